@@ -1,0 +1,112 @@
+"""Frozen records that flow through the engine: student calls, test outcomes, exercise and submission results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """An exception raised by student code, as plain data (type name, truncated message, student frames)."""
+
+    type: str
+    message: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A value the student returned that is not plain numeric data; only its type name crosses to the grader."""
+
+    type_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """What one call of a student function produced.
+
+    ``value`` is ``None``, a ``bool``/``int``/``float``, a NumPy scalar, an ``ndarray`` or an ``Opaque``;
+    ``args_after`` are the arguments as the function left them (to detect mutation); ``warnings`` are
+    ``"Category: message"`` strings emitted during the call; ``stdout`` is what it printed (capped).
+    """
+
+    value: Any = None
+    raised: Raised | None = None
+    args_after: tuple[Any, ...] = ()
+    warnings: tuple[str, ...] = ()
+    stdout: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseSpec:
+    """One exercise of the course, as declared in ``autograder/manifest.toml``."""
+
+    id: str
+    file: str
+    functions: tuple[str, ...]
+    max_score: float
+    suite: str  # path of the hidden pytest suite, relative to the course root
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """The outcome of one hidden test (named so that pytest does not collect it)."""
+
+    name: str
+    score: float
+    max_score: float
+    status: str  # passed | failed | error
+    hidden: bool
+    feedback: str = ""
+    hints: tuple[str, ...] = ()  # keys of recognised misconceptions, e.g. ("ambiguous_truth",)
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseResult:
+    """The graded result of one exercise of one submission."""
+
+    id: str
+    score: float
+    max_score: float
+    status: str  # graded | missing | error | timeout | memory
+    tests: tuple[CheckOutcome, ...] = ()
+    notes: tuple[str, ...] = ()
+    attempted: bool = True
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuizItemResult:
+    """The graded answer to one quiz item."""
+
+    id: str
+    score: float
+    max_score: float
+    feedback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    """The graded answers to one quiz."""
+
+    score: float
+    max_score: float
+    items: tuple[QuizItemResult, ...] = ()
+    quiz_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionReport:
+    """Everything graded for one submission; serialised as the JSON report of CONTRACT §3."""
+
+    submission: str
+    status: str  # graded | error
+    score: float
+    max_score: float
+    exercises: tuple[ExerciseResult, ...] = ()
+    quiz: QuizResult | None = None
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+    content_hash: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,122 @@
+"""The interface through which hidden suites call a student's functions, and its in-process implementation.
+
+The grader hands each hidden suite a ``student`` object implementing :class:`StudentCode`. In a graded run it
+is the sandbox's proxy (``activation_lab.sandbox``): calls cross to an untrusted child process and come back as
+plain data. For tests of the course content and for local self-checks it is :class:`InProcessStudent`, which
+imports the student's file in this process; there the student is only grading themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib.util
+import io
+import sys
+import traceback
+import warnings
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol, runtime_checkable
+
+from activation_lab.records import CallResult, Raised
+
+MESSAGE_CAP = 2000
+STDOUT_CAP = 4000
+
+
+@runtime_checkable
+class StudentCode(Protocol):
+    """A student's module for one exercise, as the hidden suites see it."""
+
+    @property
+    def import_error(self) -> Raised | None:
+        """Why the module failed to import, or ``None`` when it imported."""
+
+    def defines(self, name: str) -> bool:
+        """Whether the module defines a callable ``name``."""
+
+    def call(self, name: str, *args: Any) -> CallResult:
+        """Call ``name(*args)`` on copies of ``args``; raises ``ExerciseAborted`` when the process is gone."""
+
+
+def raised_from(exc: BaseException, student_file: str | None = None) -> Raised:
+    """Turn an exception into plain data, keeping only the frames that belong to the student's file."""
+    message = str(exc)
+    if len(message) > MESSAGE_CAP:
+        message = message[:MESSAGE_CAP] + "…"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if student_file is not None:
+        frames = [f for f in frames if Path(f.filename).name == student_file]
+    lines = [f"{Path(f.filename).name}:{f.lineno}: {f.line or ''}".rstrip() for f in frames[-3:]]
+    return Raised(type=type(exc).__name__, message=message, traceback="\n".join(lines))
+
+
+class InProcessStudent:
+    """Imports a student file into this process (trusted use only: tests and self-checks)."""
+
+    def __init__(self, path: Path, module_name: str | None = None) -> None:
+        self.path = Path(path)
+        self.module_name = module_name or self.path.stem
+        self._module: ModuleType | None = None
+        self._import_error: Raised | None = None
+        self._load()
+
+    def _load(self) -> None:
+        # Student files may import each other (``from sigmoid import sigmoid``), so their folder goes on sys.path
+        # and any module of the same name imported earlier (another student's) is forgotten first.
+        folder = str(self.path.parent)
+        for name in [m for m in list(sys.modules) if self._is_sibling(m)]:
+            del sys.modules[name]
+        sys.path.insert(0, folder)
+        try:
+            spec = importlib.util.spec_from_file_location(self.module_name, self.path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[self.module_name] = module
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                spec.loader.exec_module(module)
+            self._module = module
+        except BaseException as exc:  # noqa: BLE001 - any failure to import is the student's error to report
+            self._import_error = raised_from(exc, self.path.name)
+        finally:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(folder)
+
+    def _is_sibling(self, module_name: str) -> bool:
+        module = sys.modules.get(module_name)
+        origin = getattr(module, "__file__", None)
+        return origin is not None and Path(origin).parent == self.path.parent
+
+    @property
+    def import_error(self) -> Raised | None:
+        """Why the module failed to import, or ``None``."""
+        return self._import_error
+
+    def defines(self, name: str) -> bool:
+        """Whether the module defines a callable ``name``."""
+        return self._module is not None and callable(getattr(self._module, name, None))
+
+    def call(self, name: str, *args: Any) -> CallResult:
+        """Call the student's function on deep copies of ``args`` and record what happened."""
+        if self._module is None or not self.defines(name):
+            raise AttributeError(f"{self.module_name} defines no function {name!r}")
+        function = getattr(self._module, name)
+        call_args = copy.deepcopy(args)
+        out = io.StringIO()
+        value: Any = None
+        raised: Raised | None = None
+        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out):
+            warnings.simplefilter("always")
+            try:
+                value = function(*call_args)
+            except Exception as exc:  # noqa: BLE001 - student errors become data
+                raised = raised_from(exc, self.path.name)
+        return CallResult(
+            value=value,
+            raised=raised,
+            args_after=call_args,
+            warnings=tuple(f"{w.category.__name__}: {w.message}" for w in caught),
+            stdout=out.getvalue()[:STDOUT_CAP],
+        )
