@@ -13,3 +13,12 @@ Hooks for the exports/stats engineer (imported lazily, so a missing module only 
 
 The CLI loads quizzes with ``load.load_quiz(path)`` (raises QuizError) and prints the returned paths.
 """
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``quiz`` and its subcommands (being written)."""
+    subparsers.add_parser("quiz", help="validate, grade, take and export quizzes")
