@@ -1,4 +1,4 @@
-"""The quiz data model (CONTRACT §4): frozen records built by ``load.load_quiz`` and read by grading and exports."""
+"""The quiz data model (CONTRACT §4): frozen records built by ``load_quiz``, read by grading and exports."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ class NumericAnswer:
 
 @dataclass(frozen=True, slots=True)
 class WrongValue:
-    """A known wrong numeric answer with feedback naming the misconception (compared with the item's tolerance)."""
+    """A known wrong numeric answer whose feedback names the misconception (uses the item's tolerance)."""
 
     value: float
     feedback: LocalizedText
@@ -165,11 +165,11 @@ class MultipleSelect(ItemBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Numeric(ItemBase):
-    """A number compared with a tolerance; ``check`` names the reference computation that must equal the key."""
+    """A number within a tolerance; ``check`` names the reference computation that must equal the key."""
 
     answer: NumericAnswer
     wrong: tuple[WrongValue, ...] = ()
-    check: str | None = None  # e.g. "sigmoid_grad(0)", evaluated against solutions/ by tests/test_quiz_keys.py
+    check: str | None = None  # e.g. "sigmoid_grad(0)"; see tests/test_quiz_keys.py
 
     @property
     def type(self) -> str:
@@ -192,7 +192,7 @@ class ShortText(ItemBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Matching(ItemBase):
-    """Match each left to its right; ``distractors`` are rights that match nothing. Each pair earns an even share."""
+    """Match each left to its right; ``distractors`` match nothing. Each pair earns an even share."""
 
     pairs: tuple[Pair, ...]
     distractors: tuple[LocalizedText, ...] = ()
