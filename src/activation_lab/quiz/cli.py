@@ -10,15 +10,194 @@ Hooks for the exports/stats engineer (imported lazily, so a missing module only 
     activation_lab.quiz.stats.run(answers_dir: Path, quizzes: list[Quiz], out_dir: Path, *, lang: str)
                                   -> list[Path]
         item analysis of every answers file under answers_dir; returns the CSV/PNG paths written.
+        ``quizzes`` are the quizzes given with --quiz, else every quiz of the course's quizzes/ folder.
 
-The CLI loads quizzes with ``load.load_quiz(path)`` (raises QuizError) and prints the returned paths.
+The CLI loads quizzes with ``load.load_quiz(path)`` (raises QuizError), passes ``--lang`` (default: the
+environment's language) and prints the returned paths, one per line. A module may also define
+``add_arguments(parser)`` to add its own options; they arrive as attributes of ``args``, passed on as
+``options=vars(args)`` only if the function accepts an ``options`` keyword.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
+import sys
+from pathlib import Path
+from typing import Any
+
+from activation_lab.errors import QuizError, UsageError
+from activation_lab.i18n import LANGUAGES, default_language, message
+from activation_lab.quiz.grade import grade_answers, result_as_dict
+from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems, load_quiz, load_quizzes
+from activation_lab.quiz.model import Quiz
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+
+
+def _m(key: str, lang: str, **params: Any) -> str:
+    return message("quiz", f"cli.{key}", lang, **params)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``quiz`` and its subcommands (being written)."""
-    subparsers.add_parser("quiz", help="validate, grade, take and export quizzes")
+    """Register ``quiz`` and its subcommands on the main parser."""
+    quiz = subparsers.add_parser("quiz", help="validate, grade, take, export and analyse quizzes")
+    commands = quiz.add_subparsers(dest="quiz_command", required=True)
+
+    validate = commands.add_parser("validate", help="check quiz files; exit 1 naming file, line and field")
+    validate.add_argument("quizzes", nargs="+", type=Path, metavar="QUIZ.yaml")
+    validate.add_argument("--strict", action="store_true", help="require Korean and English for every text")
+    _add_lang(validate)
+    validate.set_defaults(handler=run_validate)
+
+    grade = commands.add_parser("grade", help="grade an answers.yaml against one quiz")
+    grade.add_argument("quiz", type=Path, metavar="QUIZ.yaml")
+    grade.add_argument("answers", type=Path, metavar="ANSWERS.yaml")
+    grade.add_argument("--format", choices=("json", "table"), default="table")
+    _add_lang(grade)
+    grade.set_defaults(handler=run_grade)
+
+    take = commands.add_parser("take", help="take a quiz in the terminal and write answers.yaml")
+    take.add_argument("quiz", type=Path, metavar="QUIZ.yaml")
+    take.add_argument("--student", default="", help="student id: fixes the (shuffled) choice order")
+    take.add_argument("--exam", action="store_true", help="no feedback or score at the end")
+    take.add_argument("--out", type=Path, default=Path("answers.yaml"), help="where to write the answers")
+    _add_lang(take)
+    take.set_defaults(handler=run_take)
+
+    export = commands.add_parser("export", help="export a quiz to Open edX OLX or IMS QTI 2.1")
+    export.add_argument("quiz", type=Path, metavar="QUIZ.yaml")
+    export.add_argument("--to", choices=("olx", "qti"), required=True, dest="target")
+    export.add_argument("--out", type=Path, default=Path("export"), help="output folder")
+    export.add_argument("--olx-kind", choices=("library", "course"), default="library")
+    export.add_argument("--no-tar", action="store_true", help="OLX: do not also write a .tar.gz")
+    _add_lang(export)
+    export.set_defaults(handler=run_export)
+
+    stats = commands.add_parser("stats", help="item analysis of a class's answers files")
+    stats.add_argument("answers_dir", type=Path, metavar="ANSWERS_DIR")
+    stats.add_argument("--quiz", type=Path, action="append", default=[], help="quiz file (repeatable)")
+    stats.add_argument("--quizzes-dir", type=Path, default=None, help="default: the course's quizzes/")
+    stats.add_argument("--out", type=Path, default=Path("quiz-stats"), help="output folder")
+    _add_lang(stats)
+    stats.set_defaults(handler=run_stats)
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, default=None, help="language (default: environment)")
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return args.lang or default_language()
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Validate every file; print one line per problem (stderr) and one OK line per clean file (stdout)."""
+    lang = _lang(args)
+    failed = False
+    quizzes: list[Quiz] = []
+    for path in args.quizzes:
+        quiz, problems = check_quiz_file(path, strict=args.strict)
+        for problem in sorted(problems, key=lambda p: p.line):
+            print(problem.render(lang), file=sys.stderr)
+        if quiz is None:
+            failed = True
+            continue
+        quizzes.append(quiz)
+        print(_m("valid", lang, file=str(path), items=len(quiz.items), points=f"{quiz.max_score:g}"))
+    for problem in cross_quiz_problems(quizzes):
+        failed = True
+        print(problem.render(lang), file=sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Grade one answers file and print the result as JSON or a table."""
+    lang = _lang(args)
+    quiz = load_quiz(args.quiz, lang=lang)
+    try:
+        text = args.answers.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(_m("no_such_file", lang, file=str(args.answers))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuizError(f"{args.answers}: {exc}") from None
+    result = grade_answers(quiz, text, lang, name=str(args.answers))
+    if args.format == "json":
+        import json
+
+        print(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=quiz.title.text(lang), show_lines=True)
+    table.add_column(_m("column_item", lang))
+    table.add_column(_m("column_score", lang), justify="right")
+    table.add_column(_m("column_feedback", lang))
+    for item in result.items:
+        table.add_row(item.id, f"{item.score:g} / {item.max_score:g}", item.feedback)
+    console = Console()
+    console.print(table)
+    console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))
+    return EXIT_OK
+
+
+def run_take(args: argparse.Namespace) -> int:
+    """Run the interactive quiz (``quiz.take``)."""
+    from activation_lab.quiz import take
+
+    lang = _lang(args)
+    quiz = load_quiz(args.quiz, lang=lang)
+    return take.run(quiz, lang=lang, student=args.student, exam=args.exam, out=args.out)
+
+
+def _hook(module_name: str, function: str) -> Any:
+    """Import ``activation_lab.quiz.<module_name>`` lazily and return its ``function``."""
+    try:
+        module = importlib.import_module(f"activation_lab.quiz.{module_name}")
+    except ImportError as exc:
+        raise UsageError(f"quiz {module_name} is not available: {exc}") from None
+    return getattr(module, function)
+
+
+def _call(function: Any, *positional: Any, args: argparse.Namespace, **keywords: Any) -> Any:
+    if "options" in inspect.signature(function).parameters:
+        keywords["options"] = vars(args)
+    return function(*positional, **keywords)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export one quiz with ``export_olx.export`` or ``export_qti.export``; print the paths written."""
+    lang = _lang(args)
+    quiz = load_quiz(args.quiz, lang=lang)
+    if args.target == "olx":
+        export = _hook("export_olx", "export")
+        written = _call(
+            export, quiz, args.out, args=args, lang=lang, kind=args.olx_kind, tarball=not args.no_tar
+        )
+    else:
+        export = _hook("export_qti", "export")
+        written = _call(export, quiz, args.out, args=args, lang=lang)
+    for path in written or ():
+        print(path)
+    return EXIT_OK
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """Item analysis with ``stats.run``; print the paths written."""
+    lang = _lang(args)
+    if args.quiz:
+        quizzes = [load_quiz(path, lang=lang) for path in args.quiz]
+    else:
+        folder = args.quizzes_dir
+        if folder is None:
+            from activation_lab.course import default_course_root
+
+            folder = default_course_root() / "quizzes"
+        quizzes = load_quizzes(folder, lang=lang)
+    run = _hook("stats", "run")
+    for path in _call(run, args.answers_dir, quizzes, args.out, args=args, lang=lang) or ():
+        print(path)
+    return EXIT_OK

@@ -1,0 +1,341 @@
+"""Grade quiz answers (CONTRACT §4): one result per item, with feedback; bad answers score 0, never crash."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from activation_lab.i18n import message
+from activation_lab.quiz.load import Problem, QuizValidationError, load_quizzes, parse_yaml
+from activation_lab.quiz.model import (
+    Choice,
+    Item,
+    LocalizedText,
+    Matching,
+    MultipleSelect,
+    Numeric,
+    Quiz,
+    ShortText,
+    SingleChoice,
+)
+from activation_lab.quiz.normalize import normalize_text
+from activation_lab.quiz.numbers import NumberFormatError, parse_number
+from activation_lab.records import QuizItemResult, QuizResult
+
+FLOAT_SLACK = 1e-12  # relative slack so that 1/3 typed as a fraction equals expr "1/3" whatever the rounding
+ANSWERS_ITEM_ID = "answers.yaml"  # id of the pseudo-item that reports an unreadable answers file
+
+
+def _m(key: str, lang: str, **params: Any) -> str:
+    return message("quiz", f"grade.{key}", lang, **params)
+
+
+def _show(value: Any) -> str:
+    """A short, safe rendering of a student's answer for feedback."""
+    text = repr(value) if not isinstance(value, str) else value
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def load_answers(answers: str | Mapping[str, Any], name: str = "answers.yaml") -> dict[str, Any]:
+    """The answers as ``{key: answer}``; ``QuizValidationError`` (with the line) if not YAML or not a map."""
+    if isinstance(answers, Mapping):
+        return {str(key): value for key, value in answers.items()}
+    document = parse_yaml(answers.lstrip("\ufeff"), name)
+    if document is None:
+        return {}
+    if not isinstance(document, Mapping):
+        kind = "list" if isinstance(document, list) else type(document).__name__
+        raise QuizValidationError([Problem(name, 1, "", "answers_not_a_map", {"got": kind})])
+    return {str(key): value for key, value in document.items()}
+
+
+def grade_answers(
+    quiz: Quiz, answers: str | Mapping[str, Any], lang: str, *, name: str = "answers.yaml"
+) -> QuizResult:
+    """Grade one quiz; ``answers`` is YAML text or a mapping (flat item id → answer, or quiz id → that map).
+
+    Keys that are neither an item of this quiz nor the quiz id are reported as items worth 0 points.
+    """
+    raw = load_answers(answers, name)
+    flat, unknown = _flatten(raw, [quiz])
+    items = [grade_item(item, flat.get(item.id, _MISSING), lang) for item in quiz.items]
+    items.extend(_unknown_results(unknown, [quiz], lang))
+    return _total(items, quiz.id)
+
+
+def grade_submission_answers(
+    quizzes: str | Path | Sequence[Quiz], answers_text: str, lang: str, *, name: str = "answers.yaml"
+) -> QuizResult:
+    """Grade a submission's ``answers.yaml`` against every quiz of the course (for the grading engine).
+
+    ``quizzes`` is the course's quiz folder or the loaded quizzes. Item ids are unique across the course, so
+    ``answers.yaml`` is either a flat map item id → answer or a map quiz id → (item id → answer), or a mix.
+    Unknown keys are reported as items worth 0 points. An unreadable answers file does not raise: every item
+    scores 0 and a first pseudo-item ``answers.yaml`` carries the YAML error with its line. A broken quiz
+    (the course's fault) raises ``QuizValidationError``.
+    """
+    loaded = load_quizzes(quizzes) if isinstance(quizzes, str | Path) else list(quizzes)
+    quiz_id = "+".join(quiz.id for quiz in loaded)
+    try:
+        raw = load_answers(answers_text, name)
+    except QuizValidationError as exc:
+        error_item = QuizItemResult(ANSWERS_ITEM_ID, 0.0, 0.0, _m("answers_unreadable", lang, error=str(exc)))
+        missing = [grade_item(item, _MISSING, lang) for quiz in loaded for item in quiz.items]
+        return _total([error_item, *missing], quiz_id)
+    flat, unknown = _flatten(raw, loaded)
+    items = [grade_item(item, flat.get(item.id, _MISSING), lang) for quiz in loaded for item in quiz.items]
+    items.extend(_unknown_results(unknown, loaded, lang))
+    return _total(items, quiz_id)
+
+
+def result_as_dict(result: QuizResult) -> dict[str, Any]:
+    """The JSON object of CONTRACT §4 (score, max_score, items: id, score, max_score, feedback)."""
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "items": [
+            {"id": item.id, "score": item.score, "max_score": item.max_score, "feedback": item.feedback}
+            for item in result.items
+        ],
+    }
+
+
+class _Missing:
+    """Marks an item the answers file does not mention."""
+
+
+_MISSING: Any = _Missing()
+
+
+def _flatten(raw: dict[str, Any], quizzes: Sequence[Quiz]) -> tuple[dict[str, Any], list[str]]:
+    """Item id → answer, taken from the top level and from quiz-id sections; plus the unknown keys."""
+    item_ids = {item.id for quiz in quizzes for item in quiz.items}
+    by_quiz = {quiz.id: quiz for quiz in quizzes}
+    flat: dict[str, Any] = {}
+    unknown: list[str] = []
+    for key, value in raw.items():
+        if key in item_ids:
+            flat.setdefault(key, value)
+        elif key in by_quiz and isinstance(value, Mapping):
+            own = {item.id for item in by_quiz[key].items}
+            for sub_key, sub_value in value.items():
+                if str(sub_key) in own:
+                    flat[str(sub_key)] = sub_value
+                else:
+                    unknown.append(f"{key}.{sub_key}")
+        else:
+            unknown.append(key)
+    return flat, unknown
+
+
+def _unknown_results(unknown: list[str], quizzes: Sequence[Quiz], lang: str) -> list[QuizItemResult]:
+    known = [item.id for quiz in quizzes for item in quiz.items]
+    results = []
+    for key in unknown:
+        close = difflib.get_close_matches(key.rsplit(".", 1)[-1], known, n=1, cutoff=0.6)
+        text = (
+            _m("unknown_item_did_you_mean", lang, id=key, suggestion=close[0])
+            if close
+            else _m("unknown_item", lang, id=key)
+        )
+        results.append(QuizItemResult(key, 0.0, 0.0, text))
+    return results
+
+
+def _total(items: list[QuizItemResult], quiz_id: str) -> QuizResult:
+    score = round(sum(item.score for item in items), 6)
+    max_score = round(sum(item.max_score for item in items), 6)
+    return QuizResult(score=score, max_score=max_score, items=tuple(items), quiz_id=quiz_id)
+
+
+# -- one item --------------------------------------------------------------------------------------
+
+
+def grade_item(item: Item, answer: Any, lang: str) -> QuizItemResult:
+    """Grade one answer (``_MISSING`` when absent): score, max score and feedback in ``lang``."""
+    if answer is _MISSING or answer is None:
+        return _result(item, 0.0, [_m("missing", lang)], lang)
+    if isinstance(item, SingleChoice):
+        score, parts = _single_choice(item, answer, lang)
+    elif isinstance(item, MultipleSelect):
+        score, parts = _multiple_select(item, answer, lang)
+    elif isinstance(item, Numeric):
+        score, parts = _numeric(item, answer, lang)
+    elif isinstance(item, ShortText):
+        score, parts = _short_text(item, answer, lang)
+    else:
+        score, parts = _matching(item, answer, lang)
+    return _result(item, score, parts, lang)
+
+
+def _result(item: Item, fraction: float, parts: list[str], lang: str) -> QuizItemResult:
+    fraction = min(1.0, max(0.0, fraction))
+    if item.explanation is not None:
+        parts.append(item.explanation.text(lang))
+    score = round(item.points * fraction, 6)
+    return QuizItemResult(
+        item.id, score, item.points, " ".join(part.strip() for part in parts if part.strip())
+    )
+
+
+def _label(choice: Choice, lang: str) -> str:
+    return f"({choice.id}) {choice.text.text(lang)}"
+
+
+def _find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
+    """The choice an answer names: by id, else by its text in any language (after normalisation)."""
+    if isinstance(given, bool) or not isinstance(given, str | int | float):
+        return None
+    wanted = str(given).strip()
+    for choice in choices:
+        if choice.id == wanted:
+            return choice
+    normal = normalize_text(wanted)
+    by_text = [c for c in choices if normal in {normalize_text(t) for t in c.text.all_texts()}]
+    return by_text[0] if len(by_text) == 1 else None
+
+
+def _ids(choices: Sequence[Choice]) -> str:
+    return ", ".join(choice.id for choice in choices)
+
+
+def _single_choice(item: SingleChoice, answer: Any, lang: str) -> tuple[float, list[str]]:
+    if isinstance(answer, list | dict) or isinstance(answer, bool):
+        return 0.0, [_m("expected_one_choice", lang, got=_show(answer), ids=_ids(item.choices))]
+    chosen = _find_choice(item.choices, answer)
+    if chosen is None:
+        return 0.0, [_m("unknown_choice", lang, answer=_show(answer), ids=_ids(item.choices))]
+    feedback = [chosen.feedback.text(lang)] if chosen.feedback else []
+    if chosen.correct:
+        return 1.0, [_m("correct", lang), *feedback]
+    return 0.0, [_m("wrong_choice", lang, choice=_label(chosen, lang)), *feedback]
+
+
+def _selected_ids(item: MultipleSelect, answer: Any) -> tuple[set[str], list[str]] | None:
+    """The chosen choice ids and the unrecognised entries; None when the answer is not a list of ids."""
+    if isinstance(answer, str):
+        entries: list[Any] = [part for part in re.split(r"[,\s]+", answer.strip()) if part]
+    elif isinstance(answer, list):
+        entries = list(answer)
+    else:
+        return None
+    chosen: set[str] = set()
+    unknown: list[str] = []
+    for entry in entries:
+        if isinstance(entry, list | dict):
+            return None
+        choice = _find_choice(item.choices, entry)
+        if choice is None:
+            unknown.append(_show(entry))
+        else:
+            chosen.add(choice.id)
+    return chosen, unknown
+
+
+def _multiple_select(item: MultipleSelect, answer: Any, lang: str) -> tuple[float, list[str]]:
+    selected = _selected_ids(item, answer)
+    if selected is None:
+        return 0.0, [_m("expected_choice_list", lang, got=_show(answer), ids=_ids(item.choices))]
+    chosen, unknown = selected
+    parts: list[str] = []
+    if unknown:
+        parts.append(_m("unknown_choices", lang, answers=", ".join(unknown), ids=_ids(item.choices)))
+    judged_right = 0
+    for choice in item.choices:
+        picked = choice.id in chosen
+        if picked == choice.correct:
+            judged_right += 1
+            continue
+        key = "selected_wrong" if picked else "missed_correct"
+        parts.append(_m(key, lang, choice=_label(choice, lang)))
+        if choice.feedback is not None:
+            parts.append(choice.feedback.text(lang))
+    all_right = judged_right == len(item.choices) and not unknown
+    if item.scoring == "each_answer":
+        fraction = judged_right / len(item.choices)
+        if all_right:
+            return 1.0, [_m("correct", lang), *parts]
+        return fraction, [_m("partial", lang, right=judged_right, total=len(item.choices)), *parts]
+    if all_right:
+        return 1.0, [_m("correct", lang), *parts]
+    return 0.0, [_m("not_exact_set", lang), *parts]
+
+
+def _numeric(item: Numeric, answer: Any, lang: str) -> tuple[float, list[str]]:
+    try:
+        got = parse_number(answer)
+    except NumberFormatError as exc:
+        return 0.0, [_m(f"number_{exc.reason}", lang, answer=_show(answer))]
+    key = item.answer.value
+    bound = item.answer.tolerance.bound(key)
+    if _close(got, key, bound):
+        return 1.0, [_m("correct", lang)]
+    for wrong in item.wrong:
+        if _close(got, wrong.value, item.answer.tolerance.bound(wrong.value)):
+            return 0.0, [_m("wrong_number", lang, answer=_show(answer)), wrong.feedback.text(lang)]
+    return 0.0, [_m("wrong_number", lang, answer=_show(answer))]
+
+
+def _close(got: float, key: float, bound: float) -> bool:
+    return abs(got - key) <= bound or math.isclose(got, key, rel_tol=FLOAT_SLACK, abs_tol=0.0)
+
+
+def _short_text(item: ShortText, answer: Any, lang: str) -> tuple[float, list[str]]:
+    if isinstance(answer, bool) or not isinstance(answer, str | int | float):
+        return 0.0, [_m("expected_text", lang, got=_show(answer))]
+    got = normalize_text(str(answer))
+    if not got:
+        return 0.0, [_m("missing", lang)]
+    for accept in item.accept:
+        if got in {normalize_text(form) for form in accept.forms()}:
+            return 1.0, [_m("correct", lang), *([accept.feedback.text(lang)] if accept.feedback else [])]
+    for wrong in item.wrong:
+        if got in {normalize_text(form) for form in wrong.forms()}:
+            feedback = [wrong.feedback.text(lang)] if wrong.feedback else []
+            return 0.0, [_m("wrong_text", lang, answer=_show(answer)), *feedback]
+    return 0.0, [_m("wrong_text", lang, answer=_show(answer))]
+
+
+def _matches(text: LocalizedText, given: Any) -> bool:
+    if isinstance(given, bool) or not isinstance(given, str | int | float):
+        return False
+    return normalize_text(str(given)) in {normalize_text(form) for form in text.all_texts()}
+
+
+def _matching(item: Matching, answer: Any, lang: str) -> tuple[float, list[str]]:
+    if not isinstance(answer, Mapping):
+        return 0.0, [_m("expected_matching_map", lang, got=_show(answer))]
+    parts: list[str] = []
+    used_keys: set[Any] = set()
+    right_count = 0
+    for pair in item.pairs:
+        key = next((k for k in answer if _matches(pair.left, k)), _MISSING)
+        left = pair.left.text(lang)
+        if key is _MISSING:
+            parts.append(_m("pair_missing", lang, left=left))
+            continue
+        used_keys.add(key)
+        given = answer[key]
+        if _matches(pair.right, given):
+            right_count += 1
+            continue
+        if any(_matches(distractor, given) for distractor in item.distractors):
+            parts.append(_m("pair_distractor", lang, left=left, right=_show(given)))
+        else:
+            parts.append(_m("pair_wrong", lang, left=left, right=_show(given)))
+        if pair.feedback is not None:
+            parts.append(pair.feedback.text(lang))
+    extra = [_show(k) for k in answer if k not in used_keys]
+    if extra:
+        parts.append(_m("pair_unknown_left", lang, lefts=", ".join(extra)))
+    if right_count == len(item.pairs) and not extra:
+        return 1.0, [_m("correct", lang), *parts]
+    return right_count / len(item.pairs), [
+        _m("pairs_right", lang, right=right_count, total=len(item.pairs)),
+        *parts,
+    ]
