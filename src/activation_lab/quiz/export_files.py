@@ -1,0 +1,200 @@
+"""Shared parts of the quiz exports: safe identifiers, prompt paragraphs, atomic folders and archives."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from lxml import etree
+
+from activation_lab.errors import QuizError, UsageError
+from activation_lab.i18n import LANGUAGES, message
+from activation_lab.quiz.model import LocalizedText
+
+# Archives are reproducible: the same quiz gives the same bytes (fixed times, owners and order).
+ARCHIVE_MTIME = 946_684_800  # 2000-01-01T00:00:00Z
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_CODE_FENCE = re.compile(r"^```[\w+-]*\n(.*?)\n?```$", re.DOTALL)
+
+
+def check_language(lang: str) -> None:
+    """Raise ``UsageError`` unless ``lang`` is a course language."""
+    if lang not in LANGUAGES:
+        raise UsageError(message("quiz_export", "export.error.bad_language", "en", lang=lang))
+
+
+def safe_name(text: str, *, prefix: str = "") -> str:
+    """``text`` reduced to letters, digits, ``_`` and ``-`` (an NCName when ``prefix`` starts with a letter)."""
+    cleaned = _UNSAFE.sub("_", text).strip("_") or "x"
+    return f"{prefix}{cleaned}"
+
+
+class UniqueNames:
+    """Hands out safe names, adding ``_2``, ``_3`` ... when two texts clean up to the same name."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self._prefix = prefix
+        self._taken: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        """A safe name for ``text`` that no earlier call returned."""
+        base = safe_name(text, prefix=self._prefix)
+        name, counter = base, 2
+        while name.lower() in self._taken:  # case-insensitive: file systems may fold case
+            name, counter = f"{base}_{counter}", counter + 1
+        self._taken.add(name.lower())
+        return name
+
+
+def localized(text: LocalizedText | None, lang: str) -> str:
+    """The text in ``lang`` (falling back as ``LocalizedText.text`` does); empty for ``None``."""
+    return "" if text is None else text.text(lang).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split a prompt into paragraphs at blank lines; a fenced code block stays one paragraph."""
+    blocks: list[str] = []
+    current: list[str] = []
+    in_fence = False
+    for line in text.strip().splitlines():
+        if line.strip().startswith("```"):
+            in_fence = not in_fence
+        if not line.strip() and not in_fence:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def append_paragraphs(parent: etree._Element, text: str, make: Callable[[str], etree._Element]) -> None:
+    """Append ``text`` as ``<p>`` paragraphs (fenced code as ``<pre>``) made by ``make(tag)`` under ``parent``."""
+    for block in paragraphs(text):
+        fence = _CODE_FENCE.match(block.strip())
+        if fence:
+            pre = make("pre")
+            pre.text = fence.group(1)
+            parent.append(pre)
+            continue
+        paragraph = make("p")
+        lines = block.splitlines()
+        paragraph.text = lines[0]
+        for line in lines[1:]:
+            br = make("br")
+            br.tail = line
+            paragraph.append(br)
+        parent.append(paragraph)
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (newlines included) collapsed to one space."""
+    return " ".join(text.split())
+
+
+def format_number(value: float) -> str:
+    """A float as the shortest text that reads back to it (``0.5``, ``1.8``, ``32``)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def write_xml(path: Path, root: etree._Element) -> None:
+    """Write ``root`` as a UTF-8 XML document with a declaration, pretty-printed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def replace_folder(build: Callable[[Path], None], target: Path) -> Path:
+    """Build a folder with ``build(tmp)`` next to ``target``, then swap it in, so a half-written export never shows."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        build(staging)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(target, old)
+            os.replace(staging, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise QuizError(
+            message("quiz_export", "export.error.cannot_write", "en", path=target, reason=exc)
+        ) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _files_under(folder: Path) -> Iterable[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def write_tarball(folder: Path, target: Path, *, arcname: str) -> Path:
+    """Pack ``folder`` as ``target`` (.tar.gz) with ``arcname/`` as its one top-level folder, atomically."""
+    tmp = target.with_name(f".{target.name}.tmp")
+
+    def normalise(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        info.mtime = ARCHIVE_MTIME
+        info.mode = 0o755 if info.isdir() else 0o644
+        return info
+
+    try:
+        # gzip's own header carries a time too; fix it so archives are byte-for-byte reproducible
+        with open(tmp, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=ARCHIVE_MTIME) as zipped:
+                with tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                    directories = sorted({p.parent for p in _files_under(folder)} | {folder})
+                    for directory in directories:
+                        relative = directory.relative_to(folder).as_posix()
+                        name = arcname if relative == "." else f"{arcname}/{relative}"
+                        tar.add(directory, arcname=name, recursive=False, filter=normalise)
+                    for path in _files_under(folder):
+                        tar.add(
+                            path, arcname=f"{arcname}/{path.relative_to(folder).as_posix()}", filter=normalise
+                        )
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise QuizError(
+            message("quiz_export", "export.error.cannot_write", "en", path=target, reason=exc)
+        ) from exc
+    return target
+
+
+def write_zip(folder: Path, target: Path) -> Path:
+    """Pack the contents of ``folder`` (no enclosing folder, as IMS packages require) as ``target``, atomically."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            # the manifest first: some importers only look at the first entries
+            files = sorted(_files_under(folder), key=lambda p: (p.name != "imsmanifest.xml", p.as_posix()))
+            for path in files:
+                info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=(2000, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, path.read_bytes())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise QuizError(
+            message("quiz_export", "export.error.cannot_write", "en", path=target, reason=exc)
+        ) from exc
+    return target
