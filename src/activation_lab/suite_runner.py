@@ -1,0 +1,478 @@
+"""Run the hidden pytest suites of a course against one submission's student code, in one pytest session.
+
+``run_suites`` starts a single in-process ``pytest.main`` over the suites of the exercises present, with a plugin
+object that gives the suites their fixtures (``student``, ``reference``, ``check``, ``rng``, ``lang``), reads the
+markers of each test (``points``, ``title``, ``public``, ``advice``), calls every test itself so that it can tell a
+failed check (the student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome`` per test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import io
+import os
+import sys
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from activation_lab.checks import Checker, CheckFailure, hints_from_raised, render_failure, render_hint
+from activation_lab.course import Course
+from activation_lab.errors import CourseError, ExerciseAborted
+from activation_lab.i18n import message
+from activation_lab.records import CallResult, CheckOutcome, ExerciseResult, ExerciseSpec, Raised
+
+DOMAIN = "feedback"
+MARKERS = (
+    "points(n): the points a hidden test is worth",
+    "title(en, ko): the bilingual name of a hidden test shown to students",
+    "public: the test shows expected values in its feedback (tests are hidden by default)",
+    "advice: the test gives advice only, worth 0 points, and never fails",
+)
+PYTEST_ARGS = (
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:randomly",
+    "-p",
+    "no:terminal",
+    "-p",
+    "no:warnings",
+    "-p",
+    "no:logging",
+    "-p",
+    "no:faulthandler",
+    "-p",
+    "no:doctest",
+    "-p",
+    "no:junitxml",
+    "-p",
+    "no:pastebin",
+    "-p",
+    "no:stepwise",
+    "-p",
+    "no:legacypath",
+    "--disable-plugin-autoload",
+    "--noconftest",
+    "--import-mode=importlib",
+    "--assert=plain",
+    "--capture=no",
+    "-o",
+    "addopts=",
+    "-o",
+    "python_files=test_*.py",
+    "-o",
+    "python_functions=test_*",
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Course content loaded once per process (trusted files only: the reference solutions and the suites)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _import_by_path(path: Path, prefix: str) -> ModuleType:
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    name = f"_activation_lab_{prefix}_{digest}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CourseError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise CourseError(f"{path} does not import: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+@cache
+def _cached_module(path: str, mtime_ns: int, prefix: str) -> ModuleType:
+    return _import_by_path(Path(path), prefix)
+
+
+def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
+    """The reference solution of one exercise, imported by file path and cached until the file changes."""
+    path = course.solutions_dir / spec.file
+    if not path.is_file():
+        raise CourseError(f"reference solution {path} does not exist")
+    module = _cached_module(str(path.resolve()), path.stat().st_mtime_ns, "reference")
+    missing = [f for f in spec.functions if not callable(getattr(module, f, None))]
+    if missing:
+        raise CourseError(f"reference solution {path} lacks {', '.join(missing)}")
+    return module
+
+
+def _load_suite(path: Path) -> ModuleType:
+    return _cached_module(str(path.resolve()), path.stat().st_mtime_ns, "suite")
+
+
+class _SuiteModule(pytest.Module):
+    """A suite module imported under a name unique to its path, so suites of two course copies never collide."""
+
+    def _getobj(self) -> ModuleType:
+        return _load_suite(self.path)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Per-exercise state during one run
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class _TrackedStudent:
+    """The ``StudentCode`` handed to the suites, counting calls so that an unchanged stub is recognised."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.calls = 0
+        self.not_implemented = 0
+
+    @property
+    def import_error(self) -> Raised | None:
+        """Why the module failed to import, or ``None``."""
+        return self._inner.import_error
+
+    def defines(self, name: str) -> bool:
+        """Whether the student's module defines ``name``."""
+        return bool(self._inner.defines(name))
+
+    def call(self, name: str, *args: Any) -> CallResult:
+        """Forward the call and count whether it still raised ``NotImplementedError``."""
+        result: CallResult = self._inner.call(name, *args)
+        self.calls += 1
+        if result.raised is not None and result.raised.type == "NotImplementedError":
+            self.not_implemented += 1
+        return result
+
+
+@dataclass(slots=True)
+class _Exercise:
+    spec: ExerciseSpec
+    student: _TrackedStudent
+    reference: ModuleType | None = None
+    blocked: str | None = None  # feedback for every test when the module cannot run at all
+    blocked_hints: tuple[str, ...] = ()
+    status: str = "graded"
+    notes: list[str] = field(default_factory=list)
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _TestInfo:
+    exercise: str
+    points: float
+    title: str
+    hidden: bool
+    advice: bool
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The plugin
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class _GradingPlugin:
+    """Fixtures, markers and outcome recording for one ``run_suites`` call."""
+
+    def __init__(self, course: Course, exercises: dict[str, _Exercise], lang: str, seed: int) -> None:
+        self.course = course
+        self.exercises = exercises
+        self._lang = lang
+        self._seed = seed
+        self.info: dict[str, _TestInfo] = {}
+        self.course_errors: list[str] = []
+
+    # --- configuration and collection ---------------------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        for line in MARKERS:
+            config.addinivalue_line("markers", line)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makemodule(self, module_path: Path, parent: Any) -> pytest.Module:
+        return _SuiteModule.from_parent(parent, path=module_path)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.course_errors.append(
+                f"suite {report.nodeid} does not collect: {report.longreprtext[-2000:]}"
+            )
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        totals: dict[str, float] = {}
+        for item in items:
+            info = self._read_markers(item)
+            if info is None:
+                continue
+            self.info[item.nodeid] = info
+            totals[info.exercise] = totals.get(info.exercise, 0.0) + info.points
+        for exercise_id, exercise in self.exercises.items():
+            total = totals.get(exercise_id, 0.0)
+            if abs(total - exercise.spec.max_score) > 1e-9:
+                self.course_errors.append(
+                    f"suite {exercise.spec.suite} is worth {total:g} points, "
+                    f"but the manifest says max_score = {exercise.spec.max_score:g}"
+                )
+
+    def _read_markers(self, item: pytest.Item) -> _TestInfo | None:
+        module = getattr(item, "module", None)
+        exercise_id = getattr(module, "EXERCISE", None)
+        if exercise_id not in self.exercises:
+            self.course_errors.append(
+                f"{item.nodeid}: its module has no EXERCISE naming an exercise of this run"
+            )
+            return None
+        advice = item.get_closest_marker("advice") is not None
+        points_marker = item.get_closest_marker("points")
+        if points_marker is None and not advice:
+            self.course_errors.append(f"{item.nodeid}: no @pytest.mark.points(n) (or @pytest.mark.advice)")
+            return None
+        points = 0.0 if advice else float(points_marker.args[0])  # type: ignore[union-attr]
+        title_marker = item.get_closest_marker("title")
+        title = item.name
+        if title_marker is not None:
+            title = title_marker.kwargs.get(self._lang) or title_marker.kwargs.get("en") or item.name
+            callspec = getattr(item, "callspec", None)
+            if callspec is not None:
+                title = f"{title} [{callspec.id}]"
+        hidden = item.get_closest_marker("public") is None
+        return _TestInfo(exercise_id, points, title, hidden, advice)
+
+    # --- fixtures -----------------------------------------------------------------------------------------------
+    def _exercise_of(self, request: pytest.FixtureRequest) -> _Exercise:
+        exercise_id = getattr(request.module, "EXERCISE", None)
+        if exercise_id not in self.exercises:
+            raise CourseError(f"{request.node.nodeid}: unknown EXERCISE {exercise_id!r}")
+        return self.exercises[exercise_id]
+
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> _TrackedStudent:
+        """The student's code of this suite's exercise (a ``StudentCode``)."""
+        return self._exercise_of(request).student
+
+    @pytest.fixture
+    def reference(self, request: pytest.FixtureRequest) -> ModuleType:
+        """The reference solution module of this suite's exercise."""
+        exercise = self._exercise_of(request)
+        if exercise.reference is None:
+            exercise.reference = load_reference(self.course, exercise.spec)
+        return exercise.reference
+
+    @pytest.fixture
+    def check(
+        self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
+    ) -> Checker:
+        """The checker comparing this suite's student with the reference."""
+        checker = Checker(student, reference)
+        request.node.stash[_CHECKER] = checker
+        return checker
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """A random generator derived from the run's seed and the test's name: same seed, same inputs."""
+        exercise = getattr(request.module, "EXERCISE", "")
+        key = zlib.crc32(f"{exercise}::{request.node.name}".encode())
+        return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
+
+    @pytest.fixture
+    def lang(self) -> str:
+        """The language of the feedback (``ko`` or ``en``)."""
+        return self._lang
+
+    # --- running ------------------------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool:
+        info = self.info.get(pyfuncitem.nodeid)
+        if info is None:
+            return True
+        exercise = self.exercises[info.exercise]
+        if exercise.blocked is not None:
+            self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
+            return True
+        arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        try:
+            pyfuncitem.obj(**arguments)
+        except CheckFailure as failure:
+            checker = pyfuncitem.stash.get(_CHECKER, None)
+            advice = tuple(checker.advice) if checker is not None else ()
+            text = render_failure(failure.failure, self._lang, hidden=info.hidden)
+            hints = failure.failure.hints
+            if info.advice:
+                self._record_advice(exercise, info, advice or ("overflow_advice",), text)
+            else:
+                self._record(exercise, info, 0.0, "failed", self._with_advice(text, advice), hints + advice)
+        except ExerciseAborted as aborted:
+            exercise.status = aborted.status
+            exercise.blocked = message(
+                DOMAIN, "runner.not_run_after_abort", self._lang, status=aborted.status
+            )
+            text = message(DOMAIN, "runner.aborted", self._lang, status=aborted.status, detail=aborted.detail)
+            exercise.notes.append(text)
+            self._record(exercise, info, 0.0, "failed", text, ())
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            self._record(
+                exercise,
+                info,
+                0.0,
+                "error",
+                message(DOMAIN, "runner.grader_error", self._lang, error=error),
+                (),
+            )
+        else:
+            checker = pyfuncitem.stash.get(_CHECKER, None)
+            advice = tuple(checker.advice) if checker is not None else ()
+            if info.advice:
+                self._record_advice(exercise, info, advice, "")
+            else:
+                self._record(exercise, info, info.points, "passed", self._with_advice("", advice), advice)
+        return True
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # A fixture that failed during setup is the suite's bug (student calls happen inside the test body).
+        if report.when == "setup" and report.failed and report.nodeid in self.info:
+            info = self.info[report.nodeid]
+            error = (
+                report.longreprtext.strip().splitlines()[-1]
+                if report.longreprtext.strip()
+                else "setup failed"
+            )
+            text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
+            self._record(self.exercises[info.exercise], info, 0.0, "error", text, ())
+
+    def _with_advice(self, text: str, advice: tuple[str, ...]) -> str:
+        lines = [text] if text else []
+        lines += [
+            message(DOMAIN, "label.advice", self._lang, text=render_hint(key, self._lang)) for key in advice
+        ]
+        return "\n".join(lines)
+
+    def _record_advice(
+        self, exercise: _Exercise, info: _TestInfo, advice: tuple[str, ...], detail: str
+    ) -> None:
+        if advice:
+            text = self._with_advice(detail, advice)
+        else:
+            text = message(DOMAIN, "runner.advice_ok", self._lang)
+        self._record(exercise, info, 0.0, "passed", text, advice)
+
+    def _record(
+        self,
+        exercise: _Exercise,
+        info: _TestInfo,
+        score: float,
+        status: str,
+        feedback: str,
+        hints: tuple[str, ...],
+    ) -> None:
+        unique_hints = tuple(dict.fromkeys(hints))
+        exercise.outcomes.append(
+            CheckOutcome(
+                name=info.title,
+                score=score,
+                max_score=info.points,
+                status=status,
+                hidden=info.hidden,
+                feedback=feedback,
+                hints=unique_hints,
+            )
+        )
+
+
+_CHECKER = pytest.StashKey[Checker]()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _blocked_by_import(exercise: _Exercise, lang: str) -> None:
+    try:
+        error = exercise.student.import_error
+    except ExerciseAborted as aborted:
+        exercise.status = aborted.status
+        exercise.blocked = message(
+            DOMAIN, "runner.aborted", lang, status=aborted.status, detail=aborted.detail
+        )
+        exercise.notes.append(exercise.blocked)
+        return
+    if error is None:
+        return
+    where = f"\n{error.traceback}" if error.traceback else ""
+    text = message(
+        DOMAIN,
+        "runner.import_error",
+        lang,
+        file=exercise.spec.file,
+        error=f"{error.type}: {error.message}{where}",
+    )
+    hints = hints_from_raised(error)
+    hints = tuple(h for h in hints if h != "not_attempted")
+    if hints:
+        text += "\n" + "\n".join(
+            message(DOMAIN, "label.hint", lang, text=render_hint(h, lang)) for h in hints
+        )
+    exercise.status = "error"
+    exercise.blocked = text
+    exercise.blocked_hints = hints
+    exercise.notes.append(text)
+
+
+def run_suites(
+    course: Course, students: Mapping[str, Any], *, lang: str, seed: int
+) -> dict[str, ExerciseResult]:
+    """Grade the given exercises (id -> ``StudentCode``) with their hidden suites in one pytest session."""
+    unknown = sorted(set(students) - {spec.id for spec in course.exercises})
+    if unknown:
+        raise CourseError(f"no exercise {', '.join(map(repr, unknown))} in the course manifest")
+    exercises = {
+        spec.id: _Exercise(spec=spec, student=_TrackedStudent(students[spec.id]))
+        for spec in course.exercises
+        if spec.id in students
+    }
+    if not exercises:
+        return {}
+    for exercise in exercises.values():
+        _blocked_by_import(exercise, lang)
+    plugin = _GradingPlugin(course, exercises, lang, seed)
+    paths = [str(course.root / exercise.spec.suite) for exercise in exercises.values()]
+    args = [*PYTEST_ARGS, "-c", os.devnull, "--rootdir", str(course.root), *paths]
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        exit_code = pytest.main(args, plugins=[plugin])
+    if plugin.course_errors:
+        raise CourseError("; ".join(plugin.course_errors))
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise CourseError(
+            f"pytest could not run the suites (exit {int(exit_code)}): {captured.getvalue()[-2000:]}"
+        )
+    return {exercise_id: _result(exercise, lang, seed) for exercise_id, exercise in exercises.items()}
+
+
+def _result(exercise: _Exercise, lang: str, seed: int) -> ExerciseResult:
+    tracked = exercise.student
+    attempted = not (tracked.calls > 0 and tracked.not_implemented == tracked.calls)
+    notes = list(exercise.notes)
+    if not attempted:
+        notes.append(message(DOMAIN, "runner.not_attempted", lang, file=exercise.spec.file))
+    score = sum(outcome.score for outcome in exercise.outcomes) if attempted else 0.0
+    return ExerciseResult(
+        id=exercise.spec.id,
+        score=round(score, 6),
+        max_score=exercise.spec.max_score,
+        status=exercise.status,
+        tests=tuple(exercise.outcomes),
+        notes=tuple(notes),
+        attempted=attempted,
+        seed=seed,
+    )
