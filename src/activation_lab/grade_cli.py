@@ -1,0 +1,206 @@
+"""``activation-lab grade`` and ``gradescope``: options, progress bar, table or JSON output, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from activation_lab.errors import UsageError
+from activation_lab.i18n import default_language, message
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_GRADER_FAULT = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    every PATH was graded, whatever the scores (an unreadable or missing PATH is a report
+       with status "error")
+  2    usage error (bad option, --resume without --out)
+  3    grader fault: broken course content (manifest, suites, quizzes) or the grader failed on a submission
+       (that submission's report has "error_kind": "grader")
+  130  interrupted (Ctrl-C); every finished result in --out is kept; rerun with --resume
+
+A directory PATH that directly holds an exercise file or answers.yaml is one submission; a directory
+of sub-folders, .zip, .ipynb and .py files is a class: each entry is one submission (docs/grading.md).
+"""
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=("ko", "en"), help="feedback language (default: from the locale)")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the random test inputs (default: 0)")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=None,
+        help="course root holding autograder/, solutions/, quizzes/ (default: this checkout)",
+    )
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``grade`` and ``gradescope``."""
+    grade = subparsers.add_parser(
+        "grade",
+        help="grade submissions or a class folder (sandboxed)",
+        description="Grade each PATH (folder, .zip, .py, .ipynb; a class folder is expanded) in the sandbox.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    grade.add_argument(
+        "--out", type=Path, default=None, help="write DIR/<submission>.json and DIR/grades.csv"
+    )
+    grade.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    grade.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or one JSON array on stdout, one object per submission",
+    )
+    grade.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip submissions whose report in --out is up to date (same content, suites, seed)",
+    )
+    _common_options(grade)
+    grade.set_defaults(handler=run_grade)
+
+    gradescope = subparsers.add_parser(
+        "gradescope",
+        help="grade inside a Gradescope autograder and write results.json",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
+    gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+    gradescope.add_argument(
+        "--hidden-visibility",
+        choices=("after_published", "hidden", "after_due_date"),
+        default="after_published",
+        help="Gradescope visibility of hidden tests and quiz items",
+    )
+    _common_options(gradescope)
+    gradescope.set_defaults(handler=run_gradescope)
+
+
+def _context(args: argparse.Namespace, lang: str) -> Any:
+    from activation_lab.grading import DEFAULT_SEED, make_context
+
+    ctx = make_context(args.course, lang=lang, seed=DEFAULT_SEED if args.seed is None else args.seed)
+    if ctx.isolation == "none":
+        print(message("grading", "cli.weak_sandbox", lang), file=sys.stderr)
+    return ctx
+
+
+class _Progress:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, lang: str) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.lang = lang
+        self.bar: Any = None
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        if not self.console.is_terminal or total < 2:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task(message("grading", "progress.grading", self.lang), total=total)
+
+    def advance(self, report: Any) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=str(report["submission"])[:30])
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Grade every PATH; print a table or a JSON array; return the exit code."""
+    from activation_lab.batch import grade_batch
+    from activation_lab.report import detail_table, dumps_report, summary_table
+
+    lang = args.lang or default_language()
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out DIR (the folder whose results it continues)")
+    ctx = _context(args, lang)
+    progress = _Progress(lang)
+    try:
+        result = grade_batch(
+            args.paths,
+            ctx,
+            jobs=args.jobs,
+            out_dir=args.out,
+            resume=args.resume,
+            on_start=progress.start,
+            on_result=progress.advance,
+        )
+    except KeyboardInterrupt:
+        progress.stop()
+        print(message("grading", "cli.interrupted", lang, out=args.out or "-"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.stop()
+    reports = list(result.reports)
+    if args.format == "json":
+        sys.stdout.write(dumps_report(reports))
+        sys.stdout.flush()
+    else:
+        from rich.console import Console
+
+        console = Console()
+        exercise_ids = [spec.id for spec in ctx.course.exercises]
+        if len(reports) == 1:
+            console.print(detail_table(reports[0], lang))
+        console.print(summary_table(reports, exercise_ids, lang))
+    if result.resumed:
+        print(message("grading", "cli.resumed", lang, count=result.resumed, out=args.out), file=sys.stderr)
+    if args.out is not None and args.format == "table":
+        print(message("grading", "cli.written", lang, out=args.out, count=len(reports)), file=sys.stderr)
+    if result.grader_faults:
+        print(message("grading", "cli.grader_faults", lang, count=result.grader_faults), file=sys.stderr)
+        return EXIT_GRADER_FAULT
+    return EXIT_OK
+
+
+def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> Path:
+    """What to grade in Gradescope's submission folder: the folder, or its single .zip/.ipynb/.py upload."""
+    from activation_lab.batch import expand_paths
+
+    entries = expand_paths([submission_dir], student_files)
+    return entries[0] if len(entries) == 1 else submission_dir
+
+
+def run_gradescope(args: argparse.Namespace) -> int:
+    """Grade Gradescope's submission folder and write results.json atomically."""
+    from activation_lab.gradescope import results_json
+    from activation_lab.grading import grade_path
+    from activation_lab.report import dumps_report, report_to_json, write_atomic
+
+    lang = args.lang or default_language()
+    started = time.monotonic()
+    ctx = _context(args, lang)
+    report = report_to_json(grade_path(gradescope_target(args.submission, ctx.course.student_files), ctx))
+    results = results_json(
+        report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=args.hidden_visibility
+    )
+    write_atomic(args.results, dumps_report(results))
+    return EXIT_GRADER_FAULT if report["error_kind"] == "grader" else EXIT_OK

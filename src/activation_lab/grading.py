@@ -1,0 +1,247 @@
+"""Grade one submission: its files run only in the sandbox; the hidden suites score them here."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from activation_lab import __version__
+from activation_lab.course import Course, load_course
+from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
+from activation_lab.i18n import message
+from activation_lab.records import ExerciseResult, QuizResult, SubmissionReport
+
+if TYPE_CHECKING:
+    from activation_lab.student_code import StudentCode
+    from activation_lab.submission import Submission
+
+DEFAULT_SEED = 0
+
+
+class SandboxFactory(Protocol):
+    """Builds the sandbox of one submission (``activation_lab.sandbox.SubmissionSandbox`` in real runs)."""
+
+    def __call__(self, files: Mapping[str, str], limits: Any, isolation: str | None) -> Any:
+        """A context manager whose ``open(module_name)`` returns a :class:`StudentCode`."""
+
+
+@dataclass(frozen=True, slots=True)
+class GradingContext:
+    """Everything a grading run shares: the course, language, seed, sandbox settings and the quizzes."""
+
+    course: Course
+    lang: str = "en"
+    seed: int = DEFAULT_SEED
+    limits: Any = None  # activation_lab.sandbox.Limits; None means the sandbox's documented defaults
+    isolation: str = "none"  # "bwrap" | "unshare" | "none", as detect_isolation() found it
+    quizzes: tuple[Any, ...] = ()  # activation_lab.quiz.Quiz objects from the course's quizzes/ folder
+    quiz_version: str = ""  # a hash of the quiz files, part of --resume's cache key
+    sandbox_factory: SandboxFactory | None = field(default=None, compare=False)
+
+    @property
+    def cache_key(self) -> dict[str, Any]:
+        """What, besides the submission's content, decides its report (checked by ``--resume``)."""
+        return {
+            "suite_version": self.course.suite_version,
+            "seed": self.seed,
+            "engine_version": __version__,
+            "lang": self.lang,
+            "quiz_version": self.quiz_version,
+        }
+
+
+def _quiz_paths(course: Course) -> list[Path]:
+    if not course.quizzes_dir.is_dir():
+        return []
+    return sorted(course.quizzes_dir.glob("*.yaml")) + sorted(course.quizzes_dir.glob("*.yml"))
+
+
+def load_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
+    """The course's quizzes and a hash of their files; a broken quiz is a ``CourseError``."""
+    paths = _quiz_paths(course)
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    if not paths:
+        return (), ""
+    from activation_lab.quiz.load import load_quizzes as load_quiz_folder
+
+    try:
+        quizzes = load_quiz_folder(course.quizzes_dir)
+    except QuizError as exc:
+        raise CourseError(f"quizzes in {course.quizzes_dir}: {exc}") from exc
+    return tuple(quizzes), digest.hexdigest()[:16]
+
+
+def make_context(
+    course_root: Path | None = None,
+    *,
+    lang: str = "en",
+    seed: int = DEFAULT_SEED,
+    isolation: str | None = None,
+    limits: Any = None,
+) -> GradingContext:
+    """Load the course and its quizzes and detect the sandbox: the context of a grading run."""
+    from activation_lab.sandbox import detect_isolation
+
+    course = load_course(course_root)
+    quizzes, quiz_version = load_quizzes(course)
+    return GradingContext(
+        course=course,
+        lang=lang,
+        seed=seed,
+        limits=limits,
+        isolation=isolation or detect_isolation(),
+        quizzes=quizzes,
+        quiz_version=quiz_version,
+    )
+
+
+def _extra(ctx: GradingContext, error_kind: str | None = None) -> dict[str, Any]:
+    return {**ctx.cache_key, "isolation": ctx.isolation, "error_kind": error_kind}
+
+
+def missing_exercise(spec_id: str, ctx: GradingContext) -> ExerciseResult:
+    """The result of an exercise whose file is not in the submission: status ``missing``, score 0."""
+    spec = ctx.course.exercise(spec_id)
+    note = message("grading", "exercise.missing", ctx.lang, file=spec.file)
+    return ExerciseResult(
+        id=spec.id, score=0.0, max_score=spec.max_score, status="missing", notes=(note,), attempted=False
+    )
+
+
+def error_report(
+    name: str,
+    ctx: GradingContext,
+    detail: str,
+    *,
+    kind: str,
+    content_hash: str = "",
+    notes: tuple[str, ...] = (),
+) -> SubmissionReport:
+    """A report for a submission that could not be graded: ``kind`` is ``submission`` or ``grader``."""
+    key = "submission.unreadable" if kind == "submission" else "submission.grader_fault"
+    return SubmissionReport(
+        submission=name,
+        status="error",
+        score=0.0,
+        max_score=sum(spec.max_score for spec in ctx.course.exercises),
+        exercises=(),
+        quiz=None,
+        notes=notes,
+        error=message("grading", key, ctx.lang, detail=detail),
+        content_hash=content_hash,
+        extra=_extra(ctx, kind),
+    )
+
+
+def _open_sandbox(files: Mapping[str, str], ctx: GradingContext) -> Any:
+    if ctx.sandbox_factory is not None:
+        return ctx.sandbox_factory(files, ctx.limits, ctx.isolation)
+    from activation_lab.sandbox import Limits, SubmissionSandbox
+
+    return SubmissionSandbox(
+        files, ctx.limits if ctx.limits is not None else Limits(), isolation=ctx.isolation
+    )
+
+
+def grade_exercises(files: Mapping[str, str], ctx: GradingContext) -> tuple[ExerciseResult, ...]:
+    """Grade every exercise: present files in one sandbox (a worker each), absent ones ``missing``."""
+    from activation_lab.suite_runner import run_suites
+
+    present = [spec for spec in ctx.course.exercises if spec.file in files]
+    results: dict[str, ExerciseResult] = {}
+    if present:
+        with _open_sandbox(files, ctx) as sandbox:
+            students: dict[str, StudentCode] = {
+                spec.id: sandbox.open(Path(spec.file).stem) for spec in present
+            }
+            results = dict(run_suites(ctx.course, students, lang=ctx.lang, seed=ctx.seed))
+    graded = []
+    for spec in ctx.course.exercises:
+        if spec in present:
+            if spec.id not in results:
+                raise CourseError(f"the suites returned no result for exercise {spec.id!r}")
+            graded.append(results[spec.id])
+        else:
+            graded.append(missing_exercise(spec.id, ctx))
+    return tuple(graded)
+
+
+def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[str, ...]]:
+    """Grade an answers.yaml text against every quiz of the course, as one combined result (and notes)."""
+    if not ctx.quizzes:
+        return QuizResult(score=0.0, max_score=0.0), (message("grading", "quiz.not_available", ctx.lang),)
+    from activation_lab.quiz.grade import grade_submission_answers
+
+    # An unreadable answers.yaml does not raise: every item scores 0 and a pseudo-item carries the YAML error.
+    return grade_submission_answers(list(ctx.quizzes), answers, ctx.lang), ()
+
+
+def grade_submission(
+    submission: Submission, ctx: GradingContext | Course, legacy_ctx: GradingContext | None = None
+) -> SubmissionReport:
+    """Grade one loaded submission. Never raises for anything the submission contains.
+
+    A submission that could not be read gives status ``error`` (``error_kind: submission``); a failure of the
+    grader itself (broken suites, a sandbox that does not start) gives status ``error`` with
+    ``error_kind: grader`` so the CLI can tell the two apart. ``grade_submission(submission, course, ctx)``,
+    the form ARCHITECTURE.md lists, is accepted too.
+    """
+    if not isinstance(ctx, GradingContext):
+        if legacy_ctx is None:
+            raise TypeError("grade_submission needs a GradingContext")
+        ctx = legacy_ctx
+    notes = submission.render_notes(ctx.lang)
+    if submission.status != "graded":
+        error = submission.render_error(ctx.lang) or "?"
+        # The loader turns its own crashes into an "error.internal" note: that is the grader's fault.
+        internal = submission.error is not None and submission.error.key == "error.internal"
+        return error_report(
+            submission.name,
+            ctx,
+            error,
+            kind="grader" if internal else "submission",
+            content_hash=submission.content_hash,
+            notes=notes,
+        )
+    try:
+        exercises = grade_exercises(submission.files, ctx)
+        quiz: QuizResult | None = None
+        if submission.answers is not None:
+            quiz, quiz_notes = grade_quiz(submission.answers, ctx)
+            notes += quiz_notes
+    except Exception as exc:
+        detail = str(exc) if isinstance(exc, ActivationLabError) else f"{type(exc).__name__}: {exc}"
+        return error_report(
+            submission.name, ctx, detail, kind="grader", content_hash=submission.content_hash, notes=notes
+        )
+    score = sum(exercise.score for exercise in exercises) + (quiz.score if quiz else 0.0)
+    max_score = sum(exercise.max_score for exercise in exercises) + (quiz.max_score if quiz else 0.0)
+    return SubmissionReport(
+        submission=submission.name,
+        status="graded",
+        score=score,
+        max_score=max_score,
+        exercises=exercises,
+        quiz=quiz,
+        notes=notes,
+        content_hash=submission.content_hash,
+        extra=_extra(ctx),
+    )
+
+
+def grade_path(path: Path, ctx: GradingContext) -> SubmissionReport:
+    """Load and grade one PATH; a PATH that cannot be read becomes an ``error`` report, never an exception."""
+    from activation_lab.submission import load_submission
+
+    try:
+        submission = load_submission(Path(path), ctx.course)
+    except SubmissionError as exc:
+        return error_report(Path(path).name, ctx, str(exc), kind="submission")
+    except Exception as exc:
+        return error_report(Path(path).name, ctx, f"{type(exc).__name__}: {exc}", kind="grader")
+    return grade_submission(submission, ctx)
