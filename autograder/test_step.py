@@ -1,7 +1,8 @@
 """Hidden tests of step.py: the unipolar and bipolar step functions (10 points).
 
-The formula is the specification: h(z) = 1 if z >= 0, so step(0) == 1 and bipolar_step(0) == 1, even though the
-slides' own code uses ``x > 0``. The student's functions come from the ``student`` fixture through ``check``.
+The formula is the specification: h(z) = 1 if z >= 0, so step(0) == 1 and bipolar_step(0) == 1, even
+though the slides' own code uses ``x > 0``. The student's functions come from the ``student`` fixture
+through ``check``.
 """
 
 import numpy as np
