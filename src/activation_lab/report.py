@@ -9,6 +9,7 @@ import os
 import statistics
 import tempfile
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -174,6 +175,13 @@ def without_volatile(data: Any) -> Any:
     return data
 
 
+@cache
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``.
 
@@ -193,6 +201,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with handle:
             handle.write(text)
+        os.chmod(handle.name, 0o666 & ~_umask())  # mkstemp creates 0600; results are meant to be shared
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
