@@ -1,0 +1,616 @@
+"""Run one submission's files in an isolated child process tree and call their functions as plain data.
+
+One :class:`SubmissionSandbox` per submission starts one sandbox (bubblewrap namespaces when available)
+holding a scratch directory with copies of the whitelisted student files and the stand-alone ``harness.py``
+zygote, which imports NumPy once. ``open(module)`` gives a :class:`StudentCode` whose worker process (forked
+by the zygote, one per exercise) imports the student's module and answers calls. Deadlines, budgets and kills
+are enforced here, in the trusted parent, which never imports student code. ``docs/security.md`` describes the
+model and its limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from activation_lab import harness
+from activation_lab.errors import ActivationLabError, ExerciseAborted
+from activation_lab.records import CallResult, Raised
+
+STRONG_ENV = "ACTIVATION_LAB_REQUIRE_STRONG_SANDBOX"
+FORCE_ENV = "ACTIVATION_LAB_SANDBOX"  # "bwrap" | "unshare" | "none": force a mode (tests, debugging)
+ISOLATIONS = ("bwrap", "unshare", "none")
+FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
+INSIDE_ROOT = "/sandbox"
+EXIT_WAIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource limits of one submission's sandbox; every field is documented in ``docs/security.md``."""
+
+    exercise_seconds: float = (
+        10.0  # wall-clock budget per exercise (import + all calls); also its CPU-time limit
+    )
+    call_seconds: float = 5.0  # wall-clock deadline of a single call
+    memory_bytes: int = 1 << 30  # address space a worker may add on top of Python + NumPy
+    output_bytes: int = 64 << 10  # characters of printed output kept per call; the rest is dropped
+    file_size_bytes: int = 16 << 20  # largest file a worker may write (inside its scratch dir or /tmp)
+    open_files: int = 64  # file descriptors per worker
+    processes: int = (
+        64  # RLIMIT_NPROC (only binding for a non-root uid; seccomp forbids new processes anyway)
+    )
+    message_bytes: int = 64 << 20  # largest frame the parent accepts from a worker
+    array_bytes: int = 16 << 20  # largest array (in bytes) that crosses the boundary
+    startup_seconds: float = 20.0  # time allowed for the sandbox to start and import NumPy
+
+
+class SandboxError(ActivationLabError):
+    """The sandbox itself could not be started (a fault of the grading machine, not of the student)."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# Choosing the isolation
+
+
+def _python_paths() -> tuple[list[str], list[str]]:
+    """Directories the interpreter needs read-only, and the site dirs holding NumPy (and matplotlib)."""
+    site_dirs: list[str] = []
+    for name in ("numpy", "matplotlib"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            site = str(Path(next(iter(spec.submodule_search_locations))).resolve().parent)
+            if site not in site_dirs:
+                site_dirs.append(site)
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site_dirs}
+    roots.add(str(Path(sys.executable).resolve().parent.parent))
+    binds = sorted({str(Path(r).resolve()) for r in roots})
+    binds = [b for b in binds if not any(b != o and b.startswith(o + "/") for o in binds)]
+    return [b for b in binds if not b.startswith("/usr/")], site_dirs
+
+
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        path = Path(top)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(top), top]
+        elif path.is_dir():
+            args += ["--ro-bind", top, top]
+    for etc in ("/etc/ld.so.cache", "/etc/localtime"):
+        args += ["--ro-bind-try", etc, etc]
+    return args
+
+
+def _bwrap_prefix(host_root: Path, env: Mapping[str, str]) -> list[str]:
+    binds, _ = _python_paths()
+    args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534"]
+    args += ["--die-with-parent", "--new-session", "--clearenv", *_system_binds()]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for path in binds:
+        args += ["--ro-bind", path, path]
+    args += ["--dir", INSIDE_ROOT, "--ro-bind", str(host_root / "harness.py"), f"{INSIDE_ROOT}/harness.py"]
+    args += ["--bind", str(host_root / "work"), f"{INSIDE_ROOT}/work", "--remount-ro", "/"]
+    args += ["--chdir", f"{INSIDE_ROOT}/work"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return [*args, "--"]
+
+
+def _unshare_prefix() -> list[str]:
+    args = ["unshare", "--fork", "--pid", "--mount-proc", "--net", "--ipc", "--uts", "--kill-child"]
+    if os.geteuid() != 0:
+        args += ["--user", "--map-root-user"]
+    return args
+
+
+@cache
+def _probe(isolation: str) -> bool:
+    """Whether ``isolation`` actually works here (a tool can be installed yet refused by the kernel)."""
+    with tempfile.TemporaryDirectory(prefix="activation-lab-probe-") as tmp:
+        root = Path(tmp)
+        (root / "work").mkdir()
+        (root / "harness.py").write_text("")
+        if isolation == "bwrap":
+            if shutil.which("bwrap") is None:
+                return False
+            command = [*_bwrap_prefix(root, {}), sys.executable, "-I", "-S", "-c", "pass"]
+        elif isolation == "unshare":
+            if shutil.which("unshare") is None:
+                return False
+            command = [*_unshare_prefix(), sys.executable, "-I", "-S", "-c", "pass"]
+        else:
+            return True
+        try:
+            completed = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return completed.returncode == 0
+
+
+def detect_isolation() -> str:
+    """The strongest isolation that works here: ``"bwrap"``, ``"unshare"`` or ``"none"``.
+
+    ``ACTIVATION_LAB_SANDBOX`` forces a mode. With ``ACTIVATION_LAB_REQUIRE_STRONG_SANDBOX=1`` (CI) anything
+    but bubblewrap raises :class:`SandboxError` instead of falling back.
+    """
+    forced = os.environ.get(FORCE_ENV, "").strip()
+    require_strong = os.environ.get(STRONG_ENV, "").strip() not in ("", "0")
+    if forced and forced not in ISOLATIONS:
+        raise SandboxError(f"{FORCE_ENV}={forced!r}: expected one of {', '.join(ISOLATIONS)}")
+    candidates = [forced] if forced else list(ISOLATIONS)
+    for isolation in candidates:
+        if _probe(isolation):
+            if require_strong and isolation != "bwrap":
+                break
+            return isolation
+    if require_strong:
+        raise SandboxError(f"{STRONG_ENV} is set but bubblewrap (bwrap) does not work on this machine")
+    raise SandboxError(f"sandbox mode {forced!r} does not work on this machine")
+
+
+def is_strong(isolation: str) -> bool:
+    """Whether a mode isolates the file system and the network (only bubblewrap does)."""
+    return isolation == "bwrap"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reading frames against a deadline
+
+
+def _recv_until(
+    sock: socket.socket, deadline: float, max_bytes: int, ancillary: list[Any] | None = None
+) -> Any:
+    """Read one frame, giving up with ``TimeoutError`` at ``deadline`` (a slow trickle cannot extend it)."""
+    buffer = bytearray()
+    needed = harness.FRAME_HEADER.size
+    header_done = False
+    while True:
+        while len(buffer) < needed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            readable, _, _ = select.select([sock], [], [], remaining)
+            if not readable:
+                raise TimeoutError
+            if ancillary is None:
+                chunk = sock.recv(min(needed - len(buffer), 1 << 20))
+            else:
+                chunk, cmsgs, _, _ = sock.recvmsg(min(needed - len(buffer), 1 << 20), socket.CMSG_SPACE(64))
+                ancillary.extend(cmsgs)
+            if not chunk:
+                raise EOFError("channel closed")
+            buffer += chunk
+        if header_done:
+            break
+        (size,) = harness.FRAME_HEADER.unpack(bytes(buffer))
+        if size > max_bytes:
+            raise harness.ProtocolError(f"frame of {size} bytes exceeds the cap of {max_bytes}")
+        buffer.clear()
+        needed = size
+        header_done = True
+        if size == 0:
+            break
+    try:
+        return json.loads(bytes(buffer).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise harness.ProtocolError(f"malformed frame: {exc}") from None
+
+
+def _received_fds(ancillary: list[Any]) -> list[int]:
+    fds: list[int] = []
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            usable = len(data) - len(data) % 4
+            fds += list(struct.unpack(f"{usable // 4}i", data[:usable]))
+    return fds
+
+
+def _sender_pid(ancillary: list[Any]) -> int | None:
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(data) >= 12:
+            pid = struct.unpack("3i", data[:12])[0]
+            return pid if pid > 0 else None
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------
+# The sandbox of one submission
+
+
+class SubmissionSandbox:
+    """One sandbox per submission: a zygote in namespaces forks one worker per exercise (context manager)."""
+
+    def __init__(
+        self, files: Mapping[str, str], limits: Limits | None = None, isolation: str | None = None
+    ) -> None:
+        for name in files:
+            if not FILE_NAME.fullmatch(name):
+                raise ValueError(f"not a student module file name: {name!r}")
+        self.files = dict(files)
+        self.limits = limits or Limits()
+        self.isolation = isolation or detect_isolation()
+        if self.isolation not in ISOLATIONS:
+            raise ValueError(f"unknown isolation {self.isolation!r}")
+        self.weak = not is_strong(self.isolation)
+        self.startup_seconds: float | None = None
+        self._root: Path | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._exits: dict[int, dict[str, Any]] = {}
+        self._students: dict[str, SandboxedStudent] = {}
+        self._next_id = 0
+        self._finalizer: weakref.finalize | None = None
+
+    def __enter__(self) -> SubmissionSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- life cycle ----------------------------------------------------------------------------------
+
+    def open(self, module_name: str) -> SandboxedStudent:
+        """The student's module ``module_name`` (e.g. ``"sigmoid"``); its worker starts on first use."""
+        if f"{module_name}.py" not in self.files:
+            raise ValueError(f"the submission has no file {module_name}.py")
+        if module_name not in self._students:
+            self._students[module_name] = SandboxedStudent(self, module_name)
+        return self._students[module_name]
+
+    @property
+    def inside_work_dir(self) -> str:
+        """Where the student files live as the student's code sees it."""
+        assert self._root is not None
+        return f"{INSIDE_ROOT}/work" if self.isolation == "bwrap" else str(self._root / "work")
+
+    def _ensure_started(self) -> None:
+        if self._control is not None:
+            return
+        started = time.monotonic()
+        root = Path(tempfile.mkdtemp(prefix="activation-lab-sandbox-"))
+        self._root = root
+        work = root / "work"
+        work.mkdir()
+        for name, text in self.files.items():
+            (work / name).write_text(text, encoding="utf-8")
+        shutil.copyfile(Path(harness.__file__), root / "harness.py")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        _, site_dirs = _python_paths()
+        config = {
+            **asdict(self.limits),
+            "cpu_seconds": self.limits.exercise_seconds,
+            "work_dir": self.inside_work_dir,
+            "site_dirs": site_dirs,
+            "control_fd": theirs.fileno(),
+        }
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": "/tmp",
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": "/tmp/matplotlib",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+        harness_path = f"{INSIDE_ROOT}/harness.py" if self.isolation == "bwrap" else str(root / "harness.py")
+        command = [sys.executable, "-I", "-S", harness_path, json.dumps(config)]
+        if self.isolation == "bwrap":
+            command = [*_bwrap_prefix(root, env), *command]
+        elif self.isolation == "unshare":
+            command = [*_unshare_prefix(), *command]
+        errors = (root / "stderr.txt").open("wb")
+        try:
+            self._process = subprocess.Popen(
+                command,
+                cwd=work,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise SandboxError(f"cannot start the sandbox ({self.isolation}): {exc}") from None
+        finally:
+            errors.close()
+            theirs.close()
+        self._control = ours
+        self._finalizer = weakref.finalize(self, _tear_down, self._process, root, [])
+        try:
+            ready = self._read_control(time.monotonic() + self.limits.startup_seconds)
+        except (TimeoutError, EOFError, harness.ProtocolError) as exc:
+            detail = (root / "stderr.txt").read_text(errors="replace")[-2000:]
+            self.close()
+            raise SandboxError(f"the sandbox ({self.isolation}) did not start: {exc!r} {detail}") from None
+        if ready.get("zygote") != "ready":
+            self.close()
+            raise SandboxError(f"unexpected first message from the sandbox: {ready!r}")
+        self.startup_seconds = time.monotonic() - started
+
+    def close(self) -> None:
+        """Kill every process of the sandbox (students' ones included) and delete its scratch directory."""
+        for student in self._students.values():
+            student._shut()
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._finalizer is not None:
+            self._finalizer()
+
+    # -- control channel -----------------------------------------------------------------------------
+
+    def _read_control(
+        self, deadline: float, fds: list[int] | None = None, *, until_exit: int | None = None
+    ) -> Any:
+        """The next control message that is not an exit notice (exit notices are filed in ``_exits``).
+
+        With ``until_exit``, returns as soon as the exit notice of that worker has been filed.
+        """
+        assert self._control is not None
+        while until_exit is None or until_exit not in self._exits:
+            ancillary: list[Any] = []
+            message = _recv_until(self._control, deadline, 1 << 16, ancillary)
+            received = _received_fds(ancillary)
+            if fds is not None:
+                fds.extend(received)
+            else:
+                for fd in received:
+                    os.close(fd)
+            if not isinstance(message, dict):
+                raise harness.ProtocolError("control message is not an object")
+            if "exited" in message:
+                self._exits[int(message["exited"])] = message
+                continue
+            if until_exit is None:
+                return message
+        return self._exits[until_exit]
+
+    def _spawn(self, module_name: str, deadline: float) -> tuple[socket.socket, int]:
+        """Ask the zygote for a worker; returns its channel and its pid inside the sandbox."""
+        self._ensure_started()
+        assert self._control is not None
+        self._next_id += 1
+        harness.send_frame(self._control, {"spawn": module_name, "id": self._next_id})
+        fds: list[int] = []
+        reply = self._read_control(deadline, fds)
+        if reply.get("spawned") != self._next_id or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise harness.ProtocolError(f"unexpected reply to spawn: {reply!r}")
+        return socket.socket(fileno=fds[0]), int(reply["pid"])
+
+    def _exit_status(self, inside_pid: int, wait: float) -> dict[str, Any] | None:
+        """How worker ``inside_pid`` ended, as reported by the zygote (``None`` if it did not say in time)."""
+        if self._control is None:
+            return self._exits.get(inside_pid)
+        try:
+            return self._read_control(time.monotonic() + wait, until_exit=inside_pid)
+        except (TimeoutError, EOFError, OSError, harness.ProtocolError):
+            return self._exits.get(inside_pid)
+
+
+def _tear_down(process: subprocess.Popen[bytes], root: Path, pidfds: list[int]) -> None:
+    """Kill the sandbox's process tree and remove its scratch directory (also run at garbage collection)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # start_new_session: the group of bwrap / the zygote
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# One exercise's worker, seen through the StudentCode protocol
+
+
+class SandboxedStudent:
+    """A student module living in a sandboxed worker process; implements ``StudentCode``."""
+
+    def __init__(self, sandbox: SubmissionSandbox, module_name: str) -> None:
+        self.sandbox = sandbox
+        self.module_name = module_name
+        self.budget_left = sandbox.limits.exercise_seconds
+        self.seccomp: bool | None = None
+        self.import_stdout = ""
+        self.call_count = 0
+        self._channel: socket.socket | None = None
+        self._inside_pid: int | None = None
+        self._host_pid: int | None = None
+        self._pidfd: int | None = None
+        self._killed_by_us = False
+        self._started = False
+        self._import_error: Raised | None = None
+        self._aborted: ExerciseAborted | None = None
+        self._defines: dict[str, bool] = {}
+        self._request_id = 0
+
+    # -- StudentCode ---------------------------------------------------------------------------------
+
+    @property
+    def import_error(self) -> Raised | None:
+        """Why the module failed to import; raises ``ExerciseAborted`` if importing hit a limit or crashed."""
+        self._start()
+        return self._import_error
+
+    def defines(self, name: str) -> bool:
+        """Whether the module defines a callable ``name``."""
+        self._start()
+        if self._import_error is not None:
+            return False
+        if name not in self._defines:
+            reply = self._request({"defines": True, "name": name}, self.sandbox.limits.call_seconds)
+            self._defines[name] = reply.get("defines") is True
+        return self._defines[name]
+
+    def call(self, name: str, *args: Any) -> CallResult:
+        """Call ``name(*args)`` in the worker; arguments cross as copies, the result comes back as data."""
+        if not self.defines(name):
+            raise AttributeError(f"{self.module_name} defines no function {name!r}")
+        encoded = [harness.encode_value(a, max_array_bytes=self.sandbox.limits.array_bytes) for a in args]
+        if any(isinstance(e, dict) and "opaque" in e for e in encoded):
+            raise TypeError(f"arguments of {name}() must be numbers, NumPy scalars or arrays")
+        self.call_count += 1
+        reply = self._request({"name": name, "args": encoded}, self.sandbox.limits.call_seconds)
+        return self._call_result(reply)
+
+    @property
+    def aborted(self) -> ExerciseAborted | None:
+        """The abort that ended this worker, if any."""
+        return self._aborted
+
+    # -- worker life cycle ---------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._aborted is not None:
+            raise self._aborted
+        if self._started:
+            return
+        self._started = True
+        began = time.monotonic()
+        deadline = began + self.budget_left
+        try:
+            self._channel, self._inside_pid = self.sandbox._spawn(self.module_name, deadline)
+            ancillary: list[Any] = []
+            hello = _recv_until(self._channel, deadline, 1 << 12, ancillary)
+            for fd in _received_fds(ancillary):
+                os.close(fd)
+            if hello != {"hello": self.module_name}:
+                raise harness.ProtocolError("bad hello from worker")
+            self._host_pid = _sender_pid(ancillary)
+            if self._host_pid is not None:
+                with contextlib.suppress(OSError, AttributeError):
+                    self._pidfd = os.pidfd_open(self._host_pid)
+            ready = _recv_until(self._channel, deadline, self.sandbox.limits.message_bytes)
+        except TimeoutError:
+            self._fail("timeout", "import took too long")
+        except (EOFError, OSError, harness.ProtocolError) as exc:
+            self._fail_after_death(exc)
+        finally:
+            self.budget_left -= time.monotonic() - began
+        if not isinstance(ready, dict) or ready.get("ready") is not True:
+            self._fail("error", "protocol violation: bad ready message")
+        self.seccomp = ready.get("seccomp") is True
+        self.import_stdout = str(ready.get("stdout", ""))[: self.sandbox.limits.output_bytes]
+        error = ready.get("import_error")
+        if error is not None:
+            raised = _raised(error)
+            if raised.type == "MemoryError":
+                self._fail("memory", f"MemoryError while importing {self.module_name}.py")
+            self._import_error = raised
+
+    def _request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
+        self._start()
+        assert self._channel is not None
+        self._request_id += 1
+        ident = self._request_id
+        began = time.monotonic()
+        deadline = began + min(seconds, self.budget_left)
+        try:
+            harness.send_frame(self._channel, {**message, "id": ident})
+            reply = _recv_until(self._channel, deadline, self.sandbox.limits.message_bytes)
+        except TimeoutError:
+            self.budget_left -= time.monotonic() - began
+            over_budget = self.budget_left <= 0
+            self._fail("timeout", "exercise time budget used up" if over_budget else "call took too long")
+        except (EOFError, OSError, harness.ProtocolError) as exc:
+            self._fail_after_death(exc)
+        self.budget_left -= time.monotonic() - began
+        if not isinstance(reply, dict) or reply.get("id") != ident:
+            self._fail("error", "protocol violation: reply does not answer the request")
+        raised = reply.get("raised")
+        if isinstance(raised, dict) and raised.get("type") == "MemoryError":
+            self._fail("memory", f"MemoryError in {message.get('name')}()")
+        return reply
+
+    def _call_result(self, reply: dict[str, Any]) -> CallResult:
+        limits = self.sandbox.limits
+        try:
+            value = (
+                harness.decode_value(reply["ok"], max_array_bytes=limits.array_bytes)
+                if "ok" in reply
+                else None
+            )
+            raised = _raised(reply["raised"]) if "raised" in reply else None
+            args_after = tuple(
+                harness.decode_value(a, max_array_bytes=limits.array_bytes) for a in reply["args_after"]
+            )
+            warned = tuple(str(w)[:500] for w in reply.get("warnings", [])[: harness.WARNINGS_CAP])
+            stdout = str(reply.get("stdout", ""))[: limits.output_bytes + 100]
+        except (KeyError, TypeError, ValueError, harness.ProtocolError) as exc:
+            self._fail("error", f"protocol violation: {exc}")
+        if "ok" not in reply and raised is None:
+            self._fail("error", "protocol violation: neither a value nor an exception")
+        return CallResult(value=value, raised=raised, args_after=args_after, warnings=warned, stdout=stdout)
+
+    def _fail_after_death(self, cause: BaseException) -> None:
+        """The channel broke: find out how the worker ended and raise the matching ``ExerciseAborted``."""
+        status = self.sandbox._exit_status(self._inside_pid, EXIT_WAIT_SECONDS) if self._inside_pid else None
+        if isinstance(cause, harness.ProtocolError):
+            self._fail("error", f"protocol violation: {cause}")
+        if status is None:
+            self._fail("error", "crashed: the worker vanished")
+        if "signal" in status:
+            number = int(status["signal"])
+            if number == signal.SIGXCPU:
+                self._fail("timeout", "CPU time limit exceeded")
+            self._fail("error", f"crashed: {_signal_name(number)}")
+        self._fail("error", f"exited with code {status.get('code')}")
+
+    def _fail(self, status: str, detail: str) -> Any:
+        self._aborted = ExerciseAborted(status, detail)
+        self._shut()
+        raise self._aborted
+
+    def _shut(self) -> None:
+        """Kill the worker (by pidfd or host pid, never trusting the zygote) and close its channel."""
+        if self._pidfd is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            os.close(self._pidfd)
+            self._pidfd = None
+        elif self._host_pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._host_pid, signal.SIGKILL)
+        self._host_pid = None
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+
+
+def _raised(data: Any) -> Raised:
+    if not isinstance(data, dict):
+        raise harness.ProtocolError("exception description is not an object")
+    return Raised(
+        type=str(data.get("type", "?"))[:200],
+        message=str(data.get("message", ""))[: harness.TEXT_CAP + 10],
+        traceback=str(data.get("traceback", ""))[: harness.TEXT_CAP + 10],
+    )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
