@@ -302,9 +302,22 @@ def _short_text(item: ShortText, answer: Any, lang: str) -> tuple[float, list[st
 
 
 def _matches(text: LocalizedText, given: Any) -> bool:
+    """Same text after normalisation, or, when both read as numbers, the same number (``0.5`` = ``1/2``)."""
     if isinstance(given, bool) or not isinstance(given, str | int | float):
         return False
-    return normalize_text(str(given)) in {normalize_text(form) for form in text.all_texts()}
+    if normalize_text(str(given)) in {normalize_text(form) for form in text.all_texts()}:
+        return True
+    try:
+        number = parse_number(given)
+    except NumberFormatError:
+        return False
+    for form in text.all_texts():
+        try:
+            if _close(number, parse_number(form), 0.0):
+                return True
+        except NumberFormatError:
+            continue
+    return False
 
 
 def _matching(item: Matching, answer: Any, lang: str) -> tuple[float, list[str]]:

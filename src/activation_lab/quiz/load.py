@@ -333,7 +333,7 @@ class _QuizReader:
                 self.error(line, path, "empty_text")
             return None
         missing = [lang for lang in LANGUAGES if lang not in translations]
-        if missing and translatable:
+        if missing:  # a map says the text is language-specific, so every language is due
             report = self.error if self.strict else self.warn
             report(line, path, "missing_translation", languages=", ".join(missing))
         return LocalizedText(translations)
@@ -504,7 +504,7 @@ class _QuizReader:
                 continue
             self.check_fields(choice_node, CHOICE_FIELDS, where)
             choice_id = self.read_id(choice_node, where)
-            text = self.required_text(choice_node, "text", where)
+            text = self.required_text(choice_node, "text", where, translatable=False)  # formulas, code
             correct = self.read_bool(choice_node, "correct", where, False)
             feedback = self.optional_text(choice_node, "feedback", where)
             if choice_id is None or text is None:
