@@ -1,9 +1,10 @@
 """The interface through which hidden suites call a student's functions, and its in-process implementation.
 
-The grader hands each hidden suite a ``student`` object implementing :class:`StudentCode`. In a graded run it
-is the sandbox's proxy (``activation_lab.sandbox``): calls cross to an untrusted child process and come back as
-plain data. For tests of the course content and for local self-checks it is :class:`InProcessStudent`, which
-imports the student's file in this process; there the student is only grading themselves.
+The grader hands each hidden suite a ``student`` object implementing :class:`StudentCode`. In a graded run
+it is the sandbox's proxy (``activation_lab.sandbox``): calls cross to an untrusted child process and come
+back as plain data. For tests of the course content and for local self-checks it is
+:class:`InProcessStudent`, which imports the student's file in this process; there the student is only
+grading themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, runtime_checkable
 
+from activation_lab import harness
 from activation_lab.records import CallResult, Raised
 
 MESSAGE_CAP = 2000
@@ -52,6 +54,11 @@ def raised_from(exc: BaseException, student_file: str | None = None) -> Raised:
     return Raised(type=type(exc).__name__, message=message, traceback="\n".join(lines))
 
 
+def through_wire(value: Any) -> Any:
+    """``value`` as the grader would receive it from the sandbox (plain numbers, arrays, or an ``Opaque``)."""
+    return harness.decode_value(harness.encode_value(value))
+
+
 class InProcessStudent:
     """Imports a student file into this process (trusted use only: tests and self-checks)."""
 
@@ -63,8 +70,8 @@ class InProcessStudent:
         self._load()
 
     def _load(self) -> None:
-        # Student files may import each other (``from sigmoid import sigmoid``), so their folder goes on sys.path
-        # and any module of the same name imported earlier (another student's) is forgotten first.
+        # Student files may import each other (``from sigmoid import sigmoid``), so their folder goes on
+        # sys.path and any module of the same name imported earlier (another student's) is forgotten first.
         folder = str(self.path.parent)
         for name in [m for m in list(sys.modules) if self._is_sibling(m)]:
             del sys.modules[name]
@@ -78,7 +85,7 @@ class InProcessStudent:
                 warnings.simplefilter("ignore")
                 spec.loader.exec_module(module)
             self._module = module
-        except BaseException as exc:  # noqa: BLE001 - any failure to import is the student's error to report
+        except BaseException as exc:
             self._import_error = raised_from(exc, self.path.name)
         finally:
             with contextlib.suppress(ValueError):
@@ -111,12 +118,13 @@ class InProcessStudent:
             warnings.simplefilter("always")
             try:
                 value = function(*call_args)
-            except Exception as exc:  # noqa: BLE001 - student errors become data
+            except Exception as exc:
                 raised = raised_from(exc, self.path.name)
+        # The same wire encoding as the sandbox, so that suites see identical types in both modes.
         return CallResult(
-            value=value,
+            value=through_wire(value) if raised is None else None,
             raised=raised,
-            args_after=call_args,
+            args_after=tuple(through_wire(a) for a in call_args),
             warnings=tuple(f"{w.category.__name__}: {w.message}" for w in caught),
             stdout=out.getvalue()[:STDOUT_CAP],
         )
