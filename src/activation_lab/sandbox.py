@@ -33,6 +33,7 @@ from typing import Any
 
 from activation_lab import harness
 from activation_lab.errors import ActivationLabError, ExerciseAborted
+from activation_lab.i18n import message
 from activation_lab.records import CallResult, Raised
 
 STRONG_ENV = "ACTIVATION_LAB_REQUIRE_STRONG_SANDBOX"
@@ -312,6 +313,11 @@ class SubmissionSandbox:
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         }
+        if self.isolation != "bwrap":  # no private /tmp: keep every temporary file in the scratch root
+            (root / "tmp").mkdir()
+            env.update(
+                HOME=str(root / "tmp"), TMPDIR=str(root / "tmp"), MPLCONFIGDIR=str(root / "tmp" / "mpl")
+            )
         harness_path = f"{INSIDE_ROOT}/harness.py" if self.isolation == "bwrap" else str(root / "harness.py")
         command = [sys.executable, "-I", "-S", harness_path, json.dumps(config)]
         if self.isolation == "bwrap":
@@ -576,12 +582,19 @@ class SandboxedStudent:
             if number == signal.SIGXCPU:
                 self._fail("timeout", "CPU time limit exceeded")
             self._fail("error", f"crashed: {_signal_name(number)}")
-        self._fail("error", f"exited with code {status.get('code')}")
+        self._fail("error", f"exited with code {status.get('code')}", "exited")
 
-    def _fail(self, status: str, detail: str) -> Any:
-        self._aborted = ExerciseAborted(status, detail)
+    def _fail(self, status: str, detail: str, key: str | None = None) -> Any:
+        """Kill the worker and raise ``ExerciseAborted`` (with ``message_key`` naming its catalogue entry)."""
+        if key is None:
+            key = "protocol" if detail.startswith("protocol violation") else _ABORT_KEYS[status]
+        aborted = ExerciseAborted(status, detail)
+        aborted.message_key = key  # type: ignore[attr-defined]
+        aborted.module = self.module_name  # type: ignore[attr-defined]
+        aborted.limits = self.sandbox.limits  # type: ignore[attr-defined]
+        self._aborted = aborted
         self._shut()
-        raise self._aborted
+        raise aborted
 
     def _shut(self) -> None:
         """Kill the worker (by pidfd or host pid, never trusting the zygote) and close its channel."""
@@ -597,6 +610,30 @@ class SandboxedStudent:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+
+
+_ABORT_KEYS = {"timeout": "timeout", "memory": "memory", "error": "crashed"}
+
+
+def abort_message(aborted: ExerciseAborted, lang: str, limits: Limits | None = None) -> str:
+    """The student-facing explanation of an ``ExerciseAborted`` raised by this sandbox, in ``lang``."""
+    limits = limits or getattr(aborted, "limits", None) or Limits()
+    key = getattr(aborted, "message_key", None) or _ABORT_KEYS.get(aborted.status, "crashed")
+    return message(
+        "sandbox",
+        f"abort.{key}",
+        lang,
+        module=getattr(aborted, "module", "?"),
+        detail=aborted.detail,
+        seconds=f"{limits.exercise_seconds:g}",
+        call_seconds=f"{limits.call_seconds:g}",
+        megabytes=limits.memory_bytes >> 20,
+    )
+
+
+def isolation_warning(isolation: str, lang: str) -> str | None:
+    """The loud warning to show when grading ran without the strong sandbox, or ``None`` when it did not."""
+    return None if is_strong(isolation) else message("sandbox", "weak_isolation", lang, isolation=isolation)
 
 
 def _raised(data: Any) -> Raised:
