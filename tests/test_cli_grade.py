@@ -1,0 +1,205 @@
+"""``activation-lab grade`` via ``main([...])``: JSON order, exit codes, --out, --resume, Ctrl-C."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from activation_lab.cli import main
+from activation_lab.report import read_report
+
+REPO = Path(__file__).resolve().parents[1]
+ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+
+
+def _grade_json(capsys, *args: str) -> tuple[int, list[dict]]:
+    code = main(["grade", "--lang", "en", "--format", "json", *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_json_is_one_array_in_path_order(capsys, write_submission) -> None:
+    zed = write_submission("zed", reference=("relu.py",))
+    amy = write_submission("amy", reference=("step.py",))
+    mid = write_submission("mid", {"tanh.py": "def tanh(x):\n    return 0\n"})
+    code, reports = _grade_json(capsys, str(zed), str(amy), str(mid), "--jobs", "2")
+    assert code == 0
+    assert [r["submission"] for r in reports] == ["zed", "amy", "mid"]
+    assert reports[0]["exercises"][-1]["id"] == "relu"
+
+
+def test_a_missing_path_is_an_error_object_and_exit_0(capsys, tmp_path, write_submission) -> None:
+    good = write_submission("good", reference=("sigmoid.py",))
+    code, reports = _grade_json(capsys, str(tmp_path / "ghost"), str(good))
+    assert code == 0
+    assert [r["status"] for r in reports] == ["error", "graded"]
+    assert reports[0]["submission"] == "ghost"
+    assert reports[0]["error_kind"] == "submission"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["grade"], id="no-path"),
+        pytest.param(["grade", "x", "--jobs", "0"], id="zero-jobs"),
+        pytest.param(["grade", "x", "--jobs", "two"], id="jobs-not-a-number"),
+        pytest.param(["grade", "x", "--format", "xml"], id="unknown-format"),
+        pytest.param(["grade", "x", "--lang", "fr"], id="unknown-language"),
+        pytest.param(["grade", "x", "--resume"], id="resume-without-out"),
+        pytest.param(["grade", "x", "--no-such-option"], id="unknown-option"),
+    ],
+)
+def test_usage_errors_exit_2(capsys, argv) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().out == ""
+
+
+def test_broken_course_is_a_grader_fault_exit_3(capsys, tmp_path, write_submission) -> None:
+    good = write_submission("good", reference=("sigmoid.py",))
+    assert main(["grade", str(good), "--course", str(tmp_path / "no-course")]) == 3
+    assert "manifest" in capsys.readouterr().err
+
+
+def test_out_writes_reports_and_grades_csv(capsys, tmp_path, write_submission) -> None:
+    out = tmp_path / "out"
+    a = write_submission("a", reference=ALL_FILES)
+    b = write_submission("b", reference=("c2f.py",))
+    code, reports = _grade_json(capsys, str(a), str(b), str(tmp_path / "gone"), "--out", str(out))
+    assert code == 0
+    for report in reports:
+        assert read_report(out / f"{report['submission']}.json") == report
+    rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text(encoding="utf-8"))))
+    assert list(rows[0]) == [
+        "submission",
+        "c2f",
+        "sigmoid",
+        "step",
+        "tanh",
+        "relu",
+        "quiz",
+        "total",
+        "max_total",
+        "status",
+    ]
+    assert [row["submission"] for row in rows] == ["a", "b", "gone"]
+    assert float(rows[0]["total"]) == reports[0]["score"] == reports[0]["max_score"]
+    assert float(rows[1]["c2f"]) == 10 and float(rows[1]["sigmoid"]) == 0 and rows[1]["quiz"] == ""
+    assert rows[2]["status"] == "error"
+    assert not list(out.glob(".*tmp"))
+
+
+def test_resume_skips_up_to_date_results_and_regrades_changed_ones(
+    capsys, tmp_path, write_submission
+) -> None:
+    out = tmp_path / "out"
+    kept = write_submission("kept", reference=("relu.py",))
+    changed = write_submission("changed", reference=("relu.py",))
+    assert main(["grade", "--lang", "en", str(kept), str(changed), "--out", str(out)]) == 0
+    # Mark both stored results; a skipped submission keeps the mark, a regraded one loses it.
+    for name in ("kept", "changed"):
+        data = json.loads((out / f"{name}.json").read_text())
+        data["notes"] = ["marker"]
+        (out / f"{name}.json").write_text(json.dumps(data))
+    (changed / "step.py").write_text("def step(x):\n    return 1\n")
+    capsys.readouterr()
+    code, reports = _grade_json(capsys, str(kept), str(changed), "--out", str(out), "--resume")
+    assert code == 0
+    assert reports[0]["notes"] == ["marker"]
+    assert reports[1]["notes"] == []
+    assert json.loads((out / "changed.json").read_text())["notes"] == []
+    # Another seed is another result: nothing is skipped.
+    code, reports = _grade_json(capsys, str(kept), "--out", str(out), "--resume", "--seed", "7")
+    assert reports[0]["notes"] == [] and reports[0]["seed"] == 7
+
+
+def _class_folder(root: Path, reference_sources: dict[str, str]) -> Path:
+    klass = root / "class"
+    for name in ("bo", "al"):
+        (klass / name).mkdir(parents=True)
+        (klass / name / "relu.py").write_text(reference_sources["relu.py"])
+    with zipfile.ZipFile(klass / "cy.zip", "w") as archive:
+        archive.writestr("cy/sigmoid.py", reference_sources["sigmoid.py"])
+    (klass / "step.txt").write_text("not a submission")  # neither a folder, .zip, .ipynb nor .py: ignored
+    (klass / ".hidden").mkdir()
+    return klass
+
+
+def test_a_class_folder_is_expanded_in_name_order(capsys, tmp_path, reference_sources) -> None:
+    klass = _class_folder(tmp_path, reference_sources)
+    code, reports = _grade_json(capsys, str(klass))
+    assert code == 0
+    assert [r["submission"] for r in reports] == ["al", "bo", "cy"]
+    assert reports[2]["score"] == 10
+
+
+def test_a_folder_with_exercise_files_is_one_submission(capsys, write_submission) -> None:
+    folder = write_submission("solo", reference=("relu.py",))
+    (folder / "extra").mkdir()
+    (folder / "extra" / "c2f.py").write_text("x = 1\n")
+    code, reports = _grade_json(capsys, str(folder))
+    assert code == 0
+    assert [r["submission"] for r in reports] == ["solo"]
+
+
+def test_table_output_names_every_submission(capsys, tmp_path, reference_sources) -> None:
+    klass = _class_folder(tmp_path, reference_sources)
+    assert main(["grade", "--lang", "ko", str(klass)]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("al", "bo", "cy")) and "총점" in out
+
+
+def test_single_submission_table_shows_failed_tests_feedback(capsys, write_submission) -> None:
+    folder = write_submission("one", {"relu.py": "def relu(x):\n    return max(0, x)\n"})
+    assert main(["grade", "--lang", "en", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "one" in out
+    assert "Checked" in out  # the feedback of a failed test (built-in max on an array) is shown
+
+
+@pytest.mark.slow
+def test_an_interrupted_batch_keeps_complete_results_and_resume_finishes(
+    capsys, tmp_path, reference_sources
+) -> None:
+    klass = tmp_path / "class"
+    names = [f"s{i:02d}" for i in range(8)]
+    for name in names:
+        (klass / name).mkdir(parents=True)
+        for file_name in ("step.py", "relu.py", "sigmoid.py"):
+            (klass / name / file_name).write_text(reference_sources[file_name])
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "activation_lab", "grade", str(klass), "--out", str(out), "--jobs", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("s*.json"))) < 2:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err.decode()
+    written = sorted(out.glob("s*.json"))
+    assert 2 <= len(written) < len(names), "the batch should have been stopped mid-way"
+    assert all(read_report(path) is not None for path in written)
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
+    assert [row["submission"] for row in rows] == [p.stem for p in written]
+    # Resume grades only what is left and ends with every result.
+    assert main(["grade", "--lang", "en", str(klass), "--out", str(out), "--resume"]) == 0
+    assert f"{len(written)} submission(s) skipped" in capsys.readouterr().err
+    assert sorted(p.stem for p in out.glob("s*.json")) == names
+    rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
+    assert [row["submission"] for row in rows] == names
+    assert all(float(row["total"]) == 30 for row in rows)
