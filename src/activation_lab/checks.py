@@ -93,9 +93,9 @@ def render_failure(failure: Failure, lang: str, *, hidden: bool) -> str:
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Describing values without trusting them
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -126,9 +126,9 @@ def describe_call(name: str, args: tuple[Any, ...]) -> str:
     return f"{name}({', '.join(describe(a) for a in args)})"
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Misconceptions recognised from a raised exception
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 _BUILTIN_MINMAX = re.compile(r"(?<![\w.])(max|min)\s*\(")
 _MATH_CALL = re.compile(r"(?<![\w.])(math\.\w+|exp|tanh|sqrt|log)\s*\(")
@@ -178,9 +178,9 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
     return ()
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Misconceptions recognised from wrong numbers
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 APPROX_E = (2.7, 2.71, 2.718, 2.7182, 2.71828, 2.72)
 
@@ -268,6 +268,19 @@ def _matches(got: np.ndarray, candidate: np.ndarray, tol: Tolerance) -> bool:
     )
 
 
+def _explaining_candidates(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
+    """Keys of the candidate mistakes that reproduce every value of ``got``, keeping the simplest explanations."""
+    matched: list[tuple[str, ...]] = []
+    for keys, candidate in CANDIDATES.get(name, ()):
+        values = np.asarray(candidate(x), dtype=float)
+        if not _matches(expected, values, DEFAULT_TOLERANCE) and _matches(got, values, CANDIDATE_TOLERANCE):
+            matched.append(keys)
+    # An even function hides a sign error, a saturated input hides an approximate e, ...: drop an explanation
+    # that only adds mistakes to another one that already explains the numbers.
+    simplest = [k for k in matched if not any(set(other) < set(k) for other in matched)]
+    return list(dict.fromkeys(key for keys in simplest for key in keys))
+
+
 def _step_hints(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
     hints: list[str] = []
     wrong = ~np.isclose(got, expected)
@@ -305,23 +318,20 @@ def diagnose(
             wrong = ~np.isclose(got, expected)
             if np.any(wrong) and np.all((x[wrong] == 0) & np.isclose(got[wrong], 1)):
                 hints.append("relu_grad_at_zero")
-        for keys, candidate in CANDIDATES.get(name, ()):
-            values = np.asarray(candidate(x), dtype=float)
-            if not _matches(expected, values, DEFAULT_TOLERANCE) and _matches(
-                got, values, CANDIDATE_TOLERANCE
-            ):
-                hints += [k for k in keys if k not in hints]
-                break
-        if not hints and name in FLOAT_FUNCTIONS:
-            low_dtype = got_dtype is not None and got_dtype in (np.dtype(np.float16), np.dtype(np.float32))
+        low_dtype = got_dtype is not None and got_dtype in (np.dtype(np.float16), np.dtype(np.float32))
+        candidates = _explaining_candidates(name, x, got, expected)
+        if low_dtype:  # float32 rounding looks like e written with many digits: the dtype says which it is
+            candidates = [k for k in candidates if k != "approx_e"]
+        hints += [k for k in candidates if k not in hints]
+        if name in FLOAT_FUNCTIONS and (low_dtype or not hints):
             if low_dtype or np.all(np.isclose(got, expected, rtol=5e-3, atol=1e-4, equal_nan=True)):
                 hints.append("low_precision")
     return tuple(hints)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Output rules (CONTRACT §1)
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 NUMERIC_KINDS = "iuf"
 
@@ -402,9 +412,9 @@ def as_output(value: Any) -> Output:
     return Output(values=np.asarray(value, dtype=np.float64), dtype=dtype, raw=value)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Comparing values
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,9 +471,9 @@ def _input_at(x: Any, index: tuple[int, ...]) -> str:
         return "?"
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # The checker the suites use
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 def extreme(args: tuple[Any, ...]) -> bool:
@@ -609,7 +619,7 @@ class Checker:
         mismatch = compare(output.values, expected_values, tol)
         if mismatch is None:
             return
-        if extreme(args):
+        if extreme(args) and not np.all(np.isfinite(output.values)):
             self._advise("overflow_advice")
         raise CheckFailure(
             Failure(

@@ -75,9 +75,9 @@ PYTEST_ARGS = (
 )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Course content loaded once per process (trusted files only: the reference solutions and the suites)
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 def _import_by_path(path: Path, prefix: str) -> ModuleType:
@@ -124,9 +124,9 @@ class _SuiteModule(pytest.Module):
         return _load_suite(self.path)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Per-exercise state during one run
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 class _TrackedStudent:
@@ -176,9 +176,9 @@ class _TestInfo:
     advice: bool
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # The plugin
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 class _GradingPlugin:
@@ -307,7 +307,7 @@ class _GradingPlugin:
             text = render_failure(failure.failure, self._lang, hidden=info.hidden)
             hints = failure.failure.hints
             if info.advice:
-                self._record_advice(exercise, info, advice or ("overflow_advice",), text)
+                self._record_advice(exercise, info, advice, text, hints)
             else:
                 self._record(exercise, info, 0.0, "failed", self._with_advice(text, advice), hints + advice)
         except ExerciseAborted as aborted:
@@ -332,7 +332,7 @@ class _GradingPlugin:
             checker = pyfuncitem.stash.get(_CHECKER, None)
             advice = tuple(checker.advice) if checker is not None else ()
             if info.advice:
-                self._record_advice(exercise, info, advice, "")
+                self._record_advice(exercise, info, advice, "", ())
             else:
                 self._record(exercise, info, info.points, "passed", self._with_advice("", advice), advice)
         return True
@@ -357,13 +357,19 @@ class _GradingPlugin:
         return "\n".join(lines)
 
     def _record_advice(
-        self, exercise: _Exercise, info: _TestInfo, advice: tuple[str, ...], detail: str
+        self,
+        exercise: _Exercise,
+        info: _TestInfo,
+        advice: tuple[str, ...],
+        detail: str,
+        hints: tuple[str, ...],
     ) -> None:
-        if advice:
+        # An advice-only test never fails and is worth nothing: what went wrong is shown as information.
+        if detail or advice:
             text = self._with_advice(detail, advice)
         else:
             text = message(DOMAIN, "runner.advice_ok", self._lang)
-        self._record(exercise, info, 0.0, "passed", text, advice)
+        self._record(exercise, info, 0.0, "passed", text, hints + advice)
 
     def _record(
         self,
@@ -391,9 +397,9 @@ class _GradingPlugin:
 _CHECKER = pytest.StashKey[Checker]()
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Entry point
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 def _blocked_by_import(exercise: _Exercise, lang: str) -> None:
