@@ -1,0 +1,142 @@
+"""The published report: real reports validate against the JSON Schema; CSV, atomic writes and tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import jsonschema
+import pytest
+from rich.console import Console
+
+from activation_lab.grading import grade_path
+from activation_lab.report import (
+    SCHEMA_PATH,
+    detail_table,
+    grades_csv,
+    read_report,
+    report_to_json,
+    summary_table,
+    without_volatile,
+    write_atomic,
+)
+
+ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="module")
+def real_reports(tmp_path_factory, reference_sources, grading_context) -> list[dict]:
+    """Reports of every shape: full marks, partial with missing files and a broken file, quiz, unreadable."""
+    root = tmp_path_factory.mktemp("reports")
+    (root / "full").mkdir()
+    for name in ALL_FILES:
+        (root / "full" / name).write_text(reference_sources[name])
+    (root / "partial").mkdir()
+    (root / "partial" / "step.py").write_text("def step(x):\n    return x > 0\n")
+    (root / "partial" / "tanh.py").write_text("def tanh(x)\n")
+    first_item = grading_context.quizzes[0].items[0].id if grading_context.quizzes else "x"
+    (root / "partial" / "answers.yaml").write_text(f"{first_item}: b\n")
+    paths = [root / "full", root / "partial", root / "missing-folder"]
+    return [report_to_json(grade_path(path, grading_context)) for path in paths]
+
+
+def test_real_reports_validate_against_the_schema(validator, real_reports) -> None:
+    for report in real_reports:
+        errors = sorted(validator.iter_errors(report), key=str)
+        assert not errors, f"{report['submission']}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+def test_reports_cover_every_status(real_reports) -> None:
+    statuses = {r["status"] for r in real_reports}
+    exercise_statuses = {e["status"] for r in real_reports for e in r["exercises"]}
+    assert statuses == {"graded", "error"}
+    assert {"graded", "missing", "error"} <= exercise_statuses
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where"),
+    [
+        pytest.param(lambda r: r.pop("quiz"), "quiz", id="quiz-required"),
+        pytest.param(lambda r: r.update(status="ok"), "status", id="unknown-status"),
+        pytest.param(lambda r: r.update(schema_version=2), "schema_version", id="other-version"),
+        pytest.param(lambda r: r["exercises"][0].update(status="skipped"), "status", id="exercise-status"),
+        pytest.param(lambda r: r["exercises"][0]["tests"][0].pop("hidden"), "hidden", id="test-hidden"),
+        pytest.param(lambda r: r.update(score=-1), "score", id="negative-score"),
+    ],
+)
+def test_the_schema_rejects_what_the_contract_forbids(validator, real_reports, mutate, where) -> None:
+    report = json.loads(json.dumps(real_reports[0]))
+    mutate(report)
+    errors = list(validator.iter_errors(report))
+    assert errors and any(where in (str(e.message) + str(list(e.absolute_path))) for e in errors)
+
+
+def test_scores_add_up(real_reports) -> None:
+    for report in real_reports:
+        exercises = sum(e["score"] for e in report["exercises"])
+        quiz = report["quiz"]["score"] if report["quiz"] else 0
+        assert report["score"] == pytest.approx(exercises + quiz)
+        for exercise in report["exercises"]:
+            if exercise["tests"]:
+                assert exercise["score"] == pytest.approx(sum(t["score"] for t in exercise["tests"]))
+
+
+def test_hidden_tests_never_show_expected_values(real_reports) -> None:
+    hidden = [t for r in real_reports for e in r["exercises"] for t in e["tests"] if t["hidden"]]
+    assert hidden
+    assert not [t for t in hidden if "Expected" in t["feedback"] or "expected:" in t["feedback"].lower()]
+
+
+def test_grades_csv_has_one_row_per_report(real_reports) -> None:
+    text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu"])
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["submission"] for r in rows] == [r["submission"] for r in real_reports]
+    assert rows[0]["quiz"] == "" and rows[0]["total"] == rows[0]["max_total"] == "50"
+    assert rows[1]["tanh"] == "0" and rows[1]["c2f"] == "0"
+    assert rows[2]["status"] == "error" and rows[2]["c2f"] == ""
+
+
+def test_write_atomic_replaces_whole_files_and_leaves_no_temporary(tmp_path) -> None:
+    target = tmp_path / "r.json"
+    write_atomic(target, '{"old": 1}')
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, '{"new": "\udcff"}')  # a lone surrogate fails half-way through the write
+    assert target.read_text() == '{"old": 1}'
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"schema_version": 1, "submission": "a"', id="truncated"),
+        pytest.param("[]", id="not-an-object"),
+        pytest.param('{"schema_version": 2, "submission": "a"}', id="other-version"),
+        pytest.param("\xff\xfe", id="not-utf8"),
+    ],
+)
+def test_read_report_refuses_incomplete_files(tmp_path, text) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(text.encode("latin-1"))
+    assert read_report(path) is None
+
+
+def test_without_volatile_drops_timing_at_every_level() -> None:
+    data = {"a": 1, "timing": 2, "tests": [{"duration": 3, "b": 4}]}
+    assert without_volatile(data) == {"a": 1, "tests": [{"b": 4}]}
+
+
+def test_tables_render_in_both_languages(real_reports) -> None:
+    for lang, word in (("en", "total"), ("ko", "총점")):
+        console = Console(record=True, width=160)
+        console.print(summary_table(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu"], lang))
+        console.print(detail_table(real_reports[1], lang))
+        text = console.export_text()
+        assert word in text and "partial" in text and "missing-folder" in text
