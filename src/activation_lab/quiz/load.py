@@ -203,6 +203,11 @@ def line_of(node: Any, key: Any = None) -> int:
     return 0
 
 
+def _join(path: str, key: Any) -> str:
+    """``items[2]`` + ``answer`` → ``items[2].answer``; at the top level just the key."""
+    return f"{path}.{key}" if path else str(key)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -258,7 +263,7 @@ class _QuizReader:
         for key in node:
             if key in allowed:
                 continue
-            where = f"{path}.{key}" if path else str(key)
+            where = _join(path, key) if path else str(key)
             if elsewhere and key in elsewhere:
                 self.error(line_of(node, key), where, "field_of_other_type", field=key, types=elsewhere[key])
                 continue
@@ -343,7 +348,7 @@ class _QuizReader:
     ) -> LocalizedText | None:
         if key not in node or node[key] is None:
             return None
-        return self.read_text(node[key], line_of(node, key), f"{path}.{key}", translatable=translatable)
+        return self.read_text(node[key], line_of(node, key), _join(path, key), translatable=translatable)
 
     def required_text(
         self, node: CommentedMap, key: str, path: str, *, translatable: bool = True
@@ -351,21 +356,21 @@ class _QuizReader:
         if key not in node:
             self.error(line_of(node), path, "missing_field", field=key)
             return None
-        return self.read_text(node[key], line_of(node, key), f"{path}.{key}", translatable=translatable)
+        return self.read_text(node[key], line_of(node, key), _join(path, key), translatable=translatable)
 
     def read_bool(self, node: CommentedMap, key: str, path: str, default: bool) -> bool:
         if key not in node:
             return default
         value = node[key]
         if not isinstance(value, bool):
-            self.error(line_of(node, key), f"{path}.{key}", "expected_bool", got=_kind(value))
+            self.error(line_of(node, key), _join(path, key), "expected_bool", got=_kind(value))
             return default
         return value
 
     def read_non_negative(self, node: CommentedMap, key: str, path: str) -> float | None:
         value = node[key]
         if not _is_number(value) or value < 0 or value != value:
-            self.error(line_of(node, key), f"{path}.{key}", "bad_tolerance_value", value=value)
+            self.error(line_of(node, key), _join(path, key), "bad_tolerance_value", value=value)
             return None
         return float(value)
 
@@ -652,7 +657,7 @@ class _QuizReader:
     def accept_list(
         self, node: CommentedMap, key: str, path: str, *, needs_feedback: bool
     ) -> tuple[Accept, ...] | None:
-        raw_list = self.require_list(node[key], line_of(node, key), f"{path}.{key}")
+        raw_list = self.require_list(node[key], line_of(node, key), _join(path, key))
         if raw_list is None:
             return None
         result: list[Accept] = []
