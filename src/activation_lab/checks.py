@@ -235,7 +235,6 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("sigmoid_grad_formula",), lambda x: _sig(x)),
         (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
         (("exp_sign",), lambda x: np.exp(np.clip(x, -700, 700)) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
-        (("missing_square",), lambda x: np.exp(-np.clip(x, -700, 700)) * _sig(x)),  # e^−x / (1 + e^−x)… σ
         *_with_approx_e(_sig_grad),
     ],
     "tanh": [

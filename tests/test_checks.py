@@ -1,0 +1,444 @@
+"""The comparison rules of checks.py and each misconception detector, one table row per case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from activation_lab.checks import (
+    Checker,
+    CheckFailure,
+    Failure,
+    Text,
+    Tolerance,
+    compare,
+    describe,
+    diagnose,
+    hints_from_raised,
+    output_failure,
+    render_failure,
+)
+from activation_lab.records import Opaque, Raised
+from activation_lab.student_code import InProcessStudent
+
+X = np.array([-3.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 2.0, 7.5])
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# --------------------------------------------------------------------------------------------------
+# compare: tolerance, nan and inf
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "tol", "equal"),
+    [
+        pytest.param([1.0, 2.0], [1.0, 2.0], Tolerance(), True, id="identical"),
+        pytest.param([1.0 + 5e-8], [1.0], Tolerance(), True, id="within-rtol"),
+        pytest.param([1.0 + 5e-7], [1.0], Tolerance(), False, id="beyond-rtol"),
+        pytest.param([5e-10], [0.0], Tolerance(), True, id="within-atol-near-zero"),
+        pytest.param([5e-9], [0.0], Tolerance(), False, id="beyond-atol-near-zero"),
+        pytest.param([1.0 + 5e-7], [1.0], Tolerance(rtol=1e-6), True, id="configurable-rtol"),
+        pytest.param([np.nan], [np.nan], Tolerance(), True, id="nan-matches-nan"),
+        pytest.param([np.nan], [0.5], Tolerance(), False, id="nan-never-matches-a-number"),
+        pytest.param([np.inf], [np.inf], Tolerance(), True, id="inf-matches-inf"),
+        pytest.param([-np.inf], [np.inf], Tolerance(), False, id="inf-sign-matters"),
+        pytest.param([1, 0, 1], [1.0, 0.0, 1.0], Tolerance(), True, id="int-equals-float"),
+        pytest.param(7.0, 7, Tolerance(), True, id="scalars"),
+    ],
+)
+def test_compare(got, expected, tol, equal) -> None:
+    mismatch = compare(np.asarray(got), np.asarray(expected), tol)
+    assert (mismatch is None) == equal
+
+
+def test_compare_reports_count_first_index_and_max_error() -> None:
+    mismatch = compare(np.array([[0.0, 1.0], [2.5, 3.0]]), np.array([[0.0, 1.0], [2.0, 4.0]]))
+    assert mismatch is not None
+    assert (mismatch.count, mismatch.total) == (2, 4)
+    assert mismatch.first_index == (1, 0)
+    assert mismatch.max_abs_error == pytest.approx(1.0)
+
+
+def test_compare_flags_nan_at_the_first_mismatch() -> None:
+    mismatch = compare(np.array([0.5, np.nan]), np.array([0.5, 1.0]))
+    assert mismatch is not None and mismatch.nan_at_first
+
+
+# --------------------------------------------------------------------------------------------------
+# output rules of CONTRACT §1
+# --------------------------------------------------------------------------------------------------
+
+
+class _SubArray(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "arg", "problem", "hints"),
+    [
+        pytest.param(np.float64(0.5), 0.0, None, (), id="numpy-scalar-for-scalar"),
+        pytest.param(0.5, 0, None, (), id="python-float-for-int"),
+        pytest.param(1, np.int64(3), None, (), id="python-int-for-numpy-int"),
+        pytest.param(np.array(0.5), 0.0, None, (), id="0d-array-for-scalar"),
+        pytest.param(np.float64(0.5), np.array(0.0), None, (), id="scalar-for-0d-array"),
+        pytest.param(np.zeros(3), np.ones(3), None, (), id="same-shape-array"),
+        pytest.param(np.zeros(3, dtype=np.int64), np.ones(3), None, (), id="int-array-for-float-array"),
+        pytest.param(np.zeros((0, 2)), np.ones((0, 2)), None, (), id="empty-array"),
+        pytest.param(None, 0.0, "problem.returned_none", ("returned_none",), id="none"),
+        pytest.param(True, 0.0, "problem.bool_result", ("bool_result",), id="python-bool"),
+        pytest.param(np.True_, 0.0, "problem.bool_result", ("bool_result",), id="numpy-bool"),
+        pytest.param(np.array([True]), np.ones(1), "problem.bool_result", ("bool_result",), id="bool-array"),
+        pytest.param(
+            Opaque("ndarray[bool]"), np.ones(1), "problem.bool_result", ("bool_result",), id="opaque-bool"
+        ),
+        pytest.param(Opaque("EvilFloat"), 0.0, "problem.not_numeric", (), id="opaque-object"),
+        pytest.param("0.5", 0.0, "problem.not_numeric", (), id="string"),
+        pytest.param(np.array(["a"]), np.ones(1), "problem.bad_dtype", (), id="str-array"),
+        pytest.param(np.array([1 + 2j]), np.ones(1), "problem.bad_dtype", (), id="complex-array"),
+        pytest.param(np.array([None]), np.ones(1), "problem.bad_dtype", (), id="object-array"),
+        pytest.param([0, 1], np.ones(2), "problem.list_for_array", (), id="list-for-array"),
+        pytest.param(
+            1,
+            np.array([5]),
+            "problem.scalar_for_array",
+            ("scalar_for_array",),
+            id="bare-scalar-for-1-element",
+        ),
+        pytest.param(
+            np.zeros(2), np.ones((1, 2)), "problem.scalar_for_array", ("scalar_for_array",), id="wrong-shape"
+        ),
+        pytest.param(np.zeros(1), 0.0, "problem.array_for_scalar", (), id="1-element-array-for-scalar"),
+        pytest.param(
+            np.zeros(3).view(_SubArray), np.ones(3), "problem.array_subclass", (), id="ndarray-subclass"
+        ),
+    ],
+)
+def test_output_rules(value, arg, problem, hints) -> None:
+    broken = output_failure(value, arg)
+    if problem is None:
+        assert broken is None
+    else:
+        assert broken is not None
+        assert broken[0].key == problem
+        assert broken[2] == hints
+
+
+# --------------------------------------------------------------------------------------------------
+# misconceptions from exceptions
+# --------------------------------------------------------------------------------------------------
+
+AMBIGUOUS = "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()"
+SCALAR_ONLY = "only 0-dimensional arrays can be converted to Python scalars"
+NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alias for the builtin `int`."
+
+
+@pytest.mark.parametrize(
+    ("raised", "hints"),
+    [
+        pytest.param(
+            Raised("NotImplementedError", "", "step.py:3: raise NotImplementedError"),
+            ("not_attempted",),
+            id="stub",
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "step.py:3: if x >= 0:"), ("ambiguous_truth",), id="if-on-array"
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, ""), ("ambiguous_truth",), id="if-on-array-without-source"
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "relu.py:4: return x if x > 0 else 0"),
+            ("ambiguous_truth",),
+            id="ternary",
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "relu.py:4: return max(0, x)"),
+            ("builtin_max_on_array",),
+            id="max",
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "relu.py:4: return max(x, 0)"),
+            ("builtin_max_on_array",),
+            id="max-rev",
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "c2f.py:2: return min(32, z)"),
+            ("builtin_max_on_array",),
+            id="builtin-min",
+        ),
+        pytest.param(
+            Raised("AttributeError", NP_INT, "step.py:4: return np.array(x > 0, dtype=np.int)"),
+            ("np_int_removed",),
+            id="np-int",
+        ),
+        pytest.param(
+            Raised("AttributeError", "module 'numpy' has no attribute 'float'", ""),
+            ("np_int_removed",),
+            id="np-float",
+        ),
+        pytest.param(
+            Raised("AttributeError", "'list' object has no attribute 'shape'", "x.py:1: x.shape"),
+            (),
+            id="other-attr",
+        ),
+        pytest.param(
+            Raised("TypeError", SCALAR_ONLY, "sigmoid.py:4: return 1 / (1 + math.exp(-x))"),
+            ("math_on_array",),
+            id="math-exp",
+        ),
+        pytest.param(
+            Raised("TypeError", SCALAR_ONLY, "sigmoid.py:4: return 1 / (1 + exp(-x))"),
+            ("math_on_array",),
+            id="from-math",
+        ),
+        pytest.param(
+            Raised("TypeError", SCALAR_ONLY, "step.py:3: return int(x >= 0)"), ("int_on_array",), id="int"
+        ),
+        pytest.param(
+            Raised("TypeError", SCALAR_ONLY, "tanh.py:3: x = float(x)"), ("int_on_array",), id="float"
+        ),
+        pytest.param(
+            Raised(
+                "TypeError", "only length-1 arrays can be converted to Python scalars", "s.py:2: math.tanh(x)"
+            ),
+            ("math_on_array",),
+            id="old-numpy-message",
+        ),
+        pytest.param(
+            Raised("OverflowError", "math range error", "s.py:3: math.exp(-x)"),
+            ("overflow_advice",),
+            id="overflow",
+        ),
+        pytest.param(Raised("ZeroDivisionError", "division by zero", "s.py:3: 1/0"), (), id="unrelated"),
+    ],
+)
+def test_hints_from_raised(raised, hints) -> None:
+    assert hints_from_raised(raised) == hints
+
+
+# --------------------------------------------------------------------------------------------------
+# misconceptions from wrong numbers (each candidate detector)
+# --------------------------------------------------------------------------------------------------
+
+C = np.array([-40.0, -20.0, -10.0, -1.0, 0.0, 10.0, 36.5, 100.0])
+Z = np.array([-100.0, -5.0, 0.0, 20.0, 31.9, 32.0, 40.0, 212.0])
+
+
+def _c2f(c, ratio=9 / 5):
+    return np.maximum(ratio * c + 32, 32)
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "got", "hint"),
+    [
+        pytest.param("sigmoid", X, 1 / (1 + np.exp(X)), "exp_sign", id="sigmoid-exp-sign"),
+        pytest.param("sigmoid", X, 1 / (1 + 2.718**-X), "approx_e", id="sigmoid-2.718"),
+        pytest.param("sigmoid", X, 1 / (1 + 2.7182**-X), "approx_e", id="sigmoid-2.7182"),
+        pytest.param(
+            "sigmoid", X, _sig(X.astype(np.float16)).astype(float), "low_precision", id="sigmoid-float16"
+        ),
+        pytest.param(
+            "sigmoid_grad", X, np.exp(-X) / (1 + np.exp(-X)), "missing_square", id="sig-grad-no-square"
+        ),
+        pytest.param("sigmoid_grad", X, 1 - _sig(X), "sigmoid_grad_formula", id="sig-grad-one-minus-sigma"),
+        pytest.param(
+            "sigmoid_grad", X, _sig(X) * (1 + _sig(X)), "sigmoid_grad_formula", id="sig-grad-one-plus"
+        ),
+        pytest.param("sigmoid_grad", X, _sig(X) ** 2, "sigmoid_grad_formula", id="sig-grad-squared"),
+        pytest.param(
+            "sigmoid_grad",
+            X,
+            _sig(X * np.log(2.718)) * (1 - _sig(X * np.log(2.718))),
+            "approx_e",
+            id="sig-grad-e",
+        ),
+        pytest.param("tanh", X, 2 * _sig(X) - 1, "tanh_via_sigmoid_x", id="tanh-sigma-x"),
+        pytest.param(
+            "tanh", X, (np.exp(-X) - np.exp(X)) / (np.exp(X) + np.exp(-X)), "exp_sign", id="tanh-exp-sign"
+        ),
+        pytest.param("tanh", X, (2.718**X - 2.718**-X) / (2.718**X + 2.718**-X), "approx_e", id="tanh-2.718"),
+        pytest.param(
+            "tanh", X, np.tanh(X.astype(np.float16)).astype(float), "low_precision", id="tanh-float16"
+        ),
+        pytest.param("tanh_grad", X, 1 - np.tanh(X), "missing_square", id="tanh-grad-no-square"),
+        pytest.param(
+            "tanh_grad", X, 4 / (1 + np.exp(-X)) ** 2, "tanh_grad_slide_typo", id="tanh-grad-slide-typo"
+        ),
+        pytest.param("tanh_grad", X, 1 - np.tanh(X / 2) ** 2, "tanh_via_sigmoid_x", id="tanh-grad-own-tanh"),
+        pytest.param("step", X, (X > 0) * 1, "step_strict_at_zero", id="step-strict"),
+        pytest.param("bipolar_step", X, np.where(X > 0, 1, -1), "step_strict_at_zero", id="bipolar-strict"),
+        pytest.param("bipolar_step", X, np.sign(X), "step_strict_at_zero", id="bipolar-sign"),
+        pytest.param("bipolar_step", X, np.where(X >= 0, 1, 0), "bipolar_zero", id="bipolar-zero"),
+        pytest.param("relu_grad", X, (X >= 0) * 1.0, "relu_grad_at_zero", id="relu-grad-one-at-zero"),
+        pytest.param("C2F", C, _c2f(C, 5 / 9), "c2f_inverted_ratio", id="c2f-5/9"),
+        pytest.param("C2F", C, _c2f(C, 1), "c2f_floor_div", id="c2f-9//5"),
+        pytest.param(
+            "C2F", C, np.where(9 / 5 * C + 32 < 0, 0, 9 / 5 * C + 32), "c2f_clamp_zero", id="c2f-clamp-0"
+        ),
+        pytest.param("C2F", C, 9 / 5 * C + 32, "c2f_no_clamp", id="c2f-no-clamp"),
+        pytest.param("C2F", C, 9 / 5 * np.maximum(C, 32) + 32, "c2f_clamp_before_linear", id="c2f-clamp-C"),
+        pytest.param("C2F", C, 5 / 9 * C + 32, "c2f_inverted_ratio", id="c2f-two-mistakes"),
+        pytest.param("activate", Z, Z, "c2f_no_clamp", id="activate-identity"),
+        pytest.param("activate", Z, np.where(Z < 0, 0, Z), "c2f_clamp_zero", id="activate-clamp-0"),
+    ],
+)
+def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
+    from activation_lab.suite_runner import _cached_module
+    from pathlib import Path
+
+    solutions = Path(__file__).resolve().parents[1] / "solutions"
+    files = {
+        "sigmoid": "sigmoid",
+        "sigmoid_grad": "sigmoid",
+        "tanh": "tanh",
+        "tanh_grad": "tanh",
+        "step": "step",
+    }
+    files |= {"bipolar_step": "step", "relu_grad": "relu", "C2F": "c2f", "activate": "c2f"}
+    path = solutions / f"{files[name]}.py"
+    reference = _cached_module(str(path), path.stat().st_mtime_ns, "reference")
+    function = getattr(reference, name)
+    expected = np.array([function(v) for v in x], dtype=float)
+    got = np.asarray(got)
+    assert hint in diagnose(name, x, got, expected, got.dtype)
+
+
+@pytest.mark.parametrize(
+    ("name", "got"),
+    [
+        pytest.param("sigmoid", _sig(X), id="sigmoid-right"),
+        pytest.param("tanh", 2 * _sig(2 * X) - 1, id="tanh-right"),
+        pytest.param("step", (X >= 0) * 1, id="step-right"),
+    ],
+)
+def test_diagnose_is_silent_on_right_values(name, got) -> None:
+    expected = {"sigmoid": _sig(X), "tanh": np.tanh(X), "step": np.where(X >= 0, 1, 0)}[name]
+    assert diagnose(name, X, got, expected) == ()
+
+
+def test_diagnose_prefers_the_simplest_explanation() -> None:
+    # σ' is even: an approximate e explains these values with or without a sign error; say only approx_e.
+    scaled = X * np.log(2.718)
+    got = _sig(scaled) * (1 - _sig(scaled))
+    expected = _sig(X) * (1 - _sig(X))
+    assert diagnose("sigmoid_grad", X, got, expected) == ("approx_e",)
+
+
+# --------------------------------------------------------------------------------------------------
+# descriptions and rendering
+# --------------------------------------------------------------------------------------------------
+
+
+class _Hostile:
+    def __repr__(self) -> str:
+        raise RuntimeError("repr must never be called on student objects")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        pytest.param(np.float64(0.5), "np.float64(0.5)", id="numpy-scalar"),
+        pytest.param(3, "3", id="int"),
+        pytest.param(np.array([-1, 2, 3]), "np.array([-1,  2,  3])", id="int-array"),
+        pytest.param(np.array([1.5], dtype=np.float32), "np.array([1.5], dtype=float32)", id="float32-array"),
+        pytest.param(Opaque("EvilFloat"), "<EvilFloat>", id="opaque"),
+        pytest.param([1, 2], "<list of length 2>", id="list"),
+        pytest.param(_Hostile(), "<test_checks._Hostile>", id="hostile-object"),
+    ],
+)
+def test_describe(value, text) -> None:
+    assert describe(value).replace("tests.test_checks", "test_checks") == text
+
+
+FAILURE = Failure(
+    call="step(0)",
+    problem=Text("problem.value_differs", {"error": "1"}),
+    expected="np.int64(1)",
+    got="np.int64(0)",
+    rule=Text("rule.tolerance", {"rtol": 1e-7, "atol": 1e-9}),
+    hints=("step_strict_at_zero",),
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_public_failures_show_expected_and_got(lang) -> None:
+    text = render_failure(FAILURE, lang, hidden=False)
+    assert "np.int64(1)" in text and "np.int64(0)" in text
+    assert "step(0)" in text and "1e-07" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_hidden_failures_hide_expected_and_got(lang) -> None:
+    text = render_failure(FAILURE, lang, hidden=True)
+    assert "np.int64(1)" not in text and "np.int64(0)" not in text
+    assert "step(0)" in text and "1e-07" in text
+
+
+def test_failures_render_in_the_requested_language() -> None:
+    english = render_failure(FAILURE, "en", hidden=True)
+    korean = render_failure(FAILURE, "ko", hidden=True)
+    assert "Hint:" in english and "formula wins" in english
+    assert "힌트:" in korean and "수식이 우선" in korean
+
+
+# --------------------------------------------------------------------------------------------------
+# the checker with real (in-process) student code
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_checker(tmp_path):
+    """A Checker for a student file written on the fly, against the real reference solutions."""
+    from pathlib import Path
+
+    from activation_lab.suite_runner import _cached_module
+
+    def make(exercise: str, source: str) -> Checker:
+        folder = tmp_path / f"student_{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / f"{exercise}.py").write_text(source)
+        path = Path(__file__).resolve().parents[1] / "solutions" / f"{exercise}.py"
+        reference = _cached_module(str(path), path.stat().st_mtime_ns, "reference")
+        return Checker(InProcessStudent(folder / f"{exercise}.py"), reference)
+
+    return make
+
+
+def test_checker_detects_a_mutated_input(make_checker) -> None:
+    check = make_checker("relu", "def relu(x):\n    x[x < 0] = 0\n    return x\n")
+    check.matches("relu", np.array([-1.0, 2.0]))  # the values are right
+    with pytest.raises(CheckFailure) as caught:
+        check.unchanged("relu", np.array([-1.0, 2.0]))
+    assert caught.value.failure.hints == ("input_mutated",)
+
+
+def test_checker_reports_a_missing_function(make_checker) -> None:
+    check = make_checker("relu", "def relu(x):\n    return x\n")
+    with pytest.raises(CheckFailure) as caught:
+        check.matches("relu_grad", 1.0)
+    assert caught.value.failure.hints == ("missing_function",)
+
+
+def test_checker_says_what_was_printed_when_none_is_returned(make_checker) -> None:
+    check = make_checker("relu", "import numpy as np\ndef relu(x):\n    print(np.maximum(0, x))\n")
+    with pytest.raises(CheckFailure) as caught:
+        check.matches("relu", 2.0)
+    assert caught.value.failure.hints == ("returned_none",)
+    assert "2.0" in render_failure(caught.value.failure, "en", hidden=True)
+
+
+def test_checker_never_fails_on_warnings_but_gives_advice(make_checker) -> None:
+    check = make_checker("sigmoid", "import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n")
+    check.matches("sigmoid", np.array([-1000.0, 0.0, 1000.0]))
+    assert check.advice == ["overflow_advice"]
+
+
+def test_checker_bool_from_strict_comparison_names_both_mistakes(make_checker) -> None:
+    check = make_checker("step", "def step(x):\n    return x > 0\n")
+    with pytest.raises(CheckFailure) as caught:
+        check.matches("step", np.array([-1.0, 0.0, 2.0]))
+    assert set(caught.value.failure.hints) == {"bool_result", "step_strict_at_zero"}
