@@ -221,13 +221,32 @@ def _done(
         name=name,
         files=dict(sorted(files.items())),
         answers=answers,
-        notes=tuple(dict.fromkeys(notes)),
+        notes=_merge_decoded(notes),
         status=GRADED,
         content_hash=content_hash(files, answers),
         path=path,
         form=form,
         origins=origins,
     )
+
+
+def _merge_decoded(notes: list[Note]) -> tuple[Note, ...]:
+    """Notes without repeats; one ``note.decoded`` per encoding, naming all its files."""
+    files_by_encoding: dict[str, list[str]] = {}
+    for note in notes:
+        if note.key == "note.decoded":
+            params = dict(note.params)
+            files_by_encoding.setdefault(params["encoding"], []).append(params["file"])
+    merged: list[Note] = []
+    for note in dict.fromkeys(notes):
+        if note.key != "note.decoded":
+            merged.append(note)
+            continue
+        encoding = dict(note.params)["encoding"]
+        if encoding in files_by_encoding:
+            files = ", ".join(dict.fromkeys(files_by_encoding.pop(encoding)))
+            merged.append(Note.of("note.decoded", file=files, encoding=encoding))
+    return tuple(merged)
 
 
 def _from_single_file(name: str, path: Path, course: Course, limits: ArchiveLimits) -> Submission:
