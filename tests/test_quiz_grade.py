@@ -45,7 +45,9 @@ QUIZ_YAML = textwrap.dedent(
         prompt: {ko: "h(z)는 무엇인가?", en: "What is h(z)?"}
         explanation: {ko: "h는 활성화 함수", en: "h is the activation"}
         choices:
-          - {id: a, text: {ko: "가중치", en: "weight"}, feedback: {ko: "가중치는 w입니다", en: "the weight is w"}}
+          - id: a
+            text: {ko: "가중치", en: "weight"}
+            feedback: {ko: "가중치는 w입니다", en: "the weight is w"}
           - {id: b, text: {ko: "활성화 함수", en: "activation function"}, correct: true}
           - {id: c, text: {ko: "편향", en: "bias"}}
       - id: all-or-nothing
@@ -424,7 +426,7 @@ def _course(tmp_path: Path) -> Path:
 def test_submission_answers_flat_map_over_all_quizzes(tmp_path: Path) -> None:
     result = grade_submission_answers(_course(tmp_path), PERFECT + "relu-zero: 0\n", "en")
     assert (result.score, result.max_score) == (15.0, 15.0)
-    assert [item.id for item in result.items][0] == "relu-zero"  # quizzes in file-name order
+    assert result.items[0].id == "relu-zero"  # quizzes in file-name order
 
 
 def test_submission_answers_by_quiz_id_and_mixed(tmp_path: Path) -> None:

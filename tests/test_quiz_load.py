@@ -362,14 +362,16 @@ BAD_QUIZZES = [
         id="matching-without-pairs",
     ),
     pytest.param(
-        "  - id: q1\n    type: matching\n    prompt: P\n    pairs: [{left: x, right: C}, {left: X, right: F}]\n",
+        "  - id: q1\n    type: matching\n    prompt: P\n    pairs: [{left: x, right: C}, {left: X, right: F}]"
+        "\n",
         8,
         "items[0].pairs",
         "duplicate_matching_text",
         id="duplicate-left",
     ),
     pytest.param(
-        "  - id: q1\n    type: matching\n    prompt: P\n    pairs: [{left: x, right: C}]\n    distractors: [c]\n",
+        "  - id: q1\n    type: matching\n    prompt: P\n    pairs: [{left: x, right: C}]\n"
+        "    distractors: [c]\n",
         8,
         "items[0].pairs",
         "duplicate_matching_text",
@@ -513,7 +515,7 @@ def test_missing_file_is_a_quiz_error(tmp_path: Path) -> None:
 def test_file_that_is_not_utf8_is_a_quiz_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("id: t\ntitle: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(QuizError, match="latin1.yaml"):
+    with pytest.raises(QuizError, match=r"latin1\.yaml"):
         load_quiz(path, lang="en")
 
 
