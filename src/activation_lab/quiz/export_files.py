@@ -32,7 +32,7 @@ def check_language(lang: str) -> None:
 
 
 def safe_name(text: str, *, prefix: str = "") -> str:
-    """``text`` reduced to letters, digits, ``_`` and ``-`` (an NCName when ``prefix`` starts with a letter)."""
+    """``text`` reduced to letters, digits, ``_`` and ``-`` (an NCName if ``prefix`` starts with a letter)."""
     cleaned = _UNSAFE.sub("_", text).strip("_") or "x"
     return f"{prefix}{cleaned}"
 
@@ -79,7 +79,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def append_paragraphs(parent: etree._Element, text: str, make: Callable[[str], etree._Element]) -> None:
-    """Append ``text`` as ``<p>`` paragraphs (fenced code as ``<pre>``) made by ``make(tag)`` under ``parent``."""
+    """Append ``text`` under ``parent`` as ``<p>`` paragraphs (fenced code as ``<pre>``) made by ``make``."""
     for block in paragraphs(text):
         fence = _CODE_FENCE.match(block.strip())
         if fence:
@@ -116,11 +116,12 @@ def write_xml(path: Path, root: etree._Element) -> None:
 
 
 def replace_folder(build: Callable[[Path], None], target: Path) -> Path:
-    """Build a folder with ``build(tmp)`` next to ``target``, then swap it in, so a half-written export never shows."""
+    """Build a folder with ``build(tmp)`` beside ``target``, then swap it in: no half-written export shows."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         build(staging)
+        staging.chmod(0o755)  # mkdtemp makes it private; an export is meant to be shared
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             if old.exists():
@@ -180,7 +181,7 @@ def write_tarball(folder: Path, target: Path, *, arcname: str) -> Path:
 
 
 def write_zip(folder: Path, target: Path) -> Path:
-    """Pack the contents of ``folder`` (no enclosing folder, as IMS packages require) as ``target``, atomically."""
+    """Zip the contents of ``folder`` (no enclosing folder, as IMS packages require) as ``target``."""
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
