@@ -147,14 +147,14 @@ def encode_value(value: Any, *, max_array_bytes: int = 16 << 20, _depth: int = 0
         if dtype.kind not in "biufc":
             return {"opaque": type_name(value)}
         if (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
-            return {"scalar": dtype.str, "npy": _npy_b64(np.array(value))}
+            return {"scalar": dtype.str, "char": dtype.char, "npy": _npy_b64(np.array(value))}
         if dtype.kind == "c":
             item = complex(value)
-            return {"scalar": dtype.str, "value": [repr(item.real), repr(item.imag)]}
+            return {"scalar": dtype.str, "char": dtype.char, "value": [repr(item.real), repr(item.imag)]}
         item = value.item()
         if dtype.kind == "f":
             item = repr(float(item))
-        return {"scalar": dtype.str, "value": item}
+        return {"scalar": dtype.str, "char": dtype.char, "value": item}
     return {"opaque": type_name(value)}
 
 
@@ -162,14 +162,17 @@ def _load_npy(text: str, max_array_bytes: int) -> Any:
     np = _numpy()
     if type(text) is not str or len(text) > max_array_bytes * 4 // 3 + 1024:
         raise ProtocolError("array payload too large or not text")
-    raw = base64.b64decode(text.encode("ascii"), validate=True)
-    array = np.load(io.BytesIO(raw), allow_pickle=False)
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (ValueError, TypeError, OSError, EOFError) as exc:  # object arrays (pickles) raise ValueError here
+        raise ProtocolError(f"unreadable array payload: {exc}") from None
     if type(array) is not np.ndarray or array.dtype.kind not in "biufc" or array.nbytes > max_array_bytes:
         raise ProtocolError("array payload of a forbidden kind or size")
     return array
 
 
-def decode_value(data: Any, *, max_array_bytes: int = 16 << 20, _depth: int = 0) -> Any:
+def decode_value(data: Any, *, max_array_bytes: int = 16 << 20, opaque: Any = None, _depth: int = 0) -> Any:
     """Turn wire data back into a value: a number, NumPy scalar, ``ndarray``, list/tuple or ``Opaque``."""
     if data is None or type(data) in (bool, int, float, str):
         if type(data) is str:
@@ -178,9 +181,13 @@ def decode_value(data: Any, *, max_array_bytes: int = 16 << 20, _depth: int = 0)
     if type(data) is not dict or len(data) == 0 or _depth > MAX_DEPTH:
         raise ProtocolError(f"malformed value {type(data).__name__}")
     if "opaque" in data:
-        from activation_lab.records import Opaque  # the parent's record; never imported inside the sandbox
+        if opaque is None:
+            from activation_lab.records import (
+                Opaque,
+            )  # the parent's record; never imported inside the sandbox
 
-        return Opaque(str(data["opaque"])[:200])
+            opaque = Opaque
+        return opaque(str(data["opaque"])[:200])
     if "float" in data:
         return float(data["float"])
     if "complex" in data:
@@ -188,11 +195,19 @@ def decode_value(data: Any, *, max_array_bytes: int = 16 << 20, _depth: int = 0)
         return complex(float(real), float(imag))
     for kind in ("list", "tuple"):
         if kind in data:
-            items = [decode_value(v, max_array_bytes=max_array_bytes, _depth=_depth + 1) for v in data[kind]]
+            items = [
+                decode_value(v, max_array_bytes=max_array_bytes, opaque=opaque, _depth=_depth + 1)
+                for v in data[kind]
+            ]
             return items if kind == "list" else tuple(items)
     np = _numpy()
     if "scalar" in data:
         dtype = np.dtype(str(data["scalar"]))
+        if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
+            char = str(data["char"])
+            if len(char) != 1 or np.dtype(char).str != dtype.str:
+                raise ProtocolError("scalar type code does not match its dtype")
+            dtype = np.dtype(char)
         if dtype.kind not in "biufc":
             raise ProtocolError(f"scalar of forbidden dtype {dtype}")
         if "npy" in data:
@@ -460,9 +475,7 @@ def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int,
 
 def decode_student_arg(data: Any, max_array: int) -> Any:
     """Decode an argument sent by the parent (inside the sandbox ``Opaque`` is not available, nor needed)."""
-    if type(data) is dict and "opaque" in data:
-        return None
-    return decode_value(data, max_array_bytes=max_array)
+    return decode_value(data, max_array_bytes=max_array, opaque=lambda name: None)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -1,0 +1,715 @@
+"""The sandbox: every value kind round-trips, limits end in the right status, and isolation holds."""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from activation_lab import harness, sandbox
+from activation_lab.errors import ExerciseAborted
+from activation_lab.records import CallResult, Opaque
+from activation_lab.sandbox import Limits, SandboxError, SubmissionSandbox, detect_isolation
+from activation_lab.student_code import InProcessStudent, StudentCode
+
+REPO = Path(__file__).resolve().parents[1]
+MODES = [
+    pytest.param("bwrap", id="bwrap", marks=pytest.mark.sandbox),
+    pytest.param("unshare", id="unshare"),
+    pytest.param("none", id="none"),
+]
+
+
+def _available(mode: str) -> str:
+    if not sandbox._probe(mode):
+        if mode == "bwrap" and os.environ.get(sandbox.STRONG_ENV):
+            pytest.fail("the strong sandbox is required here (CI) but bubblewrap does not work")
+        pytest.skip(f"isolation mode {mode!r} does not work on this machine")
+    return mode
+
+
+@pytest.fixture(scope="module", params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """Every isolation mode that works here (the strong one is required in CI)."""
+    return _available(request.param)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Round trips: the parent sends a value, the student's identity function returns it
+
+
+VALUE_MODULE = """
+import numpy as np
+
+def identity(x):
+    return x
+
+class Sub(np.ndarray):
+    pass
+
+class Always:
+    def __eq__(self, other):
+        return True
+    def __float__(self):
+        raise SystemExit("float called")
+    def __array__(self, *a, **k):
+        raise SystemExit("array called")
+    def __repr__(self):
+        raise SystemExit("repr called")
+
+class Flint(float):
+    pass
+
+def object_array(x):
+    return np.array([1, "a"], dtype=object)
+
+def subclass(x):
+    return np.arange(3.0).view(Sub)
+
+def matrix(x):
+    return np.matrix([[1.0, 2.0]])
+
+def masked(x):
+    return np.ma.masked_array([1.0, 2.0], mask=[0, 1])
+
+def always_equal(x):
+    return Always()
+
+def float_subclass(x):
+    return Flint(0.5)
+
+def string(x):
+    return "0.5"
+
+def mapping(x):
+    return {"value": 0.5}
+
+def string_array(x):
+    return np.array(["a", "b"])
+
+def datetime_scalar(x):
+    return np.datetime64("2026-01-01")
+
+def huge_int(x):
+    return 10 ** 400
+
+def huge_array(x):
+    return np.zeros(3_000_000)
+
+def nested(x):
+    return [1, (2.5, np.float32(3.0)), np.array([4])]
+"""
+
+ROUND_TRIP = [
+    pytest.param(0, id="int-zero"),
+    pytest.param(-7, id="int-negative"),
+    pytest.param(2**62, id="int-large"),
+    pytest.param(1.5, id="float"),
+    pytest.param(-0.0, id="float-negative-zero"),
+    pytest.param(float("inf"), id="float-inf"),
+    pytest.param(float("-inf"), id="float-minus-inf"),
+    pytest.param(float("nan"), id="float-nan"),
+    pytest.param(True, id="bool-true"),
+    pytest.param(False, id="bool-false"),
+    pytest.param(None, id="none"),
+    pytest.param(complex(1.5, -2.0), id="complex"),
+    *[
+        pytest.param(scalar_type(1), id=f"numpy-{scalar_type.__name__}")
+        for scalar_type in sorted(
+            {t for t in np.sctypeDict.values() if np.dtype(t).kind in "biufc"},
+            key=lambda t: t.__name__,
+        )
+    ],
+    pytest.param(np.float64(np.nan), id="numpy-float64-nan"),
+    pytest.param(np.float16(65504.0), id="numpy-float16-max"),
+    pytest.param(np.uint64(2**64 - 1), id="numpy-uint64-max"),
+    pytest.param(np.array(3.5), id="array-0d"),
+    pytest.param(np.array([-1, 2, 3]), id="array-1d-int"),
+    pytest.param(np.arange(6.0).reshape(2, 3), id="array-2d-float"),
+    pytest.param(np.array([]), id="array-empty"),
+    pytest.param(np.zeros((2, 0)), id="array-empty-2d"),
+    pytest.param(np.array([0.1, -2.5], dtype=np.float16), id="array-float16"),
+    pytest.param(np.array([1 + 2j, -1j]), id="array-complex"),
+    pytest.param(np.array([True, False]), id="array-bool"),
+    pytest.param(np.array([np.nan, np.inf, -np.inf]), id="array-non-finite"),
+    pytest.param(np.asfortranarray(np.arange(6.0).reshape(2, 3)), id="array-fortran-order"),
+    pytest.param(np.arange(10.0)[::3], id="array-strided-view"),
+    pytest.param([1, 2.5, None], id="list"),
+    pytest.param((np.float32(1.5), np.array([1])), id="tuple"),
+]
+
+
+def assert_same_value(got: object, expected: object) -> None:
+    """Same exact type, and the same value (NaN equal to NaN); arrays also the same dtype and shape."""
+    assert type(got) is type(expected), f"{type(got)} is not {type(expected)}"
+    if isinstance(expected, np.ndarray):
+        assert got.dtype == expected.dtype and got.shape == expected.shape  # type: ignore[union-attr]
+        assert np.array_equal(got, expected, equal_nan=expected.dtype.kind in "fc")  # type: ignore[arg-type]
+    elif isinstance(expected, (list, tuple)):
+        assert len(got) == len(expected)  # type: ignore[arg-type]
+        for g, e in zip(got, expected, strict=True):  # type: ignore[call-overload]
+            assert_same_value(g, e)
+    elif isinstance(expected, (float, np.floating)) and math.isnan(expected):
+        assert math.isnan(got)  # type: ignore[arg-type]
+    elif isinstance(expected, float) and expected == 0:
+        assert math.copysign(1, got) == math.copysign(1, expected)  # type: ignore[arg-type]
+    else:
+        assert got == expected
+
+
+@pytest.fixture(scope="module")
+def value_student(mode: str):
+    """A worker running VALUE_MODULE in the given mode."""
+    with SubmissionSandbox({"values.py": VALUE_MODULE}, isolation=mode) as box:
+        yield box.open("values")
+
+
+@pytest.fixture(scope="module")
+def in_process_values(tmp_path_factory: pytest.TempPathFactory) -> InProcessStudent:
+    """VALUE_MODULE imported in this process, for the same-types-in-both-modes check."""
+    folder = tmp_path_factory.mktemp("values")
+    (folder / "values.py").write_text(VALUE_MODULE)
+    return InProcessStudent(folder / "values.py")
+
+
+@pytest.mark.parametrize("value", ROUND_TRIP)
+def test_values_round_trip_with_their_exact_types(value_student: StudentCode, value: object) -> None:
+    result = value_student.call("identity", value)
+    assert result.raised is None
+    assert_same_value(result.value, value)
+    assert len(result.args_after) == 1
+    assert_same_value(result.args_after[0], value)
+
+
+@pytest.mark.parametrize("value", ROUND_TRIP)
+def test_in_process_student_sees_the_same_types(in_process_values: InProcessStudent, value: object) -> None:
+    assert_same_value(in_process_values.call("identity", value).value, value)
+
+
+OPAQUE = [
+    pytest.param("object_array", "ndarray[object]", id="object-array"),
+    pytest.param("subclass", "Sub", id="ndarray-subclass"),
+    pytest.param("matrix", "matrix", id="numpy-matrix"),
+    pytest.param("masked", "MaskedArray", id="masked-array"),
+    pytest.param("always_equal", "Always", id="always-equal-hostile-dunders"),
+    pytest.param("float_subclass", "Flint", id="float-subclass"),
+    pytest.param("string", "str", id="string"),
+    pytest.param("mapping", "dict", id="dict"),
+    pytest.param("string_array", "ndarray[str32]", id="string-array"),
+    pytest.param("datetime_scalar", "datetime64", id="datetime-scalar"),
+    pytest.param("huge_int", "int (too large)", id="huge-int"),
+    pytest.param("huge_array", "ndarray (too large: 24000000 bytes)", id="array-over-the-cap"),
+]
+
+
+@pytest.mark.parametrize(("function", "type_name"), OPAQUE)
+def test_anything_but_plain_data_comes_back_opaque(
+    value_student: StudentCode, function: str, type_name: str
+) -> None:
+    result = value_student.call(function, 0)
+    assert result.raised is None
+    assert result.value == Opaque(type_name)
+
+
+@pytest.mark.parametrize(("function", "type_name"), OPAQUE)
+def test_in_process_opaque_values_match(
+    in_process_values: InProcessStudent, function: str, type_name: str
+) -> None:
+    assert in_process_values.call(function, 0).value == Opaque(type_name)
+
+
+def test_nested_lists_and_tuples_keep_their_element_types(value_student: StudentCode) -> None:
+    expected = [1, (2.5, np.float32(3.0)), np.array([4])]
+    assert_same_value(value_student.call("nested", 0).value, expected)
+
+
+def test_encoding_never_calls_the_objects_own_methods() -> None:
+    calls: list[str] = []
+
+    class Meta(type):
+        def __getattribute__(cls, name: str) -> object:
+            calls.append(f"meta.{name}")
+            return super().__getattribute__(name)
+
+    class Hostile(float, metaclass=Meta):
+        def __eq__(self, other: object) -> bool:
+            calls.append("eq")
+            return True
+
+        def __float__(self) -> float:
+            calls.append("float")
+            return 0.0
+
+        def __repr__(self) -> str:
+            calls.append("repr")
+            return "0.0"
+
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:
+            calls.append("class")
+            return float
+
+    encoded = harness.encode_value(Hostile(1.0))
+    assert encoded == {"opaque": "Hostile"}
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param("text", id="bare-string"),
+        pytest.param({"npy": "!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
+        pytest.param(harness.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
+        pytest.param(harness.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
+        pytest.param({"scalar": "|O", "value": 1}, id="object-scalar"),
+        pytest.param({"scalar": "<i8", "value": "1"}, id="integer-scalar-from-text"),
+        pytest.param({"what": 1}, id="unknown-kind"),
+        pytest.param([1, 2], id="bare-list"),
+    ],
+)
+def test_malformed_wire_values_are_rejected(payload: object) -> None:
+    with pytest.raises(harness.ProtocolError):
+        harness.decode_value(payload)
+
+
+def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    marker = tmp_path / "unpickled"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (Path.touch, (str(marker),))  # type: ignore[return-value]
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([Payload()], dtype=object), allow_pickle=True)
+    wire = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
+    with pytest.raises(harness.ProtocolError):
+        harness.decode_value(wire)
+    assert not marker.exists()
+
+
+def test_oversized_frames_are_refused() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        harness.send_frame(left, {"ok": "x" * 5000})
+        with pytest.raises(harness.ProtocolError, match="exceeds the cap"):
+            harness.recv_frame(right, 1000)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Student behaviour that is not an attack: imports, errors, output, warnings
+
+
+BEHAVIOUR = {
+    "sigmoid.py": "import numpy as np\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
+    "tanh.py": (
+        "from sigmoid import sigmoid\n\n"
+        "def tanh(x):\n    return 2 * sigmoid(2 * x) - 1\n\n"
+        "def noisy(x):\n    print('hello', x)\n    return x\n\n"
+        "def warns(x):\n    import numpy as np\n    return np.exp(np.array([1000.0]))\n\n"
+        "def stub(x):\n    raise NotImplementedError\n\n"
+        "def mutates(x):\n    x[0] = 99\n    return x\n\n"
+        "def asks(x):\n    return input('value? ')\n\n"
+        "def exits(x):\n    raise SystemExit(3)\n\n"
+        "def ambiguous(x):\n    if x >= 0:\n        return 1\n    return 0\n"
+    ),
+    "step.py": "def step(x):\n    if x >= 0\n        return 1\n",
+    "relu.py": "import numpy as np\nprint('import-time output')\nVALUE = np.int\n",
+}
+
+
+@pytest.fixture(scope="module")
+def behaviour(mode: str):
+    """One sandbox holding BEHAVIOUR, per mode."""
+    with SubmissionSandbox(BEHAVIOUR, isolation=mode) as box:
+        yield box
+
+
+def test_student_files_import_each_other(behaviour: SubmissionSandbox) -> None:
+    tanh = behaviour.open("tanh")
+    assert tanh.import_error is None
+    result = tanh.call("tanh", np.array([0.0, 1.0]))
+    assert np.allclose(result.value, np.tanh([0.0, 1.0]))
+
+
+def test_printed_output_is_captured_per_call_and_never_mixed_into_values(
+    behaviour: SubmissionSandbox,
+) -> None:
+    result = behaviour.open("tanh").call("noisy", 2)
+    assert result.value == 2
+    assert result.stdout == "hello 2\n"
+    assert behaviour.open("tanh").call("tanh", 0.0).stdout == ""
+
+
+def test_warnings_are_reported_as_text(behaviour: SubmissionSandbox) -> None:
+    result = behaviour.open("tanh").call("warns", 0)
+    assert result.raised is None
+    assert any(w.startswith("RuntimeWarning: overflow") for w in result.warnings)
+
+
+def test_a_stub_raises_not_implemented_as_data(behaviour: SubmissionSandbox) -> None:
+    result = behaviour.open("tanh").call("stub", 1)
+    assert result.raised is not None and result.raised.type == "NotImplementedError"
+    assert "tanh.py:" in result.raised.traceback
+
+
+def test_arguments_are_copies_and_mutation_is_visible(behaviour: SubmissionSandbox) -> None:
+    argument = np.array([1.0, 2.0])
+    result = behaviour.open("tanh").call("mutates", argument)
+    assert argument[0] == 1.0
+    assert result.args_after[0][0] == 99.0
+
+
+def test_input_gets_end_of_file_at_once(behaviour: SubmissionSandbox) -> None:
+    result = behaviour.open("tanh").call("asks", 1)
+    assert result.raised is not None and result.raised.type == "EOFError"
+
+
+def test_system_exit_in_a_call_is_an_exception_not_an_exit(behaviour: SubmissionSandbox) -> None:
+    result = behaviour.open("tanh").call("exits", 1)
+    assert result.raised is not None and result.raised.type == "SystemExit"
+    assert behaviour.open("tanh").call("tanh", 0.0).value == 0.0
+
+
+def test_the_student_line_is_reported(behaviour: SubmissionSandbox) -> None:
+    result = behaviour.open("tanh").call("ambiguous", np.array([-1, 2]))
+    assert result.raised is not None and result.raised.type == "ValueError"
+    assert "tanh.py:" in result.raised.traceback and "if x >= 0:" in result.raised.traceback
+
+
+def test_syntax_error_is_reported_with_its_line(behaviour: SubmissionSandbox) -> None:
+    error = behaviour.open("step").import_error
+    assert error is not None and error.type == "SyntaxError"
+    assert error.traceback.endswith("step.py:2: if x >= 0")
+    assert not behaviour.open("step").defines("step")
+
+
+def test_import_errors_keep_the_student_line(behaviour: SubmissionSandbox) -> None:
+    error = behaviour.open("relu").import_error
+    assert error is not None and error.type == "AttributeError" and "int" in error.message
+    assert error.traceback == "relu.py:3: VALUE = np.int"
+    assert behaviour.open("relu").import_stdout == "import-time output\n"
+
+
+def test_defines_tells_functions_from_other_names(behaviour: SubmissionSandbox) -> None:
+    sigmoid = behaviour.open("sigmoid")
+    assert sigmoid.defines("sigmoid")
+    assert not sigmoid.defines("np")
+    assert not sigmoid.defines("sigmoid_grad")
+    with pytest.raises(AttributeError):
+        sigmoid.call("sigmoid_grad", 0.0)
+
+
+def test_the_sandbox_proxy_implements_student_code(behaviour: SubmissionSandbox) -> None:
+    assert isinstance(behaviour.open("sigmoid"), StudentCode)
+    assert isinstance(behaviour.open("sigmoid").call("sigmoid", 0.0), CallResult)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Limits
+
+
+LIMITED = """
+import ctypes, os, time
+import numpy as np
+
+def spin(x):
+    while True:
+        pass
+
+def nap(x):
+    time.sleep(x)
+    return x
+
+def hog(x):
+    return np.ones(x).sum()
+
+def segfault(x):
+    ctypes.string_at(0)
+
+def hard_exit(x):
+    os._exit(x)
+
+def ok(x):
+    return x
+"""
+
+
+def _limited(mode: str, **limits: float) -> SubmissionSandbox:
+    settings = {"exercise_seconds": 3.0, "call_seconds": 1.0, "memory_bytes": 256 << 20, **limits}
+    return SubmissionSandbox({"limited.py": LIMITED}, Limits(**settings), isolation=mode)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("function", "argument", "status", "detail"),
+    [
+        pytest.param("spin", 0, "timeout", "call took too long", id="busy-loop"),
+        pytest.param("nap", 30, "timeout", "call took too long", id="sleep"),
+        pytest.param("hog", 10**9, "memory", "MemoryError", id="memory-hog"),
+        pytest.param("segfault", 0, "error", "crashed: SIGSEGV", id="segfault"),
+        pytest.param("hard_exit", 7, "error", "exited with code 7", id="os-exit"),
+    ],
+)
+def test_limits_end_the_exercise_with_the_right_status(
+    mode: str, function: str, argument: int, status: str, detail: str
+) -> None:
+    with _limited(mode) as box:
+        student = box.open("limited")
+        assert student.call("ok", 1).value == 1
+        with pytest.raises(ExerciseAborted) as caught:
+            student.call(function, argument)
+        assert caught.value.status == status
+        assert detail in caught.value.detail
+        with pytest.raises(ExerciseAborted):  # the worker is gone for good
+            student.call("ok", 1)
+        assert sandbox.abort_message(caught.value, "ko")
+
+
+def test_the_exercise_budget_spans_calls(mode: str) -> None:
+    with _limited(mode, exercise_seconds=1.0, call_seconds=5.0) as box:
+        student = box.open("limited")
+        with pytest.raises(ExerciseAborted) as caught:
+            for _ in range(10):
+                student.call("nap", 0.3)
+        assert caught.value.status == "timeout"
+        assert "budget" in caught.value.detail
+
+
+def test_one_exercise_aborting_leaves_the_others_working(mode: str) -> None:
+    files = {"limited.py": LIMITED, "other.py": "def ok(x):\n    return x + 1\n"}
+    with SubmissionSandbox(files, Limits(call_seconds=1.0), isolation=mode) as box:
+        with pytest.raises(ExerciseAborted):
+            box.open("limited").call("segfault", 0)
+        assert box.open("other").call("ok", 1).value == 2
+
+
+def test_an_endless_import_is_a_timeout(mode: str) -> None:
+    files = {"hang.py": "while True:\n    pass\n"}
+    with SubmissionSandbox(files, Limits(exercise_seconds=1.0), isolation=mode) as box:
+        with pytest.raises(ExerciseAborted) as caught:
+            box.open("hang").import_error  # noqa: B018 - the property starts the worker
+        assert caught.value.status == "timeout"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Isolation
+
+
+PROBES = """
+import os, socket
+
+def connect(x):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(2)
+    s.connect(("1.1.1.1", 53))
+    return 1
+
+def text(codes):
+    return "".join(map(chr, codes))  # strings never cross the boundary; code points do
+
+def read(path):
+    return len(open(text(path)).read())
+
+def write(path):
+    with open(text(path), "w") as handle:
+        handle.write("sabotage")
+    return 1
+
+def spawn(x):
+    return os.fork()
+
+def env(x):
+    return [[ord(c) for c in k] for k in os.environ]  # strings never cross the boundary; code points do
+
+def secret(x):
+    return os.environ.get("ACTIVATION_LAB_TEST_SECRET")
+
+def signal_parent(x):
+    os.kill(os.getppid(), 9)
+    return 1
+"""
+
+
+@pytest.fixture(scope="module")
+def probes(mode: str):
+    """A sandbox running PROBES, started while the parent holds a secret in its environment."""
+    os.environ["ACTIVATION_LAB_TEST_SECRET"] = "instructor-token"
+    try:
+        with SubmissionSandbox({"probes.py": PROBES}, isolation=mode) as box:
+            yield box.open("probes")
+    finally:
+        del os.environ["ACTIVATION_LAB_TEST_SECRET"]
+
+
+def _codes(text: str) -> list[int]:
+    return [ord(c) for c in text]
+
+
+def _raised_type(result: CallResult) -> str | None:
+    return result.raised.type if result.raised else None
+
+
+def test_no_network(probes) -> None:
+    assert _raised_type(probes.call("connect", 0)) in {"PermissionError", "OSError", "TimeoutError"}
+
+
+def test_no_new_processes(probes) -> None:
+    assert _raised_type(probes.call("spawn", 0)) == "PermissionError"
+
+
+def test_no_signals_to_other_processes(probes) -> None:
+    assert _raised_type(probes.call("signal_parent", 0)) == "PermissionError"
+    assert probes.call("secret", 0).raised is None
+
+
+def test_the_environment_is_scrubbed(probes) -> None:
+    assert probes.call("secret", 0).value is None
+    names = ["".join(map(chr, codes)) for codes in probes.call("env", 0).value]
+    assert "ACTIVATION_LAB_TEST_SECRET" not in names
+    assert set(names) <= {"PATH", "HOME", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "TMPDIR", "PWD"} | {
+        f"{lib}_NUM_THREADS" for lib in ("OPENBLAS", "OMP", "MKL")
+    }
+
+
+@pytest.fixture(scope="module")
+def strong_probes():
+    """PROBES in the strong sandbox only (file-system isolation needs bubblewrap)."""
+    _available("bwrap")
+    with SubmissionSandbox({"probes.py": PROBES}, isolation="bwrap") as box:
+        yield box.open("probes")
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(str(REPO / "solutions" / "sigmoid.py"), id="solutions"),
+        pytest.param(str(REPO / "autograder" / "manifest.toml"), id="autograder"),
+        pytest.param(str(Path(sandbox.__file__)), id="engine-package"),
+        pytest.param(os.path.expanduser("~/.bashrc"), id="home"),
+    ],
+)
+def test_files_outside_the_scratch_dir_are_unreadable(strong_probes, path: str) -> None:
+    assert _raised_type(strong_probes.call("read", _codes(path))) in {"FileNotFoundError", "PermissionError"}
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(str(REPO / "sabotage.txt"), id="repo"),
+        pytest.param("/usr/sabotage.txt", id="system"),
+        pytest.param("/sabotage.txt", id="root"),
+        pytest.param("/sandbox/sabotage.txt", id="sandbox-root"),
+    ],
+)
+def test_writes_outside_the_scratch_dir_fail(strong_probes, path: str) -> None:
+    assert _raised_type(strong_probes.call("write", _codes(path))) in {
+        "FileNotFoundError",
+        "PermissionError",
+        "OSError",
+    }
+    assert not Path(path).exists()
+
+
+@pytest.mark.sandbox
+def test_tmp_is_private_to_the_sandbox(strong_probes, tmp_path: Path) -> None:
+    marker = f"/tmp/activation-lab-test-{os.getpid()}-{time.time_ns()}"
+    assert strong_probes.call("write", _codes(marker)).value == 1
+    assert not Path(marker).exists()
+
+
+def test_close_leaves_no_process_and_no_scratch_dir(mode: str) -> None:
+    box = SubmissionSandbox({"limited.py": LIMITED}, isolation=mode)
+    student = box.open("limited")
+    assert student.call("ok", 1).value == 1
+    root = box._root
+    assert root is not None and root.exists()
+    box.close()
+    assert not root.exists()
+    deadline = time.monotonic() + 5
+    while _processes_mentioning(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_mentioning(str(root)) == []
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Choosing the isolation
+
+
+def test_require_strong_refuses_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sandbox.STRONG_ENV, "1")
+    monkeypatch.setenv(sandbox.FORCE_ENV, "none")
+    with pytest.raises(SandboxError, match="bubblewrap"):
+        detect_isolation()
+
+
+def test_an_unknown_forced_mode_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sandbox.FORCE_ENV, "docker")
+    with pytest.raises(SandboxError, match="docker"):
+        detect_isolation()
+
+
+def test_the_fallback_is_flagged_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(sandbox.STRONG_ENV, raising=False)
+    monkeypatch.setenv(sandbox.FORCE_ENV, "none")
+    assert detect_isolation() == "none"
+    box = SubmissionSandbox({"a.py": "x = 1\n"})
+    assert box.weak
+    warning = sandbox.isolation_warning(box.isolation, "en")
+    assert warning is not None and "WARNING" in warning
+    assert sandbox.isolation_warning("bwrap", "en") is None
+
+
+def test_strong_mode_is_used_when_ci_requires_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not os.environ.get(sandbox.STRONG_ENV):
+        pytest.skip("only meaningful where ACTIVATION_LAB_REQUIRE_STRONG_SANDBOX is set (CI)")
+    monkeypatch.delenv(sandbox.FORCE_ENV, raising=False)
+    assert detect_isolation() == "bwrap"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("numpy.py", id="numpy"),
+        pytest.param("sitecustomize.py", id="sitecustomize"),
+        pytest.param("conftest.py", id="conftest"),
+        pytest.param("os.py", id="stdlib"),
+        pytest.param("../escape.py", id="path"),
+        pytest.param("numpy/__init__.py", id="package"),
+        pytest.param("notes.txt", id="not-python"),
+    ],
+)
+def test_only_plain_student_module_names_enter_the_sandbox(name: str) -> None:
+    with pytest.raises(ValueError, match="not a student module"):
+        SubmissionSandbox({name: "x = 1\n"}, isolation="none")
+
+
+def test_harness_imports_nothing_from_the_engine() -> None:
+    source = Path(harness.__file__).read_text()
+    lines = [line.strip() for line in source.splitlines()]
+    code_lines = [line for line in lines if line.startswith(("from activation_lab", "import activation_lab"))]
+    assert len(code_lines) == 1  # only the parent's decoder imports the Opaque record, lazily
+    assert code_lines[0].startswith("from activation_lab.records import")
+    assert "pickle" not in source.replace("allow_pickle=False", "")
+    assert sys.modules.get("activation_lab.harness") is harness
