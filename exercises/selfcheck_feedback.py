@@ -300,8 +300,10 @@ def load(module_name: str) -> Any:
         where = _student_line(exc)
         if isinstance(exc, SyntaxError) and exc.lineno:
             where = f"{module_name}.py:{exc.lineno}  {(exc.text or '').strip()}"
-        message = text(
-            "hint.import_error",
+        message = _report(
+            f"import {module_name}",
+            [],
+            "import_error",
             file=f"{module_name}.py",
             error=f"{type(exc).__name__}: {exc}",
             where=f" ({where})" if where else "",
@@ -314,7 +316,7 @@ def call(module_name: str, function: str, *args: Any) -> Called:
     module = load(module_name)
     target = getattr(module, function, None)
     if not callable(target):
-        message = text("hint.missing_function", file=f"{module_name}.py", function=function)
+        message = _report(f"{module_name}.py", [], "missing_function", file=f"{module_name}.py", function=function)
         raise SelfCheckFailure(message, "missing_function")
     call_args = copy.deepcopy(args)
     out = io.StringIO()
@@ -384,9 +386,12 @@ def check(
     argument: Any,
     expected: Any,
     *,
-    known: dict[str, Any] | None = None,
+    known: dict[str, Any] | list[tuple[str, Any]] | None = None,
 ) -> None:
-    """Check ``function(argument)`` against the literal ``expected``; ``known`` maps hint keys to wrong answers."""
+    """Check ``function(argument)`` against the literal ``expected``.
+
+    ``known`` lists typical wrong answers for this input: ``{hint_key: wrong}`` or ``[(hint_key, wrong), ...]``.
+    """
     function_call = f"{function}({show(argument)})"
     expected_array = np.asarray(expected, dtype=float)
     expected_line = ("label.expected", show(np.asarray(expected)) if np.ndim(expected) else repr(expected))
@@ -445,7 +450,8 @@ def check(
         )
     lines.append(("label.rule", text("rule.tolerance", rtol=RTOL, atol=ATOL)))
     hint = None
-    for key, wrong in (known or {}).items():
+    pairs = known.items() if isinstance(known, dict) else (known or [])
+    for key, wrong in pairs:
         if _matches(got, np.asarray(wrong, dtype=float)):
             hint = key
             break

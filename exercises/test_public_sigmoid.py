@@ -5,10 +5,11 @@ import pytest
 from selfcheck_feedback import check, check_unchanged
 
 SIGMOID_1 = 0.7310585786300049  # 1 / (1 + e^-1)
-SIGMOID_KNOWN_AT_1 = {
-    "exp_sign": 0.2689414213699951,  # 1 / (1 + e^1)
-    "approx_e": 0.7310381925766541,  # e written as 2.718
-}
+SIGMOID_KNOWN_AT_1 = [
+    ("exp_sign", 0.2689414213699951),  # 1 / (1 + e^1)
+    ("approx_e", 0.7310381925766541),  # e written as 2.718
+    ("approx_e", 0.7310526598891937),  # e written as 2.7182
+]
 
 SIGMOID_CASES = [
     pytest.param(0, 0.5, {}, id="sigmoid(0) = 0.5"),
@@ -32,7 +33,8 @@ def test_sigmoid_matches_the_formula(x, expected, known):
 GRAD_CASES = [
     pytest.param(0, 0.25, {"sigmoid_grad_formula": 0.75, "missing_square": 0.5}, id="sigmoid_grad(0) = 0.25 (the maximum)"),
     pytest.param(1.0, 0.19661193324148185,
-                 {"missing_square": 0.2689414213699951, "sigmoid_grad_formula": 1.2655052240185278},
+                 [("missing_square", 0.2689414213699951), ("sigmoid_grad_formula", 1.2655052240185278),
+                  ("sigmoid_grad_formula", 0.534446645388523)],
                  id="sigmoid_grad(1.0)"),
     pytest.param(np.array([-2.0, 0.0, 2.0]), [0.1049935854035065, 0.25, 0.10499358540350662], {},
                  id="sigmoid_grad of a 1-d array"),

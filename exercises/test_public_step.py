@@ -27,9 +27,9 @@ def test_step_matches_the_formula(x, expected, known):
 BIPOLAR_CASES = [
     pytest.param(3, 1, {}, id="bipolar_step(3) = 1"),
     pytest.param(-2, -1, {"bipolar_zero": 0}, id="bipolar_step(-2) = -1"),
-    pytest.param(0, 1, {"step_strict_at_zero": -1, "bipolar_zero": 0}, id="bipolar_step(0) = 1 (formula: z >= 0)"),
+    pytest.param(0, 1, [("step_strict_at_zero", -1), ("step_strict_at_zero", 0)], id="bipolar_step(0) = 1 (formula: z >= 0)"),
     pytest.param(np.array([-1, 0, 3]), [-1, 1, 1],
-                 {"step_strict_at_zero": [-1, -1, 1], "bipolar_zero": [0, 1, 1]},
+                 [("step_strict_at_zero", [-1, -1, 1]), ("step_strict_at_zero", [-1, 0, 1]), ("bipolar_zero", [0, 1, 1])],
                  id="bipolar_step(np.array([-1, 0, 3])) = [-1 1 1]"),
     pytest.param(np.array([-7]), [-1], {"bipolar_zero": [0]}, id="bipolar_step(np.array([-7])) is a 1-element array"),
 ]

@@ -1,0 +1,10 @@
+# approach: the lecture's np.maximum(0, x); the derivative as (x > 0) * 1
+import numpy as np
+
+
+def relu(x):
+    return np.maximum(0, x)
+
+
+def relu_grad(x):
+    return (x > 0) * 1

@@ -1,0 +1,11 @@
+# expect-hint: exp_sign
+# mistake: dropped the minus sign inside exp, computing sigma(-x)
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(x))
+
+
+def sigmoid_grad(x):
+    return sigmoid(x) * (1 - sigmoid(x))
