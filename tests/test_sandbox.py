@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import socket
 import sys
 import time
@@ -711,5 +712,7 @@ def test_harness_imports_nothing_from_the_engine() -> None:
     code_lines = [line for line in lines if line.startswith(("from activation_lab", "import activation_lab"))]
     assert len(code_lines) == 1  # only the parent's decoder imports the Opaque record, lazily
     assert code_lines[0].startswith("from activation_lab.records import")
-    assert "pickle" not in source.replace("allow_pickle=False", "")
+    assert "import pickle" not in source and "marshal" not in source
+    npy_calls = re.findall(r"\.(?:load|save)\([^)]*\)", source)
+    assert npy_calls and all("allow_pickle=False" in call for call in npy_calls)
     assert sys.modules.get("activation_lab.harness") is harness
