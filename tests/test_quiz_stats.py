@@ -262,3 +262,42 @@ def test_single_student_has_no_discrimination(quiz_file: Path, tmp_path: Path) -
     result = stats.analyse(folder, [load_quiz(quiz_file)], lang="en")
     assert all(math.isnan(item.discrimination) and math.isnan(item.point_biserial) for item in result.items)
     assert [item.p for item in result.items] == [1.0, 1.0, 1.0, 1.0]
+
+
+def _key_answer(item) -> object:
+    """The right answer to any item, written as a student would."""
+    from activation_lab.quiz.model import Matching, MultipleSelect, Numeric, ShortText, SingleChoice
+
+    if isinstance(item, SingleChoice):
+        return item.correct_choice.id
+    if isinstance(item, MultipleSelect):
+        return sorted(item.correct_ids)
+    if isinstance(item, Numeric):
+        return item.answer.value
+    if isinstance(item, ShortText):
+        return item.accept[0].text
+    if isinstance(item, Matching):
+        return {pair.left.text("en"): pair.right.text("en") for pair in item.pairs}
+    raise AssertionError(item)
+
+
+REAL_QUIZZES = sorted((Path(__file__).resolve().parents[1] / "quizzes").glob("*.yaml"))
+
+
+@pytest.mark.skipif(not REAL_QUIZZES, reason="no quizzes/ yet")
+def test_real_quizzes_half_perfect_half_blank(tmp_path: Path) -> None:
+    quizzes = [load_quiz(path) for path in REAL_QUIZZES]
+    folder = tmp_path / "class"
+    folder.mkdir()
+    perfect = {item.id: _key_answer(item) for quiz in quizzes for item in quiz.items}
+    for name in ("ann", "bob"):
+        (folder / f"{name}.yaml").write_text(_yaml(perfect), encoding="utf-8")
+    first = quizzes[0].items[0].id
+    for name in ("cat", "dan"):
+        (folder / f"{name}.yaml").write_text(_yaml({first: "no idea"}), encoding="utf-8")
+    result = stats.analyse(folder, quizzes, lang="ko")
+    assert len(result.items) == sum(len(quiz.items) for quiz in quizzes)
+    for item in result.items:
+        assert item.p == pytest.approx(0.5), item.item_id  # the key earns full points, a blank earns none
+        assert item.discrimination == pytest.approx(1.0)
+        assert item.point_biserial == pytest.approx(1.0)

@@ -333,8 +333,8 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
 
     font = _hangul_font()
     chart_lang = lang if lang != "ko" or font else "en"  # no Hangul font: English labels, not empty boxes
-    style = {"font.family": [font, "DejaVu Sans"]} if font else {}
-    with rc_context(style):
+    style: dict[str, Any] = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    with rc_context(style):  # type: ignore[arg-type]
         figure = Figure(figsize=(11, 5), dpi=100)
         FigureCanvasAgg(figure)
         left, right = figure.subplots(1, 2)
