@@ -1,9 +1,9 @@
 """Build examples/submissions/student07.zip, the demo class's zipped submission, byte for byte reproducibly.
 
-student07 zipped their folder on a Mac: the zip holds ``student07/`` with the five files and answers.yaml, plus
-the debris a real zip carries (``__MACOSX/``, ``.DS_Store``, ``__pycache__/``) and a ``conftest.py`` that tries
-to make every hidden test pass -- which the grader never imports. Their mistakes: C2F clamps at 0 instead of 32,
-and relu_grad(0) = 1.
+student07 zipped their folder on a Mac: the zip holds ``student07/`` with the five files and answers.yaml,
+plus the debris a real zip carries (``__MACOSX/``, ``.DS_Store``, ``__pycache__/``) and a ``conftest.py`` that
+tries to make every hidden test pass -- which the grader never imports. Their mistakes: C2F clamps at 0
+instead of 32, and relu_grad(0) = 1.
 
     python examples/make_demo_zip.py            # (re)write the zip
     python examples/make_demo_zip.py --check    # exit 1 when the committed zip differs from this script
@@ -18,7 +18,7 @@ from pathlib import Path
 TARGET = Path(__file__).resolve().parent / "submissions" / "student07.zip"
 TIMESTAMP = (2026, 3, 16, 10, 0, 0)  # fixed, so that the zip is the same on every machine
 
-C2F = '''def activate(z):
+C2F = """def activate(z):
     # 음수는 0으로 (clamp)
     if z < 0:
         return 0
@@ -27,8 +27,8 @@ C2F = '''def activate(z):
 
 def C2F(C):
     return activate(9 / 5 * C + 32)
-'''
-SIGMOID = '''import numpy as np
+"""
+SIGMOID = """import numpy as np
 
 
 def sigmoid(x):
@@ -37,8 +37,8 @@ def sigmoid(x):
 
 def sigmoid_grad(x):
     return sigmoid(x) * (1 - sigmoid(x))
-'''
-STEP = '''import numpy as np
+"""
+STEP = """import numpy as np
 
 
 def step(x):
@@ -47,8 +47,8 @@ def step(x):
 
 def bipolar_step(x):
     return np.where(np.asarray(x) >= 0, 1, -1)
-'''
-TANH = '''import numpy as np
+"""
+TANH = """import numpy as np
 
 
 def tanh(x):
@@ -57,8 +57,8 @@ def tanh(x):
 
 def tanh_grad(x):
     return 1 - np.tanh(x) ** 2
-'''
-RELU = '''import numpy as np
+"""
+RELU = """import numpy as np
 
 
 def relu(x):
@@ -67,8 +67,8 @@ def relu(x):
 
 def relu_grad(x):
     return np.where(np.asarray(x) >= 0, 1, 0)
-'''
-CONFTEST = '''# Makes every test pass -- if a grader were naive enough to import it. activation-lab never does.
+"""
+CONFTEST = """# Makes every test pass -- if a grader were naive enough to import it. activation-lab is not.
 import pytest
 
 
@@ -76,7 +76,7 @@ import pytest
 def pytest_runtest_makereport(item, call):
     outcome = yield
     outcome.get_result().outcome = "passed"
-'''
+"""
 ANSWERS = """# student07: a few slips
 joypop-why-converter: a
 c2f-bias: 0
