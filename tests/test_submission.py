@@ -808,6 +808,14 @@ SIG_DEF = "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"
             id="several-exercises",
         ),
         pytest.param(
+            ["import numpy as np\nM = (7\n     % 2)", SIG_DEF],
+            {"sigmoid.py"},
+            ("note.notebook_used",),
+            ["% 2)"],
+            ["pass"],
+            id="modulo-continuation-is-not-a-magic",
+        ),
+        pytest.param(
             ["try:\n    import numpy as np\nexcept ImportError:\n    np = None\n", SIG_DEF],
             {"sigmoid.py"},
             ("note.notebook_used",),

@@ -114,6 +114,8 @@ def _summary(number: int, text: str) -> str:
 
 def _strip_ipython(number: int, source: str, magics: list[str], shell: list[str]) -> str | None:
     """The cell without IPython syntax (``None`` when the whole cell is a non-Python cell magic)."""
+    if _is_python(source):
+        return source  # valid Python holds no magic (a line starting with ``%`` may be a continued modulo)
     lines = source.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
@@ -140,11 +142,11 @@ def _strip_ipython(number: int, source: str, magics: list[str], shell: list[str]
     return "\n".join(out)
 
 
-def _is_python(line: str) -> bool:
-    """Whether ``x = !ls``-looking text is really Python (``a = !b`` never is, ``a = %b`` may be a modulo)."""
+def _is_python(text: str) -> bool:
+    """Whether the text parses as Python (``x = !ls`` never does; ``y = (x\n % 2)`` does)."""
     try:
-        ast.parse(line.strip())
-    except SyntaxError:
+        ast.parse(text.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
 

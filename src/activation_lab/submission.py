@@ -215,7 +215,7 @@ def _done(
     files: dict[str, str],
     answers: str | None,
     notes: list[Note],
-    origins: dict,
+    origins: dict[str, str],
 ) -> Submission:
     return Submission(
         name=name,
