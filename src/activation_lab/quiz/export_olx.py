@@ -3,7 +3,7 @@
 Each item becomes one ``problem``:
 
 =================  ===========================================================================================
-single_choice      ``multiplechoiceresponse`` + ``choicegroup type="MultipleChoice"``; feedback → ``choicehint``
+single_choice      ``multiplechoiceresponse`` + ``choicegroup type="MultipleChoice"``, ``choicehint``
 multiple_select    ``choiceresponse`` + ``checkboxgroup``; ``each_answer`` → ``partial_credit="EDC"``
 numeric            ``numericalresponse`` + ``responseparam type="tolerance"`` (abs → value, rel → ``x%``)
 short_text         ``stringresponse type="ci"`` + one ``additional_answer`` per other accepted text/variant
@@ -117,7 +117,7 @@ def _numeric_problem(problem: etree._Element, item: Numeric, lang: str) -> None:
 
 
 def answer_forms(item: ShortText) -> list[str]:
-    """Every accepted text and variant, plus its NFKC/whitespace-collapsed form, once each (edX compares ``ci``)."""
+    """Every accepted text and variant, and its NFKC/whitespace-collapsed form, once each (edX uses ci)."""
     forms: list[str] = []
     seen: set[str] = set()
     for accept in item.accept:
@@ -302,10 +302,10 @@ def export(
     org: str = DEFAULT_ORG,
     run: str = DEFAULT_RUN,
 ) -> list[Path]:
-    """Write ``quiz`` as an OLX ``course`` or ``library`` folder under ``out_dir`` (and a .tar.gz); return the paths.
+    """Write ``quiz`` as an OLX ``course`` or ``library`` folder in ``out_dir`` (and a .tar.gz); return paths.
 
-    The folder is ``<quiz id>-olx-<kind>-<lang>``; the archive holds it as ``course/`` (or ``library/``), the layout
-    Studio's import expects. Existing output of the same name is replaced atomically.
+    The folder is ``<quiz id>-olx-<kind>-<lang>``; the archive holds it as ``course/`` (or ``library/``), the
+    layout Studio's import expects. Existing output of the same name is replaced atomically.
     """
     check_language(lang)
     if kind not in KINDS:
