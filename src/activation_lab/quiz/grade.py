@@ -51,7 +51,23 @@ def load_answers(answers: str | Mapping[str, Any], name: str = "answers.yaml") -
     if not isinstance(document, Mapping):
         kind = "list" if isinstance(document, list) else type(document).__name__
         raise QuizValidationError([Problem(name, 1, "", "answers_not_a_map", {"got": kind})])
-    return {str(key): value for key, value in document.items()}
+    return {str(key): _plain(value) for key, value in document.items()}
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip scalars and containers as plain Python values (dict, list, str, int, float, bool)."""
+    if isinstance(value, Mapping):
+        return {
+            (_plain(k) if isinstance(k, str | int | float) else str(k)): _plain(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_plain(entry) for entry in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return str(value)  # dates and other YAML types: compared as text
 
 
 def grade_answers(

@@ -1,0 +1,241 @@
+"""Take a quiz in the terminal: rich prompts, per-student choice order, answers.yaml written atomically.
+
+Choices (and the right-hand options of matching items) are shuffled per student, reproducibly: the order comes
+from a hash of quiz id, item id and student id, so the same student always sees the same order. The answers
+file always records real choice ids and texts, never displayed positions. Bad input is asked again; Enter
+skips a question. Ctrl-C or Ctrl-D stops the quiz and saves nothing (an existing answers file is untouched),
+so a half-finished file is never handed in by accident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from ruamel.yaml import YAML
+
+from activation_lab.errors import QuizError
+from activation_lab.i18n import message
+from activation_lab.quiz.grade import grade_answers, load_answers
+from activation_lab.quiz.model import (
+    Choice,
+    Item,
+    LocalizedText,
+    Matching,
+    MultipleSelect,
+    Numeric,
+    Quiz,
+    ShortText,
+    SingleChoice,
+)
+from activation_lab.quiz.numbers import NumberFormatError, parse_number
+
+EXIT_OK = 0
+EXIT_INTERRUPTED = 130
+
+
+def _m(key: str, lang: str, **params: Any) -> str:
+    return message("quiz", f"take.{key}", lang, **params)
+
+
+def shuffled(values: list[Any], quiz_id: str, item_id: str, student: str, salt: str = "") -> list[Any]:
+    """``values`` in this student's order: a ``random.Random`` seeded from a hash of quiz, item and student."""
+    digest = hashlib.sha256(f"{quiz_id}\0{item_id}\0{student}\0{salt}".encode()).digest()
+    order = list(values)
+    random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
+    return order
+
+
+def choice_order(quiz: Quiz, item: SingleChoice | MultipleSelect, student: str) -> list[Choice]:
+    """The choices of ``item`` as ``student`` sees them (file order when the item sets ``shuffle: false``)."""
+    if not item.shuffle:
+        return list(item.choices)
+    return shuffled(list(item.choices), quiz.id, item.id, student)
+
+
+def right_order(quiz: Quiz, item: Matching, student: str) -> list[LocalizedText]:
+    """The right-hand options of a matching item as ``student`` sees them."""
+    if not item.shuffle:
+        return list(item.rights)
+    return shuffled(list(item.rights), quiz.id, item.id, student, "rights")
+
+
+def write_answers(path: Path, answers: dict[str, Any]) -> None:
+    """Write ``answers`` as YAML atomically (temporary file in the same folder, then ``os.replace``)."""
+    yaml = YAML(typ="safe")
+    yaml.allow_unicode = True
+    yaml.default_flow_style = False
+    stream = io.StringIO()
+    yaml.dump(answers, stream)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(stream.getvalue())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class _Session:
+    """One run of the interactive quiz; reads with ``console.input`` so a pseudo-terminal can drive it."""
+
+    def __init__(self, quiz: Quiz, lang: str, student: str, console: Console) -> None:
+        self.quiz = quiz
+        self.lang = lang
+        self.student = student
+        self.console = console
+
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(escape(text), style=style or None)
+
+    def ask(self, key: str, **params: Any) -> str:
+        return self.console.input(escape(_m(key, self.lang, **params)) + " ").strip()
+
+    def run(self) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        total = len(self.quiz.items)
+        for number, item in enumerate(self.quiz.items, start=1):
+            header = _m("question", self.lang, number=number, total=total, points=f"{item.points:g}")
+            self.console.print(
+                Panel(escape(item.prompt.text(self.lang)), title=escape(header), title_align="left")
+            )
+            answer = self.answer(item)
+            if answer is None:
+                self.say(_m("skipped", self.lang), "yellow")
+            else:
+                answers[item.id] = answer
+        return answers
+
+    def answer(self, item: Item) -> Any:
+        if isinstance(item, SingleChoice):
+            return self.single(item)
+        if isinstance(item, MultipleSelect):
+            return self.multiple(item)
+        if isinstance(item, Numeric):
+            return self.number()
+        if isinstance(item, ShortText):
+            return self.text()
+        return self.matching(item)
+
+    def show_choices(self, choices: list[Choice]) -> None:
+        for position, choice in enumerate(choices, start=1):
+            self.say(f"  {position}) {choice.text.text(self.lang)}")
+
+    def single(self, item: SingleChoice) -> str | None:
+        choices = choice_order(self.quiz, item, self.student)
+        self.show_choices(choices)
+        while True:
+            reply = self.ask("ask_one", count=len(choices))
+            if not reply:
+                return None
+            if reply.isdigit() and 1 <= int(reply) <= len(choices):
+                return choices[int(reply) - 1].id
+            self.say(_m("bad_one", self.lang, count=len(choices)), "red")
+
+    def multiple(self, item: MultipleSelect) -> list[str] | None:
+        choices = choice_order(self.quiz, item, self.student)
+        self.show_choices(choices)
+        while True:
+            reply = self.ask("ask_many", count=len(choices))
+            if not reply:
+                return None
+            if reply == "-":
+                return []
+            parts = [part for part in re.split(r"[,\s]+", reply) if part]
+            if all(p.isdigit() and 1 <= int(p) <= len(choices) for p in parts):
+                picked = {choices[int(p) - 1].id for p in parts}
+                return [choice.id for choice in item.choices if choice.id in picked]  # file order, real ids
+            self.say(_m("bad_many", self.lang, count=len(choices)), "red")
+
+    def number(self) -> str | None:
+        while True:
+            reply = self.ask("ask_number")
+            if not reply:
+                return None
+            try:
+                parse_number(reply)
+            except NumberFormatError as exc:
+                self.say(message("quiz", f"grade.number_{exc.reason}", self.lang, answer=reply), "red")
+                continue
+            return reply
+
+    def text(self) -> str | None:
+        reply = self.ask("ask_text")
+        return reply or None
+
+    def matching(self, item: Matching) -> dict[str, str] | None:
+        rights = right_order(self.quiz, item, self.student)
+        self.say(_m("options", self.lang))
+        for position, right in enumerate(rights, start=1):
+            self.say(f"  {position}) {right.text(self.lang)}")
+        matched: dict[str, str] = {}
+        for pair in item.pairs:
+            left = pair.left.text(self.lang)
+            while True:
+                reply = self.ask("ask_match", left=left, count=len(rights))
+                if not reply:
+                    break
+                if reply.isdigit() and 1 <= int(reply) <= len(rights):
+                    matched[left] = rights[int(reply) - 1].text(self.lang)
+                    break
+                self.say(_m("bad_one", self.lang, count=len(rights)), "red")
+        return matched or None
+
+
+def run(
+    quiz: Quiz,
+    *,
+    lang: str,
+    student: str = "",
+    exam: bool = False,
+    out: Path = Path("answers.yaml"),
+    console: Console | None = None,
+) -> int:
+    """Run the quiz interactively, write ``out`` (merged with other quizzes' answers already in it), and
+    show feedback and the score unless ``exam``. Returns the exit code (130 when interrupted: nothing saved)."""
+    console = console or Console(highlight=False)
+    existing: dict[str, Any] = {}
+    if out.exists():  # refuse before the student answers anything, not after
+        try:
+            existing = load_answers(out.read_text(encoding="utf-8"), str(out))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QuizError(f"{out}: {exc}") from None
+    console.print(Panel(escape(quiz.title.text(lang)), style="bold"))
+    console.print(escape(_m("how_to", lang)))
+    if exam:
+        console.print(escape(_m("exam_mode", lang)))
+    try:
+        answers = _Session(quiz, lang, student, console).run()
+    except (KeyboardInterrupt, EOFError):
+        console.print()
+        console.print(escape(_m("interrupted", lang, file=str(out))), style="yellow")
+        return EXIT_INTERRUPTED
+    own_ids = {item.id for item in quiz.items}
+    merged = {key: value for key, value in existing.items() if key not in own_ids and key != quiz.id}
+    merged.update(answers)
+    write_answers(out, merged)
+    console.print(escape(_m("saved", lang, file=str(out), answered=len(answers), total=len(quiz.items))))
+    if exam:
+        return EXIT_OK
+    result = grade_answers(quiz, answers, lang)
+    table = Table(show_lines=True)
+    table.add_column(_m("column_item", lang))
+    table.add_column(_m("column_score", lang), justify="right")
+    table.add_column(_m("column_feedback", lang))
+    for item in result.items:
+        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
+    console.print(table)
+    console.print(escape(_m("score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")))
+    return EXIT_OK
