@@ -116,8 +116,15 @@ def _numeric_problem(problem: etree._Element, item: Numeric, lang: str) -> None:
     _sub(response, "formulaequationinput")
 
 
-def answer_forms(item: ShortText) -> list[str]:
-    """Every accepted text and variant, and its NFKC/whitespace-collapsed form, once each (edX uses ci)."""
+def _is_korean(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" for char in text)
+
+
+def answer_forms(item: ShortText, lang: str) -> list[str]:
+    """Every accepted text and variant, and its NFKC/whitespace-collapsed form, once each (edX uses ci).
+
+    Forms written in ``lang`` come first (stable otherwise): the first is what "Show answer" displays.
+    """
     forms: list[str] = []
     seen: set[str] = set()
     for accept in item.accept:
@@ -126,11 +133,11 @@ def answer_forms(item: ShortText) -> list[str]:
                 if candidate and candidate.lower() not in seen:
                     seen.add(candidate.lower())
                     forms.append(candidate)
-    return forms
+    return sorted(forms, key=lambda form: _is_korean(form) != (lang == "ko"))
 
 
 def _short_text_problem(problem: etree._Element, item: ShortText, lang: str) -> None:
-    forms = answer_forms(item)
+    forms = answer_forms(item, lang)
     response = _sub(problem, "stringresponse", answer=forms[0], type="ci")
     _question(response, localized(item.prompt, lang))
     for form in forms[1:]:

@@ -291,7 +291,7 @@ def _numeric_item(writer: _ItemWriter, item: Numeric) -> etree._Element:
 
 
 def _short_text_item(writer: _ItemWriter, item: ShortText) -> etree._Element:
-    forms = answer_forms(item)
+    forms = answer_forms(item, writer.lang)
     declaration = writer.declare_response("single", "string", [forms[0]])
     mapping = _sub(declaration, "mapping", defaultValue="0", lowerBound="0")
     mapping.set("upperBound", format_number(item.points))
