@@ -12,7 +12,7 @@ def sigmoid(x):
     """σ(x) = 1 / (1 + e^(−x)), computed as e^(−|x|)-based halves so that no input overflows."""
     x = np.asarray(x, dtype=float)
     e = _exp_minus_abs(x)
-    # For x >= 0: 1 / (1 + e^(-x)); for x < 0 multiply through by e^x: e^x / (1 + e^x). Same value, no overflow.
+    # x >= 0: 1 / (1 + e^(-x)); x < 0: multiply through by e^x, e^x / (1 + e^x). Same value, no overflow.
     result = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
     return result[()]  # a NumPy scalar for scalar / 0-d input, like a ufunc
 

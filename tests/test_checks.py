@@ -287,8 +287,9 @@ def _c2f(c, ratio=9 / 5):
     ],
 )
 def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
-    from activation_lab.suite_runner import _cached_module
     from pathlib import Path
+
+    from activation_lab.suite_runner import _cached_module
 
     solutions = Path(__file__).resolve().parents[1] / "solutions"
     files = {

@@ -81,7 +81,10 @@ def test_a_missing_function_costs_only_its_own_tests(tmp_path) -> None:
 
 
 def test_a_partly_done_stub_is_attempted(tmp_path) -> None:
-    source = "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\ndef relu_grad(x):\n    raise NotImplementedError\n"
+    source = (
+        "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n"
+        "def relu_grad(x):\n    raise NotImplementedError\n"
+    )
     result = run_suites(COURSE, {"relu": _student(tmp_path, "relu.py", source)}, lang="en", seed=0)["relu"]
     assert result.attempted and 0 < result.score < result.max_score
     assert any("not_attempted" in t.hints for t in result.tests)
@@ -145,7 +148,10 @@ def test_an_abort_in_one_exercise_does_not_touch_another() -> None:
 # feedback: hidden vs public, language, seed
 # --------------------------------------------------------------------------------------------------
 
-WRONG_SIGMOID = "import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(x))\ndef sigmoid_grad(x):\n    return x\n"
+WRONG_SIGMOID = (
+    "import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"
+    "def sigmoid_grad(x):\n    return x\n"
+)
 
 
 def test_hidden_tests_never_show_expected_values(tmp_path) -> None:

@@ -1,11 +1,11 @@
 """Comparisons of a student's results with the reference, and feedback that names the misconception.
 
 The hidden suites use a :class:`Checker` (fixture ``check``). A check calls the student through the
-``StudentCode`` protocol, applies the output rules of CONTRACT §1 (type, shape, dtype), compares values under a
-stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured :class:`Failure`: what was
-checked, the input, expected vs. got, the rule, and misconception hint keys found by the detectors
-(``hints_from_raised`` for exceptions, ``diagnose`` for wrong numbers). ``render_failure`` turns it into text in
-one language, hiding expected values for hidden tests. This module runs only on the trusted side.
+``StudentCode`` protocol, applies the output rules of CONTRACT §1 (type, shape, dtype), compares values
+under a stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured :class:`Failure`:
+what was checked, the input, expected vs. got, the rule, and misconception hint keys found by the detectors
+(``hints_from_raised`` for exceptions, ``diagnose`` for wrong numbers). ``render_failure`` turns it into text
+in one language, hiding expected values for hidden tests. This module runs only on the trusted side.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def describe(value: Any) -> str:
-    """A short, safe description of a value: repr for numbers and arrays, only the type name for anything else."""
+    """A short, safe description: repr for numbers and arrays, only the type name for anything else."""
     if isinstance(value, Opaque):
         return f"<{value.type_name}>"
     if value is None or isinstance(value, bool | int | float | np.generic):
@@ -268,7 +268,7 @@ def _matches(got: np.ndarray, candidate: np.ndarray, tol: Tolerance) -> bool:
 
 
 def _explaining_candidates(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
-    """Keys of the candidate mistakes that reproduce every value of ``got``, keeping the simplest explanations."""
+    """Keys of the candidate mistakes that reproduce every value of ``got``, keeping the simplest ones."""
     matched: list[tuple[str, ...]] = []
     for keys, candidate in CANDIDATES.get(name, ()):
         values = np.asarray(candidate(x), dtype=float)
@@ -297,7 +297,7 @@ def _step_hints(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray)
 def diagnose(
     name: str, x: Any, got: np.ndarray, expected: np.ndarray, got_dtype: np.dtype | None = None
 ) -> tuple[str, ...]:
-    """Misconception keys that explain why ``got`` (the student's values at input ``x``) differs from ``expected``."""
+    """Misconception keys explaining why the student's values ``got`` at ``x`` differ from ``expected``."""
     x = np.asarray(x, dtype=float)
     got = np.asarray(got, dtype=float)
     expected = np.asarray(expected, dtype=float)
@@ -353,7 +353,7 @@ def _is_bool(value: Any) -> bool:
 
 
 def output_failure(value: Any, arg: Any) -> tuple[Text, Text, tuple[str, ...]] | None:
-    """The (problem, rule, hints) by which ``value`` breaks the output rules for input ``arg``, or ``None``."""
+    """How ``value`` breaks the output rules for input ``arg`` as (problem, rule, hints), or ``None``."""
     array_input = isinstance(arg, np.ndarray) and arg.ndim >= 1
     numeric = Text("rule.numeric")
     if value is None:
@@ -428,7 +428,7 @@ class Mismatch:
 
 
 def compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance = DEFAULT_TOLERANCE) -> Mismatch | None:
-    """``None`` when ``got`` matches ``expected`` element-wise under ``tol`` (nan only matches nan, inf its sign)."""
+    """``None`` when ``got`` matches ``expected`` element-wise under ``tol`` (nan matches nan)."""
     got = np.asarray(got, dtype=float)
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
@@ -496,7 +496,7 @@ class Checker:
         self.reference = reference
         self.advice: list[str] = []  # hint keys given as advice (never deductions), e.g. overflow_advice
 
-    # --- calling ------------------------------------------------------------------------------------------------
+    # --- calling ----------------------------------------------------------------------------------
     def _advise(self, key: str) -> None:
         if key not in self.advice:
             self.advice.append(key)
@@ -528,7 +528,7 @@ class Checker:
         return result
 
     def output(self, name: str, *args: Any) -> Output:
-        """The student's ``name(*args)`` after the output rules of CONTRACT §1 (type, shape, numeric dtype)."""
+        """The student's ``name(*args)`` after the output rules of CONTRACT §1 (type, shape, dtype)."""
         result = self.call(name, *args)
         broken = output_failure(result.value, args[0] if args else None)
         if broken is not None:
@@ -566,7 +566,7 @@ class Checker:
         """The reference's ``name(*args)`` on copies of the arguments."""
         return getattr(self.reference, name)(*copy.deepcopy(args))
 
-    # --- comparing ----------------------------------------------------------------------------------------------
+    # --- comparing --------------------------------------------------------------------------------
     def matches(self, name: str, *args: Any, tol: Tolerance = DEFAULT_TOLERANCE) -> Output:
         """Fail unless the student's ``name(*args)`` follows the output rules and equals the reference's."""
         output = self.output(name, *args)
@@ -655,7 +655,7 @@ class Checker:
         call: str,
         tol: Tolerance = DEFAULT_TOLERANCE,
     ) -> None:
-        """Fail unless the property ``lhs ≈ rhs`` (computed from the student's own outputs) holds element-wise."""
+        """Fail unless the property ``lhs ≈ rhs`` (from the student's own outputs) holds element-wise."""
         mismatch = compare(lhs, rhs, tol)
         if mismatch is None:
             return

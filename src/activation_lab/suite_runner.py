@@ -1,9 +1,10 @@
 """Run the hidden pytest suites of a course against one submission's student code, in one pytest session.
 
-``run_suites`` starts a single in-process ``pytest.main`` over the suites of the exercises present, with a plugin
-object that gives the suites their fixtures (``student``, ``reference``, ``check``, ``rng``, ``lang``), reads the
-markers of each test (``points``, ``title``, ``public``, ``advice``), calls every test itself so that it can tell a
-failed check (the student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome`` per test.
+``run_suites`` starts a single in-process ``pytest.main`` over the suites of the exercises present, with a
+plugin object that gives the suites their fixtures (``student``, ``reference``, ``check``, ``rng``, ``lang``),
+reads the markers of each test (``points``, ``title``, ``public``, ``advice``), calls every test itself to
+tell a failed check (the student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome``
+per test.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def _load_suite(path: Path) -> ModuleType:
 
 
 class _SuiteModule(pytest.Module):
-    """A suite module imported under a name unique to its path, so suites of two course copies never collide."""
+    """A suite module imported under a name unique to its path: suites of two course copies never collide."""
 
     def _getobj(self) -> ModuleType:
         return _load_suite(self.path)
@@ -197,7 +198,7 @@ class _GradingPlugin:
         self.info: dict[str, _TestInfo] = {}
         self.course_errors: list[str] = []
 
-    # --- configuration and collection ---------------------------------------------------------------------------
+    # --- configuration and collection -------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         for line in MARKERS:
             config.addinivalue_line("markers", line)
@@ -252,7 +253,7 @@ class _GradingPlugin:
         hidden = item.get_closest_marker("public") is None
         return _TestInfo(exercise_id, points, title, hidden, advice)
 
-    # --- fixtures -----------------------------------------------------------------------------------------------
+    # --- fixtures ---------------------------------------------------------------------------------
     def _exercise_of(self, request: pytest.FixtureRequest) -> _Exercise:
         exercise_id = getattr(request.module, "EXERCISE", None)
         if exercise_id not in self.exercises:
@@ -293,7 +294,7 @@ class _GradingPlugin:
         """The language of the feedback (``ko`` or ``en``)."""
         return self._lang
 
-    # --- running ------------------------------------------------------------------------------------------------
+    # --- running ----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool:
         info = self.info.get(pyfuncitem.nodeid)
