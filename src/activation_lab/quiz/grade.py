@@ -55,7 +55,7 @@ def load_answers(answers: str | Mapping[str, Any], name: str = "answers.yaml") -
 
 
 def _plain(value: Any) -> Any:
-    """ruamel's round-trip scalars and containers as plain Python values (dict, list, str, int, float, bool)."""
+    """ruamel's round-trip scalars and containers as plain Python values (dict, list, str, numbers)."""
     if isinstance(value, Mapping):
         return {
             (_plain(k) if isinstance(k, str | int | float) else str(k)): _plain(v) for k, v in value.items()

@@ -49,7 +49,7 @@ def _m(key: str, lang: str, **params: Any) -> str:
 
 
 def shuffled(values: list[Any], quiz_id: str, item_id: str, student: str, salt: str = "") -> list[Any]:
-    """``values`` in this student's order: a ``random.Random`` seeded from a hash of quiz, item and student."""
+    """``values`` in this student's order: ``random.Random`` seeded by a hash of quiz, item and student."""
     digest = hashlib.sha256(f"{quiz_id}\0{item_id}\0{student}\0{salt}".encode()).digest()
     order = list(values)
     random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
@@ -203,8 +203,11 @@ def run(
     out: Path = Path("answers.yaml"),
     console: Console | None = None,
 ) -> int:
-    """Run the quiz interactively, write ``out`` (merged with other quizzes' answers already in it), and
-    show feedback and the score unless ``exam``. Returns the exit code (130 when interrupted: nothing saved)."""
+    """Run the quiz interactively and write ``out``; show feedback and score unless ``exam``.
+
+    ``out`` is merged with the answers of other quizzes already in it. Returns the exit code (130 when
+    interrupted, and then nothing is saved).
+    """
     console = console or Console(highlight=False)
     existing: dict[str, Any] = {}
     if out.exists():  # refuse before the student answers anything, not after
