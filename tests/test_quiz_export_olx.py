@@ -295,3 +295,11 @@ def test_bad_options_are_usage_errors(kwargs: dict, tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         export_olx.export(small_quiz(), tmp_path, **kwargs)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [pytest.param("ko", "순입력", id="ko"), pytest.param("en", "net input", id="en")]
+)
+def test_show_answer_uses_the_export_language(lang: str, shown: str, tmp_path: Path) -> None:
+    (folder,) = export_olx.export(small_quiz(), tmp_path, lang=lang, tarball=False)
+    assert _problems(folder)[6].find("stringresponse").get("answer") == shown
