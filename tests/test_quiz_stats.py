@@ -301,3 +301,16 @@ def test_real_quizzes_half_perfect_half_blank(tmp_path: Path) -> None:
         assert item.p == pytest.approx(0.5), item.item_id  # the key earns full points, a blank earns none
         assert item.discrimination == pytest.approx(1.0)
         assert item.point_biserial == pytest.approx(1.0)
+
+
+def test_a_second_file_for_the_same_student_is_skipped(quiz_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "dupes"
+    (folder / "s01").mkdir(parents=True)
+    (folder / "s01" / "answers.yaml").write_text(_yaml(ANSWERS["s01"]), encoding="utf-8")
+    (folder / "s01.yaml").write_text(_yaml(ANSWERS["s09"]), encoding="utf-8")
+    (folder / "s02.yaml").write_text(_yaml(ANSWERS["s02"]), encoding="utf-8")
+    result = stats.analyse(folder, [load_quiz(quiz_file)], lang="en")
+    assert result.students == ("s01", "s02")
+    assert result.scores.sum(axis=1).tolist() == [4, 4]  # the folder's file counted, s01.yaml skipped
+    assert [Path(entry.path).name for entry in result.skipped] == ["s01.yaml"]
+    assert "s01" in result.skipped[0].reason
