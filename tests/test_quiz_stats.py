@@ -108,7 +108,7 @@ EXPECTED_CHOSEN = {
 NON_FUNCTIONING = {("q1", "d"), ("q3", "c"), ("q4", "b")}
 
 
-def _yaml(value: object, indent: int = 0) -> str:
+def _yaml(value: object) -> str:
     from io import StringIO
 
     from ruamel.yaml import YAML
