@@ -11,7 +11,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from activation_lab.quiz.normalize import normalize_text
 from activation_lab.quiz.numbers import evaluate_expression
 
 SCHEMA_VERSION = 1
+Node = dict[Any, Any]  # a parsed YAML map (ruamel's CommentedMap at run time)
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 QUIZ_FIELDS = ("schema_version", "id", "title", "description", "items")
@@ -71,7 +73,7 @@ class Problem:
     line: int
     field: str
     key: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
     severity: str = "error"  # error | warning
 
     def render(self, lang: str) -> str:
@@ -256,7 +258,7 @@ class _QuizReader:
     # -- generic helpers ----------------------------------------------------------------------------
 
     def check_fields(
-        self, node: CommentedMap, allowed: Iterable[str], path: str, elsewhere: dict[str, str] | None = None
+        self, node: Node, allowed: Iterable[str], path: str, elsewhere: dict[str, str] | None = None
     ) -> None:
         """Report unknown keys, suggesting the closest allowed one (or saying which item type has it)."""
         allowed = tuple(allowed)
@@ -275,7 +277,7 @@ class _QuizReader:
             else:
                 self.error(line_of(node, key), where, "unknown_field", field=key, allowed=", ".join(allowed))
 
-    def require_map(self, value: Any, line: int, path: str) -> CommentedMap | None:
+    def require_map(self, value: Any, line: int, path: str) -> Node | None:
         if isinstance(value, dict):
             return value  # type: ignore[return-value]
         self.error(line, path, "expected_map", got=_kind(value))
@@ -292,7 +294,7 @@ class _QuizReader:
             return None
         return value
 
-    def read_id(self, node: CommentedMap, path: str) -> str | None:
+    def read_id(self, node: Node, path: str) -> str | None:
         if "id" not in node:
             self.error(line_of(node), path, "missing_field", field="id")
             return None
@@ -344,21 +346,21 @@ class _QuizReader:
         return LocalizedText(translations)
 
     def optional_text(
-        self, node: CommentedMap, key: str, path: str, *, translatable: bool = True
+        self, node: Node, key: str, path: str, *, translatable: bool = True
     ) -> LocalizedText | None:
         if key not in node or node[key] is None:
             return None
         return self.read_text(node[key], line_of(node, key), _join(path, key), translatable=translatable)
 
     def required_text(
-        self, node: CommentedMap, key: str, path: str, *, translatable: bool = True
+        self, node: Node, key: str, path: str, *, translatable: bool = True
     ) -> LocalizedText | None:
         if key not in node:
             self.error(line_of(node), path, "missing_field", field=key)
             return None
         return self.read_text(node[key], line_of(node, key), _join(path, key), translatable=translatable)
 
-    def read_bool(self, node: CommentedMap, key: str, path: str, default: bool) -> bool:
+    def read_bool(self, node: Node, key: str, path: str, default: bool) -> bool:
         if key not in node:
             return default
         value = node[key]
@@ -367,7 +369,7 @@ class _QuizReader:
             return default
         return value
 
-    def read_non_negative(self, node: CommentedMap, key: str, path: str) -> float | None:
+    def read_non_negative(self, node: Node, key: str, path: str) -> float | None:
         value = node[key]
         if not _is_number(value) or value < 0 or value != value:
             self.error(line_of(node, key), _join(path, key), "bad_tolerance_value", value=value)
@@ -405,8 +407,8 @@ class _QuizReader:
             for index, raw in enumerate(raw_items or []):
                 item_line = line_of(raw) or line_of(raw_items, index)
                 raw_id = str(raw.get("id")) if isinstance(raw, dict) and "id" in raw else None
-                duplicate = raw_id is not None and raw_id in first_line
-                if duplicate:
+                duplicate = raw_id in first_line
+                if raw_id is not None and duplicate:
                     self.error(
                         line_of(raw, "id"),
                         f"items[{index}].id",
@@ -467,7 +469,7 @@ class _QuizReader:
                 self.error(line_of(node, "points"), f"{path}.points", "bad_points", value=value)
             else:
                 points = float(value)
-        readers: dict[str, Callable[[CommentedMap, str], dict[str, Any] | None]] = {
+        readers: dict[str, Callable[[Node, str], dict[str, Any] | None]] = {
             "single_choice": self.single_choice,
             "multiple_select": self.multiple_select,
             "numeric": self.numeric,
@@ -489,7 +491,7 @@ class _QuizReader:
 
     # -- choices ------------------------------------------------------------------------------------
 
-    def choices(self, node: CommentedMap, path: str) -> tuple[Choice, ...] | None:
+    def choices(self, node: Node, path: str) -> tuple[Choice, ...] | None:
         if "choices" not in node:
             self.error(line_of(node), path, "missing_field", field="choices")
             return None
@@ -530,7 +532,7 @@ class _QuizReader:
             result.append(Choice(id=choice_id, text=text, correct=correct, feedback=feedback))
         return tuple(result) if ok else None
 
-    def single_choice(self, node: CommentedMap, path: str) -> dict[str, Any] | None:
+    def single_choice(self, node: Node, path: str) -> dict[str, Any] | None:
         choices = self.choices(node, path)
         shuffle = self.read_bool(node, "shuffle", path, True)
         if choices is None:
@@ -543,7 +545,7 @@ class _QuizReader:
             return None
         return {"choices": choices, "shuffle": shuffle}
 
-    def multiple_select(self, node: CommentedMap, path: str) -> dict[str, Any] | None:
+    def multiple_select(self, node: Node, path: str) -> dict[str, Any] | None:
         choices = self.choices(node, path)
         shuffle = self.read_bool(node, "shuffle", path, True)
         scoring = node.get("scoring", "all_or_nothing")
@@ -567,7 +569,7 @@ class _QuizReader:
     # -- numeric ------------------------------------------------------------------------------------
 
     def number_or_expr(
-        self, node: CommentedMap, path: str, allowed: tuple[str, ...]
+        self, node: Node, path: str, allowed: tuple[str, ...]
     ) -> tuple[float, str | None] | None:
         """The ``value`` or ``expr`` of an answer map (exactly one of them)."""
         self.check_fields(node, allowed, path)
@@ -594,7 +596,7 @@ class _QuizReader:
             self.error(line_of(node, "expr"), f"{path}.expr", "bad_expr", expr=expr, error=str(exc))
             return None
 
-    def tolerance(self, node: CommentedMap, path: str) -> Tolerance | None:
+    def tolerance(self, node: Node, path: str) -> Tolerance | None:
         if "tolerance" not in node:
             return Tolerance()
         where = f"{path}.tolerance"
@@ -612,7 +614,7 @@ class _QuizReader:
             return None
         return Tolerance(abs=absolute, rel=relative)
 
-    def numeric(self, node: CommentedMap, path: str) -> dict[str, Any] | None:
+    def numeric(self, node: Node, path: str) -> dict[str, Any] | None:
         check = node.get("check")
         if check is not None and (not isinstance(check, str) or not check.strip()):
             self.error(line_of(node, "check"), f"{path}.check", "bad_check", got=_kind(check))
@@ -655,7 +657,7 @@ class _QuizReader:
     # -- short text ---------------------------------------------------------------------------------
 
     def accept_list(
-        self, node: CommentedMap, key: str, path: str, *, needs_feedback: bool
+        self, node: Node, key: str, path: str, *, needs_feedback: bool
     ) -> tuple[Accept, ...] | None:
         raw_list = self.require_list(node[key], line_of(node, key), _join(path, key))
         if raw_list is None:
@@ -708,7 +710,7 @@ class _QuizReader:
             result.append(Accept(text=text, variants=tuple(variants), feedback=feedback))
         return tuple(result)
 
-    def short_text(self, node: CommentedMap, path: str) -> dict[str, Any] | None:
+    def short_text(self, node: Node, path: str) -> dict[str, Any] | None:
         if "accept" not in node:
             self.error(line_of(node), f"{path}.accept", "short_text_needs_accept")
             return None
@@ -728,7 +730,7 @@ class _QuizReader:
 
     # -- matching -----------------------------------------------------------------------------------
 
-    def matching(self, node: CommentedMap, path: str) -> dict[str, Any] | None:
+    def matching(self, node: Node, path: str) -> dict[str, Any] | None:
         shuffle = self.read_bool(node, "shuffle", path, True)
         if "pairs" not in node:
             self.error(line_of(node), f"{path}.pairs", "matching_needs_pairs")
