@@ -13,10 +13,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from activation_lab import i18n
 from activation_lab.archive import ArchiveLimits
 from activation_lab.course import Course
+from activation_lab.notebook import notebook_code
 from activation_lab.records import ExerciseSpec
 from activation_lab.submission import (
     Submission,
@@ -808,6 +811,22 @@ SIG_DEF = "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"
             id="several-exercises",
         ),
         pytest.param(
+            ["import numpy as np", "return 1", SIG_DEF],
+            {"sigmoid.py"},
+            ("note.notebook_syntax", "note.notebook_used"),
+            ["def sigmoid"],
+            ["return 1\n"],
+            id="return-outside-function-cell-left-out",
+        ),
+        pytest.param(
+            ["import numpy as np", "from __future__ import annotations\n" + SIG_DEF],
+            {"sigmoid.py"},
+            ("note.notebook_used",),
+            ["from __future__ import annotations\n\n# --- notebook cell 2 ---\nimport numpy"],
+            [],
+            id="future-import-hoisted",
+        ),
+        pytest.param(
             ["import numpy as np\nM = (7\n     % 2)", SIG_DEF],
             {"sigmoid.py"},
             ("note.notebook_used",),
@@ -1018,3 +1037,42 @@ def test_a_deeply_nested_notebook_cell_does_not_crash(tmp_path, course) -> None:
     submission = load_submission(path, course)
     assert submission.status == "graded"
     assert "note.notebook_syntax" in submission.note_keys
+
+
+FRAGMENTS = [
+    "import numpy as np",
+    "from __future__ import annotations",
+    "return 1",
+    "    break",
+    "import matplotlib.pyplot as plt",
+    "def sigmoid(x):",
+    "    return 1 / (1 + np.exp(-x))",
+    "    %time sigmoid(1)",
+    "@np.vectorize",
+    "class Model:",
+    "    pass",
+    "if True:",
+    "for i in range(3):",
+    "    print(i)",
+    "%matplotlib inline",
+    "%%time",
+    "!pip install numpy",
+    "files = !ls",
+    "sigmoid?",
+    "x = 1; plt.plot(x)",
+    "y = (x",
+    "     % 2)",
+    "relu = lambda x: np.maximum(0, x)",
+    '"""',
+    "try:",
+    "except ImportError:",
+    "",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("\n".join), max_size=5))
+def test_filtered_notebook_code_always_compiles(cells) -> None:
+    code = notebook_code(notebook(*cells), {"sigmoid", "relu"})
+    compile(code.code, "notebook.py", "exec")
+    assert not any(line.lstrip().startswith(("%", "!")) for line in code.code.splitlines())

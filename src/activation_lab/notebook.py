@@ -80,11 +80,13 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
     syntax_errors: list[tuple[int, int, str]] = []
     defined: list[str] = []
     parts: list[str] = []
+    futures: list[str] = []
     for number, source in code_cells(text):
         python = _strip_ipython(number, source, magics, shell)
         if python is None or not python.strip():
             continue
         try:
+            compile(python, f"cell {number}", "exec", dont_inherit=True)  # also 'return' outside a function
             tree = ast.parse(python)
         except SyntaxError as exc:
             syntax_errors.append((number, exc.lineno or 0, exc.msg))
@@ -92,9 +94,13 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
         except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
             syntax_errors.append((number, 0, f"{type(exc).__name__}: {exc}"))
             continue
+        futures.extend(ast.unparse(n) for n in tree.body if _is_future(n))
+        tree.body = [n for n in tree.body if not _is_future(n)]
         kept = _kept_source(number, python, tree, keep_names, dropped, defined)
         if kept.strip():
             parts.append(f"# --- notebook cell {number} ---\n{kept.rstrip()}\n")
+    if futures:  # ``from __future__`` imports must open the module, whichever cell they were in
+        parts.insert(0, "\n".join(dict.fromkeys(futures)) + "\n")
     return NotebookCode(
         code="\n".join(parts),
         defined=tuple(dict.fromkeys(defined)),
@@ -178,6 +184,10 @@ def _kept_source(
         else:
             kept.append("\n".join(lines[starts[index] - 1 : node.end_lineno]))
     return "\n".join(kept)
+
+
+def _is_future(node: ast.stmt) -> bool:
+    return isinstance(node, ast.ImportFrom) and node.module == "__future__"
 
 
 def _first_line(node: ast.stmt) -> int:
