@@ -149,7 +149,7 @@ def _strip_ipython(number: int, source: str, magics: list[str], shell: list[str]
 
 
 def _is_python(text: str) -> bool:
-    """Whether the text parses as Python (``x = !ls`` never does; ``y = (x\n % 2)`` does)."""
+    """Whether the text parses as Python (``x = !ls`` never does; a modulo continued on a new line does)."""
     try:
         ast.parse(text.strip())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
