@@ -169,6 +169,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "tanh(x) = 2σ(2x) − 1: the sigmoid takes 2x, not x. 2σ(x) − 1 is tanh(x/2).",
         "ko": "tanh(x) = 2σ(2x) − 1 입니다: 시그모이드에 x 가 아니라 2x 를 넣습니다. 2σ(x) − 1 은 tanh(x/2) 입니다.",
     },
+    "hint.tanh_grad_slide_typo": {
+        "en": "Your tanh' divides by (1 + e^(−x))², the typo of one line on the slide; the derivation means "
+        "(e^x + e^(−x))², which gives tanh'(x) = 1 − tanh²(x).",
+        "ko": "tanh' 을 (1 + e^(−x))² 로 나누었습니다. 슬라이드 한 줄의 오타입니다. 유도에서 뜻하는 것은 "
+        "(e^x + e^(−x))² 이며, 그러면 tanh'(x) = 1 − tanh²(x) 가 됩니다.",
+    },
     "hint.relu_grad_at_zero": {
         "en": "relu_grad(0) must be 0 (the convention of this course: 1 only when x > 0). Use `x > 0`, not `x >= 0`.",
         "ko": "relu_grad(0) 은 0 이어야 합니다 (이 강좌의 약속: x > 0 일 때만 1). `x >= 0` 이 아니라 `x > 0` 을 쓰세요.",
