@@ -214,6 +214,29 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
             id="overflow",
         ),
         pytest.param(Raised("ZeroDivisionError", "division by zero", "s.py:3: 1/0"), (), id="unrelated"),
+        pytest.param(
+            Raised("NameError", "name 'np' is not defined", "sigmoid.py:2: return 1 / (1 + np.exp(-x))"),
+            (),
+            id="forgot-import-numpy-the-message-says-it",
+        ),
+        pytest.param(
+            Raised("TypeError", "'float' object does not support item assignment", "relu.py:2: x[x < 0] = 0"),
+            ("input_mutated",),
+            id="item-assignment-on-a-number",
+        ),
+        pytest.param(
+            Raised(
+                "UFuncTypeError",
+                "Cannot cast ufunc 'multiply' output from dtype('float64') to dtype('int64') "
+                "with casting rule 'same_kind'",
+                "sigmoid.py:2: x *= -1.0",
+            ),
+            ("input_mutated",),
+            id="in-place-on-int-array",
+        ),
+        pytest.param(
+            Raised("FloatingPointError", "overflow encountered in exp", ""), ("overflow_advice",), id="fpe"
+        ),
     ],
 )
 def test_hints_from_raised(raised, hints) -> None:
@@ -269,6 +292,8 @@ def _c2f(c, ratio=9 / 5):
             "tanh_grad", X, 4 / (1 + np.exp(-X)) ** 2, "tanh_grad_slide_typo", id="tanh-grad-slide-typo"
         ),
         pytest.param("tanh_grad", X, 1 - np.tanh(X / 2) ** 2, "tanh_via_sigmoid_x", id="tanh-grad-own-tanh"),
+        pytest.param("tanh_grad", X, 1 - np.tanh(X**2), "missing_square", id="tanh-grad-square-inside"),
+        pytest.param("sigmoid_grad", X, 1 - _sig(X) ** 2, "sigmoid_grad_formula", id="sig-grad-one-minus-sq"),
         pytest.param("step", X, (X > 0) * 1, "step_strict_at_zero", id="step-strict"),
         pytest.param("bipolar_step", X, np.where(X > 0, 1, -1), "step_strict_at_zero", id="bipolar-strict"),
         pytest.param("bipolar_step", X, np.sign(X), "step_strict_at_zero", id="bipolar-sign"),
@@ -282,6 +307,8 @@ def _c2f(c, ratio=9 / 5):
         pytest.param("C2F", C, 9 / 5 * C + 32, "c2f_no_clamp", id="c2f-no-clamp"),
         pytest.param("C2F", C, 9 / 5 * np.maximum(C, 32) + 32, "c2f_clamp_before_linear", id="c2f-clamp-C"),
         pytest.param("C2F", C, 5 / 9 * C + 32, "c2f_inverted_ratio", id="c2f-two-mistakes"),
+        pytest.param("C2F", C, np.maximum(5 / 9 * (C - 32), 32), "c2f_inverted_ratio", id="c2f-f-to-c"),
+        pytest.param("C2F", C, 5 / 9 * (C - 32), "c2f_inverted_ratio", id="c2f-f-to-c-no-clamp"),
         pytest.param("activate", Z, Z, "c2f_no_clamp", id="activate-identity"),
         pytest.param("activate", Z, np.where(Z < 0, 0, Z), "c2f_clamp_zero", id="activate-clamp-0"),
     ],

@@ -135,6 +135,7 @@ _MATH_CALL = re.compile(r"(?<![\w.])(math\.\w+|exp|tanh|sqrt|log)\s*\(")
 _INT_CALL = re.compile(r"(?<![\w.])(int|float)\s*\(")
 _NP_ALIAS = re.compile(r"\b(np|numpy)\.(int|float|bool|object|str|long|unicode|complex)\b(?![\w])")
 _REMOVED_ALIAS_MESSAGE = re.compile(r"has no attribute '(int|float|bool|object|str|long|unicode|complex)'")
+_IN_PLACE = re.compile(r"^\s*\w+\s*(\[.*\]\s*(?:[-+*/]|//|\*\*)?=|(?:[-+*/]|//|\*\*)=)(?!=)")
 _SCALAR_CONVERSION = ("only 0-dimensional arrays", "only length-1 arrays", "only size-1 arrays")
 
 
@@ -175,6 +176,13 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
         return ()
     if "truth value" in text and "ambiguous" in text:
         return ("ambiguous_truth",)
+    if raised.type == "FloatingPointError":
+        return ("overflow_advice",)
+    # `x[x < 0] = 0` on a number, or `x *= 0.5` on an int array: the function writes into its argument
+    if "does not support item assignment" in text or ("Cannot cast ufunc" in text and "same_kind" in text):
+        return ("input_mutated",)
+    if _IN_PLACE.search(source) and raised.type in ("TypeError", "UFuncTypeError", "ValueError"):
+        return ("input_mutated",)
     return ()
 
 
@@ -217,7 +225,11 @@ def _c2f_grid() -> list[tuple[tuple[str, ...], Any]]:
         ("c2f_no_clamp",): lambda c, r: r * c + 32,
         ("c2f_clamp_before_linear",): lambda c, r: r * np.maximum(c, 32) + 32,
     }
-    grid = []
+    # Fahrenheit-to-Celsius written instead, 5/9·(C − 32), with or without the clamp
+    grid: list[tuple[tuple[str, ...], Any]] = [
+        (("c2f_inverted_ratio",), lambda c: np.maximum(5 / 9 * (c - 32), 32)),
+        (("c2f_inverted_ratio", "c2f_no_clamp"), lambda c: 5 / 9 * (c - 32)),
+    ]
     for ratio_keys, ratio in ratios.items():
         for clamp_keys, clamp in clamps.items():
             if ratio_keys or clamp_keys:
@@ -234,6 +246,7 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("sigmoid_grad_formula",), lambda x: _sig(x) ** 2),
         (("sigmoid_grad_formula",), lambda x: _sig(x)),
         (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
+        (("sigmoid_grad_formula",), lambda x: 1 - _sig(x) ** 2),
         (("exp_sign",), lambda x: np.exp(np.clip(x, -700, 700)) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
         *_with_approx_e(_sig_grad),
     ],
@@ -248,6 +261,7 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("missing_square",), lambda x: 1 + np.tanh(x)),
         (("tanh_via_sigmoid_x",), lambda x: _tanh_grad(x / 2)),
         (("tanh_grad_slide_typo",), lambda x: 4 * _sig(x) ** 2),
+        (("missing_square",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
         *_with_approx_e(_tanh_grad),
     ],
     "C2F": _c2f_grid(),
