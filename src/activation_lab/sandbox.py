@@ -42,6 +42,7 @@ ISOLATIONS = ("bwrap", "unshare", "none")
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 INSIDE_ROOT = "/sandbox"
 EXIT_WAIT_SECONDS = 2.0
+TMP_BYTES = 64 << 20  # size of the sandbox's private /tmp (a tmpfs, so it is memory)
 # Names a student file may never take: the harness's own imports and the start-up hooks of Python and pytest.
 RESERVED_MODULES = frozenset(
     {*sys.stdlib_module_names, "numpy", "matplotlib", "harness", "sitecustomize", "usercustomize", "conftest"}
@@ -52,17 +53,15 @@ RESERVED_MODULES = frozenset(
 class Limits:
     """Resource limits of one submission's sandbox; every field is documented in ``docs/security.md``."""
 
-    exercise_seconds: float = (
-        10.0  # wall-clock budget per exercise (import + all calls); also its CPU-time limit
-    )
+    # wall-clock budget per exercise (import + all calls); also its CPU-time limit
+    exercise_seconds: float = 10.0
     call_seconds: float = 5.0  # wall-clock deadline of a single call
     memory_bytes: int = 1 << 30  # address space a worker may add on top of Python + NumPy
     output_bytes: int = 64 << 10  # characters of printed output kept per call; the rest is dropped
-    file_size_bytes: int = 16 << 20  # largest file a worker may write (inside its scratch dir or /tmp)
+    file_size_bytes: int = 16 << 20  # largest file a worker may write (in its private /tmp)
     open_files: int = 64  # file descriptors per worker
-    processes: int = (
-        64  # RLIMIT_NPROC (only binding for a non-root uid; seccomp forbids new processes anyway)
-    )
+    # RLIMIT_NPROC (binding only for a non-root uid; the seccomp filter forbids new processes anyway)
+    processes: int = 64
     message_bytes: int = 64 << 20  # largest frame the parent accepts from a worker
     array_bytes: int = 16 << 20  # largest array (in bytes) that crosses the boundary
     startup_seconds: float = 20.0  # time allowed for the sandbox to start and import NumPy
@@ -109,11 +108,12 @@ def _bwrap_prefix(host_root: Path, env: Mapping[str, str]) -> list[str]:
     binds, _ = _python_paths()
     args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534"]
     args += ["--die-with-parent", "--new-session", "--clearenv", *_system_binds()]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for path in binds:
         args += ["--ro-bind", path, path]
     args += ["--dir", INSIDE_ROOT, "--ro-bind", str(host_root / "harness.py"), f"{INSIDE_ROOT}/harness.py"]
-    args += ["--bind", str(host_root / "work"), f"{INSIDE_ROOT}/work", "--remount-ro", "/"]
+    # The student files are read-only: one exercise can never rewrite another's file (or its own).
+    args += ["--ro-bind", str(host_root / "work"), f"{INSIDE_ROOT}/work", "--remount-ro", "/"]
     args += ["--chdir", f"{INSIDE_ROOT}/work"]
     for key, value in env.items():
         args += ["--setenv", key, value]
@@ -297,6 +297,8 @@ class SubmissionSandbox:
         work.mkdir()
         for name, text in self.files.items():
             (work / name).write_text(text, encoding="utf-8")
+            (work / name).chmod(0o444)
+        work.chmod(0o555)  # read-only for the fallback modes too (bubblewrap also mounts it read-only)
         shutil.copyfile(Path(harness.__file__), root / "harness.py")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         _, site_dirs = _python_paths()
@@ -428,6 +430,8 @@ def _tear_down(process: subprocess.Popen[bytes], root: Path, pidfds: list[int]) 
         process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
+    with contextlib.suppress(OSError):
+        (root / "work").chmod(0o755)
     shutil.rmtree(root, ignore_errors=True)
 
 
