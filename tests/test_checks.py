@@ -77,6 +77,13 @@ class _SubArray(np.ndarray):
     pass
 
 
+class _SubFloat(float):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = float.__hash__
+
+
 @pytest.mark.parametrize(
     ("value", "arg", "problem", "hints"),
     [
@@ -115,6 +122,8 @@ class _SubArray(np.ndarray):
         pytest.param(
             np.zeros(3).view(_SubArray), np.ones(3), "problem.array_subclass", (), id="ndarray-subclass"
         ),
+        pytest.param(_SubFloat(0.5), 0.0, "problem.not_numeric", (), id="float-subclass"),
+        pytest.param(10**400, 0.0, "problem.not_numeric", (), id="huge-int"),
     ],
 )
 def test_output_rules(value, arg, problem, hints) -> None:

@@ -347,6 +347,7 @@ def diagnose(
 # ----------------------------------------------------------------------------------------------------
 
 NUMERIC_KINDS = "iuf"
+MAX_INT_BITS = 1000  # a Python int beyond float64's range is not a plausible activation value
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,9 +393,10 @@ def output_failure(value: Any, arg: Any) -> tuple[Text, Text, tuple[str, ...]] |
         if not array_input and value.ndim > 0:
             return Text("problem.array_for_scalar", {"shape": value.shape}), Text("rule.scalar_output"), ()
         return None
-    if isinstance(value, int | float) or (
-        isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS
-    ):
+    if type(value) is int and value.bit_length() > MAX_INT_BITS:
+        return Text("problem.not_numeric", {"type": f"int of {value.bit_length()} bits"}), numeric, ()
+    # exact types: a subclass of int or float could redefine comparison (the sandbox makes those Opaque too)
+    if type(value) in (int, float) or (isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS):
         if array_input:
             shape = arg.shape
             return (
@@ -454,13 +456,11 @@ def compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance = DEFAULT_TOLE
         errors = np.abs(got - expected)[wrong]
     first = tuple(int(i) for i in np.argwhere(wrong)[0])
     finite = errors[np.isfinite(errors)]
-    max_error = (
-        float(finite.max())
-        if finite.size == errors.size
-        else float("nan")
-        if np.isnan(errors).any()
-        else float("inf")
-    )
+    # the largest finite error; nan or inf only when no finite value differs (nan_at_first tells the rest)
+    if finite.size:
+        max_error = float(finite.max())
+    else:
+        max_error = float("nan") if np.isnan(errors).any() else float("inf")
     return Mismatch(
         count=int(wrong.sum()),
         total=int(wrong.size),
