@@ -389,6 +389,19 @@ def _install_seccomp() -> bool:
     return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
 
 
+def _die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (the sandbox's last line of clean-up)."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _isolate_fds(keep: int) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -403,6 +416,7 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
     work_dir = config["work_dir"]
     max_bytes = int(config["message_bytes"])
     max_array = int(config["array_bytes"])
+    _die_with_parent()
     send_frame(channel, {"hello": module_name})  # sent before any student code runs: carries our credentials
     _isolate_fds(channel.fileno())
     os.chdir(work_dir)
@@ -509,6 +523,7 @@ def run_zygote(config: dict[str, Any]) -> None:
 
     import numpy
 
+    _die_with_parent()
     try:
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: workers cannot read our memory
     except (OSError, AttributeError):
