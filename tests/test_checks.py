@@ -224,6 +224,11 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
         ),
         pytest.param(Raised("ZeroDivisionError", "division by zero", "s.py:3: 1/0"), (), id="unrelated"),
         pytest.param(
+            Raised("TypeError", "'int' object is not iterable", "relu.py:3: return [max(0, v) for v in x]"),
+            (),
+            id="max-in-a-loop-over-a-number-is-not-max-on-an-array",
+        ),
+        pytest.param(
             Raised("NameError", "name 'np' is not defined", "sigmoid.py:2: return 1 / (1 + np.exp(-x))"),
             (),
             id="forgot-import-numpy-the-message-says-it",

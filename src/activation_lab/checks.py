@@ -163,7 +163,8 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
         return ("np_int_removed",)
     if raised.type == "OverflowError":
         return ("overflow_advice",)
-    if raised.type in ("ValueError", "TypeError") and _BUILTIN_MINMAX.search(source):
+    ambiguous = "truth value" in text and "ambiguous" in text
+    if ambiguous and _BUILTIN_MINMAX.search(source):  # max(0, x) compares the whole array with 0
         return ("builtin_max_on_array",)
     scalar_only = any(phrase in text for phrase in _SCALAR_CONVERSION)
     if scalar_only or (raised.type == "TypeError" and "math" in text):
@@ -174,7 +175,7 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
         if _MATH_CALL.search(source) and "np." not in source:
             return ("math_on_array",)
         return ()
-    if "truth value" in text and "ambiguous" in text:
+    if ambiguous:
         return ("ambiguous_truth",)
     if raised.type == "FloatingPointError":
         return ("overflow_advice",)
