@@ -263,9 +263,13 @@ class SubmissionSandbox:
         self._exits: dict[int, dict[str, Any]] = {}
         self._students: dict[str, SandboxedStudent] = {}
         self._next_id = 0
+        self._ready = False
+        self._closed = False
+        self._launched_at = 0.0
         self._finalizer: weakref.finalize | None = None
 
     def __enter__(self) -> SubmissionSandbox:
+        self._launch()  # NumPy imports in the sandbox while the caller prepares its suites
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -288,9 +292,30 @@ class SubmissionSandbox:
         return f"{INSIDE_ROOT}/work" if self.isolation == "bwrap" else str(self._root / "work")
 
     def _ensure_started(self) -> None:
+        """Launch the sandbox if needed and wait until its zygote has imported NumPy."""
+        if self._ready:
+            return
+        self._launch()
+        assert self._root is not None
+        try:
+            ready = self._read_control(time.monotonic() + self.limits.startup_seconds)
+        except (TimeoutError, EOFError, OSError, harness.ProtocolError) as exc:
+            detail = (self._root / "stderr.txt").read_text(errors="replace")[-2000:]
+            self.close()
+            raise SandboxError(f"the sandbox ({self.isolation}) did not start: {exc!r} {detail}") from None
+        if ready.get("zygote") != "ready":
+            self.close()
+            raise SandboxError(f"unexpected first message from the sandbox: {ready!r}")
+        self._ready = True
+        self.startup_seconds = time.monotonic() - self._launched_at
+
+    def _launch(self) -> None:
+        """Write the scratch dir and start the sandbox's zygote, without waiting for it."""
         if self._control is not None:
             return
-        started = time.monotonic()
+        if self._closed:
+            raise SandboxError("this sandbox is closed")
+        self._launched_at = time.monotonic()
         root = Path(tempfile.mkdtemp(prefix="activation-lab-sandbox-"))
         self._root = root
         work = root / "work"
@@ -349,19 +374,10 @@ class SubmissionSandbox:
             theirs.close()
         self._control = ours
         self._finalizer = weakref.finalize(self, _tear_down, self._process, root, [])
-        try:
-            ready = self._read_control(time.monotonic() + self.limits.startup_seconds)
-        except (TimeoutError, EOFError, harness.ProtocolError) as exc:
-            detail = (root / "stderr.txt").read_text(errors="replace")[-2000:]
-            self.close()
-            raise SandboxError(f"the sandbox ({self.isolation}) did not start: {exc!r} {detail}") from None
-        if ready.get("zygote") != "ready":
-            self.close()
-            raise SandboxError(f"unexpected first message from the sandbox: {ready!r}")
-        self.startup_seconds = time.monotonic() - started
 
     def close(self) -> None:
         """Kill every process of the sandbox (students' ones included) and delete its scratch directory."""
+        self._closed = True
         for student in self._students.values():
             student._shut()
         if self._control is not None:
