@@ -241,6 +241,20 @@ def test_a_broken_suite_is_a_course_error(course_copy, old, new, message) -> Non
         run_suites(course, {"c2f": _reference("c2f")}, lang="en", seed=0)
 
 
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param("def step(x):\n    return 1\n", "lacks bipolar_step", id="reference-lacks-a-function"),
+        pytest.param("def step(x)\n", "does not import", id="reference-does-not-import"),
+    ],
+)
+def test_a_broken_reference_is_a_course_error(course_copy, source, message) -> None:
+    (course_copy / "solutions" / "step.py").write_text(source)
+    course = load_course(course_copy)
+    with pytest.raises(CourseError, match=message):
+        run_suites(course, {"step": _reference("step")}, lang="en", seed=0)
+
+
 def test_grading_ignores_conftest_and_pytest_config_of_the_course(course_copy) -> None:
     (course_copy / "autograder" / "conftest.py").write_text("raise RuntimeError('conftest must not load')\n")
     (course_copy / "conftest.py").write_text("raise RuntimeError('conftest must not load')\n")

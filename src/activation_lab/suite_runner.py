@@ -455,6 +455,7 @@ def run_suites(
     if not exercises:
         return {}
     for exercise in exercises.values():
+        exercise.reference = load_reference(course, exercise.spec)  # a broken reference fails the whole run
         _blocked_by_import(exercise, lang)
     plugin = _GradingPlugin(course, exercises, lang, seed)
     paths = [str(course.root / exercise.spec.suite) for exercise in exercises.values()]
@@ -462,8 +463,10 @@ def run_suites(
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         exit_code = pytest.main(args, plugins=[plugin])
-    if plugin.course_errors:
+    if plugin.course_errors:  # collection errors end the session as "interrupted" too: report them first
         raise CourseError("; ".join(plugin.course_errors))
+    if exit_code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
     if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise CourseError(
             f"pytest could not run the suites (exit {int(exit_code)}): {captured.getvalue()[-2000:]}"
