@@ -484,3 +484,35 @@ def test_checker_bool_from_strict_comparison_names_both_mistakes(make_checker) -
     with pytest.raises(CheckFailure) as caught:
         check.matches("step", np.array([-1.0, 0.0, 2.0]))
     assert set(caught.value.failure.hints) == {"bool_result", "step_strict_at_zero"}
+
+
+# --------------------------------------------------------------------------------------------------
+# the catalogue holds every hint key the architecture lists and the detectors produce
+# --------------------------------------------------------------------------------------------------
+
+
+def _architecture_hint_keys() -> set[str]:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = text.split("## Misconception hints", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
+
+
+def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
+    from activation_lab.checks import render_hint
+
+    keys = _architecture_hint_keys()
+    assert len(keys) >= 25
+    for key in sorted(keys):
+        assert render_hint(key, "en") != render_hint(key, "ko"), key
+
+
+def test_every_detector_key_is_in_the_catalogue() -> None:
+    from activation_lab.checks import CANDIDATES
+    from activation_lab.i18n import load_catalog
+
+    catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
+    produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}
+    assert produced <= catalogue

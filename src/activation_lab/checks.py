@@ -480,9 +480,11 @@ def _input_at(x: Any, index: tuple[int, ...]) -> str:
     if array.ndim == 0:
         return describe(x)
     try:
-        return describe(array[index])
+        element = array[index]
     except (IndexError, TypeError):
         return "?"
+    # one element of the input as the student would type it: 0.0, not np.float64(0.0)
+    return repr(element.item()) if isinstance(element, np.generic) else describe(element)
 
 
 # ----------------------------------------------------------------------------------------------------
