@@ -163,3 +163,25 @@ def test_every_misconception_hint_has_a_wrong_file() -> None:
     expected = {hint for entry in corpus("wrong") for hint in entry.expected_hints}
     uncovered = known - expected - ADVICE_ONLY_HINTS
     assert not uncovered, f"no wrong corpus file expects {sorted(uncovered)}"
+
+
+@pytest.mark.slow
+def test_the_sandbox_grades_the_corpus_as_in_process(course, tmp_path: Path) -> None:
+    """Graded in the sandbox (where students meet it), every corpus file gets the same score and hints."""
+    from activation_lab.sandbox import SubmissionSandbox
+
+    differences = []
+    for entry in corpus("wrong") + corpus("right"):
+        files = {f"{entry.exercise}.py": entry.path.read_text(encoding="utf-8")}
+        for needed in entry.needs:
+            source = CORPUS / "right" / needed
+            files[f"{source.parent.name}.py"] = source.read_text(encoding="utf-8")
+        with SubmissionSandbox(files) as sandbox:
+            boxed = run_suites(course, {entry.exercise: sandbox.open(entry.exercise)}, lang="en", seed=0)
+        sandboxed = boxed[entry.exercise]
+        in_process = grade(course, entry, tmp_path / entry.kind / entry.id, "en")
+        seen = (sandboxed.score, sandboxed.status, failed_hints(sandboxed))
+        expected = (in_process.score, in_process.status, failed_hints(in_process))
+        if seen != expected:
+            differences.append(f"{entry.kind} {entry.id}: sandbox {seen} vs in-process {expected}")
+    assert not differences, "\n".join(differences)
