@@ -7,7 +7,7 @@ from selfcheck_feedback import check, check_unchanged
 STEP_CASES = [
     pytest.param(3, 1, {}, id="step(3) = 1 (the slide)"),
     pytest.param(-3, 0, {}, id="step(-3) = 0"),
-    pytest.param(0, 1, {"step_strict_at_zero": 0}, id="step(0) = 1 (formula: z >= 0)"),
+    pytest.param(0, 1, [("step_strict_at_zero", 0), ("step_strict_at_zero", 0.5)], id="step(0) = 1 (formula: z >= 0)"),
     pytest.param(0.0, 1, {"step_strict_at_zero": 0}, id="step(0.0) = 1"),
     pytest.param(np.float64(-0.5), 0, {}, id="step(np.float64(-0.5)) = 0"),
     pytest.param(np.array([-1, 2, 3]), [0, 1, 1], {}, id="step(np.array([-1, 2, 3])) = [0 1 1] (the slide)"),
