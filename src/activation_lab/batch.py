@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import queue
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import SubmissionError
-from activation_lab.grading import GradingContext, error_report, grade_submission
+from activation_lab.grading import GradingContext, error_report, grade_submission, start_sandbox
 from activation_lab.report import ReportJSON, read_report, report_to_json, write_grades_csv, write_report
 
 GRADES_CSV = "grades.csv"
@@ -119,7 +121,7 @@ def _result_names(tasks: Sequence[_Task]) -> list[str]:
 
 
 def _worker_init() -> None:
-    # The parent handles Ctrl-C and terminates the pool; workers must not print tracebacks or write to stdout
+    # The parent handles Ctrl-C and stops the workers; workers must not print tracebacks or write to stdout
     # (which carries the JSON array), so anything pytest or a library prints there goes to /dev/null.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -127,16 +129,111 @@ def _worker_init() -> None:
     os.close(devnull)
 
 
-def _grade_task(job: tuple[int, Any, GradingContext]) -> tuple[int, ReportJSON]:
-    index, submission, ctx = job
-    return index, report_to_json(grade_submission(submission, ctx))
+def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> None:
+    """One trusted worker: grade submissions from ``tasks``, post each report to ``results`` when done.
+
+    While one submission is graded, the sandbox of the next is already starting (its NumPy import runs in
+    parallel with this worker's pytest session), which hides most of the sandbox's start-up time.
+    """
+    _worker_init()
+    open_queue = True
+
+    def take(block: bool) -> tuple[int, Any, Any] | None:
+        nonlocal open_queue
+        if not open_queue:
+            return None
+        try:
+            item = tasks.get(block=block)
+        except queue.Empty:
+            return None
+        if item is None:
+            open_queue = False
+            return None
+        index, submission = item
+        results.put(("took", worker, index, None))
+        try:
+            sandbox = start_sandbox(submission, ctx)
+        except Exception as exc:  # reported by grade_submission as a grader fault
+            sandbox = exc
+        return index, submission, sandbox
+
+    current = take(block=True)
+    while current is not None:
+        upcoming = take(block=False)
+        index, submission, sandbox = current
+        try:
+            report = report_to_json(grade_submission(submission, ctx, sandbox=sandbox))
+        finally:
+            if sandbox is not None and not isinstance(sandbox, BaseException):
+                with contextlib.suppress(Exception):
+                    sandbox.close()
+        results.put(("done", worker, index, report))
+        current = upcoming if upcoming is not None else take(block=True)
 
 
-def _pool(jobs: int) -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(processes=jobs, initializer=_worker_init)
+class _WorkerPool:
+    """``jobs`` forked worker processes fed through a task queue; reports come back as they finish."""
+
+    def __init__(self, jobs: int, ctx: GradingContext) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
+        mp = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.tasks = mp.Queue()
+        self.results = mp.Queue()
+        self.workers = [
+            mp.Process(target=_worker_loop, args=(self.tasks, self.results, ctx, w), daemon=True)
+            for w in range(jobs)
+        ]
+        for process in self.workers:
+            process.start()
+
+    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, ReportJSON | None, str]]:
+        """Yield ``(index, report, "")`` per finished task, ``(index, None, why)`` per task lost."""
+        for item in todo:
+            self.tasks.put(item)
+        for _ in self.workers:
+            self.tasks.put(None)
+        remaining = {index for index, _ in todo}
+        held: dict[int, set[int]] = {w: set() for w in range(len(self.workers))}
+        while remaining:
+            try:
+                kind, worker, index, report = self.results.get(timeout=0.5)
+            except queue.Empty:
+                for worker, process in enumerate(self.workers):
+                    if not process.is_alive() and held[worker]:
+                        why = f"grading worker {process.pid} died (exit code {process.exitcode})"
+                        for lost in sorted(held[worker]):
+                            remaining.discard(lost)
+                            yield lost, None, why
+                        held[worker].clear()
+                if not any(process.is_alive() for process in self.workers):
+                    for lost in sorted(remaining):
+                        yield lost, None, "every grading worker died"
+                    remaining.clear()
+                continue
+            if kind == "took":
+                held[worker].add(index)
+            elif index in remaining:
+                held[worker].discard(index)
+                remaining.discard(index)
+                yield index, report, ""
+
+    def close(self) -> None:
+        """Wait for the workers to exit after the last task."""
+        for process in self.workers:
+            process.join()
+
+    def terminate(self) -> None:
+        """Stop every worker now (Ctrl-C); their sandboxes die with them."""
+        self.tasks.cancel_join_thread()
+        for process in self.workers:
+            if process.is_alive():
+                process.terminate()
+        for process in self.workers:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, first: Sequence[str] = ()) -> Path:
@@ -189,8 +286,8 @@ def grade_batch(
         if on_result is not None:
             on_result(report)
 
-    todo = [(task.index, task.submission, ctx) for task in tasks if reports[task.index] is None]
-    pool = _pool(max(1, min(jobs or default_jobs(), len(todo)))) if todo else None
+    todo = [(task.index, task.submission) for task in tasks if reports[task.index] is None]
+    pool = _WorkerPool(max(1, min(jobs or default_jobs(), len(todo))), ctx) if todo else None
     if on_start is not None:
         on_start(len(tasks))
     try:
@@ -198,14 +295,23 @@ def grade_batch(
             if reports[task.index] is not None:
                 finish(task.index, reports[task.index])  # type: ignore[arg-type]
         if pool is not None:
-            for index, report in pool.imap_unordered(_grade_task, todo, chunksize=1):
+            for index, report, why in pool.run(todo):
+                if report is None:
+                    task = tasks[index]
+                    report = report_to_json(
+                        error_report(
+                            task.submission.name,
+                            ctx,
+                            why,
+                            kind="grader",
+                            content_hash=task.submission.content_hash,
+                        )
+                    )
                 finish(index, report)
             pool.close()
-            pool.join()
     except BaseException:
         if pool is not None:
             pool.terminate()
-            pool.join()
         raise
     finally:
         if out_dir is not None:

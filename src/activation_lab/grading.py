@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -148,14 +149,30 @@ def _open_sandbox(files: Mapping[str, str], ctx: GradingContext) -> Any:
     )
 
 
-def grade_exercises(files: Mapping[str, str], ctx: GradingContext) -> tuple[ExerciseResult, ...]:
+def start_sandbox(submission: Submission, ctx: GradingContext) -> Any:
+    """Launch a submission's sandbox now, so its NumPy import overlaps other work; ``None`` if nothing to run.
+
+    The caller passes it to :func:`grade_submission` and closes it afterwards.
+    """
+    if submission.status != "graded" or not any(
+        spec.file in submission.files for spec in ctx.course.exercises
+    ):
+        return None
+    return _open_sandbox(submission.files, ctx).__enter__()
+
+
+def grade_exercises(
+    files: Mapping[str, str], ctx: GradingContext, sandbox: Any = None
+) -> tuple[ExerciseResult, ...]:
     """Grade every exercise: present files in one sandbox (a worker each), absent ones ``missing``."""
     from activation_lab.suite_runner import run_suites
 
     present = [spec for spec in ctx.course.exercises if spec.file in files]
     results: dict[str, ExerciseResult] = {}
     if present:
-        with _open_sandbox(files, ctx) as sandbox:
+        with contextlib.ExitStack() as stack:
+            if sandbox is None:
+                sandbox = stack.enter_context(_open_sandbox(files, ctx))
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
@@ -182,14 +199,19 @@ def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[str
 
 
 def grade_submission(
-    submission: Submission, ctx: GradingContext | Course, legacy_ctx: GradingContext | None = None
+    submission: Submission,
+    ctx: GradingContext | Course,
+    legacy_ctx: GradingContext | None = None,
+    *,
+    sandbox: Any = None,
 ) -> SubmissionReport:
     """Grade one loaded submission. Never raises for anything the submission contains.
 
     A submission that could not be read gives status ``error`` (``error_kind: submission``); a failure of the
     grader itself (broken suites, a sandbox that does not start) gives status ``error`` with
     ``error_kind: grader`` so the CLI can tell the two apart. ``grade_submission(submission, course, ctx)``,
-    the form ARCHITECTURE.md lists, is accepted too.
+    the form ARCHITECTURE.md lists, is accepted too. ``sandbox`` is one from :func:`start_sandbox` (the
+    caller closes it); without it the sandbox is opened and closed here.
     """
     if not isinstance(ctx, GradingContext):
         if legacy_ctx is None:
@@ -209,7 +231,9 @@ def grade_submission(
             notes=notes,
         )
     try:
-        exercises = grade_exercises(submission.files, ctx)
+        if isinstance(sandbox, BaseException):  # start_sandbox failed earlier: the grading machine's fault
+            raise sandbox
+        exercises = grade_exercises(submission.files, ctx, sandbox)
         quiz: QuizResult | None = None
         if submission.answers is not None:
             quiz, quiz_notes = grade_quiz(submission.answers, ctx)
