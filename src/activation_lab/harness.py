@@ -18,6 +18,8 @@ Frames are a 4-byte big-endian length followed by UTF-8 JSON. Nothing is ever pi
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import io
 import json
 import os
@@ -106,6 +108,7 @@ def _npy_b64(array: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+@functools.cache
 def _scalar_types(np: Any) -> frozenset[type]:
     return frozenset(t for t in np.sctypeDict.values() if isinstance(t, type) and issubclass(t, np.generic))
 
@@ -533,6 +536,7 @@ def run_zygote(config: dict[str, Any]) -> None:
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     send_frame(control, {"zygote": "ready", "numpy": numpy.__version__, "pid": os.getpid()})
+    workers: set[int] = set()
     while True:
         readable, _, _ = select.select([control, wake_read], [], [])
         if wake_read in readable:
@@ -544,6 +548,11 @@ def run_zygote(config: dict[str, Any]) -> None:
             request = recv_frame(control, 1 << 16)
         except (EOFError, ProtocolError, OSError):
             os._exit(0)
+        if "kill" in request:
+            if request["kill"] in workers:
+                with contextlib.suppress(OSError):
+                    os.kill(int(request["kill"]), signal.SIGKILL)
+            continue
         module_name = str(request.get("spawn", ""))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -558,6 +567,7 @@ def run_zygote(config: dict[str, Any]) -> None:
             finally:
                 os._exit(70)
         theirs.close()
+        workers.add(pid)
         send_frame(control, {"spawned": request.get("id"), "pid": pid}, fds=[ours.fileno()])
         ours.close()
 

@@ -428,6 +428,12 @@ class SubmissionSandbox:
             raise harness.ProtocolError(f"unexpected reply to spawn: {reply!r}")
         return socket.socket(fileno=fds[0]), int(reply["pid"])
 
+    def _ask_zygote_to_kill(self, inside_pid: int) -> None:
+        """Second-best way to stop a worker whose host pid is unknown (sandbox close kills it in any case)."""
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                harness.send_frame(self._control, {"kill": inside_pid})
+
     def _exit_status(self, inside_pid: int, wait: float) -> dict[str, Any] | None:
         """How worker ``inside_pid`` ended, as reported by the zygote (``None`` if it did not say in time)."""
         if self._control is None:
@@ -469,7 +475,6 @@ class SandboxedStudent:
         self._inside_pid: int | None = None
         self._host_pid: int | None = None
         self._pidfd: int | None = None
-        self._killed_by_us = False
         self._started = False
         self._import_error: Raised | None = None
         self._aborted: ExerciseAborted | None = None
@@ -630,7 +635,10 @@ class SandboxedStudent:
         elif self._host_pid is not None:
             with contextlib.suppress(OSError):
                 os.kill(self._host_pid, signal.SIGKILL)
+        elif self._inside_pid is not None:  # the kernel did not tell us its pid: ask the zygote instead
+            self.sandbox._ask_zygote_to_kill(self._inside_pid)
         self._host_pid = None
+        self._inside_pid = None
         if self._channel is not None:
             self._channel.close()
             self._channel = None
