@@ -167,6 +167,8 @@ def run_grade(args: argparse.Namespace) -> int:
         from rich.console import Console
 
         console = Console()
+        if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
+            console = Console(width=140)
         exercise_ids = [spec.id for spec in ctx.course.exercises]
         if len(reports) == 1:
             console.print(detail_table(reports[0], lang))

@@ -225,7 +225,13 @@ def read_report(path: Path) -> ReportJSON | None:
 
 
 def _cell(value: float) -> str:
-    return f"{points(value):g}"
+    """A score for grades.csv: up to 4 decimals, no trailing zeros."""
+    return format(round(float(value), 4), ".12g")
+
+
+def _shown(value: float) -> str:
+    """A score for the terminal: up to 2 decimals."""
+    return format(round(float(value), 2), ".12g")
 
 
 def csv_columns(exercise_ids: Sequence[str]) -> list[str]:
@@ -277,12 +283,12 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
         return message("grading", f"table.{key}", lang)
 
     table = Table(title=None, show_lines=False)
-    table.add_column(t("submission"), overflow="fold")
+    table.add_column(t("submission"), no_wrap=True)
     for exercise_id in exercise_ids:
-        table.add_column(exercise_id, justify="right")
-    table.add_column(t("quiz"), justify="right")
-    table.add_column(t("total"), justify="right")
-    table.add_column(t("status"))
+        table.add_column(exercise_id, justify="right", no_wrap=True)
+    table.add_column(t("quiz"), justify="right", no_wrap=True)
+    table.add_column(t("total"), justify="right", no_wrap=True)
+    table.add_column(t("status"), no_wrap=True)
     for report in reports:
         by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
         cells = [report["submission"]]
@@ -291,12 +297,12 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
             if exercise is None:
                 cells.append("")
             elif exercise["status"] == "graded":
-                cells.append(_cell(exercise["score"]))
+                cells.append(_shown(exercise["score"]))
             else:
                 style = _STATUS_STYLE.get(exercise["status"], "red")
                 cells.append(f"[{style}]{_status_text(exercise['status'], lang)}[/]")
-        cells.append("-" if report["quiz"] is None else _cell(report["quiz"]["score"]))
-        cells.append(f"{_cell(report['score'])} / {_cell(report['max_score'])}")
+        cells.append("-" if report["quiz"] is None else _shown(report["quiz"]["score"]))
+        cells.append(f"{_shown(report['score'])} / {_shown(report['max_score'])}")
         style = _STATUS_STYLE.get(report["status"], "red")
         cells.append(f"[{style}]{_status_text(report['status'], lang)}[/]")
         table.add_row(*cells)
@@ -307,8 +313,8 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
             "table.summary",
             lang,
             count=len(reports),
-            median=_cell(statistics.median(totals)),
-            max_total=_cell(max(report["max_score"] for report in reports)),
+            median=_shown(statistics.median(totals)),
+            max_total=_shown(max(report["max_score"] for report in reports)),
         )
     return table
 
@@ -328,12 +334,12 @@ def detail_table(report: ReportJSON, lang: str) -> Any:
     table.add_column(t("feedback"), overflow="fold")
     for exercise in report["exercises"]:
         if not exercise["tests"] and exercise["notes"]:
-            table.add_row(exercise["id"], "", _cell(exercise["score"]), escape("\n".join(exercise["notes"])))
+            table.add_row(exercise["id"], "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
         for test in exercise["tests"]:
             if test["status"] == "passed":
                 continue
             name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
-            score = f"{_cell(test['score'])} / {_cell(test['max_score'])}"
+            score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
             table.add_row(exercise["id"], escape(name), score, escape(test["feedback"]))
     if report["error"]:
         table.add_row("", "", "", f"[bold red]{escape(report['error'])}[/]")
