@@ -274,3 +274,49 @@ def test_unknown_exercise_is_a_course_error() -> None:
 
 def test_no_students_means_no_session() -> None:
     assert run_suites(COURSE, {}, lang="en", seed=0) == {}
+
+
+LEAKY_SUITE = """
+import numpy as np
+import pytest
+
+EXERCISE = "leaky"
+
+
+@pytest.mark.points(3)
+@pytest.mark.public
+@pytest.mark.title(en="leaky_relu on an array", ko="배열에서 leaky_relu")
+def test_array(check):
+    check.matches("leaky_relu", np.array([-2.0, 0.0, 3.0]))
+
+
+@pytest.mark.points(2)
+@pytest.mark.title(en="leaky_relu on random inputs", ko="무작위 입력에서 leaky_relu")
+def test_random(check, rng):
+    check.matches("leaky_relu", rng.uniform(-100, 100, size=20))
+"""
+
+
+def test_a_sixth_exercise_needs_only_content_files(course_copy, tmp_path) -> None:
+    manifest = course_copy / "autograder" / "manifest.toml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8")
+        + '\n[[exercise]]\nid = "leaky"\nfile = "leaky.py"\nfunctions = ["leaky_relu"]\n'
+        + 'max_score = 5\nsuite = "autograder/test_leaky.py"\n',
+        encoding="utf-8",
+    )
+    (course_copy / "autograder" / "test_leaky.py").write_text(LEAKY_SUITE, encoding="utf-8")
+    solution = (
+        "import numpy as np\n\ndef leaky_relu(x):\n"
+        "    return np.where(np.asarray(x) > 0, x, 0.01 * np.asarray(x))[()]\n"
+    )
+    (course_copy / "solutions" / "leaky.py").write_text(solution, encoding="utf-8")
+    course = load_course(course_copy)
+    right = InProcessStudent(course_copy / "solutions" / "leaky.py")
+    wrong = _student(
+        tmp_path, "leaky.py", "import numpy as np\ndef leaky_relu(x):\n    return np.maximum(0, x)\n"
+    )
+    assert run_suites(course, {"leaky": right}, lang="en", seed=0)["leaky"].score == 5
+    result = run_suites(course, {"leaky": wrong}, lang="ko", seed=0)["leaky"]
+    assert result.score == 0 and result.max_score == 5
+    assert [t.name for t in result.tests] == ["배열에서 leaky_relu", "무작위 입력에서 leaky_relu"]
