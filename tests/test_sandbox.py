@@ -449,6 +449,7 @@ def _limited(mode: str, **limits: float) -> SubmissionSandbox:
     return SubmissionSandbox({"limited.py": LIMITED}, Limits(**settings), isolation=mode)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("function", "argument", "status", "detail"),
     [
@@ -474,6 +475,7 @@ def test_limits_end_the_exercise_with_the_right_status(
         assert sandbox.abort_message(caught.value, "ko")
 
 
+@pytest.mark.slow
 def test_the_exercise_budget_spans_calls(mode: str) -> None:
     with _limited(mode, exercise_seconds=1.0, call_seconds=5.0) as box:
         student = box.open("limited")
@@ -484,6 +486,7 @@ def test_the_exercise_budget_spans_calls(mode: str) -> None:
         assert "budget" in caught.value.detail
 
 
+@pytest.mark.slow
 def test_one_exercise_aborting_leaves_the_others_working(mode: str) -> None:
     files = {"limited.py": LIMITED, "other.py": "def ok(x):\n    return x + 1\n"}
     with SubmissionSandbox(files, Limits(call_seconds=1.0), isolation=mode) as box:
@@ -492,6 +495,7 @@ def test_one_exercise_aborting_leaves_the_others_working(mode: str) -> None:
         assert box.open("other").call("ok", 1).value == 2
 
 
+@pytest.mark.slow
 def test_an_endless_import_is_a_timeout(mode: str) -> None:
     files = {"hang.py": "while True:\n    pass\n"}
     with SubmissionSandbox(files, Limits(exercise_seconds=1.0), isolation=mode) as box:
@@ -640,6 +644,36 @@ def test_close_leaves_no_process_and_no_scratch_dir(mode: str) -> None:
     while _processes_mentioning(str(root)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _processes_mentioning(str(root)) == []
+
+
+ORPHAN = """
+import os, sys, time
+
+def orphan(x):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(30)", "TOKEN"])
+        os._exit(0)
+    time.sleep(0.2)
+    return 1
+"""
+
+
+@pytest.mark.parametrize("namespaced", [pytest.param("bwrap", marks=pytest.mark.sandbox), "unshare"])
+def test_setsid_orphans_die_with_the_sandbox_even_without_the_syscall_filter(namespaced: str) -> None:
+    _available(namespaced)
+    token = f"activation-lab-orphan-{time.time_ns()}"
+    limits = Limits(syscall_filter=False)
+    with SubmissionSandbox(
+        {"orphan.py": ORPHAN.replace("TOKEN", token)}, limits, isolation=namespaced
+    ) as box:
+        assert box.open("orphan").call("orphan", 0).value == 1
+        assert _processes_mentioning(token), "the orphan should be running while the sandbox lives"
+    deadline = time.monotonic() + 5
+    while _processes_mentioning(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_mentioning(token) == []
 
 
 def _processes_mentioning(text: str) -> list[int]:
