@@ -1,0 +1,13 @@
+"""Reference solution: ReLU, max(0, x) element-wise (the lecture's np.maximum), and its derivative."""
+
+import numpy as np
+
+
+def relu(x):
+    """ReLU(x) = max(0, x) element-wise, exactly the lecture's np.maximum(0, x)."""
+    return np.maximum(0, x)
+
+
+def relu_grad(x):
+    """ReLU'(x) = 1 if x > 0 else 0; at x = 0 the contract picks 0."""
+    return np.where(np.asarray(x) > 0, 1.0, 0.0)[()]
