@@ -520,11 +520,15 @@ def run_zygote(config: dict[str, Any]) -> None:
     sys.path.extend(p for p in config.get("site_dirs", []) if p not in sys.path)
     control = socket.socket(fileno=int(config.get("control_fd", CONTROL_FD)))
     import ctypes
-    import importlib  # noqa: F401
+    import importlib
     import platform  # noqa: F401
     import resource  # noqa: F401
 
     import numpy
+
+    for name in config.get("preload", []):  # e.g. matplotlib.pyplot, once for all five workers
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
     _die_with_parent()
     try:
