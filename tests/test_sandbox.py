@@ -414,6 +414,29 @@ def test_the_sandbox_proxy_implements_student_code(behaviour: SubmissionSandbox)
     assert isinstance(behaviour.open("sigmoid").call("sigmoid", 0.0), CallResult)
 
 
+SLIDE_PLOT = """
+import numpy as np
+import matplotlib.pyplot as plt
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+x = np.arange(-10, 10, 0.1)
+plt.plot(x, sigmoid(x))
+plt.ylim(-0.1, 1.1)
+plt.show()
+"""
+
+
+@pytest.mark.slow
+def test_slide_code_that_plots_at_import_is_graded_normally(mode: str) -> None:
+    with SubmissionSandbox({"sigmoid.py": SLIDE_PLOT, "tanh.py": SLIDE_PLOT}, isolation=mode) as box:
+        for module in ("sigmoid", "tanh"):
+            student = box.open(module)
+            assert student.import_error is None
+            assert student.call("sigmoid", 0.0).value == 0.5
+
+
 # ---------------------------------------------------------------------------------------------------
 # Limits
 
