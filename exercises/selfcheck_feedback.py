@@ -124,9 +124,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "hint.builtin_max_on_array": {
         "en": "The built-in `max(0, x)` compares 0 with the whole array and cannot decide. "
-        "`np.maximum(0, x)` compares element by element (the lecture's ReLU).",
+        "`np.maximum(0, x)` compares element by element (the lecture's ReLU). (`np.max(0, x)` is something else "
+        "again: the largest element along axis x.)",
         "ko": "내장 함수 `max(0, x)` 는 0 과 배열 전체를 비교하려다 실패합니다. "
-        "`np.maximum(0, x)` 는 원소별로 비교합니다 (강의의 ReLU 코드).",
+        "`np.maximum(0, x)` 는 원소별로 비교합니다 (강의의 ReLU 코드). (`np.max(0, x)` 는 또 다른 함수로, "
+        "축 x 를 따라 가장 큰 원소를 구합니다.)",
     },
     "hint.int_on_array": {
         "en": "`int(...)` and `float(...)` turn ONE value into a number; on an array they fail. "
@@ -352,6 +354,8 @@ def diagnose_error(function: str, error: BaseException, where: str) -> str | Non
         if "max(" in line or "min(" in line:
             return "builtin_max_on_array"
         return "ambiguous_truth"
+    if ("np.max(" in line or "np.min(" in line) and isinstance(error, (TypeError, ValueError, IndexError)):
+        return "builtin_max_on_array"  # np.max(0, x) reads x as an axis: np.maximum was meant
     if isinstance(error, TypeError) and ("arrays can be converted" in message or "only length-1" in message):
         if "math." in line or not line:
             return "math_on_array"
