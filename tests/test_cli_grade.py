@@ -171,7 +171,7 @@ def test_an_interrupted_batch_keeps_complete_results_and_resume_finishes(
     capsys, tmp_path, reference_sources
 ) -> None:
     klass = tmp_path / "class"
-    names = [f"s{i:02d}" for i in range(8)]
+    names = [f"s{i:02d}" for i in range(12)]
     for name in names:
         (klass / name).mkdir(parents=True)
         for file_name in ("step.py", "relu.py", "sigmoid.py"):
