@@ -13,11 +13,10 @@ from activation_lab.checks import (
     Tolerance,
     compare,
     describe,
-    diagnose,
-    hints_from_raised,
     output_failure,
     render_failure,
 )
+from activation_lab.misconceptions import diagnose, hints_from_raised
 from activation_lab.records import Opaque, Raised
 from activation_lab.student_code import InProcessStudent
 
@@ -224,6 +223,15 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
         ),
         pytest.param(Raised("ZeroDivisionError", "division by zero", "s.py:3: 1/0"), (), id="unrelated"),
         pytest.param(
+            Raised(
+                "TypeError",
+                "only integer scalar arrays can be converted to a scalar index",
+                "relu.py:4: return np.max(0, x)",
+            ),
+            ("builtin_max_on_array",),
+            id="np-max-with-an-axis",
+        ),
+        pytest.param(
             Raised("TypeError", "'int' object is not iterable", "relu.py:3: return [max(0, v) for v in x]"),
             (),
             id="max-in-a-loop-over-a-number-is-not-max-on-an-array",
@@ -313,6 +321,12 @@ def _c2f(c, ratio=9 / 5):
         pytest.param("bipolar_step", X, np.sign(X), "step_strict_at_zero", id="bipolar-sign"),
         pytest.param("bipolar_step", X, np.where(X >= 0, 1, 0), "bipolar_zero", id="bipolar-zero"),
         pytest.param("relu_grad", X, (X >= 0) * 1.0, "relu_grad_at_zero", id="relu-grad-one-at-zero"),
+        pytest.param("relu_grad", X, np.heaviside(X, 0.5), "relu_grad_at_zero", id="relu-grad-half-at-zero"),
+        pytest.param("step", X, np.heaviside(X, 0.5), "step_strict_at_zero", id="step-half-at-zero"),
+        pytest.param("tanh_grad", X, 1 - np.tanh(X) * 2, "missing_square", id="tanh-grad-times-two"),
+        pytest.param(
+            "sigmoid_grad", X, np.exp(-X) / (1 + np.exp(-X)) * 2, "missing_square", id="sig-grad-times-two"
+        ),
         pytest.param("C2F", C, _c2f(C, 5 / 9), "c2f_inverted_ratio", id="c2f-5/9"),
         pytest.param("C2F", C, _c2f(C, 1), "c2f_floor_div", id="c2f-9//5"),
         pytest.param(
@@ -360,6 +374,10 @@ def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
 def test_diagnose_is_silent_on_right_values(name, got) -> None:
     expected = {"sigmoid": _sig(X), "tanh": np.tanh(X), "step": np.where(X >= 0, 1, 0)}[name]
     assert diagnose(name, X, got, expected) == ()
+
+
+def test_a_step_wrong_everywhere_is_not_called_strict_at_zero() -> None:
+    assert "step_strict_at_zero" not in diagnose("step", X, np.zeros_like(X), np.where(X >= 0, 1.0, 0.0))
 
 
 def test_diagnose_prefers_the_simplest_explanation() -> None:
@@ -510,8 +528,8 @@ def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
 
 
 def test_every_detector_key_is_in_the_catalogue() -> None:
-    from activation_lab.checks import CANDIDATES
     from activation_lab.i18n import load_catalog
+    from activation_lab.misconceptions import CANDIDATES
 
     catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
     produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}

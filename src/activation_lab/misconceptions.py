@@ -1,0 +1,241 @@
+"""Misconceptions recognised in a student's mistake: from the exception raised, or from the wrong numbers.
+
+``hints_from_raised`` reads an exception's type, message and the student's own source line (``if x >= 0:``
+raising "truth value ... ambiguous" is ``ambiguous_truth``). ``diagnose`` compares wrong values with candidate
+wrong formulas (σ(−x), e ≈ 2.718, 2σ(x) − 1, 5/9·C + 32, ...) and with patterns (a step wrong only at 0). The
+keys name ``[hint.*]`` texts of ``messages/feedback.toml``. Adding an exercise needs no entry here: without
+candidates a function is still graded, only without number-based hints.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from activation_lab.records import Raised
+
+# A candidate must give other values than the reference (at grading tolerance) and reproduce the student's
+# values at a looser one, so that another algebraic form of the same wrong formula still matches.
+GRADING_RTOL, GRADING_ATOL = 1e-7, 1e-9
+CANDIDATE_RTOL, CANDIDATE_ATOL = 1e-6, 1e-8
+
+
+_BUILTIN_MINMAX = re.compile(r"(?<![\w.])(max|min)\s*\(")
+# np.max(0, x) takes x as an axis: "only integer scalar arrays can be converted to a scalar index"
+_NP_MAX = re.compile(r"\b(np|numpy)\.(max|min|amax|amin)\s*\(")
+_MATH_CALL = re.compile(r"(?<![\w.])(math\.\w+|exp|tanh|sqrt|log)\s*\(")
+_INT_CALL = re.compile(r"(?<![\w.])(int|float)\s*\(")
+_NP_ALIAS = re.compile(r"\b(np|numpy)\.(int|float|bool|object|str|long|unicode|complex)\b(?![\w])")
+_REMOVED_ALIAS_MESSAGE = re.compile(r"has no attribute '(int|float|bool|object|str|long|unicode|complex)'")
+_IN_PLACE = re.compile(r"^\s*\w+\s*(\[.*\]\s*(?:[-+*/]|//|\*\*)?=|(?:[-+*/]|//|\*\*)=)(?!=)")
+_SCALAR_CONVERSION = ("only 0-dimensional arrays", "only length-1 arrays", "only size-1 arrays")
+
+
+def _student_line(raised: Raised) -> str:
+    """The source text of the innermost student frame (``file.py:12: code``), or ``""``."""
+    lines = [line for line in raised.traceback.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    parts = lines[-1].split(":", 2)
+    return parts[2].strip() if len(parts) == 3 else lines[-1].strip()
+
+
+def student_where(raised: Raised) -> str:
+    """Where in the student's file an exception was raised (``file.py:12: code``), or ``""``."""
+    lines = [line for line in raised.traceback.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def hints_from_raised(raised: Raised) -> tuple[str, ...]:
+    """Misconception keys recognised from an exception's type, message and the student's source line."""
+    source = _student_line(raised)
+    text = raised.message
+    if raised.type == "NotImplementedError":
+        return ("not_attempted",)
+    if raised.type == "AttributeError" and (_REMOVED_ALIAS_MESSAGE.search(text) or _NP_ALIAS.search(source)):
+        return ("np_int_removed",)
+    if raised.type == "OverflowError":
+        return ("overflow_advice",)
+    ambiguous = "truth value" in text and "ambiguous" in text
+    if ambiguous and _BUILTIN_MINMAX.search(source):  # max(0, x) compares the whole array with 0
+        return ("builtin_max_on_array",)
+    if raised.type in ("TypeError", "AxisError", "ValueError") and _NP_MAX.search(source):
+        return ("builtin_max_on_array",)
+    scalar_only = any(phrase in text for phrase in _SCALAR_CONVERSION)
+    if scalar_only or (raised.type == "TypeError" and "math" in text):
+        if "math." in source:
+            return ("math_on_array",)
+        if _INT_CALL.search(source):
+            return ("int_on_array",)
+        if _MATH_CALL.search(source) and "np." not in source:
+            return ("math_on_array",)
+        return ()
+    if ambiguous:
+        return ("ambiguous_truth",)
+    if raised.type == "FloatingPointError":
+        return ("overflow_advice",)
+    # `x[x < 0] = 0` on a number, or `x *= 0.5` on an int array: the function writes into its argument
+    if "does not support item assignment" in text or ("Cannot cast ufunc" in text and "same_kind" in text):
+        return ("input_mutated",)
+    if _IN_PLACE.search(source) and raised.type in ("TypeError", "UFuncTypeError", "ValueError"):
+        return ("input_mutated",)
+    return ()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Misconceptions recognised from wrong numbers
+# ----------------------------------------------------------------------------------------------------
+
+APPROX_E = (2.7, 2.71, 2.718, 2.7182, 2.71828, 2.72)
+
+
+def _sig(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sig_grad(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(x))
+    return e / (1 + e) ** 2
+
+
+def _tanh_grad(x: np.ndarray) -> np.ndarray:
+    return 1 - np.tanh(x) ** 2
+
+
+def _with_approx_e(function: Callable[[np.ndarray], np.ndarray]) -> list[tuple[tuple[str, ...], Any]]:
+    # E^x = e^(x·ln E): a formula written with an approximate e is the exact function of a rescaled input.
+    out: list[tuple[tuple[str, ...], Any]] = []
+    for approx in APPROX_E:
+        scale = math.log(approx)
+        out.append((("approx_e",), lambda x, s=scale: function(x * s)))
+        out.append((("approx_e", "exp_sign"), lambda x, s=scale: function(-x * s)))
+    return out
+
+
+def _c2f_grid() -> list[tuple[tuple[str, ...], Any]]:
+    ratios = {(): 9 / 5, ("c2f_inverted_ratio",): 5 / 9, ("c2f_floor_div",): 1.0}
+    clamps: dict[tuple[str, ...], Callable[[np.ndarray, float], np.ndarray]] = {
+        (): lambda c, r: np.maximum(r * c + 32, 32),
+        ("c2f_clamp_zero",): lambda c, r: np.where(r * c + 32 < 0, 0, r * c + 32),
+        ("c2f_no_clamp",): lambda c, r: r * c + 32,
+        ("c2f_clamp_before_linear",): lambda c, r: r * np.maximum(c, 32) + 32,
+    }
+    # Fahrenheit-to-Celsius written instead, 5/9·(C − 32), with or without the clamp
+    grid: list[tuple[tuple[str, ...], Any]] = [
+        (("c2f_inverted_ratio",), lambda c: np.maximum(5 / 9 * (c - 32), 32)),
+        (("c2f_inverted_ratio", "c2f_no_clamp"), lambda c: 5 / 9 * (c - 32)),
+    ]
+    for ratio_keys, ratio in ratios.items():
+        for clamp_keys, clamp in clamps.items():
+            if ratio_keys or clamp_keys:
+                grid.append((ratio_keys + clamp_keys, lambda c, r=ratio, f=clamp: f(c, r)))
+    return grid
+
+
+# Candidate wrong formulas per function: (hint keys, values as a function of the input).
+CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
+    "sigmoid": [(("exp_sign",), lambda x: _sig(-x)), *_with_approx_e(_sig)],
+    "sigmoid_grad": [
+        (("missing_square", "sigmoid_grad_formula"), lambda x: _sig(-x)),  # e^−x/(1+e^−x) = 1 − σ(x)
+        (("missing_square",), lambda x: 2 * _sig(-x)),  # e^−x / (1 + e^−x) * 2: `* 2` typed for `** 2`
+        (("sigmoid_grad_formula",), lambda x: _sig(x) * (1 + _sig(x))),
+        (("sigmoid_grad_formula",), lambda x: _sig(x) ** 2),
+        (("sigmoid_grad_formula",), lambda x: _sig(x)),
+        (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
+        (("sigmoid_grad_formula",), lambda x: 1 - _sig(x) ** 2),
+        (("exp_sign",), lambda x: np.exp(np.clip(x, -700, 700)) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
+        *_with_approx_e(_sig_grad),
+    ],
+    "tanh": [
+        (("tanh_via_sigmoid_x",), lambda x: np.tanh(x / 2)),  # 2σ(x) − 1
+        (("exp_sign",), lambda x: -np.tanh(x)),
+        (("tanh_via_sigmoid_x", "exp_sign"), lambda x: -np.tanh(x / 2)),
+        *_with_approx_e(np.tanh),
+    ],
+    "tanh_grad": [
+        (("missing_square",), lambda x: 1 - np.tanh(x)),
+        (("missing_square",), lambda x: 1 + np.tanh(x)),
+        (("tanh_via_sigmoid_x",), lambda x: _tanh_grad(x / 2)),
+        (("tanh_grad_slide_typo",), lambda x: 4 * _sig(x) ** 2),
+        (("missing_square",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
+        (("missing_square",), lambda x: 1 - 2 * np.tanh(x)),  # `* 2` typed for `** 2`
+        *_with_approx_e(_tanh_grad),
+    ],
+    "C2F": _c2f_grid(),
+    "activate": [
+        (("c2f_no_clamp",), lambda z: z),
+        (("c2f_clamp_zero",), lambda z: np.where(z < 0, 0, z)),
+    ],
+}
+
+
+FLOAT_FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu")
+
+
+def _matches(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -> bool:
+    return got.shape == candidate.shape and bool(
+        np.all(np.isclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True))
+    )
+
+
+def _explaining_candidates(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
+    """Keys of the candidate mistakes that reproduce every value of ``got``, keeping the simplest ones."""
+    matched: list[tuple[str, ...]] = []
+    for keys, candidate in CANDIDATES.get(name, ()):
+        values = np.asarray(candidate(x), dtype=float)
+        if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(
+            got, values, CANDIDATE_RTOL, CANDIDATE_ATOL
+        ):
+            matched.append(keys)
+    # An even function hides a sign error, a saturated input hides an approximate e, ...: drop an explanation
+    # that only adds mistakes to another one that already explains the numbers.
+    simplest = [k for k in matched if not any(set(other) < set(k) for other in matched)]
+    return list(dict.fromkeys(key for keys in simplest for key in keys))
+
+
+def _step_hints(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
+    hints: list[str] = []
+    wrong = ~np.isclose(got, expected)
+    # wrong at 0 (0, −1, 0.5 from np.heaviside(x, 0.5), ...) while right above 0: the step is not "≥ 0"
+    if np.any(wrong & (x == 0)) and not np.any(wrong & (x > 0)):
+        hints.append("step_strict_at_zero")
+    if name == "bipolar_step" and np.any(wrong & (x < 0) & np.isclose(got, 0)):
+        hints.append("bipolar_zero")
+    return hints
+
+
+def diagnose(
+    name: str, x: Any, got: np.ndarray, expected: np.ndarray, got_dtype: np.dtype | None = None
+) -> tuple[str, ...]:
+    """Misconception keys explaining why the student's values ``got`` at ``x`` differ from ``expected``."""
+    x = np.asarray(x, dtype=float)
+    got = np.asarray(got, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    if x.shape != got.shape or expected.shape != got.shape:
+        return ()
+    with np.errstate(all="ignore"):
+        close = np.isclose(got, expected, rtol=GRADING_RTOL, atol=GRADING_ATOL, equal_nan=True)
+    if np.all(close):
+        return ()
+    hints: list[str] = []
+    with np.errstate(all="ignore"):
+        if name in ("step", "bipolar_step"):
+            hints += _step_hints(name, x, got, expected)
+        if name == "relu_grad":
+            wrong = ~np.isclose(got, expected)
+            if np.any(wrong) and np.all(x[wrong] == 0):  # right everywhere but at the kink
+                hints.append("relu_grad_at_zero")
+        low_dtype = got_dtype is not None and got_dtype in (np.dtype(np.float16), np.dtype(np.float32))
+        candidates = _explaining_candidates(name, x, got, expected)
+        if low_dtype:  # float32 rounding looks like e written with many digits: the dtype says which it is
+            candidates = [k for k in candidates if k != "approx_e"]
+        hints += [k for k in candidates if k not in hints]
+        if name in FLOAT_FUNCTIONS and (low_dtype or not hints):
+            if low_dtype or np.all(np.isclose(got, expected, rtol=5e-3, atol=1e-4, equal_nan=True)):
+                hints.append("low_precision")
+    return tuple(hints)
