@@ -437,6 +437,54 @@ def test_slide_code_that_plots_at_import_is_graded_normally(mode: str) -> None:
             assert student.call("sigmoid", 0.0).value == 0.5
 
 
+FORGER = """
+import json, os, socket, stat, struct, sys, time
+
+def _channel():
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                return fd
+        except OSError:
+            continue
+
+def _request_id():
+    frame = sys._getframe(1)
+    while frame is not None and not isinstance(frame.f_locals.get("request"), dict):
+        frame = frame.f_back
+    return frame.f_locals["request"]["id"]
+
+def forge(x):
+    body = PAYLOAD.replace("ID", str(_request_id())).encode()
+    os.write(_channel(), struct.pack(">I", len(body)) + body)
+    time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param('{"id": ID, "ok": ' + "[" * 100_000 + "]" * 100_000 + "}", id="deep-nesting"),
+        pytest.param('{"id": ID, "ok": {"scalar": "|i1", "value": 100000}}', id="scalar-overflow"),
+        pytest.param('{"id": ID, "ok": {"npy": "AAAA", "dtype": "<f8", "shape": [1]}}', id="garbage-npy"),
+        pytest.param('{"id": ID, "ok": "text", "args_after": []}', id="bare-string"),
+        pytest.param('{"id": ID, "warnings": [], "stdout": ""}', id="neither-value-nor-exception"),
+        pytest.param('{"id": ID, "ok": 1, "args_after": 5}', id="args-not-a-list"),
+        pytest.param('{"id": ID, "raised": "boom", "args_after": []}', id="exception-not-an-object"),
+        pytest.param('{"id": 123456789, "ok": 1, "args_after": []}', id="wrong-request-id"),
+        pytest.param('{"id": ID, "ok": 1, "args_after": [], "x": "' + "y" * (5 << 20) + '"}', id="oversized"),
+        pytest.param("not json at all", id="not-json"),
+    ],
+)
+def test_forged_replies_end_the_exercise_as_protocol_violations(mode: str, payload: str) -> None:
+    source = FORGER.replace("PAYLOAD", repr(payload))
+    with SubmissionSandbox({"forger.py": source}, Limits(call_seconds=10), isolation=mode) as box:
+        with pytest.raises(ExerciseAborted) as caught:
+            box.open("forger").call("forge", 0)
+    assert caught.value.status == "error"
+    assert "protocol violation" in caught.value.detail or "exceeds the cap" in caught.value.detail
+
+
 # ---------------------------------------------------------------------------------------------------
 # Limits
 

@@ -82,8 +82,8 @@ def recv_frame(
         raise ProtocolError(f"frame of {size} bytes exceeds the cap of {max_bytes}")
     try:
         return json.loads(_recv_exactly(sock, size, ancillary).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ProtocolError(f"malformed frame: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProtocolError(f"malformed frame: {type(exc).__name__}") from None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def _scalar_types(np: Any) -> frozenset[type]:
     return frozenset(t for t in np.sctypeDict.values() if isinstance(t, type) and issubclass(t, np.generic))
 
 
-def encode_value(value: Any, *, max_array_bytes: int = 16 << 20, _depth: int = 0) -> Any:
+def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0) -> Any:
     """Encode a value as plain JSON data by exact type checks; anything else becomes ``{"opaque": name}``.
 
     No method of a student-defined class is ever called: subclasses of ``int``/``float``/``ndarray``, objects
@@ -175,7 +175,7 @@ def _load_npy(text: str, max_array_bytes: int) -> Any:
     return array
 
 
-def decode_value(data: Any, *, max_array_bytes: int = 16 << 20, opaque: Any = None, _depth: int = 0) -> Any:
+def decode_value(data: Any, *, max_array_bytes: int = 1 << 20, opaque: Any = None, _depth: int = 0) -> Any:
     """Turn wire data back into a value: a number, NumPy scalar, ``ndarray``, list/tuple or ``Opaque``."""
     if data is None or type(data) in (bool, int, float, str):
         if type(data) is str:

@@ -62,8 +62,8 @@ class Limits:
     open_files: int = 64  # file descriptors per worker
     # RLIMIT_NPROC (binding only for a non-root uid; the seccomp filter forbids new processes anyway)
     processes: int = 64
-    message_bytes: int = 64 << 20  # largest frame the parent accepts from a worker
-    array_bytes: int = 16 << 20  # largest array (in bytes) that crosses the boundary
+    message_bytes: int = 4 << 20  # largest frame the parent accepts from a worker (bounds its JSON parsing)
+    array_bytes: int = 1 << 20  # largest array (in bytes) that crosses the boundary (the suites send < 1 KiB)
     startup_seconds: float = 20.0  # time allowed for the sandbox to start and import NumPy
     # the seccomp filter; turned off only by tests that check the namespaces on their own
     syscall_filter: bool = True
@@ -243,8 +243,8 @@ def _recv_until(
             break
     try:
         return json.loads(bytes(buffer).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise harness.ProtocolError(f"malformed frame: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise harness.ProtocolError(f"malformed frame: {type(exc).__name__}") from None
 
 
 def _received_fds(ancillary: list[Any]) -> list[int]:
@@ -573,16 +573,18 @@ class SandboxedStudent:
             self._fail_after_death(exc)
         finally:
             self.budget_left -= time.monotonic() - began
-        if not isinstance(ready, dict) or ready.get("ready") is not True:
-            self._fail("error", "protocol violation: bad ready message")
+        try:
+            if ready.get("ready") is not True:
+                raise harness.ProtocolError("bad ready message")
+            error = ready.get("import_error")
+            raised = None if error is None else _raised(error)
+            self.import_stdout = str(ready.get("stdout", ""))[: self.sandbox.limits.output_bytes]
+        except Exception as exc:  # anything malformed in untrusted data is a protocol violation
+            self._fail("error", f"protocol violation: {exc}")
         self.seccomp = ready.get("seccomp") is True
-        self.import_stdout = str(ready.get("stdout", ""))[: self.sandbox.limits.output_bytes]
-        error = ready.get("import_error")
-        if error is not None:
-            raised = _raised(error)
-            if raised.type == "MemoryError":
-                self._fail("memory", f"MemoryError while importing {self.module_name}.py")
-            self._import_error = raised
+        if raised is not None and raised.type == "MemoryError":
+            self._fail("memory", f"MemoryError while importing {self.module_name}.py")
+        self._import_error = raised
 
     def _request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         self._start()
@@ -603,6 +605,8 @@ class SandboxedStudent:
         self.budget_left -= time.monotonic() - began
         if not isinstance(reply, dict) or reply.get("id") != ident:
             self._fail("error", "protocol violation: reply does not answer the request")
+        if "defines" in message and type(reply.get("defines")) is not bool:
+            self._fail("error", "protocol violation: bad reply to defines")
         raised = reply.get("raised")
         if isinstance(raised, dict) and raised.get("type") == "MemoryError":
             self._fail("memory", f"MemoryError in {message.get('name')}()")
@@ -622,17 +626,17 @@ class SandboxedStudent:
             )
             warned = tuple(str(w)[:500] for w in reply.get("warnings", [])[: harness.WARNINGS_CAP])
             stdout = str(reply.get("stdout", ""))[: limits.output_bytes + 100]
-        except (KeyError, TypeError, ValueError, harness.ProtocolError) as exc:
-            self._fail("error", f"protocol violation: {exc}")
+        except Exception as exc:  # anything malformed in untrusted data is a protocol violation
+            self._fail("error", f"protocol violation: {type(exc).__name__}: {str(exc)[:200]}")
         if "ok" not in reply and raised is None:
             self._fail("error", "protocol violation: neither a value nor an exception")
         return CallResult(value=value, raised=raised, args_after=args_after, warnings=warned, stdout=stdout)
 
     def _fail_after_death(self, cause: BaseException) -> None:
         """The channel broke: find out how the worker ended and raise the matching ``ExerciseAborted``."""
-        status = self.sandbox._exit_status(self._inside_pid, EXIT_WAIT_SECONDS) if self._inside_pid else None
-        if isinstance(cause, harness.ProtocolError):
+        if isinstance(cause, harness.ProtocolError):  # the worker is alive and lying: no exit to wait for
             self._fail("error", f"protocol violation: {cause}")
+        status = self.sandbox._exit_status(self._inside_pid, EXIT_WAIT_SECONDS) if self._inside_pid else None
         if status is None:
             self._fail("error", "crashed: the worker vanished")
         if "signal" in status:
