@@ -71,20 +71,31 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_memory(root: int) -> tuple[int, int, int]:
-    """(processes, sum of RSS, sum of PSS) in bytes over ``root`` and all its descendants."""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_sample(root: int, cpu_seen: dict[tuple[int, int], float]) -> tuple[int, int, int]:
+    """(processes, sum of RSS, sum of PSS) in bytes over ``root`` and its descendants; records their CPU time.
+
+    ``cpu_seen`` maps (pid, start time) to the latest CPU seconds seen, so processes that ended still count
+    (up to the last sample) even when nobody in the tree waited for them (the sandbox's pid namespace).
+    """
     tree = _children()
     pending, count, rss, pss = [root], 0, 0, 0
     while pending:
         pid = pending.pop()
         pending.extend(tree.get(pid, ()))
         try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            utime, stime, started = int(fields[11]), int(fields[12]), int(fields[19])
+            cpu_seen[(pid, started)] = (utime + stime) / TICKS
             with open(f"/proc/{pid}/smaps_rollup") as handle:
-                fields = dict(line.split(":", 1) for line in handle if ":" in line and not line[0].isdigit())
-            rss += int(fields["Rss"].split()[0]) * 1024
-            pss += int(fields["Pss"].split()[0]) * 1024
+                memory = dict(line.split(":", 1) for line in handle if ":" in line and not line[0].isdigit())
+            rss += int(memory["Rss"].split()[0]) * 1024
+            pss += int(memory["Pss"].split()[0]) * 1024
             count += 1
-        except (OSError, KeyError, ValueError):
+        except (OSError, KeyError, ValueError, IndexError):
             continue
     return count, rss, pss
 
@@ -127,15 +138,17 @@ def run(students: int, jobs: int, seed: int, keep: Path | None) -> dict:
         with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
             process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=env)
             peak_rss = peak_pss = peak_processes = 0
+            cpu_seen: dict[tuple[int, int], float] = {}
             while process.poll() is None:
-                count, rss, pss = _tree_memory(process.pid)
+                count, rss, pss = _tree_sample(process.pid, cpu_seen)
                 peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
                 peak_processes = max(peak_processes, count)
                 time.sleep(0.05)
         wall = time.monotonic() - started
         # Every process of the tree is waited for by its parent, so their CPU time adds up here.
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+        waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+        cpu = max(waited_cpu, sum(cpu_seen.values()))
         load_after = os.getloadavg()[0]
         if process.returncode != 0:
             stderr = stderr_path.read_text(errors="replace")[-3000:]

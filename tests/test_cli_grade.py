@@ -203,3 +203,40 @@ def test_an_interrupted_batch_keeps_complete_results_and_resume_finishes(
     rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
     assert [row["submission"] for row in rows] == names
     assert all(float(row["total"]) == 30 for row in rows)
+
+
+HOSTILE_TANH = """\
+import os
+import sys
+
+import numpy as np
+
+np.tanh = lambda x: 0            # only this sandbox's NumPy
+sys.modules["numpy"].allclose = lambda *a, **k: True
+open("/tmp/forged.json", "w").write("{}")
+
+
+def tanh(x):
+    os._exit(0)
+
+
+def tanh_grad(x):
+    while True:
+        pass
+"""
+
+
+@pytest.mark.slow
+def test_a_hostile_submission_never_changes_the_next_ones_grade(capsys, write_submission) -> None:
+    good = write_submission(
+        "good", {"step.py": "def step(x):\n    return 1\n"}, reference=("tanh.py", "relu.py")
+    )
+    hostile = write_submission("hostile", {"tanh.py": HOSTILE_TANH}, reference=("relu.py",))
+    _, alone = _grade_json(capsys, str(good))
+    code, batch = _grade_json(
+        capsys, str(hostile), str(good), "--jobs", "1"
+    )  # same worker, one after another
+    assert code == 0
+    assert batch[1] == alone[0]
+    tanh = next(e for e in batch[0]["exercises"] if e["id"] == "tanh")
+    assert tanh["status"] in ("error", "timeout") and tanh["score"] < tanh["max_score"]
