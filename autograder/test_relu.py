@@ -22,6 +22,26 @@ SCALARS = [
     np.int64(7),
     np.float32(1.5),
 ]
+# relu_grad at 0 is graded by its own test; elsewhere its inputs avoid 0
+SCALARS_AWAY_FROM_ZERO = [
+    3,
+    -2,
+    2.5,
+    -0.5,
+    np.float64(1e-9),
+    np.float64(-1e-9),
+    np.int64(-4),
+    np.float32(1.5),
+]
+ARRAYS_AWAY_FROM_ZERO = [
+    np.array(0.75),
+    np.array(-2),
+    np.array([5]),
+    np.array([-3, 1, 2]),
+    np.array([[-1.5, 0.25, 2.0], [3.0, -4.0, 0.5]]),
+    np.array([], dtype=float),
+    np.zeros((0, 2), dtype=int),
+]
 ARRAYS = [
     np.array(0.75),
     np.array(-2),
@@ -76,34 +96,33 @@ def test_relu_random(check, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.public
-@pytest.mark.title(
-    en="relu_grad is 0 up to and at zero, 1 above", ko="0 이하에서 0, 0보다 크면 1인 relu_grad"
-)
+@pytest.mark.title(en="relu_grad is 0 below zero and 1 above", ko="0보다 작으면 0, 0보다 크면 1인 relu_grad")
 def test_relu_grad_example(check):
-    check.matches("relu_grad", np.array([-2.0, -0.5, 0.0, 1.5, 3.0]))
+    check.matches("relu_grad", np.array([-2.0, -0.5, 1.5, 3.0]))
+
+
+@pytest.mark.points(1)
+@pytest.mark.public
+@pytest.mark.title(
+    en="relu_grad(0) = 0 (the contract's choice at the kink)", ko="꺾이는 점에서 relu_grad(0) = 0 (과제 명세)"
+)
+def test_relu_grad_at_zero(check):
+    check.matches("relu_grad", 0)
+    check.matches("relu_grad", 0.0)
+    check.matches("relu_grad", np.array([-1.0, 0.0, 1.0]))
 
 
 @pytest.mark.points(1)
 @pytest.mark.title(
-    en="relu_grad(0) = 0 on every kind of scalar",
-    ko="모든 종류의 스칼라에서 relu_grad, relu_grad(0) = 0 포함",
+    en="relu_grad on every kind of scalar, random inputs and arrays of every shape",
+    ko="모든 종류의 스칼라, 무작위 입력, 여러 모양의 배열에서 relu_grad",
 )
-def test_relu_grad_scalars(check):
-    for x in SCALARS:
+def test_relu_grad_kinds_and_shapes(check, rng):
+    for x in SCALARS_AWAY_FROM_ZERO:
         check.matches("relu_grad", x)
-
-
-@pytest.mark.points(1)
-@pytest.mark.title(
-    en="relu_grad on random inputs and arrays of every shape",
-    ko="무작위 입력과 여러 모양의 배열에서 relu_grad",
-)
-def test_relu_grad_arrays(check, rng):
-    for x in ARRAYS:
+    for x in ARRAYS_AWAY_FROM_ZERO:
         check.matches("relu_grad", x)
-    x = rng.uniform(-100, 100, size=(8, 10))
-    x[0, :3] = 0.0
-    check.matches("relu_grad", x)
+    check.matches("relu_grad", rng.uniform(-100, 100, size=(8, 10)))
 
 
 @pytest.mark.points(1)
