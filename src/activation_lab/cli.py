@@ -39,6 +39,7 @@ def _registrars():  # type: ignore[no-untyped-def]
         registrars.append(quiz_cli.add_parsers)
     except ImportError:  # pragma: no cover - during bootstrap only
         pass
+    registrars.append(__import__("activation_lab.otter_cli", fromlist=["add_parsers"]).add_parsers)
     return registrars
 
 
