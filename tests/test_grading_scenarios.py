@@ -7,6 +7,7 @@ Each ``tests/scenarios/<name>/`` holds one input named ``submission`` (a folder,
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
@@ -43,7 +44,16 @@ def test_scenario_matches_its_golden_report(scenario, grading_context, update_go
         return
     assert golden.is_file(), f"no golden for {scenario}: run pytest --update-goldens and review it"
     expected = json.loads(golden.read_text(encoding="utf-8"))
-    assert got == expected, f"{scenario} differs from its golden (pytest --update-goldens if intended)"
+    if got != expected:
+        diff = difflib.unified_diff(
+            dumps_report(expected).splitlines(),
+            dumps_report(got).splitlines(),
+            "expected.json",
+            "got",
+            lineterm="",
+        )
+        shown = "\n".join(list(diff)[:80])
+        pytest.fail(f"{scenario} differs from its golden (pytest --update-goldens if intended):\n{shown}")
 
 
 def test_every_scenario_has_a_golden() -> None:

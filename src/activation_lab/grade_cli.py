@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -132,10 +133,27 @@ class _Progress:
             self.bar.stop()
 
 
+def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
+    from activation_lab.report import detail_table, dumps_report, summary_table
+
+    if output_format == "json":
+        sys.stdout.write(dumps_report(reports))
+        sys.stdout.flush()
+        return
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
+        console = Console(width=140)
+    exercise_ids = [spec.id for spec in ctx.course.exercises]
+    if len(reports) == 1:
+        console.print(detail_table(reports[0], lang))
+    console.print(summary_table(reports, exercise_ids, lang))
+
+
 def run_grade(args: argparse.Namespace) -> int:
     """Grade every PATH; print a table or a JSON array; return the exit code."""
     from activation_lab.batch import grade_batch
-    from activation_lab.report import detail_table, dumps_report, summary_table
 
     lang = args.lang or default_language()
     if args.jobs is not None and args.jobs < 1:
@@ -160,19 +178,10 @@ def run_grade(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     progress.stop()
     reports = list(result.reports)
-    if args.format == "json":
-        sys.stdout.write(dumps_report(reports))
-        sys.stdout.flush()
-    else:
-        from rich.console import Console
-
-        console = Console()
-        if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
-            console = Console(width=140)
-        exercise_ids = [spec.id for spec in ctx.course.exercises]
-        if len(reports) == 1:
-            console.print(detail_table(reports[0], lang))
-        console.print(summary_table(reports, exercise_ids, lang))
+    try:
+        _print_reports(reports, args.format, ctx, lang)
+    except BrokenPipeError:  # `activation-lab grade ... | head`: the reader left; the results are complete
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if result.resumed:
         print(message("grading", "cli.resumed", lang, count=result.resumed, out=args.out), file=sys.stderr)
     if args.out is not None and args.format == "table":
