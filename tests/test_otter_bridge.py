@@ -1,0 +1,334 @@
+"""The otter bridge: `activation-lab otter generate` builds a real autograder.zip; `otter run` with it scores
+a submission exactly as our own engine does, also when the script attacks otter's in-kernel tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from activation_lab.course import load_course
+from activation_lab.grading import grade_path, make_context
+from activation_lab.otter_bridge import (
+    COURSE_DIRNAME,
+    OtterExercise,
+    OtterTest,
+    generate_assignment,
+    render_test_file,
+)
+from activation_lab.otter_runtime import (
+    BridgeFailure,
+    cached_report,
+    find_submission,
+    grade_command,
+    grading_env,
+    verdict_for,
+)
+from activation_lab.report import report_to_json
+
+REPO = Path(__file__).resolve().parents[1]
+LANG = "en"
+SEED = 0
+
+HOSTILE_SIGMOID = '''\
+"""Attacks otter's usual design: the tests would run in this namespace, after this code."""
+import numpy as np
+
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+np.testing.assert_array_equal = lambda *args, **kwargs: None
+
+
+class AlwaysEqual(float):
+    shape = ()
+    dtype = np.dtype(float)
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = float.__hash__
+
+
+def sigmoid(x):
+    return AlwaysEqual(0.0)
+
+
+def sigmoid_grad(x):
+    return AlwaysEqual(0.0)
+'''
+
+
+# ------------------------------------------------------------------------------------------------------
+# Fast checks of the pieces that run inside otter's kernel
+# ------------------------------------------------------------------------------------------------------
+
+REPORT = {
+    "status": "graded",
+    "exercises": [
+        {
+            "id": "step",
+            "status": "graded",
+            "attempted": True,
+            "notes": [],
+            "tests": [
+                {"name": "ok", "score": 1.0, "max_score": 1.0, "status": "passed", "feedback": ""},
+                {"name": "bad", "score": 0.0, "max_score": 2.0, "status": "failed", "feedback": "x > 0 at 0"},
+                {
+                    "name": "advice",
+                    "score": 0.0,
+                    "max_score": 0.0,
+                    "status": "passed",
+                    "feedback": "overflow",
+                },
+            ],
+        },
+        {
+            "id": "relu",
+            "status": "missing",
+            "attempted": False,
+            "notes": ["relu.py was not submitted"],
+            "tests": [],
+        },
+        {
+            "id": "tanh",
+            "status": "graded",
+            "attempted": False,
+            "notes": ["tanh.py is the unchanged stub"],
+            "tests": [{"name": "ok", "score": 1.0, "max_score": 1.0, "status": "passed", "feedback": ""}],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("report", "exercise", "test", "expected"),
+    [
+        pytest.param(REPORT, "step", "ok", None, id="passed"),
+        pytest.param(REPORT, "step", "advice", None, id="advice-only-passes"),
+        pytest.param(REPORT, "step", "bad", "x > 0 at 0", id="failed-shows-our-feedback"),
+        pytest.param(REPORT, "relu", "ok", "relu.py was not submitted", id="missing-exercise"),
+        pytest.param(REPORT, "tanh", "ok", "tanh.py is the unchanged stub", id="stub-scores-zero"),
+        pytest.param(REPORT, "step", "renamed", "status 'graded'", id="unknown-test"),
+        pytest.param(REPORT, "sigmoid", "ok", "no exercise sigmoid", id="unknown-exercise"),
+        pytest.param(
+            {"status": "error", "error": "bad zip"}, "step", "ok", "bad zip", id="unreadable-submission"
+        ),
+    ],
+)
+def test_verdict_for(report: dict, exercise: str, test: str, expected: str | None) -> None:
+    verdict = verdict_for(report, exercise, test, LANG)
+    if expected is None:
+        assert verdict is None
+    else:
+        assert verdict is not None and expected in verdict
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(["sigmoid.py", "__init__.py"], "sigmoid.py", id="one-script"),
+        pytest.param(["lab.ipynb", "__init__.py", "helper.py"], "lab.ipynb", id="notebook-first"),
+        pytest.param(["sigmoid.py", "planted.py"], None, id="two-scripts"),
+        pytest.param(["__init__.py"], None, id="nothing"),
+    ],
+)
+def test_find_submission(tmp_path: Path, files: list[str], expected: str | None) -> None:
+    for name in files:
+        (tmp_path / name).write_text("", encoding="utf-8")
+    if expected is None:
+        with pytest.raises(BridgeFailure):
+            find_submission(tmp_path)
+    else:
+        assert find_submission(tmp_path).name == expected
+
+
+def test_grading_interpreter_is_isolated_and_its_environment_scrubbed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GRADESCOPE_TOKEN", "secret")
+    monkeypatch.setenv("PYTHONPATH", "/tmp/evil")
+    env = grading_env("ko")
+    assert set(env) == {"PATH", "LANG", "LC_ALL", "PYTHONIOENCODING", "ACTIVATION_LAB_LANG"}
+    assert env["ACTIVATION_LAB_LANG"] == "ko"
+    command = grade_command(Path("s.py"), Path("course"), lang="ko", seed=3)
+    assert command[1:4] == ["-I", "-m", "activation_lab"]
+    assert command[command.index("--seed") + 1] == "3"
+
+
+def test_render_test_file_is_read_by_otter_with_our_names_points_and_hidden_flags(tmp_path: Path) -> None:
+    from otter.nbmeta_config import NBMetadataConfig
+    from otter.test_files import create_test_file
+
+    tests = (
+        OtterTest("it's σ(0)", 1.0, False),
+        OtterTest('a "quoted" name', 2.5, True),
+        OtterTest("z", 0.0, True),
+    )
+    path = tmp_path / "sigmoid.py"
+    path.write_text(render_test_file(OtterExercise("sigmoid", "sigmoid.py", 3.5, tests), lang="ko", seed=1))
+    parsed = create_test_file(str(path), NBMetadataConfig())
+    assert parsed.name == "sigmoid"
+    assert [(c.name, c.points, c.hidden) for c in parsed.test_cases] == [
+        (t.name, t.points, t.hidden) for t in tests
+    ]
+
+
+def test_the_report_is_graded_once_per_run_and_cached_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import activation_lab.otter_runtime as runtime
+
+    shutil.copytree(REPO / "autograder", tmp_path / COURSE_DIRNAME / "autograder")
+    shutil.copytree(REPO / "solutions", tmp_path / COURSE_DIRNAME / "solutions")
+    shutil.copyfile(REPO / "solutions" / "relu.py", tmp_path / "relu.py")
+    calls = []
+    real_grade = runtime._grade
+
+    def counting_grade(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return real_grade(*args, **kwargs)
+
+    monkeypatch.setattr(runtime, "_grade", counting_grade)
+    first = cached_report(tmp_path, COURSE_DIRNAME, lang=LANG, seed=SEED)
+    second = cached_report(tmp_path, COURSE_DIRNAME, lang=LANG, seed=SEED)
+    assert len(calls) == 1 and first == second
+    relu = next(e for e in first["exercises"] if e["id"] == "relu")
+    assert relu["score"] == relu["max_score"] == 10
+    (tmp_path / "relu.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
+    changed = cached_report(tmp_path, COURSE_DIRNAME, lang=LANG, seed=SEED)
+    assert len(calls) == 2
+    assert next(e for e in changed["exercises"] if e["id"] == "relu")["score"] < 10
+
+
+# ------------------------------------------------------------------------------------------------------
+# The real thing: otter generate and otter run
+# ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def assignment(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return generate_assignment(
+        load_course(), tmp_path_factory.mktemp("otter") / "assignment", lang=LANG, seed=SEED
+    )
+
+
+@pytest.fixture(scope="module")
+def context():  # type: ignore[no-untyped-def]
+    return make_context(lang=LANG, seed=SEED)
+
+
+def _our_report(path: Path, context) -> dict:  # type: ignore[no-untyped-def]
+    return dict(report_to_json(grade_path(path, context)))
+
+
+@pytest.mark.slow
+def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, context) -> None:  # type: ignore[no-untyped-def]
+    from otter.nbmeta_config import NBMetadataConfig
+    from otter.test_files import create_test_file
+
+    with zipfile.ZipFile(assignment.autograder_zip) as archive:
+        names = set(archive.namelist())
+        environment = archive.read("environment.yml").decode()
+        config = json.loads(archive.read("otter_config.json"))
+    course = context.course
+    assert {f"tests/{spec.id}.py" for spec in course.exercises} <= names
+    assert f"files/{assignment.wheel.name}" in names
+    for spec in course.exercises:
+        assert f"files/{COURSE_DIRNAME}/{spec.suite}" in names
+        assert f"files/{COURSE_DIRNAME}/solutions/{spec.file}" in names
+    assert f"files/{COURSE_DIRNAME}/autograder/manifest.toml" in names
+    assert any(name.startswith(f"files/{COURSE_DIRNAME}/quizzes/") for name in names)
+    assert {"run_autograder", "setup.sh", "environment.yml"} <= names
+    assert f"/autograder/source/files/{assignment.wheel.name}" in environment
+    assert config["lang"] == "python"
+    with zipfile.ZipFile(assignment.wheel) as wheel:
+        assert "activation_lab/harness.py" in wheel.namelist()
+        assert "activation_lab/otter_runtime.py" in wheel.namelist()
+    # otter's own parser reads one test case per test of our suites, with our points and hidden flags.
+    solutions = _our_report(REPO / "solutions", context)
+    for exercise in solutions["exercises"]:
+        parsed = create_test_file(
+            str(assignment.folder / "tests" / f"{exercise['id']}.py"), NBMetadataConfig()
+        )
+        assert [(c.name, c.points, c.hidden) for c in parsed.test_cases] == [
+            (t["name"], t["max_score"], t["hidden"]) for t in exercise["tests"]
+        ]
+        assert sum(c.points for c in parsed.test_cases) == exercise["max_score"]
+
+
+def _otter_run(autograder: Path, submission: Path, out: Path) -> dict:
+    out.mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "otter",
+            "run",
+            "-a",
+            str(autograder),
+            str(submission),
+            "-o",
+            str(out),
+            "--no-logo",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert (out / "results.json").is_file(), done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+SUBMISSIONS = [
+    pytest.param(lambda: (REPO / "solutions" / "tanh.py").read_text(), "tanh.py", "full", id="correct"),
+    pytest.param(
+        lambda: (REPO / "tests/corpus/wrong/step/slide_method1.py").read_text(),
+        "step.py",
+        "partial",
+        id="wrong-slide-step",
+    ),
+    # Faked equality and a patched np.allclose in otter's kernel never reach our grader.
+    pytest.param(lambda: HOSTILE_SIGMOID, "sigmoid.py", "not-full", id="hostile-allclose-always-equal"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("source", "name", "expected"), SUBMISSIONS)
+def test_otter_run_scores_equal_our_engine(
+    assignment, context, tmp_path: Path, source, name: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    submission = _write(tmp_path / "submission", name, source())
+    ours = _our_report(submission, context)
+    results = _otter_run(assignment.autograder_zip, submission, tmp_path / "otter-out")
+    otter_scores = {t["name"]: t["score"] for t in results["tests"] if "max_score" in t}
+    assert otter_scores == {e["id"]: e["score"] for e in ours["exercises"]}
+    assert sum(otter_scores.values()) == ours["score"]
+    exercise = next(e for e in ours["exercises"] if e["id"] == name[:-3])
+    if expected == "full":
+        assert exercise["score"] == exercise["max_score"]
+    elif expected == "partial":
+        assert 0 < exercise["score"] < exercise["max_score"]
+    else:
+        assert exercise["score"] < exercise["max_score"]
+    # Our feedback (its first line) is what otter shows for a failed visible test.
+    output = next(t["output"] for t in results["tests"] if t["name"] == exercise["id"])
+    for test in exercise["tests"]:
+        if test["status"] != "passed" and not test["hidden"]:
+            assert test["feedback"].splitlines()[0] in output
