@@ -202,3 +202,59 @@ def test_the_slides_if_version_still_passes_step_3(tmp_path) -> None:
     lecture_scalar = next(t for t in result.tests if t.name == "step(3) from the lecture")
     assert lecture_scalar.status == "passed"
     assert "scalar_for_array" in _hints(result)  # np.array([5]) -> bare 1
+
+
+EQUIVALENT_FORMS = {
+    "sigmoid-via-tanh": (
+        "sigmoid",
+        "import numpy as np\n"
+        "def sigmoid(x):\n    return (1 + np.tanh(np.asarray(x) / 2)) / 2\n"
+        "def sigmoid_grad(x):\n    return np.exp(-x) / (1 + np.exp(-x)) ** 2\n",
+    ),
+    "sigmoid-np-e-power": (
+        "sigmoid",
+        "import numpy as np\n"
+        "def sigmoid(x):\n    return 1 / (1 + 1 / np.e ** x)\n"
+        "def sigmoid_grad(x):\n    s = 1 / (1 + np.e ** -x)\n    return s - s * s\n",
+    ),
+    "tanh-sinh-over-cosh": (
+        "tanh",
+        "import numpy as np\n"
+        "def tanh(x):\n    return np.sinh(x) / np.cosh(x)\n"
+        "def tanh_grad(x):\n    return 4 / (np.exp(x) + np.exp(-x)) ** 2\n",
+    ),
+    "tanh-two-sigmoid-two-x": (
+        "tanh",
+        "import numpy as np\n"
+        "def tanh(x):\n    return 2 / (1 + np.exp(-2 * x)) - 1\n"
+        "def tanh_grad(x):\n    return 1 / np.cosh(x) ** 2\n",
+    ),
+    "relu-abs": (
+        "relu",
+        "import numpy as np\n"
+        "def relu(x):\n    return (np.abs(x) + x) / 2\n"
+        "def relu_grad(x):\n    return np.heaviside(x, 0)\n",
+    ),
+    "step-greater-equal": (
+        "step",
+        "import numpy as np\n"
+        "def step(x):\n    return np.greater_equal(x, 0) * 1\n"
+        "def bipolar_step(x):\n    return np.where(np.asarray(x) < 0, -1.0, 1.0)\n",
+    ),
+    "c2f-neuron-weights": (
+        "c2f",
+        "def activate(z):\n    return max(z, 32)\n"
+        "def C2F(C):\n    w0, w1, x0 = 32, 1.8, 1\n    return activate(w0 * x0 + w1 * C)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("form", sorted(EQUIVALENT_FORMS))
+def test_algebraically_equivalent_forms_get_full_marks(tmp_path, form, seed) -> None:
+    exercise_id, source = EQUIVALENT_FORMS[form]
+    folder = _write(tmp_path, {f"{exercise_id}.py": source})
+    result = _grade(folder, [exercise_id], seed=seed)[exercise_id]
+    assert result.score == result.max_score, [
+        (t.name, t.feedback) for t in result.tests if t.status != "passed"
+    ]
