@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 
 import pytest
@@ -167,3 +168,20 @@ def test_the_seed_is_recorded(write_submission, grading_context) -> None:
     ctx = dataclasses.replace(grading_context, seed=1234)
     data = report_to_json(_grade(write_submission("seeded", reference=("relu.py",)), ctx))
     assert data["seed"] == 1234
+
+
+def _die(files, limits, isolation):
+    os._exit(7)  # the trusted worker itself dies (what a grader bug or the OOM killer would do)
+
+
+def test_a_dying_grading_worker_is_a_grader_fault_and_the_batch_ends(
+    write_submission, grading_context
+) -> None:
+    from activation_lab.batch import grade_batch
+
+    ctx = dataclasses.replace(grading_context, sandbox_factory=_die)
+    paths = [write_submission(name, reference=("relu.py",)) for name in ("w1", "w2", "w3")]
+    result = grade_batch(paths, ctx, jobs=2)
+    assert [r["submission"] for r in result.reports] == ["w1", "w2", "w3"]
+    assert all(r["status"] == "error" and r["error_kind"] == "grader" for r in result.reports)
+    assert result.grader_faults == 3
