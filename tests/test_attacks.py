@@ -9,6 +9,7 @@ exercises of the same submission with full marks.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -161,12 +162,22 @@ def test_attack_is_contained(
     markers.mkdir()
     token = f"activation-lab-attack-{uuid.uuid4().hex}"
     source = (ATTACKS_DIR / f"{attack.name}.py").read_text(encoding="utf-8")
-    source = (
-        source.replace("__MARKER__", str(markers)).replace("__REPO__", str(REPO)).replace("__TOKEN__", token)
-    )
+    # A copy of the course content outside the sandbox: attacks aim at it (and at the real repo); it must
+    # not change. (The real repo is not fingerprinted: others may be editing it while the tests run.)
+    canary = tmp_path / "course"
+    for folder in ("solutions", "autograder"):
+        shutil.copytree(REPO / folder, canary / folder)
+    replacements = {
+        "__MARKER__": str(markers),
+        "__REPO__": str(REPO),
+        "__CANARY__": str(canary),
+        "__TOKEN__": token,
+    }
+    for placeholder, value in replacements.items():
+        source = source.replace(placeholder, value)
     files = {**reference_files, attack.target: source}
     SHARED_TMP_MARKER.unlink(missing_ok=True)
-    course_before = _fingerprint([REPO / "solutions", REPO / "autograder"])
+    canary_before = _fingerprint([canary])
 
     # A sibling submission of the same batch is running while the attack runs.
     with SubmissionSandbox(reference_files, LIMITS, isolation) as sibling:
@@ -197,6 +208,6 @@ def test_attack_is_contained(
     time.sleep(attack.linger)
     assert sorted(p.name for p in markers.iterdir()) == []
     assert not SHARED_TMP_MARKER.exists()
-    assert _fingerprint([REPO / "solutions", REPO / "autograder"]) == course_before
+    assert _fingerprint([canary]) == canary_before
     assert _processes_mentioning(token) == []
     assert box._root is not None and not box._root.exists()

@@ -3,8 +3,10 @@
 import os
 
 REPO = "__REPO__"
+CANARY = "__CANARY__"
 CANDIDATES = [
     os.path.join(REPO, "solutions", "step.py"),
+    os.path.join(CANARY, "solutions", "step.py"),
     "../solutions/step.py",
     "../../solutions/step.py",
     "/work/main/solutions/step.py",

@@ -3,22 +3,21 @@
 import os
 
 REPO = "__REPO__"
+CANARY = "__CANARY__"
 MARKER = "__MARKER__"
 
 
 def _leak():
-    for path in (
-        os.path.join(REPO, "autograder", "test_step.py"),
-        os.path.join(REPO, "autograder", "manifest.toml"),
-    ):
-        try:
-            with open(path) as handle:
-                text = handle.read()
-        except OSError:
-            continue
-        with open(os.path.join(MARKER, "leaked-suite.txt"), "w") as out:
-            out.write(text)
-        return text
+    for root in (REPO, CANARY):
+        for name in ("test_step.py", "manifest.toml"):
+            try:
+                with open(os.path.join(root, "autograder", name)) as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            with open(os.path.join(MARKER, "leaked-suite.txt"), "w") as out:
+                out.write(text)
+            return text
     return None
 
 

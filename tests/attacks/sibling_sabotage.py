@@ -4,6 +4,7 @@ import glob
 import os
 
 MARKER = "__MARKER__"
+CANARY = "__CANARY__"  # a copy of the course content outside the sandbox (never the real repo)
 SABOTAGE = (
     "def step(x):\n    return -1\n\ndef bipolar_step(x):\n    return -1\n\nrelu = sigmoid = tanh = step\n"
 )
@@ -17,6 +18,7 @@ def _sabotage():
         "/tmp/activation-lab-*/work/*.py",
         "/tmp/*/*/*.py",
         os.path.join(MARKER, "..", "*", "*.py"),
+        os.path.join(CANARY, "*", "*.py"),
     ]
     for pattern in patterns:
         for path in glob.glob(pattern):
