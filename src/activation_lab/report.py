@@ -307,14 +307,9 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
         cells.append(f"[{style}]{_status_text(report['status'], lang)}[/]")
         table.add_row(*cells)
     if len(reports) > 1:
-        totals = [report["score"] for report in reports]
+        percents = [100 * r["score"] / r["max_score"] if r["max_score"] else 0.0 for r in reports]
         table.caption = message(
-            "grading",
-            "table.summary",
-            lang,
-            count=len(reports),
-            median=_shown(statistics.median(totals)),
-            max_total=_shown(max(report["max_score"] for report in reports)),
+            "grading", "table.summary", lang, count=len(reports), median=_shown(statistics.median(percents))
         )
     return table
 
