@@ -4,8 +4,8 @@ import numpy as np
 
 
 def relu(x):
-    """ReLU(x) = max(0, x) element-wise, exactly the lecture's np.maximum(0, x)."""
-    return np.maximum(0, x)
+    """ReLU(x) = max(0, x) element-wise: the lecture's np.maximum(0, x), in floating point."""
+    return np.maximum(0.0, np.asarray(x, dtype=float))[()]
 
 
 def relu_grad(x):

@@ -3,8 +3,11 @@ unchanged stubs score 0 as "not attempted", and the slides' contradictions lose 
 
 from __future__ import annotations
 
+import copy
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from activation_lab.course import load_course
@@ -258,3 +261,64 @@ def test_algebraically_equivalent_forms_get_full_marks(tmp_path, form, seed) -> 
     assert result.score == result.max_score, [
         (t.name, t.feedback) for t in result.tests if t.status != "passed"
     ]
+
+
+def _references():
+    from activation_lab.suite_runner import load_reference
+
+    return {spec.id: load_reference(COURSE, spec) for spec in COURSE.exercises}
+
+
+ARRAY_FUNCTIONS = [
+    ("sigmoid", "sigmoid"),
+    ("sigmoid", "sigmoid_grad"),
+    ("step", "step"),
+    ("step", "bipolar_step"),
+    ("tanh", "tanh"),
+    ("tanh", "tanh_grad"),
+    ("relu", "relu"),
+    ("relu", "relu_grad"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "name"), ARRAY_FUNCTIONS)
+def test_references_are_finite_and_silent_up_to_1e4(exercise_id, name) -> None:
+    function = getattr(_references()[exercise_id], name)
+    x = np.array([-1e4, -1000.0, -710.0, -1.0, 0.0, 1.0, 710.0, 1000.0, 1e4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning fails here
+        values = function(x)
+    assert np.all(np.isfinite(values))
+
+
+@pytest.mark.parametrize(("exercise_id", "name"), ARRAY_FUNCTIONS)
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: 3, id="int"),
+        pytest.param(lambda: -2.5, id="float"),
+        pytest.param(lambda: np.float64(0.5), id="np-float64"),
+        pytest.param(lambda: np.int64(-4), id="np-int64"),
+        pytest.param(lambda: np.array(1.5), id="0d"),
+        pytest.param(lambda: np.array([-1, 0, 2]), id="1d-int"),
+        pytest.param(lambda: np.array([[-1.5, 0.0], [2.0, 3.0]]), id="2d"),
+        pytest.param(lambda: np.zeros((0, 3)), id="empty"),
+    ],
+)
+def test_references_follow_the_output_rules(exercise_id, name, make) -> None:
+    value = make()
+    before = copy.deepcopy(value)
+    result = getattr(_references()[exercise_id], name)(value)
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        assert type(result) is np.ndarray and result.shape == value.shape
+    else:
+        assert isinstance(result, np.generic)  # what NumPy's own ufuncs return for a scalar
+    expected_kind = "i" if exercise_id == "step" else "f"
+    assert np.asarray(result).dtype.kind == expected_kind
+    assert np.array_equal(np.asarray(before), np.asarray(value)) and type(before) is type(value)
+
+
+def test_sigmoid_reference_reaches_its_limits_exactly() -> None:
+    sigmoid = _references()["sigmoid"]
+    assert sigmoid.sigmoid(0) == 0.5 and sigmoid.sigmoid_grad(0) == 0.25
+    assert sigmoid.sigmoid(1e4) == 1.0 and sigmoid.sigmoid(-1e4) == 0.0
