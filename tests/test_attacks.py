@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from activation_lab import harness
 from activation_lab.course import Course, load_course
 from activation_lab.sandbox import Limits, SubmissionSandbox, detect_isolation, is_strong
 from activation_lab.suite_runner import run_suites
@@ -37,7 +38,7 @@ class Attack:
     target: str = "step.py"
     statuses: frozenset[str] = frozenset({"graded"})
     honest: str | None = None  # a harmless file with the same answers: its score is the ceiling
-    strong_only: bool = False  # contained only by the file-system isolation of bubblewrap
+    needs_file_isolation: bool = False  # contained by bubblewrap's mounts, or Landlock in the fallback
     linger: float = 0.0  # seconds to wait before looking for delayed traces
 
 
@@ -60,8 +61,8 @@ ATTACKS = [
     Attack("monkeypatch_pytest", honest="def step(x):\n    return -5\n\nbipolar_step = step\n"),
     Attack("frame_walk"),
     Attack("gc_scan"),
-    Attack("read_solutions", strong_only=True),
-    Attack("read_tests", strong_only=True),
+    Attack("read_solutions", needs_file_isolation=True),
+    Attack("read_tests", needs_file_isolation=True),
     Attack("pickle_payload"),
     Attack("ignore_signals_loop", statuses=TIMEOUT),
     Attack("fork_bomb"),
@@ -71,7 +72,7 @@ ATTACKS = [
     Attack("forged_stdout"),
     Attack("forged_fd_frames", statuses=frozenset({"graded", "error"})),
     Attack("network_probe"),
-    Attack("sibling_sabotage", strong_only=True),
+    Attack("sibling_sabotage", needs_file_isolation=True),
     Attack("segfault", statuses=ERROR),
     Attack("input_prompt"),
     Attack("hostile_dunders"),
@@ -156,8 +157,10 @@ def _honest_score(course: Course, attack: Attack, isolation: str) -> float:
 def test_attack_is_contained(
     attack: Attack, isolation: str, course: Course, reference_files: dict[str, str], tmp_path: Path
 ) -> None:
-    if attack.strong_only and not is_strong(isolation):
-        pytest.skip(f"{attack.name} is contained only by the strong sandbox (this machine: {isolation})")
+    if attack.needs_file_isolation and not is_strong(isolation) and harness.landlock_abi() < 1:
+        pytest.skip(
+            f"{attack.name} needs file isolation: bubblewrap, or Landlock (Linux 5.13+) in the fallback"
+        )
     markers = tmp_path / "markers"
     markers.mkdir()
     token = f"activation-lab-attack-{uuid.uuid4().hex}"

@@ -663,7 +663,23 @@ def strong_probes():
         yield box.open("probes")
 
 
-@pytest.mark.sandbox
+@pytest.fixture(scope="module")
+def confined_probes(mode: str):
+    """PROBES in a mode that isolates files: bubblewrap, or any mode where Landlock works (Linux 5.13+)."""
+    if mode != "bwrap" and harness.landlock_abi() < 1:
+        pytest.skip(f"mode {mode!r} isolates files only with Landlock, which this kernel lacks")
+    with SubmissionSandbox({"probes.py": PROBES}, isolation=mode) as box:
+        student = box.open("probes")
+        assert student.import_error is None
+        yield student
+
+
+def test_landlock_confines_workers_where_the_kernel_has_it(probes) -> None:
+    assert probes.import_error is None
+    assert probes.landlock is (harness.landlock_abi() >= 1)
+    assert probes.seccomp is True
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -671,13 +687,15 @@ def strong_probes():
         pytest.param(str(REPO / "autograder" / "manifest.toml"), id="autograder"),
         pytest.param(str(Path(sandbox.__file__)), id="engine-package"),
         pytest.param(os.path.expanduser("~/.bashrc"), id="home"),
+        pytest.param(f"/proc/{os.getpid()}/environ", id="grader-environment"),
+        pytest.param("/etc/passwd", id="etc"),
     ],
 )
-def test_files_outside_the_scratch_dir_are_unreadable(strong_probes, path: str) -> None:
-    assert _raised_type(strong_probes.call("read", _codes(path))) in {"FileNotFoundError", "PermissionError"}
+def test_files_outside_the_scratch_dir_are_unreadable(confined_probes, path: str) -> None:
+    result = confined_probes.call("read", _codes(path))
+    assert _raised_type(result) in {"FileNotFoundError", "PermissionError"}
 
 
-@pytest.mark.sandbox
 @pytest.mark.parametrize(
     "path",
     [
@@ -687,8 +705,8 @@ def test_files_outside_the_scratch_dir_are_unreadable(strong_probes, path: str) 
         pytest.param("/sandbox/sabotage.txt", id="sandbox-root"),
     ],
 )
-def test_writes_outside_the_scratch_dir_fail(strong_probes, path: str) -> None:
-    assert _raised_type(strong_probes.call("write", _codes(path))) in {
+def test_writes_outside_the_scratch_dir_fail(confined_probes, path: str) -> None:
+    assert _raised_type(confined_probes.call("write", _codes(path))) in {
         "FileNotFoundError",
         "PermissionError",
         "OSError",
@@ -696,8 +714,16 @@ def test_writes_outside_the_scratch_dir_fail(strong_probes, path: str) -> None:
     assert not Path(path).exists()
 
 
+def test_the_shared_tmp_is_out_of_reach(confined_probes) -> None:
+    # bubblewrap gives a private /tmp (the write succeeds there); Landlock refuses the write outright
+    marker = f"/tmp/activation-lab-test-{os.getpid()}-{time.time_ns()}"
+    result = confined_probes.call("write", _codes(marker))
+    assert result.value == 1 or _raised_type(result) == "PermissionError"
+    assert not Path(marker).exists()
+
+
 @pytest.mark.sandbox
-def test_tmp_is_private_to_the_sandbox(strong_probes, tmp_path: Path) -> None:
+def test_tmp_is_private_to_the_sandbox(strong_probes) -> None:
     marker = f"/tmp/activation-lab-test-{os.getpid()}-{time.time_ns()}"
     assert strong_probes.call("write", _codes(marker)).value == 1
     assert not Path(marker).exists()

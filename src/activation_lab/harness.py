@@ -405,6 +405,61 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+_LANDLOCK_READ = (1 << 0) | (1 << 2) | (1 << 3)  # EXECUTE, READ_FILE, READ_DIR
+# EXECUTE, WRITE_FILE, READ_FILE: all that a rule on a single file may allow
+_LANDLOCK_FILE = (1 << 0) | (1 << 1) | (1 << 2)
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0 when Landlock is unavailable)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        return max(0, int(libc.syscall(444, None, 0, 1)))  # LANDLOCK_CREATE_RULESET_VERSION
+    except (OSError, AttributeError):
+        return 0
+
+
+def _install_landlock(readable: list[str], writable: list[str]) -> bool:
+    """Confine further file access to ``readable`` (read) and ``writable`` (all) paths; Linux 5.13+.
+
+    This is what isolates files in the fallback modes; inside bubblewrap it is a second wall.
+    """
+    import ctypes
+
+    abi = landlock_abi()
+    if abi < 1:
+        return False
+    handled = (1 << 13) - 1 | (1 << 13 if abi >= 2 else 0) | (1 << 14 if abi >= 3 else 0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    ruleset_attr = struct.pack("=Q", handled)
+    ruleset = int(libc.syscall(444, ruleset_attr, len(ruleset_attr), 0))
+    if ruleset < 0:
+        return False
+    try:
+        for paths, access in ((readable, _LANDLOCK_READ), (writable, handled)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    allowed = access if os.path.isdir(path) else access & _LANDLOCK_FILE
+                    rule = struct.pack("=Qi", allowed, fd)  # struct landlock_path_beneath_attr (packed)
+                    if libc.syscall(445, ruleset, 1, rule, 0) != 0:  # LANDLOCK_RULE_PATH_BENEATH
+                        return False
+                finally:
+                    os.close(fd)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required by landlock_restrict_self
+            return False
+        return libc.syscall(446, ruleset, 0) == 0
+    finally:
+        os.close(ruleset)
+
+
 def _isolate_fds(keep: int) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -428,6 +483,7 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
     out = CappedWriter(int(config["output_bytes"]))
     sys.stdout = sys.stderr = out
     sys.stdin = open(os.devnull)
+    confined = _install_landlock(config.get("readable", []), config.get("writable", []))
     sys.argv = [module_name + ".py"]
 
     import importlib
@@ -440,9 +496,8 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
             module = importlib.import_module(module_name)
         except BaseException as exc:
             import_error = describe_exception(exc, work_dir)
-    send_frame(
-        channel, {"ready": True, "import_error": import_error, "seccomp": sandboxed, "stdout": out.take()}
-    )
+    ready = {"ready": True, "import_error": import_error, "seccomp": sandboxed, "landlock": confined}
+    send_frame(channel, {**ready, "stdout": out.take()})
 
     while True:
         try:

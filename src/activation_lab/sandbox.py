@@ -115,6 +115,14 @@ def _matplotlib_font_list() -> Path | None:
     return None
 
 
+def _readable_paths() -> list[str]:
+    """What a worker may read once Landlock confines it: the system, Python, NumPy (plus its own files)."""
+    binds, site_dirs = _python_paths()
+    system = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+    system += ["/etc/ld.so.cache", "/etc/localtime"]
+    return [*system, *binds, *site_dirs, os.devnull]
+
+
 def _system_binds() -> list[str]:
     args = ["--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -361,6 +369,8 @@ class SubmissionSandbox:
             "work_dir": self.inside_work_dir,
             "site_dirs": site_dirs,
             "preload": _preloads(self.files.values()),
+            "readable": [*_readable_paths(), self.inside_work_dir],
+            "writable": ["/tmp" if self.isolation == "bwrap" else str(root / "tmp")],
             "control_fd": theirs.fileno(),
         }
         env = {
@@ -374,7 +384,7 @@ class SubmissionSandbox:
             "MKL_NUM_THREADS": "1",
         }
         if self.isolation != "bwrap":  # no private /tmp: keep every temporary file in the scratch root
-            (root / "tmp").mkdir()
+            (root / "tmp").mkdir(exist_ok=True)
             env.update(
                 HOME=str(root / "tmp"), TMPDIR=str(root / "tmp"), MPLCONFIGDIR=str(root / "tmp" / "mpl")
             )
@@ -497,7 +507,8 @@ class SandboxedStudent:
         self.sandbox = sandbox
         self.module_name = module_name
         self.budget_left = sandbox.limits.exercise_seconds
-        self.seccomp: bool | None = None
+        self.seccomp: bool | None = None  # whether the worker runs under the seccomp filter
+        self.landlock: bool | None = None  # whether Landlock confines the worker's file access
         self.import_stdout = ""
         self.call_count = 0
         self._channel: socket.socket | None = None
@@ -582,6 +593,7 @@ class SandboxedStudent:
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {exc}")
         self.seccomp = ready.get("seccomp") is True
+        self.landlock = ready.get("landlock") is True
         if raised is not None and raised.type == "MemoryError":
             self._fail("memory", f"MemoryError while importing {self.module_name}.py")
         self._import_error = raised
