@@ -301,11 +301,12 @@ class Checker:
 
     def call(self, name: str, *args: Any) -> CallResult:
         """Call the student's ``name(*args)``; fail when it is missing or raises. Never fails on warnings."""
-        call_text = describe_call(name, args)
         if not self.student.defines(name):
             raise CheckFailure(
                 Failure(
-                    call_text, Text("problem.missing_function", {"name": name}), hints=("missing_function",)
+                    describe_call(name, args),
+                    Text("problem.missing_function", {"name": name}),
+                    hints=("missing_function",),
                 )
             )
         result: CallResult = self.student.call(name, *args)
@@ -322,7 +323,8 @@ class Checker:
                 if where
                 else Text("problem.raised", params)
             )
-            raise CheckFailure(Failure(call_text, problem, hints=hints, stdout=result.stdout))
+            # described only on failure: printing arrays costs more than the call itself
+            raise CheckFailure(Failure(describe_call(name, args), problem, hints=hints, stdout=result.stdout))
         return result
 
     def output(self, name: str, *args: Any) -> Output:
