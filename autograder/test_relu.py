@@ -135,8 +135,8 @@ def test_relu_grad_slope(check, rng):
     h = 1e-3
     slope = (check.output("relu", x + h).values - check.output("relu", x - h).values) / (2 * h)
     grad = check.output("relu_grad", x).values
-    call = "relu_grad(x) vs (relu(x + h) − relu(x − h)) / 2h, h = 1e-3"
-    check.holds(grad, slope, prop="ReLU'(x) ≈ slope of ReLU", x=x, call=call, tol=SLOPE)
+    call = "relu_grad(x), relu(x ± h), h = 1e-3"
+    check.holds(grad, slope, prop="ReLU'(x) ≈ (ReLU(x + h) − ReLU(x − h)) / 2h", x=x, call=call, tol=SLOPE)
 
 
 @pytest.mark.points(1)

@@ -73,7 +73,7 @@ def test_sigmoid_properties(check, rng):
     s_neg = check.output("sigmoid", -x).values
     call = "sigmoid(x), sigmoid(-x)"
     check.true_everywhere((s >= -1e-9) & (s <= 1 + 1e-9), prop="0 ≤ σ(x) ≤ 1", x=x, call=call)
-    check.true_everywhere(np.append(np.diff(s) >= -1e-9, True), prop="σ rises with x", x=x, call=call)
+    check.true_everywhere(np.append(np.diff(s) >= -1e-9, True), prop="x < y ⇒ σ(x) ≤ σ(y)", x=x, call=call)
     check.holds(s_neg, 1 - s, prop="σ(−x) = 1 − σ(x)", x=x, call=call)
 
 
@@ -107,8 +107,10 @@ def test_sigmoid_grad_random(check, rng):
     h = 1e-5
     numeric = (check.output("sigmoid", x + h).values - check.output("sigmoid", x - h).values) / (2 * h)
     grad = check.output("sigmoid_grad", x).values
-    call = "sigmoid_grad(x) vs (sigmoid(x + h) − sigmoid(x − h)) / 2h, h = 1e-5"
-    check.holds(grad, numeric, prop="σ'(x) ≈ finite difference of σ", x=x, call=call, tol=FINITE_DIFFERENCE)
+    call = "sigmoid_grad(x), sigmoid(x ± h), h = 1e-5"
+    check.holds(
+        grad, numeric, prop="σ'(x) ≈ (σ(x + h) − σ(x − h)) / 2h", x=x, call=call, tol=FINITE_DIFFERENCE
+    )
 
 
 @pytest.mark.points(1)

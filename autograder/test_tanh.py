@@ -68,7 +68,9 @@ def test_tanh_properties(check, rng):
     call = "tanh(x), tanh(-x)"
     check.holds(t_neg, -t, prop="tanh(−x) = −tanh(x)", x=x, call=call)
     check.true_everywhere((t >= -1 - 1e-9) & (t <= 1 + 1e-9), prop="−1 ≤ tanh(x) ≤ 1", x=x, call=call)
-    check.true_everywhere(np.append(np.diff(t) >= -1e-9, True), prop="tanh rises with x", x=x, call=call)
+    check.true_everywhere(
+        np.append(np.diff(t) >= -1e-9, True), prop="x < y ⇒ tanh(x) ≤ tanh(y)", x=x, call=call
+    )
 
 
 @pytest.mark.points(1)
@@ -110,9 +112,14 @@ def test_tanh_grad_finite_difference(check, rng):
     h = 1e-5
     numeric = (check.output("tanh", x + h).values - check.output("tanh", x - h).values) / (2 * h)
     grad = check.output("tanh_grad", x).values
-    call = "tanh_grad(x) vs (tanh(x + h) − tanh(x − h)) / 2h, h = 1e-5"
+    call = "tanh_grad(x), tanh(x ± h), h = 1e-5"
     check.holds(
-        grad, numeric, prop="tanh'(x) ≈ finite difference of tanh", x=x, call=call, tol=FINITE_DIFFERENCE
+        grad,
+        numeric,
+        prop="tanh'(x) ≈ (tanh(x + h) − tanh(x − h)) / 2h",
+        x=x,
+        call=call,
+        tol=FINITE_DIFFERENCE,
     )
 
 

@@ -534,3 +534,12 @@ def test_every_detector_key_is_in_the_catalogue() -> None:
     catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
     produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}
     assert produced <= catalogue
+
+
+def test_a_false_property_names_where_it_fails(make_checker) -> None:
+    check = make_checker("relu", "def relu(x):\n    return x\n")
+    x = np.array([-1.0, 2.0, -3.0])
+    with pytest.raises(CheckFailure) as caught:
+        check.true_everywhere(check.output("relu", x).values >= 0, prop="ReLU(x) ≥ 0", x=x, call="relu(x)")
+    text = render_failure(caught.value.failure, "en", hidden=True)
+    assert "ReLU(x) ≥ 0 fails at 2 of 3 inputs; first at index 0 (input -1.0)" in text

@@ -479,7 +479,19 @@ class Checker:
     def true_everywhere(self, condition: np.ndarray, *, prop: str, x: Any, call: str) -> None:
         """Fail unless a boolean property of the student's outputs holds at every input."""
         condition = np.asarray(condition, dtype=bool)
-        self.holds(condition.astype(float), np.ones(condition.shape), prop=prop, x=x, call=call)
+        if condition.all():
+            return
+        index = tuple(int(i) for i in np.argwhere(~condition)[0])
+        params = {
+            "property": prop,
+            "count": int((~condition).sum()),
+            "total": int(condition.size),
+            "index": index if len(index) != 1 else index[0],
+            "x": _input_at(x, index),
+        }
+        raise CheckFailure(
+            Failure(call, Text("problem.property_false", params), rule=Text("rule.property_each"))
+        )
 
 
 def _same_value(before: Any, after: Any) -> bool:
