@@ -11,7 +11,7 @@ The first example of the lecture "Activation functions" (week 3, part 3). Comple
 확인 방법 / How to check:  이 폴더에서 ``pytest`` 를 실행하세요 / run ``pytest`` in this folder.
 """
 
-import numpy as np
+import numpy as np  # noqa: F401  (ready to use / 바로 쓸 수 있습니다)
 
 
 def activate(z):

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from selfcheck_feedback import SelfCheckFailure, text  # noqa: E402
+from selfcheck_feedback import SelfCheckFailure, text
 
 _OUTCOMES = pytest.StashKey[dict[str, list[tuple[bool, str | None]]]]()
 

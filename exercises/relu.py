@@ -12,7 +12,7 @@
     The built-in max(0, x) does not work element-wise on arrays: use np.maximum.
 """
 
-import numpy as np
+import numpy as np  # noqa: F401  (ready to use / 바로 쓸 수 있습니다)
 
 
 def relu(x):

@@ -65,6 +65,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "shape {got_shape} (type {got_type}) instead of shape {expected_shape}",
         "ko": "모양이 {expected_shape} 이어야 하는데 {got_shape} (자료형 {got_type}) 입니다",
     },
+    "detail.list": {
+        "en": "a Python {got_type}, not a NumPy array: build the result with NumPy (np.where, np.maximum, ...) "
+        "or wrap it in np.array(...)",
+        "ko": "NumPy 배열이 아니라 파이썬 {got_type} 입니다: NumPy 연산(np.where, np.maximum 등)으로 결과를 만들거나 "
+        "np.array(...) 로 감싸세요",
+    },
     "detail.mutated": {
         "en": "after the call your argument was {after} (it was {before})",
         "ko": "호출 뒤 인자가 {before} 에서 {after} 로 바뀌었습니다",
@@ -219,7 +225,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # the summary at the end of a run
     "summary.title": {"en": "activation-lab self-check", "ko": "activation-lab 자가 점검"},
-    "summary.line": {"en": "{file:<10} {passed}/{total} checks passed", "ko": "{file:<10} {total}개 중 {passed}개 통과"},
+    "summary.line": {
+        "en": "{file:<10} {passed}/{total} checks passed",
+        "ko": "{file:<10} {total}개 중 {passed}개 통과",
+    },
     "summary.not_attempted": {"en": "not attempted yet", "ko": "아직 작성하지 않음"},
     "summary.all_passed": {"en": "all passed", "ko": "모두 통과"},
     "summary.hints": {"en": "look at: {hints}", "ko": "살펴볼 것: {hints}"},
@@ -324,7 +333,9 @@ def call(module_name: str, function: str, *args: Any) -> Called:
     module = load(module_name)
     target = getattr(module, function, None)
     if not callable(target):
-        message = _report(f"{module_name}.py", [], "missing_function", file=f"{module_name}.py", function=function)
+        message = _report(
+            f"{module_name}.py", [], "missing_function", file=f"{module_name}.py", function=function
+        )
         raise SelfCheckFailure(message, "missing_function")
     call_args = copy.deepcopy(args)
     out = io.StringIO()
@@ -334,7 +345,9 @@ def call(module_name: str, function: str, *args: Any) -> Called:
         warnings.simplefilter("ignore")  # overflow warnings are advice, never a failure
         try:
             value = target(*call_args)
-        except Exception as exc:  # the student's error is what we report on
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # the student's error is what we report on, even exit()
             error = exc
     where = _student_line(error) if error is not None else ""
     return Called(value=value, error=error, where=where, args_after=call_args, printed=out.getvalue())
@@ -400,7 +413,7 @@ def check(
 ) -> None:
     """Check ``function(argument)`` against the literal ``expected``.
 
-    ``known`` lists typical wrong answers for this input: ``{hint_key: wrong}`` or ``[(hint_key, wrong), ...]``.
+    ``known`` lists typical wrong answers for this input: ``{hint: wrong}`` or ``[(hint, wrong), ...]``.
     """
     function_call = f"{function}({show(argument)})"
     expected_array = np.asarray(expected, dtype=float)
@@ -409,7 +422,9 @@ def check(
     printed = ("label.printed", result.printed.strip()[:300])
     if result.error is not None:
         hint = diagnose_error(function, result.error, result.where) or "unexpected_error"
-        raised = f"{type(result.error).__name__}: {str(result.error).splitlines()[0] if str(result.error) else ''}"
+        raised = (
+            f"{type(result.error).__name__}: {str(result.error).splitlines()[0] if str(result.error) else ''}"
+        )
         _fail(
             function_call,
             [expected_line, ("label.raised", raised), ("label.where", result.where), printed],
@@ -422,6 +437,13 @@ def check(
         _fail(function_call, [expected_line, got_line, printed], "returned_none")
     if _is_bool(got):
         _fail(function_call, [expected_line, got_line, ("label.rule", text("rule.numeric"))], "bool_result")
+    if isinstance(got, (list, tuple)):
+        detail = text("detail.list", got_type=type(got).__name__)
+        _fail(
+            function_call,
+            [expected_line, got_line, ("label.detail", detail), ("label.rule", text("rule.shape"))],
+            None,
+        )
     is_number = isinstance(got, (int, float, np.number)) or (
         isinstance(got, np.ndarray) and got.dtype.kind in "iuf"
     )
@@ -437,7 +459,11 @@ def check(
             expected_shape=expected_shape,
         )
         hint = "scalar_for_array" if expected_shape else None
-        _fail(function_call, [expected_line, got_line, ("label.detail", detail), ("label.rule", text("rule.shape"))], hint)
+        _fail(
+            function_call,
+            [expected_line, got_line, ("label.detail", detail), ("label.rule", text("rule.shape"))],
+            hint,
+        )
     if _matches(got, expected_array):
         return
     got_array = np.asarray(got, dtype=float)
@@ -477,8 +503,14 @@ def check_unchanged(module_name: str, function: str, argument: np.ndarray) -> No
     if result.error is not None:
         hint = diagnose_error(function, result.error, result.where) or "unexpected_error"
         raised = f"{type(result.error).__name__}: {result.error}"
-        _fail(function_call, [("label.raised", raised), ("label.where", result.where)], hint, function=function)
+        _fail(
+            function_call, [("label.raised", raised), ("label.where", result.where)], hint, function=function
+        )
     after = result.args_after[0]
-    if not (after.shape == argument.shape and after.dtype == argument.dtype and np.array_equal(after, argument)):
+    if not (
+        after.shape == argument.shape and after.dtype == argument.dtype and np.array_equal(after, argument)
+    ):
         detail = text("detail.mutated", before=show(argument), after=show(after))
-        _fail(function_call, [("label.detail", detail), ("label.rule", text("rule.unchanged"))], "input_mutated")
+        _fail(
+            function_call, [("label.detail", detail), ("label.rule", text("rule.unchanged"))], "input_mutated"
+        )

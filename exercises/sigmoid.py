@@ -12,7 +12,7 @@
   - e 는 2.718 이 아니라 np.e (또는 np.exp) 입니다. / e is np.e (or np.exp), not 2.718.
 """
 
-import numpy as np
+import numpy as np  # noqa: F401  (ready to use / 바로 쓸 수 있습니다)
 
 
 def sigmoid(x):

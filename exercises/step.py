@@ -30,7 +30,7 @@
      (and ``float`` instead of ``np.float``).
 """
 
-import numpy as np
+import numpy as np  # noqa: F401  (ready to use / 바로 쓸 수 있습니다)
 
 
 def step(x):

@@ -12,7 +12,7 @@
     You may reuse your sigmoid.py with ``from sigmoid import sigmoid``.
 """
 
-import numpy as np
+import numpy as np  # noqa: F401  (ready to use / 바로 쓸 수 있습니다)
 
 
 def tanh(x):

@@ -5,17 +5,26 @@ from selfcheck_feedback import check
 
 # The lecture's table: [-20, -10, 0, 36.5, 40, 50, 100] -> [32, 32, 32.0, 97.7, 104.0, 122.0, 212.0]
 LECTURE_TABLE = [
-    pytest.param(-20, 32, {"c2f_no_clamp": -4.0, "c2f_clamp_zero": 0, "c2f_clamp_before_linear": 89.6},
-                 id="C2F(-20) = 32"),
-    pytest.param(-10, 32, {"c2f_clamp_before_linear": 89.6},
-                 id="C2F(-10) = 32"),
+    pytest.param(
+        -20,
+        32,
+        {"c2f_no_clamp": -4.0, "c2f_clamp_zero": 0, "c2f_clamp_before_linear": 89.6},
+        id="C2F(-20) = 32",
+    ),
+    pytest.param(-10, 32, {"c2f_clamp_before_linear": 89.6}, id="C2F(-10) = 32"),
     pytest.param(0, 32.0, {"c2f_clamp_before_linear": 89.6}, id="C2F(0) = 32.0"),
-    pytest.param(36.5, 97.7, {"c2f_inverted_ratio": 52.27777777777778, "c2f_floor_div": 68.5},
-                 id="C2F(36.5) = 97.7"),
-    pytest.param(40, 104.0, {"c2f_inverted_ratio": 54.22222222222222, "c2f_floor_div": 72}, id="C2F(40) = 104.0"),
-    pytest.param(50, 122.0, {"c2f_inverted_ratio": 59.77777777777778, "c2f_floor_div": 82}, id="C2F(50) = 122.0"),
-    pytest.param(100, 212.0, {"c2f_inverted_ratio": 87.55555555555556, "c2f_floor_div": 132},
-                 id="C2F(100) = 212.0"),
+    pytest.param(
+        36.5, 97.7, {"c2f_inverted_ratio": 52.27777777777778, "c2f_floor_div": 68.5}, id="C2F(36.5) = 97.7"
+    ),
+    pytest.param(
+        40, 104.0, {"c2f_inverted_ratio": 54.22222222222222, "c2f_floor_div": 72}, id="C2F(40) = 104.0"
+    ),
+    pytest.param(
+        50, 122.0, {"c2f_inverted_ratio": 59.77777777777778, "c2f_floor_div": 82}, id="C2F(50) = 122.0"
+    ),
+    pytest.param(
+        100, 212.0, {"c2f_inverted_ratio": 87.55555555555556, "c2f_floor_div": 132}, id="C2F(100) = 212.0"
+    ),
 ]
 
 

@@ -10,7 +10,9 @@ RELU_CASES = [
     pytest.param(0, 0, {}, id="relu(0) = 0"),
     pytest.param(2.5, 2.5, {}, id="relu(2.5) = 2.5"),
     pytest.param(np.array([-1.0, 0.0, 2.5]), [0.0, 0.0, 2.5], {}, id="relu(np.array([-1.0, 0.0, 2.5]))"),
-    pytest.param(np.array([[-3, 4], [5, -6]]), [[0, 4], [5, 0]], {}, id="relu of a 2-d int array keeps its shape"),
+    pytest.param(
+        np.array([[-3, 4], [5, -6]]), [[0, 4], [5, 0]], {}, id="relu of a 2-d int array keeps its shape"
+    ),
     pytest.param(np.array([-5]), [0], {}, id="relu(np.array([-5])) is a 1-element array"),
 ]
 
@@ -23,10 +25,18 @@ def test_relu_is_elementwise_maximum_with_zero(x, expected, known):
 RELU_GRAD_CASES = [
     pytest.param(2.5, 1, {}, id="relu_grad(2.5) = 1"),
     pytest.param(-2, 0, {}, id="relu_grad(-2) = 0"),
-    pytest.param(0, 0, [("relu_grad_at_zero", 1), ("relu_grad_at_zero", 0.5)],
-                 id="relu_grad(0) = 0 (the course's convention)"),
-    pytest.param(np.array([-1, 0, 2]), [0, 0, 1], [("relu_grad_at_zero", [0, 1, 1]), ("relu_grad_at_zero", [0, 0.5, 1])],
-                 id="relu_grad(np.array([-1, 0, 2])) = [0 0 1]"),
+    pytest.param(
+        0,
+        0,
+        [("relu_grad_at_zero", 1), ("relu_grad_at_zero", 0.5)],
+        id="relu_grad(0) = 0 (the course's convention)",
+    ),
+    pytest.param(
+        np.array([-1, 0, 2]),
+        [0, 0, 1],
+        [("relu_grad_at_zero", [0, 1, 1]), ("relu_grad_at_zero", [0, 0.5, 1])],
+        id="relu_grad(np.array([-1, 0, 2])) = [0 0 1]",
+    ),
     pytest.param(np.array([[0.5], [-0.5]]), [[1], [0]], {}, id="relu_grad of a 2-d array keeps its shape"),
 ]
 

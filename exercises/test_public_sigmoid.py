@@ -15,13 +15,27 @@ SIGMOID_CASES = [
     pytest.param(0, 0.5, {}, id="sigmoid(0) = 0.5"),
     pytest.param(0.0, 0.5, {}, id="sigmoid(0.0) = 0.5"),
     pytest.param(1.0, SIGMOID_1, SIGMOID_KNOWN_AT_1, id="sigmoid(1.0)"),
-    pytest.param(np.float64(-1.0), 0.2689414213699951, {"exp_sign": SIGMOID_1}, id="sigmoid(np.float64(-1.0))"),
-    pytest.param(np.array([-2.0, 0.0, 2.0]), [0.11920292202211755, 0.5, 0.8807970779778823],
-                 {"exp_sign": [0.8807970779778823, 0.5, 0.11920292202211755]}, id="sigmoid of a 1-d array"),
-    pytest.param(np.array([-1, 0, 1]), [0.2689414213699951, 0.5, SIGMOID_1], {}, id="sigmoid of an int array"),
-    pytest.param(np.array([[0.0, 1.0], [-1.0, 0.0]]), [[0.5, SIGMOID_1], [0.2689414213699951, 0.5]], {},
-                 id="sigmoid of a 2-d array keeps its shape"),
-    pytest.param(np.array([5.0]), [0.9933071490757153], {}, id="sigmoid(np.array([5.0])) is a 1-element array"),
+    pytest.param(
+        np.float64(-1.0), 0.2689414213699951, {"exp_sign": SIGMOID_1}, id="sigmoid(np.float64(-1.0))"
+    ),
+    pytest.param(
+        np.array([-2.0, 0.0, 2.0]),
+        [0.11920292202211755, 0.5, 0.8807970779778823],
+        {"exp_sign": [0.8807970779778823, 0.5, 0.11920292202211755]},
+        id="sigmoid of a 1-d array",
+    ),
+    pytest.param(
+        np.array([-1, 0, 1]), [0.2689414213699951, 0.5, SIGMOID_1], {}, id="sigmoid of an int array"
+    ),
+    pytest.param(
+        np.array([[0.0, 1.0], [-1.0, 0.0]]),
+        [[0.5, SIGMOID_1], [0.2689414213699951, 0.5]],
+        {},
+        id="sigmoid of a 2-d array keeps its shape",
+    ),
+    pytest.param(
+        np.array([5.0]), [0.9933071490757153], {}, id="sigmoid(np.array([5.0])) is a 1-element array"
+    ),
 ]
 
 
@@ -31,14 +45,31 @@ def test_sigmoid_matches_the_formula(x, expected, known):
 
 
 GRAD_CASES = [
-    pytest.param(0, 0.25, {"sigmoid_grad_formula": 0.75, "missing_square": 0.5}, id="sigmoid_grad(0) = 0.25 (the maximum)"),
-    pytest.param(1.0, 0.19661193324148185,
-                 [("missing_square", 0.2689414213699951), ("sigmoid_grad_formula", 1.2655052240185278),
-                  ("sigmoid_grad_formula", 0.534446645388523)],
-                 id="sigmoid_grad(1.0)"),
-    pytest.param(np.array([-2.0, 0.0, 2.0]), [0.1049935854035065, 0.25, 0.10499358540350662], {},
-                 id="sigmoid_grad of a 1-d array"),
-    pytest.param(np.array([3.0]), [0.045176659730912], {}, id="sigmoid_grad(np.array([3.0])) is a 1-element array"),
+    pytest.param(
+        0,
+        0.25,
+        {"sigmoid_grad_formula": 0.75, "missing_square": 0.5},
+        id="sigmoid_grad(0) = 0.25 (the maximum)",
+    ),
+    pytest.param(
+        1.0,
+        0.19661193324148185,
+        [
+            ("missing_square", 0.2689414213699951),
+            ("sigmoid_grad_formula", 1.2655052240185278),
+            ("sigmoid_grad_formula", 0.534446645388523),
+        ],
+        id="sigmoid_grad(1.0)",
+    ),
+    pytest.param(
+        np.array([-2.0, 0.0, 2.0]),
+        [0.1049935854035065, 0.25, 0.10499358540350662],
+        {},
+        id="sigmoid_grad of a 1-d array",
+    ),
+    pytest.param(
+        np.array([3.0]), [0.045176659730912], {}, id="sigmoid_grad(np.array([3.0])) is a 1-element array"
+    ),
 ]
 
 

@@ -7,15 +7,25 @@ from selfcheck_feedback import check, check_unchanged
 STEP_CASES = [
     pytest.param(3, 1, {}, id="step(3) = 1 (the slide)"),
     pytest.param(-3, 0, {}, id="step(-3) = 0"),
-    pytest.param(0, 1, [("step_strict_at_zero", 0), ("step_strict_at_zero", 0.5)], id="step(0) = 1 (formula: z >= 0)"),
+    pytest.param(
+        0, 1, [("step_strict_at_zero", 0), ("step_strict_at_zero", 0.5)], id="step(0) = 1 (formula: z >= 0)"
+    ),
     pytest.param(0.0, 1, {"step_strict_at_zero": 0}, id="step(0.0) = 1"),
     pytest.param(np.float64(-0.5), 0, {}, id="step(np.float64(-0.5)) = 0"),
     pytest.param(np.array([-1, 2, 3]), [0, 1, 1], {}, id="step(np.array([-1, 2, 3])) = [0 1 1] (the slide)"),
-    pytest.param(np.array([-1, 0, 3]), [0, 1, 1], {"step_strict_at_zero": [0, 0, 1]},
-                 id="step(np.array([-1, 0, 3])) = [0 1 1]"),
+    pytest.param(
+        np.array([-1, 0, 3]),
+        [0, 1, 1],
+        {"step_strict_at_zero": [0, 0, 1]},
+        id="step(np.array([-1, 0, 3])) = [0 1 1]",
+    ),
     pytest.param(np.array([5]), [1], {}, id="step(np.array([5])) is a 1-element array, not a bare 1"),
-    pytest.param(np.array([[-1.5, 0.0], [2.0, -0.1]]), [[0, 1], [1, 0]], {"step_strict_at_zero": [[0, 0], [1, 0]]},
-                 id="step of a 2-d float array keeps its shape"),
+    pytest.param(
+        np.array([[-1.5, 0.0], [2.0, -0.1]]),
+        [[0, 1], [1, 0]],
+        {"step_strict_at_zero": [[0, 0], [1, 0]]},
+        id="step of a 2-d float array keeps its shape",
+    ),
 ]
 
 
@@ -27,11 +37,25 @@ def test_step_matches_the_formula(x, expected, known):
 BIPOLAR_CASES = [
     pytest.param(3, 1, {}, id="bipolar_step(3) = 1"),
     pytest.param(-2, -1, {"bipolar_zero": 0}, id="bipolar_step(-2) = -1"),
-    pytest.param(0, 1, [("step_strict_at_zero", -1), ("step_strict_at_zero", 0)], id="bipolar_step(0) = 1 (formula: z >= 0)"),
-    pytest.param(np.array([-1, 0, 3]), [-1, 1, 1],
-                 [("step_strict_at_zero", [-1, -1, 1]), ("step_strict_at_zero", [-1, 0, 1]), ("bipolar_zero", [0, 1, 1])],
-                 id="bipolar_step(np.array([-1, 0, 3])) = [-1 1 1]"),
-    pytest.param(np.array([-7]), [-1], {"bipolar_zero": [0]}, id="bipolar_step(np.array([-7])) is a 1-element array"),
+    pytest.param(
+        0,
+        1,
+        [("step_strict_at_zero", -1), ("step_strict_at_zero", 0)],
+        id="bipolar_step(0) = 1 (formula: z >= 0)",
+    ),
+    pytest.param(
+        np.array([-1, 0, 3]),
+        [-1, 1, 1],
+        [
+            ("step_strict_at_zero", [-1, -1, 1]),
+            ("step_strict_at_zero", [-1, 0, 1]),
+            ("bipolar_zero", [0, 1, 1]),
+        ],
+        id="bipolar_step(np.array([-1, 0, 3])) = [-1 1 1]",
+    ),
+    pytest.param(
+        np.array([-7]), [-1], {"bipolar_zero": [0]}, id="bipolar_step(np.array([-7])) is a 1-element array"
+    ),
 ]
 
 
