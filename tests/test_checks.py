@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -15,10 +18,17 @@ from activation_lab.checks import (
     describe,
     output_failure,
     render_failure,
+    render_hint,
 )
-from activation_lab.misconceptions import diagnose, hints_from_raised
+from activation_lab.course import load_course
+from activation_lab.i18n import load_catalog
+from activation_lab.misconceptions import CANDIDATES, diagnose, hints_from_raised
 from activation_lab.records import Opaque, Raised
 from activation_lab.student_code import InProcessStudent
+from activation_lab.suite_runner import load_reference
+
+REPO = Path(__file__).resolve().parents[1]
+COURSE = load_course(REPO)
 
 X = np.array([-3.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 2.0, 7.5])
 
@@ -342,21 +352,8 @@ def _c2f(c, ratio=9 / 5):
     ],
 )
 def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
-    from pathlib import Path
-
-    from activation_lab.suite_runner import _cached_module
-
-    solutions = Path(__file__).resolve().parents[1] / "solutions"
-    files = {
-        "sigmoid": "sigmoid",
-        "sigmoid_grad": "sigmoid",
-        "tanh": "tanh",
-        "tanh_grad": "tanh",
-        "step": "step",
-    }
-    files |= {"bipolar_step": "step", "relu_grad": "relu", "C2F": "c2f", "activate": "c2f"}
-    path = solutions / f"{files[name]}.py"
-    reference = _cached_module(str(path), path.stat().st_mtime_ns, "reference")
+    exercise_id = next(spec.id for spec in COURSE.exercises if name in spec.functions)
+    reference = load_reference(COURSE, COURSE.exercise(exercise_id))
     function = getattr(reference, name)
     expected = np.array([function(v) for v in x], dtype=float)
     got = np.asarray(got)
@@ -453,16 +450,12 @@ def test_failures_render_in_the_requested_language() -> None:
 @pytest.fixture
 def make_checker(tmp_path):
     """A Checker for a student file written on the fly, against the real reference solutions."""
-    from pathlib import Path
-
-    from activation_lab.suite_runner import _cached_module
 
     def make(exercise: str, source: str) -> Checker:
         folder = tmp_path / f"student_{len(list(tmp_path.iterdir()))}"
         folder.mkdir()
         (folder / f"{exercise}.py").write_text(source)
-        path = Path(__file__).resolve().parents[1] / "solutions" / f"{exercise}.py"
-        reference = _cached_module(str(path), path.stat().st_mtime_ns, "reference")
+        reference = load_reference(COURSE, COURSE.exercise(exercise))
         return Checker(InProcessStudent(folder / f"{exercise}.py"), reference)
 
     return make
@@ -510,17 +503,12 @@ def test_checker_bool_from_strict_comparison_names_both_mistakes(make_checker) -
 
 
 def _architecture_hint_keys() -> set[str]:
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[1] / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
     section = text.split("## Misconception hints", 1)[1].split("\n## ", 1)[0]
     return set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
 
 
 def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
-    from activation_lab.checks import render_hint
-
     keys = _architecture_hint_keys()
     assert len(keys) >= 25
     for key in sorted(keys):
@@ -528,9 +516,6 @@ def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
 
 
 def test_every_detector_key_is_in_the_catalogue() -> None:
-    from activation_lab.i18n import load_catalog
-    from activation_lab.misconceptions import CANDIDATES
-
     catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
     produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}
     assert produced <= catalogue

@@ -12,7 +12,7 @@ import pytest
 
 from activation_lab.course import load_course
 from activation_lab.student_code import InProcessStudent
-from activation_lab.suite_runner import run_suites
+from activation_lab.suite_runner import load_reference, run_suites
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = load_course(REPO)
@@ -264,8 +264,6 @@ def test_algebraically_equivalent_forms_get_full_marks(tmp_path, form, seed) -> 
 
 
 def _references():
-    from activation_lab.suite_runner import load_reference
-
     return {spec.id: load_reference(COURSE, spec) for spec in COURSE.exercises}
 
 
