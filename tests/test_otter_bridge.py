@@ -332,3 +332,75 @@ def test_otter_run_scores_equal_our_engine(
     for test in exercise["tests"]:
         if test["status"] != "passed" and not test["hidden"]:
             assert test["feedback"].splitlines()[0] in output
+
+
+SELF_REPLACING_SIGMOID = '''\
+"""Attacks the bridge itself: runs before the tests in otter's kernel and swaps its file for the reference."""
+import pathlib
+import shutil
+
+here = pathlib.Path.cwd()
+reference = here / "activation_lab_course" / "solutions" / "sigmoid.py"
+if reference.is_file():
+    shutil.copyfile(reference, here / "sigmoid.py")
+
+
+def sigmoid(x):
+    return 0
+
+
+def sigmoid_grad(x):
+    return 0
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="documented weakness (docs/otter.md): otter runs the script unsandboxed before the tests, "
+    "so it can rewrite the file our grader then grades; use activation-lab gradescope",
+)
+def test_known_weakness_a_script_that_rewrites_itself_under_otter(
+    assignment, context, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    submission = _write(tmp_path / "submission", "sigmoid.py", SELF_REPLACING_SIGMOID)
+    ours = next(e for e in _our_report(submission, context)["exercises"] if e["id"] == "sigmoid")
+    results = _otter_run(assignment.autograder_zip, submission, tmp_path / "otter-out")
+    otter_sigmoid = next(t for t in results["tests"] if t["name"] == "sigmoid")
+    if not ours["score"] < ours["max_score"]:  # a broken premise must fail, not count as the expected failure
+        pytest.fail(f"our engine should not give this file full marks: {ours['score']}")
+    assert otter_sigmoid["score"] == ours["score"]  # fails today: otter reports the reference's full marks
+
+
+@pytest.mark.slow
+def test_cli_generates_one_exercise_with_a_given_wheel(assignment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from activation_lab.cli import main
+
+    out = tmp_path / "step-only"
+    code = main(
+        ["otter", "generate", "--out", str(out), "--exercise", "step", "--wheel", str(assignment.wheel)]
+    )
+    assert code == 0
+    with zipfile.ZipFile(out / "autograder.zip") as archive:
+        tests = sorted(n for n in archive.namelist() if n.startswith("tests/"))
+    assert tests == ["tests/step.py"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "make_out"),
+    [
+        pytest.param(["--exercise", "softmax"], False, id="unknown-exercise"),
+        pytest.param([], True, id="out-not-empty"),
+        pytest.param(["--wheel", "no-such.whl"], False, id="not-a-wheel"),
+    ],
+)
+def test_cli_usage_errors_exit_2(tmp_path: Path, extra: list[str], make_out: bool) -> None:
+    from activation_lab.cli import main
+
+    out = tmp_path / "assignment"
+    if make_out:
+        out.mkdir()
+        (out / "keep.txt").write_text("mine", encoding="utf-8")
+    assert main(["otter", "generate", "--out", str(out), *extra]) == 2
+    assert not (out / "autograder.zip").exists()
