@@ -640,3 +640,52 @@ def test_load_quizzes_refuses_a_duplicate_quiz_id(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text(HEAD + GOOD_ITEM.replace("q1", "q2"), encoding="utf-8")
     with pytest.raises(QuizError, match="quiz id 't' is also used"):
         load_quizzes(tmp_path, lang="en")
+
+
+# -- never a traceback -----------------------------------------------------------------------------------
+
+COURSE_TEXTS = [
+    (Path(__file__).resolve().parents[1] / "quizzes" / name).read_text(encoding="utf-8")
+    for name in ("neuron.yaml", "activations.yaml")
+]
+MUTATIONS = ["[", "{", "- ", '"', "\t", "x: 1", ": ", "&a ", "*a", "!!int ", "? ", "!!float ", "? [a]\n"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(2))
+def test_mangled_quizzes_give_problems_never_exceptions(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(40):
+        lines = rng.choice(COURSE_TEXTS).splitlines(keepends=True)
+        index = rng.randrange(len(lines))
+        operation = rng.randrange(3)
+        if operation == 0:
+            del lines[index]
+        elif operation == 1:
+            lines.insert(index, lines[rng.randrange(len(lines))])
+        else:
+            cut = rng.randrange(len(lines[index]) + 1)
+            lines[index] = lines[index][:cut] + rng.choice(MUTATIONS) + lines[index][cut:]
+        quiz, problems = check_quiz_text("".join(lines), "mangled.yaml")
+        for problem in problems:
+            assert problem.render("en").startswith("mangled.yaml:") and problem.render("ko")
+        assert (quiz is None) == any(p.severity == "error" for p in problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("id: !!int text\ntitle: T\nitems: []\n", id="bad-int-tag"),
+        pytest.param("id: t\ntitle: T\nitems:\n  - ? [a, {b: [c]}]\n    : 1\n", id="complex-key"),
+        pytest.param("id: t\ntitle: T\nitems:\n  - {id: q, type: numeric, prompt: P, "
+                     "answer: {value: .nan}}\n", id="nan-value"),
+        pytest.param("id: t\ntitle: T\nitems:\n  - {id: q, type: numeric, prompt: P, answer: {value: 1, "
+                     "tolerance: {abs: .inf}}}\n", id="infinite-tolerance"),
+    ],
+)  # fmt: skip
+def test_odd_yaml_is_a_located_problem(text: str) -> None:
+    quiz, errors, _ = _problems(text)
+    assert quiz is None and errors
+    assert all(p.render("en").startswith("quizzes/bad.yaml:") for p in errors)

@@ -189,6 +189,10 @@ def parse_yaml(text: str, name: str) -> Any:
         raise QuizValidationError(
             [Problem(name, 0, "", "bad_yaml", {"error": " ".join(str(exc).split())})]
         ) from None
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # ruamel's constructors raise these for odd tags (``!!int text``) and unhashable complex keys
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        raise QuizValidationError([Problem(name, 0, "", "bad_yaml", {"error": error})]) from None
 
 
 def line_of(node: Any, key: Any = None) -> int:
@@ -371,7 +375,7 @@ class _QuizReader:
 
     def read_non_negative(self, node: Node, key: str, path: str) -> float | None:
         value = node[key]
-        if not _is_number(value) or value < 0 or value != value:
+        if not _is_number(value) or not 0 <= value < float("inf"):  # also refuses nan
             self.error(line_of(node, key), _join(path, key), "bad_tolerance_value", value=value)
             return None
         return float(value)
