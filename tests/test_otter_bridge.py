@@ -251,6 +251,9 @@ def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, con
     assert {"run_autograder", "setup.sh", "environment.yml"} <= names
     assert f"/autograder/source/files/{assignment.wheel.name}" in environment
     assert config["lang"] == "python"
+    (plugin,) = config["plugins"]
+    plugin_tests = plugin["activation_lab.otter_plugin.ActivationLabPlugin"]["exercises"]
+    assert [e["id"] for e in plugin_tests] == [spec.id for spec in course.exercises]
     with zipfile.ZipFile(assignment.wheel) as wheel:
         assert "activation_lab/harness.py" in wheel.namelist()
         assert "activation_lab/otter_runtime.py" in wheel.namelist()
@@ -264,6 +267,8 @@ def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, con
             (t["name"], t["max_score"], t["hidden"]) for t in exercise["tests"]
         ]
         assert sum(c.points for c in parsed.test_cases) == exercise["max_score"]
+        in_config = next(e for e in plugin_tests if e["id"] == exercise["id"])["tests"]
+        assert in_config == [[c.name, c.points, c.hidden] for c in parsed.test_cases]
 
 
 def _otter_run(autograder: Path, submission: Path, out: Path) -> dict:
@@ -286,7 +291,8 @@ def _otter_run(autograder: Path, submission: Path, out: Path) -> dict:
         check=False,
         timeout=300,
     )
-    assert (out / "results.json").is_file(), done.stdout[-3000:] + done.stderr[-3000:]
+    if not (out / "results.json").is_file():  # pytest.fail, not assert: the xfail below expects an assertion
+        pytest.fail("otter run wrote no results.json:\n" + done.stdout[-3000:] + done.stderr[-3000:])
     return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
@@ -306,6 +312,10 @@ SUBMISSIONS = [
     ),
     # Faked equality and a patched np.allclose in otter's kernel never reach our grader.
     pytest.param(lambda: HOSTILE_SIGMOID, "sigmoid.py", "not-full", id="hostile-allclose-always-equal"),
+    # Attacks on the bridge itself from otter's kernel: the plugin graded before the script ran and rewrites
+    # otter's results from that report in otter's own process.
+    pytest.param(lambda: SELF_REPLACING_SIGMOID, "sigmoid.py", "not-full", id="hostile-rewrites-itself"),
+    pytest.param(lambda: OTTER_PATCHING_SIGMOID, "sigmoid.py", "not-full", id="hostile-patches-otter"),
 ]
 
 
@@ -355,25 +365,6 @@ def sigmoid_grad(x):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="documented weakness (docs/otter.md): otter runs the script unsandboxed before the tests, "
-    "so it can rewrite the file our grader then grades; use activation-lab gradescope",
-)
-def test_known_weakness_a_script_that_rewrites_itself_under_otter(
-    assignment, context, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    submission = _write(tmp_path / "submission", "sigmoid.py", SELF_REPLACING_SIGMOID)
-    ours = next(e for e in _our_report(submission, context)["exercises"] if e["id"] == "sigmoid")
-    results = _otter_run(assignment.autograder_zip, submission, tmp_path / "otter-out")
-    otter_sigmoid = next(t for t in results["tests"] if t["name"] == "sigmoid")
-    if not ours["score"] < ours["max_score"]:  # a broken premise must fail, not count as the expected failure
-        pytest.fail(f"our engine should not give this file full marks: {ours['score']}")
-    assert otter_sigmoid["score"] == ours["score"]  # fails today: otter reports the reference's full marks
-
-
-@pytest.mark.slow
 def test_cli_generates_one_exercise_with_a_given_wheel(assignment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from activation_lab.cli import main
 
@@ -404,3 +395,118 @@ def test_cli_usage_errors_exit_2(tmp_path: Path, extra: list[str], make_out: boo
         (out / "keep.txt").write_text("mine", encoding="utf-8")
     assert main(["otter", "generate", "--out", str(out), *extra]) == 2
     assert not (out / "autograder.zip").exists()
+
+
+OTTER_PATCHING_SIGMOID = '''\
+"""Attacks otter in its kernel: every test file it loads afterwards passes whatever it checks."""
+import otter.test_files.abstract_test as abstract_test
+import otter.test_files.exception_test as exception_test
+
+
+def _always_pass(self, global_environment):
+    self.test_case_results = [
+        abstract_test.TestCaseResult(test_case=case, message="ok", passed=True) for case in self.test_cases
+    ]
+
+
+exception_test.ExceptionTestFile.run = _always_pass
+
+
+def sigmoid(x):
+    return 0
+
+
+def sigmoid_grad(x):
+    return 0
+'''
+
+PICKLE_SMUGGLING_SIGMOID = (
+    OTTER_PATCHING_SIGMOID
+    + '''
+
+import pickle
+
+from otter.test_files import GradingResults
+
+
+class _Unplug:
+    """Unpickled in otter's own process: disables activation-lab's plugin there."""
+
+    def __reduce__(self):
+        code = (
+            "import activation_lab.otter_plugin as p; "
+            "p.ActivationLabPlugin.after_grading = lambda *args: None"
+        )
+        return (exec, (code,))
+
+
+_real_dump = pickle.dump
+
+
+def _dump(obj, file, *args, **kwargs):
+    if isinstance(obj, GradingResults):
+        obj._plugin_data["x"] = _Unplug()
+    return _real_dump(obj, file, *args, **kwargs)
+
+
+pickle.dump = _dump
+'''
+)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="documented weakness (docs/otter.md): otter unpickles the results its kernel wrote, so a script "
+    "can run code in otter's own process; use activation-lab gradescope",
+)
+def test_known_weakness_a_pickle_smuggled_into_otters_process(assignment, context, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    submission = _write(tmp_path / "submission", "sigmoid.py", PICKLE_SMUGGLING_SIGMOID)
+    ours = next(e for e in _our_report(submission, context)["exercises"] if e["id"] == "sigmoid")
+    results = _otter_run(assignment.autograder_zip, submission, tmp_path / "otter-out")
+    otter_sigmoid = next(t for t in results["tests"] if t["name"] == "sigmoid")
+    if not ours["score"] < ours["max_score"]:  # a broken premise must fail, not count as the expected failure
+        pytest.fail(f"our engine should not give this file full marks: {ours['score']}")
+    assert otter_sigmoid["score"] == ours["score"]  # fails today: otter reports full marks
+
+
+def test_plugin_rewrites_otters_results_from_our_report() -> None:
+    from otter.test_files import GradingResults
+
+    from activation_lab.otter_plugin import ActivationLabPlugin
+
+    config = {
+        "lang": LANG,
+        "exercises": [
+            {"id": "step", "tests": [["ok", 1.0, False], ["bad", 2.0, True], ["advice", 0.0, True]]},
+            {"id": "relu", "tests": [["ok", 3.0, False]]},
+        ],
+    }
+    plugin = ActivationLabPlugin("/nowhere/step.py", {}, config)
+    plugin.report = REPORT
+    forged = GradingResults.without_results(RuntimeError("the kernel died"))
+    plugin.after_grading(forged)
+    assert forged.catastrophic_error is None
+    assert {name: forged.get_score(name) for name in forged.test_files} == {"step": 1.0, "relu": 0.0}
+    assert forged.possible == 6.0
+    assert "x > 0 at 0" in forged.get_result("step").summary()
+
+
+def test_plugin_without_a_report_fails_every_case_with_a_message(tmp_path: Path) -> None:
+    from otter.test_files import GradingResults
+
+    from activation_lab.otter_plugin import ActivationLabPlugin
+
+    (tmp_path / "step.py").write_text("", encoding="utf-8")
+    config = {
+        "lang": "ko",
+        "course_dirname": COURSE_DIRNAME,
+        "exercises": [{"id": "step", "tests": [["ok", 1.0, False]]}],
+    }
+    plugin = ActivationLabPlugin(str(tmp_path / "step.py"), {}, config)
+    plugin.before_grading(None)  # no course folder was shipped beside the submission
+    results = GradingResults([])
+    plugin.after_grading(results)
+    assert results.total == 0 and results.possible == 1.0
+    assert COURSE_DIRNAME in results.get_result("step").summary()

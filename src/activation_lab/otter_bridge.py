@@ -25,7 +25,7 @@ from activation_lab.errors import CourseError, UsageError
 COURSE_DIRNAME = "activation_lab_course"
 COURSE_PARTS = ("autograder", "solutions", "quizzes")
 GRADESCOPE_SOURCE_FILES = "/autograder/source/files"
-OTTER_CONFIG = {"lang": "python", "show_stdout": False, "print_summary": True}
+PLUGIN_NAME = "activation_lab.otter_plugin.ActivationLabPlugin"
 _SKIPPED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 
@@ -164,6 +164,13 @@ def build_wheel(dest: Path) -> Path:
     return target
 
 
+def otter_config(exercises: Sequence[OtterExercise], *, lang: str, seed: int) -> dict[str, object]:
+    """``otter_config.json``: Python, and our plugin with the tests (names, points, hidden) fixed now."""
+    tests = [{"id": e.id, "tests": [[t.name, t.points, t.hidden] for t in e.tests]} for e in exercises]
+    plugin = {"lang": lang, "seed": seed, "course_dirname": COURSE_DIRNAME, "exercises": tests}
+    return {"lang": "python", "show_stdout": False, "plugins": [{PLUGIN_NAME: plugin}]}
+
+
 def _copy_course(course: Course, dest: Path) -> None:
     dest.mkdir(parents=True)
     for part in COURSE_PARTS:
@@ -236,6 +243,6 @@ def generate_assignment(
     _copy_course(course, out / COURSE_DIRNAME)
     # Gradescope installs requirements from /autograder/source, where otter unpacks the support files.
     (out / "requirements.txt").write_text(f"{GRADESCOPE_SOURCE_FILES}/{wheel.name}\n", encoding="utf-8")
-    _write_json(out / "otter_config.json", OTTER_CONFIG)
+    _write_json(out / "otter_config.json", otter_config(exercises, lang=lang, seed=seed))
     autograder_zip = run_otter_generate(out, [wheel.name, COURSE_DIRNAME])
     return OtterAssignment(folder=out, autograder_zip=autograder_zip, wheel=wheel, exercises=exercises)
