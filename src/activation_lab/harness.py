@@ -152,11 +152,9 @@ def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0)
         if (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
             return {"scalar": dtype.str, "char": dtype.char, "npy": _npy_b64(np.array(value))}
         if dtype.kind == "c":
-            item = complex(value)
-            return {"scalar": dtype.str, "char": dtype.char, "value": [repr(item.real), repr(item.imag)]}
-        item = value.item()
-        if dtype.kind == "f":
-            item = repr(float(item))
+            pair = complex(value)
+            return {"scalar": dtype.str, "char": dtype.char, "value": [repr(pair.real), repr(pair.imag)]}
+        item = repr(float(value)) if dtype.kind == "f" else value.item()
         return {"scalar": dtype.str, "char": dtype.char, "value": item}
     return {"opaque": type_name(value)}
 
@@ -325,7 +323,7 @@ def _set_limits(config: dict[str, Any]) -> None:
 
 # seccomp: new processes, signals to other processes, sockets, tracing and other escape hatches are refused.
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-_SYSCALLS = {
+_SYSCALLS: dict[str, dict[str, Any]] = {
     "x86_64": {
         "clone": 56, "clone3": 435, "fork": 57, "vfork": 58, "kill": 62, "tkill": 200, "tgkill": 234,
         "deny": [41, 101, 310, 311, 434, 424, 308, 272, 250, 321, 298, 425, 129, 297, 165, 155, 112],
@@ -597,7 +595,8 @@ def run_zygote(config: dict[str, Any]) -> None:
     send_frame(control, {"zygote": "ready", "numpy": numpy.__version__, "pid": os.getpid()})
     workers: set[int] = set()
     while True:
-        readable, _, _ = select.select([control, wake_read], [], [])
+        watched: list[Any] = [control, wake_read]
+        readable, _, _ = select.select(watched, [], [])
         if wake_read in readable:
             os.read(wake_read, 512)
             _report_exits(control)

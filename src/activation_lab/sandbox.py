@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from activation_lab import harness
 from activation_lab.errors import ActivationLabError, ExerciseAborted
@@ -644,7 +644,7 @@ class SandboxedStudent:
             self._fail("error", "protocol violation: neither a value nor an exception")
         return CallResult(value=value, raised=raised, args_after=args_after, warnings=warned, stdout=stdout)
 
-    def _fail_after_death(self, cause: BaseException) -> None:
+    def _fail_after_death(self, cause: BaseException) -> NoReturn:
         """The channel broke: find out how the worker ended and raise the matching ``ExerciseAborted``."""
         if isinstance(cause, harness.ProtocolError):  # the worker is alive and lying: no exit to wait for
             self._fail("error", f"protocol violation: {cause}")
@@ -658,7 +658,7 @@ class SandboxedStudent:
             self._fail("error", f"crashed: {_signal_name(number)}")
         self._fail("error", f"exited with code {status.get('code')}", "exited")
 
-    def _fail(self, status: str, detail: str, key: str | None = None) -> Any:
+    def _fail(self, status: str, detail: str, key: str | None = None) -> NoReturn:
         """Kill the worker and raise ``ExerciseAborted`` (with ``message_key`` naming its catalogue entry)."""
         if key is None:
             key = "protocol" if detail.startswith("protocol violation") else _ABORT_KEYS[status]

@@ -47,7 +47,7 @@ def raised_from(exc: BaseException, student_file: str | None = None) -> Raised:
     message = str(exc)
     if len(message) > MESSAGE_CAP:
         message = message[:MESSAGE_CAP] + "…"
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames = list(traceback.extract_tb(exc.__traceback__))
     if student_file is not None:
         frames = [f for f in frames if Path(f.filename).name == student_file]
     lines = [f"{Path(f.filename).name}:{f.lineno}: {f.line or ''}".rstrip() for f in frames[-3:]]
