@@ -141,3 +141,22 @@ def test_grade_with_a_broken_quiz_exits_one(tmp_path: Path, capsys) -> None:
 
 def test_unknown_quiz_subcommand_is_a_usage_error(capsys) -> None:
     assert main(["quiz", "frobnicate"]) == 2
+
+
+def test_validate_with_warnings_only_exits_zero(tmp_path: Path, capsys) -> None:
+    partial = tmp_path / "partial.yaml"
+    partial.write_text(GOOD.replace("{ko: 제목, en: Title}", "{ko: 제목}"), encoding="utf-8")
+    assert main(["quiz", "validate", "--lang", "en", str(partial)]) == 0
+    captured = capsys.readouterr()
+    assert f"{partial}:2: title: warning: missing translation: en" in captured.err
+    assert "valid" in captured.out
+
+
+def test_grade_table_shows_brackets_in_feedback_literally(tmp_path: Path, capsys) -> None:
+    quiz = tmp_path / "brackets.yaml"
+    quiz.write_text(GOOD.replace("B is wrong", '"[b]not bold[/b] and [0, 1]"'), encoding="utf-8")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("q1: b\n", encoding="utf-8")
+    assert main(["quiz", "grade", str(quiz), str(answers), "--format", "table", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "[b]not" in out and "bold[/b]" in out  # markup in feedback is printed, not interpreted

@@ -130,14 +130,15 @@ def run_grade(args: argparse.Namespace) -> int:
         print(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
         return EXIT_OK
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=quiz.title.text(lang), show_lines=True)
+    table = Table(title=escape(quiz.title.text(lang)), show_lines=True)
     table.add_column(_m("column_item", lang))
     table.add_column(_m("column_score", lang), justify="right")
     table.add_column(_m("column_feedback", lang))
     for item in result.items:
-        table.add_row(item.id, f"{item.score:g} / {item.max_score:g}", item.feedback)
+        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
     console = Console()
     console.print(table)
     console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))
