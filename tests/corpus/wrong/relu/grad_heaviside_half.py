@@ -1,6 +1,5 @@
 # expect-hint: relu_grad_at_zero
 # mistake: used np.heaviside(x, 0.5) from the NumPy docs as the derivative, so relu_grad(0) = 0.5 instead of 0
-# known-gap: checks.py recognises relu_grad(0) = 1 only, not 0.5
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 # expect-hint: builtin_max_on_array
 # mistake: wrote np.max(0, x) (the largest element; the second argument is an axis) instead of np.maximum(0, x)
-# known-gap: checks.py names built-in max() only; np.max(0, x) raises TypeError/AxisError and gets no hint
 import numpy as np
 
 
