@@ -378,6 +378,14 @@ BAD_QUIZZES = [
         id="distractor-equals-a-right",
     ),
     pytest.param(
+        "  - id: q1\n    type: matching\n    prompt: P\n    pairs: [{left: x, right: '1/2'}]\n"
+        "    distractors: ['0.5']\n",
+        8,
+        "items[0].pairs",
+        "duplicate_matching_text",
+        id="distractor-equals-a-right-as-a-number",
+    ),
+    pytest.param(
         "  - id: q1\n    type: matching\n    prompt: P\n    pairs: [{left: x}]\n",
         8,
         "items[0].pairs[0]",
@@ -617,6 +625,13 @@ def test_a_valid_quiz_becomes_the_model() -> None:
     assert quiz.item("mt") is mt
     with pytest.raises(KeyError):
         quiz.item("nope")
+
+
+def test_items_and_texts_are_hashable() -> None:
+    quiz, _, _ = _problems(GOOD_QUIZ)
+    assert quiz is not None
+    assert len({*quiz.items}) == len(quiz.items)
+    assert hash(LocalizedText({"ko": "가", "en": "A"})) == hash(LocalizedText({"en": "A", "ko": "가"}))
 
 
 def test_localized_text_falls_back_to_english_then_korean() -> None:

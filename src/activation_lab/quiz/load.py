@@ -42,7 +42,7 @@ from activation_lab.quiz.model import (
     WrongValue,
 )
 from activation_lab.quiz.normalize import normalize_text
-from activation_lab.quiz.numbers import evaluate_expression
+from activation_lab.quiz.numbers import NumberFormatError, evaluate_expression, parse_number
 
 SCHEMA_VERSION = 1
 Node = dict[Any, Any]  # a parsed YAML map (ruamel's CommentedMap at run time)
@@ -207,6 +207,14 @@ def line_of(node: Any, key: Any = None) -> int:
     except (AttributeError, KeyError, IndexError, TypeError):
         pass
     return 0
+
+
+def _comparable(text: str) -> str:
+    """How a matching side is compared: as a number when it reads as one (``1/2`` = ``0.5``), else as text."""
+    try:
+        return f"{parse_number(text)!r}"
+    except NumberFormatError:
+        return normalize_text(text)
 
 
 def _join(path: str, key: Any) -> str:
@@ -789,8 +797,8 @@ class _QuizReader:
         """Lefts (and rights with distractors) must differ after normalisation, or answers are ambiguous."""
         seen: set[str] = set()
         for text in texts:
-            forms = {normalize_text(form) for form in text.all_texts()}
+            forms = {_comparable(form) for form in text.all_texts()}
             clash = forms & seen
             if clash:
-                self.error(line, path, "duplicate_matching_text", side=side, text=sorted(clash)[0])
+                self.error(line, path, "duplicate_matching_text", side=side, text=text.text("en"))
             seen |= forms

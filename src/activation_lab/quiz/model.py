@@ -47,6 +47,9 @@ class LocalizedText:
     def __str__(self) -> str:
         return self.text("en")
 
+    def __hash__(self) -> int:  # the mapping is not hashable; its items are
+        return hash(tuple(sorted(self.translations.items())))
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
@@ -222,7 +225,7 @@ class Quiz:
     schema_version: int = 1
     description: LocalizedText | None = None
     source: str = ""
-    extra: Mapping[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def max_score(self) -> float:
