@@ -376,7 +376,7 @@ def _install_seccomp() -> bool:
     import ctypes
     import platform
 
-    program = _seccomp_program(platform.machine(), os.getpid())
+    program = _seccomp_program(platform.machine(), os.getpid()) if sys.platform.startswith("linux") else None
     if program is None:
         return False
 
@@ -410,6 +410,8 @@ _LANDLOCK_FILE = (1 << 0) | (1 << 1) | (1 << 2)
 
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version (0 when Landlock is unavailable)."""
+    if not sys.platform.startswith("linux"):  # system-call numbers mean other things elsewhere
+        return 0
     try:
         import ctypes
 
@@ -613,7 +615,8 @@ def run_zygote(config: dict[str, Any]) -> None:
             continue
         module_name = str(request.get("spawn", ""))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        if hasattr(socket, "SO_PASSCRED"):  # Linux: the parent learns the worker's pid from the kernel
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         pid = os.fork()
         if pid == 0:
             try:

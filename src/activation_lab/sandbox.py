@@ -265,8 +265,9 @@ def _received_fds(ancillary: list[Any]) -> list[int]:
 
 
 def _sender_pid(ancillary: list[Any]) -> int | None:
+    credentials = getattr(socket, "SCM_CREDENTIALS", None)  # Linux only
     for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(data) >= 12:
+        if level == socket.SOL_SOCKET and kind == credentials and len(data) >= 12:
             pid = struct.unpack("3i", data[:12])[0]
             return pid if pid > 0 else None
     return None
