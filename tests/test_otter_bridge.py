@@ -316,6 +316,8 @@ SUBMISSIONS = [
     # otter's results from that report in otter's own process.
     pytest.param(lambda: SELF_REPLACING_SIGMOID, "sigmoid.py", "not-full", id="hostile-rewrites-itself"),
     pytest.param(lambda: OTTER_PATCHING_SIGMOID, "sigmoid.py", "not-full", id="hostile-patches-otter"),
+    # ... and patches pickle.dump so that otter's own process would unpickle code unplugging the plugin.
+    pytest.param(lambda: PICKLE_SMUGGLING_SIGMOID, "sigmoid.py", "not-full", id="hostile-smuggles-a-pickle"),
 ]
 
 
@@ -454,23 +456,6 @@ pickle.dump = _dump
 )
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="documented weakness (docs/otter.md): otter unpickles the results its kernel wrote, so a script "
-    "can run code in otter's own process; use activation-lab gradescope",
-)
-def test_known_weakness_a_pickle_smuggled_into_otters_process(assignment, context, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    submission = _write(tmp_path / "submission", "sigmoid.py", PICKLE_SMUGGLING_SIGMOID)
-    ours = next(e for e in _our_report(submission, context)["exercises"] if e["id"] == "sigmoid")
-    results = _otter_run(assignment.autograder_zip, submission, tmp_path / "otter-out")
-    otter_sigmoid = next(t for t in results["tests"] if t["name"] == "sigmoid")
-    if not ours["score"] < ours["max_score"]:  # a broken premise must fail, not count as the expected failure
-        pytest.fail(f"our engine should not give this file full marks: {ours['score']}")
-    assert otter_sigmoid["score"] == ours["score"]  # fails today: otter reports full marks
-
-
 def test_plugin_rewrites_otters_results_from_our_report() -> None:
     from otter.test_files import GradingResults
 
@@ -510,3 +495,34 @@ def test_plugin_without_a_report_fails_every_case_with_a_message(tmp_path: Path)
     plugin.after_grading(results)
     assert results.total == 0 and results.possible == 1.0
     assert COURSE_DIRNAME in results.get_result("step").summary()
+
+
+def test_otters_process_unpickles_nothing_from_the_kernel_once_the_plugin_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pickle
+
+    import otter.execute
+    import otter.execute.logging
+    from otter.test_files import GradingResults
+
+    from activation_lab.otter_plugin import close_pickle_routes
+
+    handler = otter.execute.logging.LogRecordStreamHandler
+    monkeypatch.setattr(otter.execute, "pickle", otter.execute.pickle)  # restored after the test
+    monkeypatch.setattr(handler, "unpickle", handler.unpickle)
+    close_pickle_routes()
+    loaded = otter.execute.pickle.load(None)
+    assert isinstance(loaded, GradingResults) and loaded.test_files == []
+    ran = []
+
+    class Payload:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return (ran.append, ("code ran",))
+
+    record = handler.unpickle(None, pickle.dumps({"msg": "hi", "payload": Payload()}))
+    assert ran == [] and "dropped" in record["msg"]
+    assert handler.unpickle(None, pickle.dumps({"msg": "plain", "levelno": 20})) == {
+        "msg": "plain",
+        "levelno": 20,
+    }

@@ -10,15 +10,58 @@ kernel (patching otter, rewriting files on disk, forging the cache, crashing) ch
 
 from __future__ import annotations
 
+import io
+import pickle
 from pathlib import Path
 from typing import Any
 
+import otter.execute
+import otter.execute.logging
 from otter.plugins import AbstractOtterPlugin
+from otter.test_files import GradingResults
 from otter.test_files.abstract_test import TestCase, TestCaseResult
 from otter.test_files.exception_test import ExceptionTestFile
 
 from activation_lab.i18n import message
 from activation_lab.otter_runtime import DOMAIN, BridgeFailure, cached_report, find_course, verdict_for
+
+
+class _KernelResultsIgnored:
+    """Stands in for ``pickle`` in ``otter.execute``: the kernel's pickled results are never loaded."""
+
+    @staticmethod
+    def load(file: Any) -> Any:
+        """An empty result set; ``after_grading`` fills it from our report."""
+        return GradingResults([])
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    """Unpickles only plain data (dicts, strings, numbers): no class or function can be named."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+def _plain_log_record(handler: Any, data: bytes) -> dict[str, Any]:
+    try:
+        record = _PlainDataUnpickler(io.BytesIO(data)).load()
+    except Exception:
+        return {"msg": "(a log record that was not plain data was dropped)"}
+    return record if isinstance(record, dict) else {"msg": repr(record)[:200]}
+
+
+def close_pickle_routes() -> None:
+    """Stop otter's process from unpickling what its kernel sends: the results file and the log records.
+
+    otter loads the results the kernel pickled and unpickles log records from a socket; a script running in
+    the kernel can make either run code here. With the plugin the kernel's results are not needed at all,
+    and log records are plain dictionaries. Patches two internals of otter-grader 7 (tested with 7.0.0).
+    """
+    if hasattr(otter.execute, "pickle"):
+        otter.execute.pickle = _KernelResultsIgnored  # type: ignore[assignment]
+    handler = getattr(otter.execute.logging, "LogRecordStreamHandler", None)
+    if handler is not None and hasattr(handler, "unpickle"):
+        handler.unpickle = _plain_log_record
 
 
 class ActivationLabPlugin(AbstractOtterPlugin):  # type: ignore[misc]
@@ -36,6 +79,7 @@ class ActivationLabPlugin(AbstractOtterPlugin):  # type: ignore[misc]
 
     def before_grading(self, config: Any) -> None:
         """Grade the submission file now, before otter executes it (called in otter's own process)."""
+        close_pickle_routes()
         submission = Path(self.submission_path)
         try:
             find_course(submission.parent, self.course_dirname)
