@@ -66,7 +66,7 @@ ATTACKS = [
     Attack("pickle_payload"),
     Attack("ignore_signals_loop", statuses=TIMEOUT),
     Attack("fork_bomb"),
-    Attack("memory_hog", statuses=frozenset({"memory"})),
+    Attack("memory_hog", statuses=frozenset({"memory", "timeout"})),  # timeout if the machine is slow
     Attack("output_flood"),
     Attack("orphan_setsid", linger=2.5),
     Attack("forged_stdout"),
@@ -82,7 +82,7 @@ ATTACKS = [
     Attack("burn_budget_at_import", statuses=TIMEOUT),
     Attack("thread_bomb", statuses=frozenset({"graded", "timeout", "error", "memory"})),
     # the same tricks against other exercises: the target does not matter
-    Attack("memory_hog", target="sigmoid.py", statuses=frozenset({"memory", "error"})),
+    Attack("memory_hog", target="sigmoid.py", statuses=frozenset({"memory", "timeout"})),
     Attack("always_equal", target="relu.py"),
 ]
 
@@ -188,13 +188,13 @@ def test_attack_is_contained(
         for student in sibling_students.values():
             assert student.import_error is None
         assert sibling._root is not None
-        sibling_before = _fingerprint([sibling._root / "work"])
+        sibling_before = _fingerprint([sibling._root])
 
         started = time.monotonic()
         results, box = _grade(course, files, isolation)
         elapsed = time.monotonic() - started
 
-        assert _fingerprint([sibling._root / "work"]) == sibling_before
+        assert _fingerprint([sibling._root]) == sibling_before
         sibling_results = run_suites(course, sibling_students, lang="en", seed=0)
         assert all(r.score == r.max_score for r in sibling_results.values()), "the sibling was sabotaged"
 

@@ -608,6 +608,11 @@ def env(x):
 def secret(x):
     return os.environ.get("ACTIVATION_LAB_TEST_SECRET")
 
+def write_tmp(x):
+    with open(os.path.join(os.environ["TMPDIR"], "scratch.txt"), "w") as handle:
+        handle.write("notes")
+    return 1
+
 def signal_parent(x):
     os.kill(os.getppid(), 9)
     return 1
@@ -653,14 +658,6 @@ def test_the_environment_is_scrubbed(probes) -> None:
     assert set(names) <= {"PATH", "HOME", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "TMPDIR", "PWD"} | {
         f"{lib}_NUM_THREADS" for lib in ("OPENBLAS", "OMP", "MKL")
     }
-
-
-@pytest.fixture(scope="module")
-def strong_probes():
-    """PROBES in the strong sandbox only (file-system isolation needs bubblewrap)."""
-    _available("bwrap")
-    with SubmissionSandbox({"probes.py": PROBES}, isolation="bwrap") as box:
-        yield box.open("probes")
 
 
 @pytest.fixture(scope="module")
@@ -722,25 +719,80 @@ def test_the_shared_tmp_is_out_of_reach(confined_probes) -> None:
     assert not Path(marker).exists()
 
 
-@pytest.mark.sandbox
-def test_tmp_is_private_to_the_sandbox(strong_probes) -> None:
-    marker = f"/tmp/activation-lab-test-{os.getpid()}-{time.time_ns()}"
-    assert strong_probes.call("write", _codes(marker)).value == 1
-    assert not Path(marker).exists()
+def test_a_worker_may_write_its_own_temporary_files(probes) -> None:
+    assert probes.call("write_tmp", 0).value == 1
 
 
-def test_close_leaves_no_process_and_no_scratch_dir(mode: str) -> None:
+def test_close_leaves_no_process_and_no_scratch_dir(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sandbox.REUSE_ENV, "0")
     box = SubmissionSandbox({"limited.py": LIMITED}, isolation=mode)
     student = box.open("limited")
     assert student.call("ok", 1).value == 1
-    root = box._root
-    assert root is not None and root.exists()
+    assert box._host is not None and box._root is not None
+    host_root = box._host.root
+    assert box._root.exists() and host_root.exists()
     box.close()
-    assert not root.exists()
+    assert not host_root.exists()
     deadline = time.monotonic() + 5
-    while _processes_mentioning(str(root)) and time.monotonic() < deadline:
+    while _processes_mentioning(str(host_root)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _processes_mentioning(str(root)) == []
+    assert _processes_mentioning(str(host_root)) == []
+
+
+REUSE_FIRST = """
+import os
+SECRET = [ord(c) for c in "first student's answer"]
+
+def leave(x):
+    with open(os.path.join(os.environ["TMPDIR"], "left.txt"), "w") as handle:
+        handle.write("first")
+    return 1
+
+def spin(x):
+    while True:
+        pass
+"""
+
+REUSE_SECOND = """
+import glob, os
+
+def look(x):
+    found = []
+    for pattern in ("/tmp/*", "/tmp/*/*", "/sandbox/subs/*", "/sandbox/subs/*/*"):
+        found += glob.glob(pattern)
+    readable = []
+    for path in found:
+        try:
+            with open(path) as handle:
+                handle.read()
+            readable.append(path)
+        except OSError:
+            pass
+    return [[ord(c) for c in path] for path in readable]
+"""
+
+
+@pytest.mark.sandbox
+def test_a_reused_sandbox_shows_the_next_submission_nothing_of_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _available("bwrap")
+    monkeypatch.delenv(sandbox.REUSE_ENV, raising=False)
+    if not sandbox._reuse_possible("bwrap"):
+        pytest.skip("reuse needs Landlock and the seccomp filter")
+    limits = Limits(call_seconds=0.5, exercise_seconds=2.0)  # limits of their own: a pool nobody else uses
+    with SubmissionSandbox({"first.py": REUSE_FIRST}, limits, isolation="bwrap") as first:
+        student = first.open("first")
+        assert student.call("leave", 0).value == 1
+        with pytest.raises(ExerciseAborted):
+            student.call("spin", 0)  # a worker killed mid-loop must not keep the sandbox from being reused
+        first_host = first._host
+    with SubmissionSandbox({"second.py": REUSE_SECOND}, limits, isolation="bwrap") as second:
+        assert second._host is first_host and second.reused
+        paths = ["".join(map(chr, codes)) for codes in second.open("second").call("look", 0).value]
+        assert [p for p in paths if "first" in p or "left" in p] == []
+        assert all(p.startswith(second._work_inside) for p in paths)
+    sandbox.close_idle_sandboxes()
 
 
 ORPHAN = """

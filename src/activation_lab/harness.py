@@ -24,6 +24,7 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -478,12 +479,16 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
     send_frame(channel, {"hello": module_name})  # sent before any student code runs: carries our credentials
     _isolate_fds(channel.fileno())
     os.chdir(work_dir)
+    sys.path.insert(0, work_dir)
+    tmp_dir = config.get("tmp_dir")
+    if tmp_dir:
+        os.environ.update(HOME=tmp_dir, TMPDIR=tmp_dir, MPLCONFIGDIR=os.path.join(tmp_dir, "matplotlib"))
     _set_limits(config)
     sandboxed = _install_seccomp() if config.get("seccomp", True) else False
     out = CappedWriter(int(config["output_bytes"]))
     sys.stdout = sys.stderr = out
     sys.stdin = open(os.devnull)
-    confined = _install_landlock(config.get("readable", []), config.get("writable", []))
+    confined = _install_landlock([*config.get("readable", []), work_dir], config.get("writable", []))
     sys.argv = [module_name + ".py"]
 
     import importlib
@@ -568,10 +573,17 @@ def _report_exits(control: socket.socket) -> None:
             send_frame(control, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
+def _inside(path: str, root: str) -> str | None:
+    """``path`` if it is a plain directory name right under ``root``, else ``None`` (no traversal)."""
+    parent, name = os.path.split(path)
+    if parent != root or not name or name in (".", "..") or "/" in name:
+        return None
+    return path
+
+
 def run_zygote(config: dict[str, Any]) -> None:
     """Import NumPy once, then fork a worker for every ``{"spawn": module}`` request on the control socket."""
     sys.dont_write_bytecode = True
-    sys.path[:0] = [config["work_dir"]]
     sys.path.extend(p for p in config.get("site_dirs", []) if p not in sys.path)
     control = socket.socket(fileno=int(config.get("control_fd", CONTROL_FD)))
     import ctypes
@@ -613,6 +625,25 @@ def run_zygote(config: dict[str, Any]) -> None:
                 with contextlib.suppress(OSError):
                     os.kill(int(request["kill"]), signal.SIGKILL)
             continue
+        if "preload" in request:
+            for name in request["preload"]:
+                with contextlib.suppress(Exception):
+                    importlib.import_module(str(name))
+            send_frame(control, {"preloaded": request.get("id")})
+            continue
+        if "cleanup" in request:  # a finished submission's temporary files (its workers are all dead)
+            folder = _inside(str(request["cleanup"]), config["tmp_root"])
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            send_frame(control, {"cleaned": request.get("id")})
+            continue
+        work_dir = _inside(str(request.get("work_dir", "")), config["subs_root"])
+        tmp_dir = _inside(str(request.get("tmp_dir", "")), config["tmp_root"])
+        if work_dir is None or tmp_dir is None:
+            send_frame(control, {"refused": request.get("id")})
+            continue
+        os.makedirs(tmp_dir, mode=0o700, exist_ok=True)
+        worker_config = {**config, "work_dir": work_dir, "tmp_dir": tmp_dir, "writable": [tmp_dir]}
         module_name = str(request.get("spawn", ""))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         if hasattr(socket, "SO_PASSCRED"):  # Linux: the parent learns the worker's pid from the kernel
@@ -624,7 +655,7 @@ def run_zygote(config: dict[str, Any]) -> None:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 ours.close()
                 control.close()
-                run_worker(theirs, module_name, config)
+                run_worker(theirs, module_name, worker_config)
             finally:
                 os._exit(70)
         theirs.close()

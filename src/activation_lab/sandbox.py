@@ -10,10 +10,12 @@ model and its limits.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import json
 import os
+import platform
 import re
 import select
 import shutil
@@ -23,7 +25,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 import weakref
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -42,6 +46,9 @@ ISOLATIONS = ("bwrap", "unshare", "none")
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 INSIDE_ROOT = "/sandbox"
 EXIT_WAIT_SECONDS = 2.0
+REUSE_ENV = "ACTIVATION_LAB_SANDBOX_REUSE"  # "0": a fresh sandbox for every submission
+MAX_SUBMISSIONS_PER_SANDBOX = 100  # a reused sandbox is replaced after this many submissions
+MAX_IDLE_HOSTS = 4  # idle sandboxes kept per (isolation, limits)
 TMP_BYTES = 64 << 20  # size of the sandbox's private /tmp (a tmpfs, so it is memory)
 # Names a student file may never take: the harness's own imports and the start-up hooks of Python and pytest.
 RESERVED_MODULES = frozenset(
@@ -148,8 +155,8 @@ def _bwrap_prefix(host_root: Path, env: Mapping[str, str]) -> list[str]:
         args += ["--ro-bind", path, path]
     args += ["--dir", INSIDE_ROOT, "--ro-bind", str(host_root / "harness.py"), f"{INSIDE_ROOT}/harness.py"]
     # The student files are read-only: one exercise can never rewrite another's file (or its own).
-    args += ["--ro-bind", str(host_root / "work"), f"{INSIDE_ROOT}/work", "--remount-ro", "/"]
-    args += ["--chdir", f"{INSIDE_ROOT}/work"]
+    args += ["--ro-bind", str(host_root / "subs"), f"{INSIDE_ROOT}/subs", "--remount-ro", "/"]
+    args += ["--chdir", f"{INSIDE_ROOT}/subs"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return [*args, "--"]
@@ -167,7 +174,7 @@ def _probe(isolation: str) -> bool:
     """Whether ``isolation`` actually works here (a tool can be installed yet refused by the kernel)."""
     with tempfile.TemporaryDirectory(prefix="activation-lab-probe-") as tmp:
         root = Path(tmp)
-        (root / "work").mkdir()
+        (root / "subs").mkdir()
         (root / "harness.py").write_text("")
         if isolation == "bwrap":
             if shutil.which("bwrap") is None:
@@ -277,8 +284,230 @@ def _sender_pid(ancillary: list[Any]) -> int | None:
 # The sandbox of one submission
 
 
+class _Host:
+    """One running sandbox (bubblewrap or a fallback) with its zygote; it serves one submission at a time."""
+
+    def __init__(self, limits: Limits, isolation: str) -> None:
+        self.limits = limits
+        self.isolation = isolation
+        self.launched_at = time.monotonic()
+        self.ready = False
+        self.served = 0
+        self.preloaded: set[str] = set()
+        self.exits: dict[int, dict[str, Any]] = {}
+        self._next_id = 0
+        root = Path(tempfile.mkdtemp(prefix="activation-lab-sandbox-"))
+        self.root = root
+        (root / "subs").mkdir()
+        (root / "tmp").mkdir()
+        shutil.copyfile(Path(harness.__file__), root / "harness.py")
+        inside = isolation == "bwrap"
+        self.subs_inside = f"{INSIDE_ROOT}/subs" if inside else str(root / "subs")
+        self.tmp_inside = "/tmp" if inside else str(root / "tmp")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        _, site_dirs = _python_paths()
+        config = {
+            **asdict(limits),
+            "cpu_seconds": limits.exercise_seconds,
+            "seccomp": limits.syscall_filter,
+            "site_dirs": site_dirs,
+            "readable": _readable_paths(),
+            "subs_root": self.subs_inside,
+            "tmp_root": self.tmp_inside,
+            "control_fd": theirs.fileno(),
+        }
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": self.tmp_inside,
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": f"{self.tmp_inside}/matplotlib",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+        if not inside:
+            env["TMPDIR"] = self.tmp_inside
+        harness_path = f"{INSIDE_ROOT}/harness.py" if inside else str(root / "harness.py")
+        command = [sys.executable, "-I", "-S", harness_path, json.dumps(config)]
+        if isolation == "bwrap":
+            command = [*_bwrap_prefix(root, env), *command]
+        elif isolation == "unshare":
+            command = [*_unshare_prefix(), *command]
+        errors = (root / "stderr.txt").open("wb")
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=root / "subs",
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            shutil.rmtree(root, ignore_errors=True)
+            raise SandboxError(f"cannot start the sandbox ({isolation}): {exc}") from None
+        finally:
+            errors.close()
+            theirs.close()
+        self.control: socket.socket | None = ours
+        self._finalizer = weakref.finalize(self, _tear_down, self.process, root, [])
+
+    def alive(self) -> bool:
+        """Whether the sandbox still runs and its control channel is open."""
+        return self.control is not None and self.process.poll() is None
+
+    def wait_ready(self) -> None:
+        """Wait until the zygote has imported NumPy (``SandboxError`` if it does not)."""
+        if self.ready:
+            return
+        try:
+            ready = self.read_control(time.monotonic() + self.limits.startup_seconds)
+        except (TimeoutError, EOFError, OSError, harness.ProtocolError) as exc:
+            detail = (self.root / "stderr.txt").read_text(errors="replace")[-2000:]
+            self.close()
+            raise SandboxError(f"the sandbox ({self.isolation}) did not start: {exc!r} {detail}") from None
+        if ready.get("zygote") != "ready":
+            self.close()
+            raise SandboxError(f"unexpected first message from the sandbox: {ready!r}")
+        self.ready = True
+
+    def read_control(
+        self, deadline: float, fds: list[int] | None = None, *, until_exit: int | None = None
+    ) -> Any:
+        """The next control message that is not an exit notice (exit notices are filed in ``exits``).
+
+        With ``until_exit``, returns as soon as the exit notice of that worker has been filed.
+        """
+        if self.control is None:
+            raise EOFError("sandbox closed")
+        while until_exit is None or until_exit not in self.exits:
+            ancillary: list[Any] = []
+            message = _recv_until(self.control, deadline, 1 << 16, ancillary)
+            received = _received_fds(ancillary)
+            if fds is not None:
+                fds.extend(received)
+            else:
+                for fd in received:
+                    os.close(fd)
+            if not isinstance(message, dict):
+                raise harness.ProtocolError("control message is not an object")
+            if "exited" in message:
+                self.exits[int(message["exited"])] = message
+                continue
+            if until_exit is None:
+                return message
+        return self.exits[until_exit]
+
+    def ask(
+        self, message: dict[str, Any], answer_key: str, deadline: float, fds: list[int] | None = None
+    ) -> Any:
+        """Send a request to the zygote and return its reply (which must carry ``answer_key`` = our id)."""
+        if self.control is None:
+            raise EOFError("sandbox closed")
+        self._next_id += 1
+        harness.send_frame(self.control, {**message, "id": self._next_id})
+        reply = self.read_control(deadline, fds)
+        if reply.get(answer_key) != self._next_id:
+            raise harness.ProtocolError(f"unexpected reply from the zygote: {reply!r}")
+        return reply
+
+    def spawn(
+        self, module_name: str, work_dir: str, tmp_dir: str, deadline: float
+    ) -> tuple[socket.socket, int]:
+        """A new worker for ``module_name``: its channel and its pid inside the sandbox."""
+        fds: list[int] = []
+        try:
+            request = {"spawn": module_name, "work_dir": work_dir, "tmp_dir": tmp_dir}
+            reply = self.ask(request, "spawned", deadline, fds)
+        except BaseException:
+            for fd in fds:
+                os.close(fd)
+            raise
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise harness.ProtocolError("spawn reply without exactly one channel")
+        return socket.socket(fileno=fds[0]), int(reply["pid"])
+
+    def ask_to_kill(self, inside_pid: int) -> None:
+        """Second-best way to stop a worker whose host pid is unknown (closing the sandbox kills it too)."""
+        if self.control is not None:
+            with contextlib.suppress(OSError):
+                harness.send_frame(self.control, {"kill": inside_pid})
+
+    def exit_status(self, inside_pid: int, wait: float) -> dict[str, Any] | None:
+        """How worker ``inside_pid`` ended, as reported by the zygote (``None`` if it did not say in time)."""
+        if self.control is None:
+            return self.exits.get(inside_pid)
+        try:
+            return self.read_control(time.monotonic() + wait, until_exit=inside_pid)
+        except (TimeoutError, EOFError, OSError, harness.ProtocolError):
+            return self.exits.get(inside_pid)
+
+    def close(self) -> None:
+        """Kill every process of the sandbox and delete its directory."""
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        self._finalizer()
+
+
+_POOL_LOCK = threading.Lock()
+_IDLE_HOSTS: dict[tuple[str, Limits], list[_Host]] = {}
+
+
+def _reuse_possible(isolation: str) -> bool:
+    """Whether finished submissions may hand their sandbox to the next one (see docs/security.md)."""
+    return (
+        isolation == "bwrap"
+        and os.environ.get(REUSE_ENV, "1").strip() != "0"
+        and harness.landlock_abi() >= 1
+        and harness._seccomp_program(platform.machine(), 1) is not None
+    )
+
+
+def _acquire_host(limits: Limits, isolation: str) -> _Host:
+    if _reuse_possible(isolation):
+        with _POOL_LOCK:
+            idle = _IDLE_HOSTS.get((isolation, limits), [])
+            while idle:
+                host = idle.pop()
+                if host.alive():
+                    return host
+                host.close()
+    return _Host(limits, isolation)
+
+
+def _release_host(host: _Host) -> None:
+    with _POOL_LOCK:
+        idle = _IDLE_HOSTS.setdefault((host.isolation, host.limits), [])
+        if len(idle) < MAX_IDLE_HOSTS:
+            idle.append(host)
+            return
+    host.close()
+
+
+@atexit.register
+def close_idle_sandboxes() -> None:
+    """Stop every idle sandbox kept for reuse (also run at interpreter exit)."""
+    with _POOL_LOCK:
+        hosts = [host for idle in _IDLE_HOSTS.values() for host in idle]
+        _IDLE_HOSTS.clear()
+    for host in hosts:
+        host.close()
+
+
 class SubmissionSandbox:
-    """One sandbox per submission: a zygote in namespaces forks one worker per exercise (context manager)."""
+    """The sandbox of one submission: a zygote in namespaces forks one worker per exercise (context manager).
+
+    In the strong mode, where Landlock and the seccomp filter also confine every worker, a finished
+    submission hands its running sandbox to the next one (its workers killed and confirmed dead, its files
+    and temporary files deleted), which saves NumPy's import per submission.
+    ``ACTIVATION_LAB_SANDBOX_REUSE=0`` turns that off.
+    """
 
     def __init__(
         self, files: Mapping[str, str], limits: Limits | None = None, isolation: str | None = None
@@ -293,16 +522,16 @@ class SubmissionSandbox:
             raise ValueError(f"unknown isolation {self.isolation!r}")
         self.weak = not is_strong(self.isolation)
         self.startup_seconds: float | None = None
-        self._root: Path | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._control: socket.socket | None = None
-        self._exits: dict[int, dict[str, Any]] = {}
+        self.reused: bool | None = None  # whether this submission ran in a sandbox that served an earlier one
+        self._host: _Host | None = None
+        self._root: Path | None = None  # this submission's files, outside the sandbox
+        self._work_inside = ""
+        self._tmp_inside = ""
+        self._spawned: list[int] = []
         self._students: dict[str, SandboxedStudent] = {}
-        self._next_id = 0
         self._ready = False
         self._closed = False
-        self._launched_at = 0.0
-        self._finalizer: weakref.finalize | None = None
+        self._opened_at = 0.0
 
     def __enter__(self) -> SubmissionSandbox:
         self._launch()  # NumPy imports in the sandbox while the caller prepares its suites
@@ -321,167 +550,102 @@ class SubmissionSandbox:
             self._students[module_name] = SandboxedStudent(self, module_name)
         return self._students[module_name]
 
-    @property
-    def inside_work_dir(self) -> str:
-        """Where the student files live as the student's code sees it."""
-        assert self._root is not None
-        return f"{INSIDE_ROOT}/work" if self.isolation == "bwrap" else str(self._root / "work")
-
-    def _ensure_started(self) -> None:
-        """Launch the sandbox if needed and wait until its zygote has imported NumPy."""
-        if self._ready:
-            return
-        self._launch()
-        assert self._root is not None
-        try:
-            ready = self._read_control(time.monotonic() + self.limits.startup_seconds)
-        except (TimeoutError, EOFError, OSError, harness.ProtocolError) as exc:
-            detail = (self._root / "stderr.txt").read_text(errors="replace")[-2000:]
-            self.close()
-            raise SandboxError(f"the sandbox ({self.isolation}) did not start: {exc!r} {detail}") from None
-        if ready.get("zygote") != "ready":
-            self.close()
-            raise SandboxError(f"unexpected first message from the sandbox: {ready!r}")
-        self._ready = True
-        self.startup_seconds = time.monotonic() - self._launched_at
-
     def _launch(self) -> None:
-        """Write the scratch dir and start the sandbox's zygote, without waiting for it."""
-        if self._control is not None:
+        """Find or start a sandbox and write this submission's files into it, without waiting for NumPy."""
+        if self._host is not None:
             return
         if self._closed:
             raise SandboxError("this sandbox is closed")
-        self._launched_at = time.monotonic()
-        root = Path(tempfile.mkdtemp(prefix="activation-lab-sandbox-"))
-        self._root = root
-        work = root / "work"
+        self._opened_at = time.monotonic()
+        host = _acquire_host(self.limits, self.isolation)
+        self._host = host
+        self.reused = host.served > 0
+        submission_id = uuid.uuid4().hex[:16]
+        work = host.root / "subs" / submission_id
         work.mkdir()
+        self._root = work
         for name, text in self.files.items():
             (work / name).write_text(text, encoding="utf-8")
             (work / name).chmod(0o444)
-        work.chmod(0o555)  # read-only for the fallback modes too (bubblewrap also mounts it read-only)
-        shutil.copyfile(Path(harness.__file__), root / "harness.py")
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        _, site_dirs = _python_paths()
-        config = {
-            **asdict(self.limits),
-            "cpu_seconds": self.limits.exercise_seconds,
-            "seccomp": self.limits.syscall_filter,
-            "work_dir": self.inside_work_dir,
-            "site_dirs": site_dirs,
-            "preload": _preloads(self.files.values()),
-            "readable": [*_readable_paths(), self.inside_work_dir],
-            "writable": ["/tmp" if self.isolation == "bwrap" else str(root / "tmp")],
-            "control_fd": theirs.fileno(),
-        }
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": "/tmp",
-            "LANG": "C.UTF-8",
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": "/tmp/matplotlib",
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-        }
-        if self.isolation != "bwrap":  # no private /tmp: keep every temporary file in the scratch root
-            (root / "tmp").mkdir(exist_ok=True)
-            env.update(
-                HOME=str(root / "tmp"), TMPDIR=str(root / "tmp"), MPLCONFIGDIR=str(root / "tmp" / "mpl")
-            )
-        harness_path = f"{INSIDE_ROOT}/harness.py" if self.isolation == "bwrap" else str(root / "harness.py")
-        command = [sys.executable, "-I", "-S", harness_path, json.dumps(config)]
-        if self.isolation == "bwrap":
-            command = [*_bwrap_prefix(root, env), *command]
-        elif self.isolation == "unshare":
-            command = [*_unshare_prefix(), *command]
-        errors = (root / "stderr.txt").open("wb")
-        try:
-            self._process = subprocess.Popen(
-                command,
-                cwd=work,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                pass_fds=(theirs.fileno(),),
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise SandboxError(f"cannot start the sandbox ({self.isolation}): {exc}") from None
-        finally:
-            errors.close()
-            theirs.close()
-        self._control = ours
-        self._finalizer = weakref.finalize(self, _tear_down, self._process, root, [])
+        work.chmod(0o555)  # read-only in the fallback modes too (bubblewrap also mounts it read-only)
+        self._work_inside = f"{host.subs_inside}/{submission_id}"
+        self._tmp_inside = f"{host.tmp_inside}/{submission_id}"
+
+    def _ensure_started(self) -> None:
+        """Launch if needed, wait for the zygote, and have it import what this submission's files mention."""
+        if self._ready:
+            return
+        self._launch()
+        assert self._host is not None
+        self._host.wait_ready()
+        missing = [name for name in _preloads(self.files.values()) if name not in self._host.preloaded]
+        if missing:
+            try:
+                self._host.ask(
+                    {"preload": missing}, "preloaded", time.monotonic() + self.limits.startup_seconds
+                )
+            except (TimeoutError, EOFError, OSError, harness.ProtocolError) as exc:
+                self._host.close()
+                raise SandboxError(
+                    f"the sandbox ({self.isolation}) failed while preloading: {exc!r}"
+                ) from None
+            self._host.preloaded.update(missing)
+        self._ready = True
+        self.startup_seconds = time.monotonic() - self._opened_at
 
     def close(self) -> None:
-        """Kill every process of the sandbox (students' ones included) and delete its scratch directory."""
+        """Kill this submission's processes and delete its files; hand a clean sandbox on, or stop it."""
+        if self._closed:
+            return
         self._closed = True
         for student in self._students.values():
             student._shut()
-        if self._control is not None:
-            self._control.close()
-            self._control = None
-        if self._finalizer is not None:
-            self._finalizer()
+        host = self._host
+        if host is None:
+            return
+        reusable = self._ready and host.alive() and _reuse_possible(self.isolation)
+        reusable = reusable and all(
+            s.seccomp is True and s.landlock is True for s in self._students.values() if s._started
+        )
+        if reusable:  # every worker must be confirmed dead and every temporary file gone
+            deadline = time.monotonic() + EXIT_WAIT_SECONDS
+            for pid in self._spawned:
+                if host.exit_status(pid, max(0.0, deadline - time.monotonic())) is None:
+                    reusable = False
+                    break
+            if reusable:
+                try:
+                    host.ask({"cleanup": self._tmp_inside}, "cleaned", time.monotonic() + EXIT_WAIT_SECONDS)
+                except (TimeoutError, EOFError, OSError, harness.ProtocolError):
+                    reusable = False
+        for pid in self._spawned:
+            host.exits.pop(pid, None)
+        if self._root is not None:
+            with contextlib.suppress(OSError):
+                self._root.chmod(0o755)
+            shutil.rmtree(self._root, ignore_errors=True)
+        host.served += 1
+        if reusable and host.served < MAX_SUBMISSIONS_PER_SANDBOX:
+            _release_host(host)
+        else:
+            host.close()
 
-    # -- control channel -----------------------------------------------------------------------------
-
-    def _read_control(
-        self, deadline: float, fds: list[int] | None = None, *, until_exit: int | None = None
-    ) -> Any:
-        """The next control message that is not an exit notice (exit notices are filed in ``_exits``).
-
-        With ``until_exit``, returns as soon as the exit notice of that worker has been filed.
-        """
-        assert self._control is not None
-        while until_exit is None or until_exit not in self._exits:
-            ancillary: list[Any] = []
-            message = _recv_until(self._control, deadline, 1 << 16, ancillary)
-            received = _received_fds(ancillary)
-            if fds is not None:
-                fds.extend(received)
-            else:
-                for fd in received:
-                    os.close(fd)
-            if not isinstance(message, dict):
-                raise harness.ProtocolError("control message is not an object")
-            if "exited" in message:
-                self._exits[int(message["exited"])] = message
-                continue
-            if until_exit is None:
-                return message
-        return self._exits[until_exit]
+    # -- what the workers need ------------------------------------------------------------------------
 
     def _spawn(self, module_name: str, deadline: float) -> tuple[socket.socket, int]:
         """Ask the zygote for a worker; returns its channel and its pid inside the sandbox."""
         self._ensure_started()
-        assert self._control is not None
-        self._next_id += 1
-        harness.send_frame(self._control, {"spawn": module_name, "id": self._next_id})
-        fds: list[int] = []
-        reply = self._read_control(deadline, fds)
-        if reply.get("spawned") != self._next_id or len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            raise harness.ProtocolError(f"unexpected reply to spawn: {reply!r}")
-        return socket.socket(fileno=fds[0]), int(reply["pid"])
+        assert self._host is not None
+        channel, inside_pid = self._host.spawn(module_name, self._work_inside, self._tmp_inside, deadline)
+        self._spawned.append(inside_pid)
+        return channel, inside_pid
 
     def _ask_zygote_to_kill(self, inside_pid: int) -> None:
-        """Second-best way to stop a worker whose host pid is unknown (sandbox close kills it in any case)."""
-        if self._control is not None:
-            with contextlib.suppress(OSError):
-                harness.send_frame(self._control, {"kill": inside_pid})
+        if self._host is not None:
+            self._host.ask_to_kill(inside_pid)
 
     def _exit_status(self, inside_pid: int, wait: float) -> dict[str, Any] | None:
-        """How worker ``inside_pid`` ended, as reported by the zygote (``None`` if it did not say in time)."""
-        if self._control is None:
-            return self._exits.get(inside_pid)
-        try:
-            return self._read_control(time.monotonic() + wait, until_exit=inside_pid)
-        except (TimeoutError, EOFError, OSError, harness.ProtocolError):
-            return self._exits.get(inside_pid)
+        return self._host.exit_status(inside_pid, wait) if self._host is not None else None
 
 
 def _tear_down(process: subprocess.Popen[bytes], root: Path, pidfds: list[int]) -> None:
@@ -492,8 +656,9 @@ def _tear_down(process: subprocess.Popen[bytes], root: Path, pidfds: list[int]) 
         process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
-    with contextlib.suppress(OSError):
-        (root / "work").chmod(0o755)
+    for folder in (root / "subs").glob("*"):
+        with contextlib.suppress(OSError):
+            folder.chmod(0o755)
     shutil.rmtree(root, ignore_errors=True)
 
 
