@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import importlib.util
 import json
+import multiprocessing.util
 import os
 import platform
 import re
@@ -353,7 +354,7 @@ class _Host:
             errors.close()
             theirs.close()
         self.control: socket.socket | None = ours
-        self._finalizer = weakref.finalize(self, _tear_down, self.process, root, [])
+        self._finalizer = weakref.finalize(self, _tear_down, self.process, root, os.getpid())
 
     def alive(self) -> bool:
         """Whether the sandbox still runs and its control channel is open."""
@@ -457,6 +458,7 @@ class _Host:
 
 _POOL_LOCK = threading.Lock()
 _IDLE_HOSTS: dict[tuple[str, Limits], list[_Host]] = {}
+_EXIT_HOOK_PID = 0
 
 
 def _reuse_possible(isolation: str) -> bool:
@@ -481,7 +483,24 @@ def _acquire_host(limits: Limits, isolation: str) -> _Host:
     return _Host(limits, isolation)
 
 
+def _forget_inherited_hosts() -> None:
+    """In a forked child: the parent's idle sandboxes are not ours to use or to stop."""
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+    _IDLE_HOSTS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_hosts)
+
+
 def _release_host(host: _Host) -> None:
+    global _EXIT_HOOK_PID
+    if _EXIT_HOOK_PID != os.getpid():
+        # A multiprocessing worker (--jobs) leaves through os._exit, which skips atexit; it runs the
+        # finalizers registered in it, though (not those inherited from its parent).
+        multiprocessing.util.Finalize(None, close_idle_sandboxes, exitpriority=10)
+        _EXIT_HOOK_PID = os.getpid()
     with _POOL_LOCK:
         idle = _IDLE_HOSTS.setdefault((host.isolation, host.limits), [])
         if len(idle) < MAX_IDLE_HOSTS:
@@ -648,8 +667,14 @@ class SubmissionSandbox:
         return self._host.exit_status(inside_pid, wait) if self._host is not None else None
 
 
-def _tear_down(process: subprocess.Popen[bytes], root: Path, pidfds: list[int]) -> None:
-    """Kill the sandbox's process tree and remove its scratch directory (also run at garbage collection)."""
+def _tear_down(process: subprocess.Popen[bytes], root: Path, owner: int) -> None:
+    """Kill the sandbox's process tree and remove its directory (also run at garbage collection and exit).
+
+    Only the process that started the sandbox does this: a forked child (``--jobs``) inherits the object, not
+    the sandbox.
+    """
+    if os.getpid() != owner:
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)  # start_new_session: the group of bwrap / the zygote
     with contextlib.suppress(ProcessLookupError):
