@@ -292,7 +292,10 @@ def _otter_run(autograder: Path, submission: Path, out: Path) -> dict:
         timeout=300,
     )
     if not (out / "results.json").is_file():  # pytest.fail, not assert: the xfail below expects an assertion
-        pytest.fail("otter run wrote no results.json:\n" + done.stdout[-3000:] + done.stderr[-3000:])
+        hint = (
+            " (install otter-grader[grading]: it brings ipykernel)" if "NoSuchKernel" in done.stderr else ""
+        )
+        pytest.fail(f"otter run wrote no results.json{hint}:\n" + done.stdout[-3000:] + done.stderr[-3000:])
     return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
@@ -478,7 +481,11 @@ def test_plugin_rewrites_otters_results_from_our_report() -> None:
     assert "x > 0 at 0" in forged.get_result("step").summary()
 
 
-def test_plugin_without_a_report_fails_every_case_with_a_message(tmp_path: Path) -> None:
+def test_plugin_without_a_report_fails_every_case_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import otter.execute
+    import otter.execute.logging
     from otter.test_files import GradingResults
 
     from activation_lab.otter_plugin import ActivationLabPlugin
@@ -489,6 +496,9 @@ def test_plugin_without_a_report_fails_every_case_with_a_message(tmp_path: Path)
         "course_dirname": COURSE_DIRNAME,
         "exercises": [{"id": "step", "tests": [["ok", 1.0, False]]}],
     }
+    handler = otter.execute.logging.LogRecordStreamHandler
+    monkeypatch.setattr(otter.execute, "pickle", otter.execute.pickle)  # before_grading patches otter
+    monkeypatch.setattr(handler, "unpickle", handler.unpickle)
     plugin = ActivationLabPlugin(str(tmp_path / "step.py"), {}, config)
     plugin.before_grading(None)  # no course folder was shipped beside the submission
     results = GradingResults([])
