@@ -370,6 +370,18 @@ def sigmoid_grad(x):
 
 
 @pytest.mark.slow
+def test_otter_run_on_a_notebook_defining_every_exercise(assignment, context, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    notebook = tmp_path / "submission" / "lab.ipynb"
+    notebook.parent.mkdir()
+    shutil.copyfile(REPO / "examples" / "submissions" / "student12.ipynb", notebook)
+    ours = _our_report(notebook, context)
+    results = _otter_run(assignment.autograder_zip, notebook, tmp_path / "otter-out")
+    otter_scores = {t["name"]: t["score"] for t in results["tests"] if "max_score" in t}
+    assert otter_scores == {e["id"]: e["score"] for e in ours["exercises"]}
+    assert sum(1 for e in ours["exercises"] if e["status"] == "graded") == len(ours["exercises"])
+
+
+@pytest.mark.slow
 def test_cli_generates_one_exercise_with_a_given_wheel(assignment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from activation_lab.cli import main
 
