@@ -240,3 +240,13 @@ def test_a_hostile_submission_never_changes_the_next_ones_grade(capsys, write_su
     assert batch[1] == alone[0]
     tanh = next(e for e in batch[0]["exercises"] if e["id"] == "tanh")
     assert tanh["status"] in ("error", "timeout") and tanh["score"] < tanh["max_score"]
+
+
+def test_jobs_never_change_a_result(capsys, tmp_path, reference_sources) -> None:
+    klass = _class_folder(tmp_path, reference_sources)
+    (klass / "dee").mkdir()
+    (klass / "dee" / "step.py").write_text("def step(x):\n    return (x > 0) * 1\n")
+    _, one = _grade_json(capsys, str(klass), "--jobs", "1")
+    _, two = _grade_json(capsys, str(klass), "--jobs", "2")
+    assert json.dumps(one) == json.dumps(two)
+    assert [r["submission"] for r in one] == ["al", "bo", "cy", "dee"]
