@@ -185,3 +185,26 @@ def test_a_dying_grading_worker_is_a_grader_fault_and_the_batch_ends(
     assert [r["submission"] for r in result.reports] == ["w1", "w2", "w3"]
     assert all(r["status"] == "error" and r["error_kind"] == "grader" for r in result.reports)
     assert result.grader_faults == 3
+
+
+def test_resume_never_trusts_a_report_made_by_other_suites(
+    tmp_path, write_submission, grading_context
+) -> None:
+    from activation_lab.batch import is_up_to_date
+    from activation_lab.course import load_course
+    from activation_lab.grading import course_hash
+
+    folder = write_submission("r", reference=("relu.py",))
+    submission = load_submission(folder, grading_context.course)
+    stored = report_to_json(grade_submission(submission, grading_context))
+    assert is_up_to_date(stored, submission.content_hash, grading_context)
+    course_root = tmp_path / "course"
+    shutil.copytree(grading_context.course.root / "autograder", course_root / "autograder")
+    shutil.copytree(grading_context.course.root / "solutions", course_root / "solutions")
+    suite = course_root / "autograder" / "test_relu.py"
+    suite.write_text(suite.read_text() + "\n# an edited suite, suite_version not bumped\n")
+    edited = dataclasses.replace(grading_context, suite_hash=course_hash(load_course(course_root)))
+    assert edited.suite_hash != grading_context.suite_hash
+    assert not is_up_to_date(stored, submission.content_hash, edited)
+    assert not is_up_to_date(stored, submission.content_hash, dataclasses.replace(grading_context, seed=1))
+    assert not is_up_to_date(stored, "0" * 64, grading_context)

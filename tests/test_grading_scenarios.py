@@ -18,7 +18,7 @@ from activation_lab.report import dumps_report, report_to_json, without_volatile
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 # Facts of the machine or release, not of the submission: left out of the comparison.
-MACHINE_FIELDS = ("isolation", "engine_version", "quiz_version")
+MACHINE_FIELDS = ("isolation", "engine_version", "quiz_version", "suite_hash")
 
 
 def _input(folder: Path) -> Path:

@@ -40,6 +40,7 @@ class GradingContext:
     isolation: str = "none"  # "bwrap" | "unshare" | "none", as detect_isolation() found it
     quizzes: tuple[Any, ...] = ()  # activation_lab.quiz.Quiz objects from the course's quizzes/ folder
     quiz_version: str = ""  # a hash of the quiz files, part of --resume's cache key
+    suite_hash: str = ""  # a hash of the manifest, suites and solutions: --resume never trusts a stale grade
     sandbox_factory: SandboxFactory | None = field(default=None, compare=False)
 
     @property
@@ -51,6 +52,7 @@ class GradingContext:
             "engine_version": __version__,
             "lang": self.lang,
             "quiz_version": self.quiz_version,
+            "suite_hash": self.suite_hash,
         }
 
 
@@ -77,6 +79,18 @@ def load_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
     return tuple(quizzes), digest.hexdigest()[:16]
 
 
+def course_hash(course: Course) -> str:
+    """A hash of what decides a grade besides the submission: manifest, hidden suites, solutions."""
+    digest = hashlib.sha256()
+    paths = [course.autograder_dir / "manifest.toml"]
+    paths += [course.root / spec.suite for spec in course.exercises]
+    paths += sorted(course.solutions_dir.glob("*.py"))
+    for path in paths:
+        with contextlib.suppress(OSError):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def make_context(
     course_root: Path | None = None,
     *,
@@ -98,6 +112,7 @@ def make_context(
         isolation=isolation or detect_isolation(),
         quizzes=quizzes,
         quiz_version=quiz_version,
+        suite_hash=course_hash(course),
     )
 
 

@@ -85,6 +85,7 @@ class ReportJSON(TypedDict):
     engine_version: str
     isolation: str
     quiz_version: str
+    suite_hash: str
     content_hash: str
 
 
@@ -157,6 +158,7 @@ def report_to_json(report: SubmissionReport) -> ReportJSON:
         "engine_version": str(extra.get("engine_version", "")),
         "isolation": str(extra.get("isolation", "")),
         "quiz_version": str(extra.get("quiz_version", "")),
+        "suite_hash": str(extra.get("suite_hash", "")),
         "content_hash": report.content_hash,
     }
 
