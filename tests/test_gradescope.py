@@ -90,3 +90,21 @@ def test_unknown_visibility_is_refused() -> None:
     report = {"exercises": [], "quiz": None, "notes": [], "error": None, "score": 0.0, "max_score": 0.0}
     with pytest.raises(ValueError, match="hidden_visibility"):
         results_json(report, lang="en", execution_time=0.0, hidden_visibility="public")  # type: ignore[arg-type]
+
+
+def test_a_broken_course_writes_no_results_and_exits_3(tmp_path, write_submission) -> None:
+    folder = write_submission("submission", reference=("relu.py",))
+    results = tmp_path / "results.json"
+    code = main(
+        [
+            "gradescope",
+            "--submission",
+            str(folder),
+            "--results",
+            str(results),
+            "--course",
+            str(tmp_path / "no-course"),
+        ]
+    )
+    assert code == 3
+    assert not results.exists()  # no zero grade is recorded for a fault of the grader
