@@ -108,3 +108,16 @@ def test_a_broken_course_writes_no_results_and_exits_3(tmp_path, write_submissio
     )
     assert code == 3
     assert not results.exists()  # no zero grade is recorded for a fault of the grader
+
+
+def test_a_grader_fault_on_the_submission_writes_no_results(tmp_path, write_submission, monkeypatch) -> None:
+    from activation_lab import grading
+
+    def faulty(path, ctx):
+        return grading.error_report("submission", ctx, "suite crashed", kind="grader")
+
+    monkeypatch.setattr(grading, "grade_path", faulty)
+    results = tmp_path / "results.json"
+    folder = write_submission("submission", reference=("relu.py",))
+    assert main(["gradescope", "--submission", str(folder), "--results", str(results)]) == 3
+    assert not results.exists()

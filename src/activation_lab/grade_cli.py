@@ -210,8 +210,12 @@ def run_gradescope(args: argparse.Namespace) -> int:
     started = time.monotonic()
     ctx = _context(args, lang)
     report = report_to_json(grade_path(gradescope_target(args.submission, ctx.course.student_files), ctx))
+    if report["error_kind"] == "grader":
+        # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
+        print(f"activation-lab: {report['error']}", file=sys.stderr)
+        return EXIT_GRADER_FAULT
     results = results_json(
         report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=args.hidden_visibility
     )
     write_atomic(args.results, dumps_report(results))
-    return EXIT_GRADER_FAULT if report["error_kind"] == "grader" else EXIT_OK
+    return EXIT_OK
