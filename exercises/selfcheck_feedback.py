@@ -14,6 +14,7 @@ import copy
 import importlib
 import io
 import os
+import re
 import sys
 import traceback
 import warnings
@@ -204,8 +205,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "활성화 함수는 0 이 아니라 32 에서 자릅니다: z < 32 이면 32, 아니면 z.",
     },
     "hint.c2f_clamp_before_linear": {
-        "en": "Apply the activation to the net input z = 9/5·C + 32, not to C: C2F(C) = activate(9/5 * C + 32).",
-        "ko": "활성화 함수는 C 가 아니라 순입력 z = 9/5·C + 32 에 적용합니다: C2F(C) = activate(9/5 * C + 32).",
+        "en": "Apply the activation to the whole net input z = 9/5·C + 32, not to C or to 9/5·C before adding 32: "
+        "C2F(C) = activate(9/5 * C + 32).",
+        "ko": "활성화 함수는 C 나 32 를 더하기 전의 9/5·C 가 아니라 순입력 전체 z = 9/5·C + 32 에 적용합니다: "
+        "C2F(C) = activate(9/5 * C + 32).",
     },
     "hint.c2f_no_clamp": {
         "en": "C2F must pass the net input through the activation: below 0 °C the neuron outputs 32. "
@@ -218,6 +221,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "array: `np.where(...)`, `np.maximum(...)` or `x = x.copy()` first.",
         "ko": "함수가 인자 배열을 제자리에서 바꿨습니다 (예: `x[x < 0] = 0`, `x *= -1`). 새 배열을 만드세요: "
         "`np.where(...)`, `np.maximum(...)`, 또는 먼저 `x = x.copy()`.",
+    },
+    "hint.scalar_input": {
+        "en": "Your code uses array methods (`.astype`, `.clip`, `len(x)`, `for v in x`), but a plain number such "
+        "as 3 has none: `(3 >= 0).astype(int)` fails because `3 >= 0` is a Python bool. Start with "
+        "`x = np.asarray(x)`, or use NumPy functions that take numbers too (`np.where`, `np.clip`, `np.maximum`).",
+        "ko": "배열 메서드(`.astype`, `.clip`, `len(x)`, `for v in x`)를 쓰는데, 3 같은 파이썬 숫자에는 이런 것이 "
+        "없습니다: `3 >= 0` 은 파이썬 bool 이라 `(3 >= 0).astype(int)` 가 실패합니다. 첫 줄에 "
+        "`x = np.asarray(x)` 를 쓰거나, 숫자도 받는 NumPy 함수(`np.where`, `np.clip`, `np.maximum`)를 쓰세요.",
+    },
+    "hint.list_result": {
+        "en": "You return a Python list (from a loop or a list comprehension), not a NumPy array. Compute on the "
+        "whole array at once (np.where, np.maximum, np.exp), which keeps every shape.",
+        "ko": "NumPy 배열이 아니라 (반복문이나 리스트 컴프리헨션으로 만든) 파이썬 리스트를 돌려줍니다. "
+        "배열 전체로 한꺼번에 계산하세요 (np.where, np.maximum, np.exp). 어떤 모양이든 유지됩니다.",
+    },
+    "hint.loop_over_rows": {
+        "en": "`for v in x` over a 2-d array gives rows, not numbers, so `v >= 0` is an array again and `if` "
+        "cannot decide. Don't loop: `np.where(x >= 0, 1, 0)` works for every shape.",
+        "ko": "2차원 배열에서 `for v in x` 는 숫자가 아니라 행(row)을 줍니다. 그래서 `v >= 0` 도 배열이고 `if` 가 "
+        "판단하지 못합니다. 반복문 대신 `np.where(x >= 0, 1, 0)` 를 쓰세요. 어떤 모양에서도 동작합니다.",
+    },
+    "hint.vectorize_otypes": {
+        "en": "`np.vectorize(f)` fails on an empty array unless you give the result type: "
+        "`np.vectorize(f, otypes=[float])` (or `[int]`). Or compute on the whole array with `np.where(...)`.",
+        "ko": "`np.vectorize(f)` 는 결과 형식을 알려 주지 않으면 빈 배열에서 실패합니다: "
+        "`np.vectorize(f, otypes=[float])` (또는 `[int]`). 아니면 `np.where(...)` 로 배열 전체를 계산하세요.",
+    },
+    "hint.int_truncation": {
+        "en": "Your result lost its fractional part: `int(...)`, `.astype(int)` or `dtype=int` cut it off, so σ(x) "
+        "becomes 0 and C2F(36.5) becomes 97. Keep floating-point values: drop the conversion.",
+        "ko": "결과의 소수 부분이 사라졌습니다: `int(...)`, `.astype(int)`, `dtype=int` 가 잘라 내서 σ(x) 는 0, "
+        "C2F(36.5) 는 97 이 됩니다. 실수 값을 그대로 두세요: 변환을 없애세요.",
+    },
+    "hint.rounded_result": {
+        "en": "Your result is rounded (e.g. `round(F, 1)`). Don't round: return the exact value; the grader "
+        "compares with a tolerance, and rounding belongs only to printing.",
+        "ko": "결과가 반올림되어 있습니다 (예: `round(F, 1)`). 반올림하지 말고 정확한 값을 돌려주세요. "
+        "채점기는 허용 오차로 비교하며, 반올림은 출력할 때만 하세요.",
+    },
+    "hint.tanh_missing_minus_one": {
+        "en": "tanh(x) = 2σ(2x) − 1: the `- 1` is missing, so tanh(0) is 1 instead of 0. "
+        "Write `2 * sigmoid(2 * x) - 1`.",
+        "ko": "tanh(x) = 2σ(2x) − 1 입니다: `- 1` 이 빠져서 tanh(0) 이 0 이 아니라 1 입니다. "
+        "`2 * sigmoid(2 * x) - 1` 로 쓰세요.",
+    },
+    "hint.missing_parentheses": {
+        "en": "Parentheses are missing: `*` and `/` come before `+` and `-`. `1/1+np.exp(-x)` is 1 + e^(−x) and "
+        "`s*1 - s` is 0. Write `1 / (1 + np.exp(-x))` and `s * (1 - s)`.",
+        "ko": "괄호가 빠졌습니다: `*`, `/` 가 `+`, `-` 보다 먼저 계산됩니다. `1/1+np.exp(-x)` 는 1 + e^(−x), "
+        "`s*1 - s` 는 0 입니다. `1 / (1 + np.exp(-x))` 와 `s * (1 - s)` 로 쓰세요.",
+    },
+    "hint.relu_grad_sign": {
+        "en": "ReLU'(x) is 0 for x < 0, not −1: `np.sign(x)` is the slope of |x|. Write `np.where(x > 0, 1, 0)`.",
+        "ko": "x < 0 에서 ReLU'(x) 는 −1 이 아니라 0 입니다: `np.sign(x)` 는 |x| 의 기울기입니다. "
+        "`np.where(x > 0, 1, 0)` 로 쓰세요.",
     },
     "hint.unexpected_error": {
         "en": "Read the error message and the line it points to; run the function yourself on this input.",
@@ -363,9 +421,20 @@ def diagnose_error(function: str, error: BaseException, where: str) -> str | Non
         for alias in ("int", "float", "bool", "object", "complex", "str"):
             if f"no attribute '{alias}'" in message:
                 return "np_int_removed"
+    number_type = r"'(int|float|bool)' object"
+    lacks = re.search(number_type + r" has no attribute '(\w+)'", message)
+    if isinstance(error, AttributeError) and lacks and hasattr(np.ndarray, lacks.group(2)):
+        return "scalar_input"  # x.astype(...) / x.clip(...) on a plain Python number
+    not_array = number_type + r" is not (iterable|subscriptable)|object of type '(int|float|bool)' has no len"
+    if isinstance(error, TypeError) and re.search(not_array, message):
+        return "scalar_input"
+    if isinstance(error, ValueError) and "vectorize" in message and "otypes" in message:
+        return "vectorize_otypes"
     if isinstance(error, ValueError) and "truth value of an array" in message:
         if "max(" in line or "min(" in line:
             return "builtin_max_on_array"
+        if re.search(r"\bfor\s+\w+\s+in\b", line):
+            return "loop_over_rows"  # a comprehension over a 2-d array yields rows
         return "ambiguous_truth"
     if ("np.max(" in line or "np.min(" in line) and isinstance(error, (TypeError, ValueError, IndexError)):
         return "builtin_max_on_array"  # np.max(0, x) reads x as an axis: np.maximum was meant
@@ -401,6 +470,16 @@ def _matches(got: Any, expected: Any) -> bool:
         return bool(np.allclose(np.asarray(got, dtype=float), expected, rtol=RTOL, atol=ATOL))
     except (TypeError, ValueError):
         return False
+
+
+def _cut_or_rounded(got: Any, expected: np.ndarray) -> str | None:
+    """``int_truncation`` or ``rounded_result`` when ``got`` is ``expected`` cut off or rounded."""
+    integer = isinstance(got, (int, np.integer)) or (isinstance(got, np.ndarray) and got.dtype.kind in "iu")
+    if integer and _matches(got, np.trunc(expected)):
+        return "int_truncation"
+    if any(_matches(got, np.round(expected, digits)) for digits in range(1, 8)):
+        return "rounded_result"
+    return None
 
 
 def check(
@@ -442,7 +521,7 @@ def check(
         _fail(
             function_call,
             [expected_line, got_line, ("label.detail", detail), ("label.rule", text("rule.shape"))],
-            None,
+            "list_result",
         )
     is_number = isinstance(got, (int, float, np.number)) or (
         isinstance(got, np.ndarray) and got.dtype.kind in "iuf"
@@ -485,9 +564,9 @@ def check(
             )
         )
     lines.append(("label.rule", text("rule.tolerance", rtol=RTOL, atol=ATOL)))
-    hint = None
+    hint = _cut_or_rounded(got, expected_array)
     pairs = known.items() if isinstance(known, dict) else (known or [])
-    for key, wrong in pairs:
+    for key, wrong in pairs if hint is None else []:
         if _matches(got, np.asarray(wrong, dtype=float)):
             hint = key
             break

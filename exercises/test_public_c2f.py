@@ -8,11 +8,20 @@ LECTURE_TABLE = [
     pytest.param(
         -20,
         32,
-        {"c2f_no_clamp": -4.0, "c2f_clamp_zero": 0, "c2f_clamp_before_linear": 89.6},
+        [
+            ("c2f_no_clamp", -4.0),
+            ("c2f_clamp_zero", 0),
+            ("c2f_clamp_before_linear", 89.6),  # activate(C) * 9/5 + 32
+            ("c2f_clamp_before_linear", 64),  # activate(9/5 * C) + 32
+        ],
         id="C2F(-20) = 32",
     ),
-    pytest.param(-10, 32, {"c2f_clamp_before_linear": 89.6}, id="C2F(-10) = 32"),
-    pytest.param(0, 32.0, {"c2f_clamp_before_linear": 89.6}, id="C2F(0) = 32.0"),
+    pytest.param(
+        -10, 32, [("c2f_clamp_before_linear", 89.6), ("c2f_clamp_before_linear", 64)], id="C2F(-10) = 32"
+    ),
+    pytest.param(
+        0, 32.0, [("c2f_clamp_before_linear", 89.6), ("c2f_clamp_before_linear", 64)], id="C2F(0) = 32.0"
+    ),
     pytest.param(
         36.5, 97.7, {"c2f_inverted_ratio": 52.27777777777778, "c2f_floor_div": 68.5}, id="C2F(36.5) = 97.7"
     ),
@@ -25,6 +34,8 @@ LECTURE_TABLE = [
     pytest.param(
         100, 212.0, {"c2f_inverted_ratio": 87.55555555555556, "c2f_floor_div": 132}, id="C2F(100) = 212.0"
     ),
+    # not on the slide: a body temperature whose Fahrenheit value has two decimals (rounding shows here)
+    pytest.param(36.6, 97.88000000000001, {}, id="C2F(36.6) = 97.88 (not rounded)"),
 ]
 
 

@@ -24,7 +24,7 @@ def test_relu_is_elementwise_maximum_with_zero(x, expected, known):
 
 RELU_GRAD_CASES = [
     pytest.param(2.5, 1, {}, id="relu_grad(2.5) = 1"),
-    pytest.param(-2, 0, {}, id="relu_grad(-2) = 0"),
+    pytest.param(-2, 0, {"relu_grad_sign": -1}, id="relu_grad(-2) = 0"),
     pytest.param(
         0,
         0,
@@ -34,7 +34,11 @@ RELU_GRAD_CASES = [
     pytest.param(
         np.array([-1, 0, 2]),
         [0, 0, 1],
-        [("relu_grad_at_zero", [0, 1, 1]), ("relu_grad_at_zero", [0, 0.5, 1])],
+        [
+            ("relu_grad_at_zero", [0, 1, 1]),
+            ("relu_grad_at_zero", [0, 0.5, 1]),
+            ("relu_grad_sign", [-1, 0, 1]),
+        ],
         id="relu_grad(np.array([-1, 0, 2])) = [0 0 1]",
     ),
     pytest.param(np.array([[0.5], [-0.5]]), [[1], [0]], {}, id="relu_grad of a 2-d array keeps its shape"),

@@ -26,6 +26,7 @@ STEP_CASES = [
         {"step_strict_at_zero": [[0, 0], [1, 0]]},
         id="step of a 2-d float array keeps its shape",
     ),
+    pytest.param(np.array([], dtype=float), [], {}, id="step of an empty array is an empty array"),
 ]
 
 

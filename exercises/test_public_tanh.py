@@ -7,11 +7,16 @@ from selfcheck_feedback import check, check_unchanged
 TANH_1 = 0.7615941559557649
 
 TANH_CASES = [
-    pytest.param(0, 0.0, {}, id="tanh(0) = 0"),
+    pytest.param(0, 0.0, {"tanh_missing_minus_one": 1.0}, id="tanh(0) = 0"),
     pytest.param(
         1.0,
         TANH_1,
-        {"tanh_via_sigmoid_x": 0.4621171572600098, "approx_e": 0.7615506077836558, "exp_sign": -TANH_1},
+        {
+            "tanh_via_sigmoid_x": 0.4621171572600098,
+            "approx_e": 0.7615506077836558,
+            "exp_sign": -TANH_1,
+            "tanh_missing_minus_one": 1 + TANH_1,
+        },
         id="tanh(1.0)",
     ),
     pytest.param(

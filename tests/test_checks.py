@@ -116,7 +116,8 @@ class _SubFloat(float):
         pytest.param(np.array(["a"]), np.ones(1), "problem.bad_dtype", (), id="str-array"),
         pytest.param(np.array([1 + 2j]), np.ones(1), "problem.bad_dtype", (), id="complex-array"),
         pytest.param(np.array([None]), np.ones(1), "problem.bad_dtype", (), id="object-array"),
-        pytest.param([0, 1], np.ones(2), "problem.list_for_array", (), id="list-for-array"),
+        pytest.param([0, 1], np.ones(2), "problem.list_for_array", ("list_result",), id="list-for-array"),
+        pytest.param([0.5], 0.0, "problem.not_numeric", ("list_result",), id="list-for-scalar"),
         pytest.param(
             1,
             np.array([5]),
@@ -243,8 +244,51 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
         ),
         pytest.param(
             Raised("TypeError", "'int' object is not iterable", "relu.py:3: return [max(0, v) for v in x]"),
+            ("scalar_input",),
+            id="loop-over-a-number-is-scalar-input-not-max-on-an-array",
+        ),
+        pytest.param(
+            Raised(
+                "AttributeError", "'bool' object has no attribute 'astype'", "step.py:3: (x >= 0).astype(int)"
+            ),
+            ("scalar_input",),
+            id="astype-on-a-python-bool",
+        ),
+        pytest.param(
+            Raised(
+                "AttributeError", "'int' object has no attribute 'clip'", "relu.py:3: return x.clip(min=0)"
+            ),
+            ("scalar_input",),
+            id="clip-method-on-a-python-int",
+        ),
+        pytest.param(
+            Raised("TypeError", "object of type 'float' has no len()", "relu.py:3: n = len(x)"),
+            ("scalar_input",),
+            id="len-of-a-python-float",
+        ),
+        pytest.param(
+            Raised("AttributeError", "'int' object has no attribute 'sigmoid'", "t.py:3: x.sigmoid()"),
             (),
-            id="max-in-a-loop-over-a-number-is-not-max-on-an-array",
+            id="not-an-ndarray-method-is-no-scalar-input",
+        ),
+        pytest.param(
+            Raised(
+                "ValueError",
+                "cannot call `vectorize` on size 0 inputs unless `otypes` is set",
+                "",
+            ),
+            ("vectorize_otypes",),
+            id="vectorize-on-an-empty-array",
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "step.py:5: return [1 if v >= 0 else 0 for v in x]"),
+            ("loop_over_rows", "list_result"),
+            id="returned-comprehension-over-rows",
+        ),
+        pytest.param(
+            Raised("ValueError", AMBIGUOUS, "step.py:5: out = np.array([1 if v >= 0 else 0 for v in x])"),
+            ("loop_over_rows",),
+            id="array-of-a-comprehension-over-rows",
         ),
         pytest.param(
             Raised("NameError", "name 'np' is not defined", "sigmoid.py:2: return 1 / (1 + np.exp(-x))"),
@@ -281,6 +325,7 @@ def test_hints_from_raised(raised, hints) -> None:
 
 C = np.array([-40.0, -20.0, -10.0, -1.0, 0.0, 10.0, 36.5, 100.0])
 Z = np.array([-100.0, -5.0, 0.0, 20.0, 31.9, 32.0, 40.0, 212.0])
+C_FRACTIONS = np.array([-20.0, 0.0, 36.6, 37.0, 41.3])  # °F with two decimals, which rounding changes
 
 
 def _c2f(c, ratio=9 / 5):
@@ -349,6 +394,26 @@ def _c2f(c, ratio=9 / 5):
         pytest.param("C2F", C, 5 / 9 * (C - 32), "c2f_inverted_ratio", id="c2f-f-to-c-no-clamp"),
         pytest.param("activate", Z, Z, "c2f_no_clamp", id="activate-identity"),
         pytest.param("activate", Z, np.where(Z < 0, 0, Z), "c2f_clamp_zero", id="activate-clamp-0"),
+        pytest.param(
+            "C2F", C, np.maximum(9 / 5 * C, 32) + 32, "c2f_clamp_before_linear", id="c2f-bias-after"
+        ),
+        pytest.param("C2F", C, np.floor(_c2f(C)).astype(int), "int_truncation", id="c2f-int"),
+        pytest.param("C2F", C_FRACTIONS, np.round(_c2f(C_FRACTIONS), 1), "rounded_result", id="c2f-round-1"),
+        pytest.param("C2F", C_FRACTIONS, np.round(_c2f(C_FRACTIONS)), "rounded_result", id="c2f-round-0"),
+        pytest.param("tanh", X, 2 * _sig(2 * X), "tanh_missing_minus_one", id="tanh-no-minus-one"),
+        pytest.param(
+            "tanh_grad", X, 1 - (2 * _sig(2 * X)) ** 2, "tanh_missing_minus_one", id="tanh-grad-of-own-tanh"
+        ),
+        pytest.param("sigmoid", X, 1 / 1 + np.exp(-X), "missing_parentheses", id="sigmoid-1/1+exp"),
+        pytest.param("sigmoid_grad", X, _sig(X) * 1 - _sig(X), "missing_parentheses", id="sig-grad-s*1-s"),
+        pytest.param("tanh", X, 2 / 1 + np.exp(-2 * X) - 1, "missing_parentheses", id="tanh-2/1+exp"),
+        pytest.param("relu_grad", X, np.sign(X), "relu_grad_sign", id="relu-grad-sign"),
+        pytest.param("sigmoid", X, _sig(X).astype(int), "int_truncation", id="sigmoid-astype-int"),
+        pytest.param(
+            "sigmoid_grad", X, (_sig(X) * (1 - _sig(X))).astype(int), "int_truncation", id="sig-grad-int"
+        ),
+        pytest.param("relu", X, np.maximum(0, X).astype(int), "int_truncation", id="relu-astype-int"),
+        pytest.param("sigmoid", X, np.round(_sig(X), 3), "rounded_result", id="sigmoid-round-3"),
     ],
 )
 def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
@@ -375,6 +440,38 @@ def test_diagnose_is_silent_on_right_values(name, got) -> None:
 
 def test_a_step_wrong_everywhere_is_not_called_strict_at_zero() -> None:
     assert "step_strict_at_zero" not in diagnose("step", X, np.zeros_like(X), np.where(X >= 0, 1.0, 0.0))
+
+
+B = np.array([0.0, 0.0, 1e-9, -1e-9, -0.5, 0.5])  # the C2F boundary test: most wrong formulas give 32 here
+
+
+@pytest.mark.parametrize(
+    ("got", "hints"),
+    [
+        # int(activate(...)): 32 everywhere, as 5/9·(C − 32) clamped would give too: say nothing here
+        pytest.param(np.floor(_c2f(B)), (), id="int-near-zero-is-not-called-inverted"),
+        # activate(9/5·C) + 32 = 64 also equals 1·max(C, 32) + 32: not 9//5 as well
+        pytest.param(
+            np.maximum(9 / 5 * B, 32) + 32, ("c2f_clamp_before_linear",), id="bias-after-not-floor-div"
+        ),
+        # the result of activate(F) discarded: F itself; clamping at 0 would give the same numbers here
+        pytest.param(9 / 5 * B + 32, (), id="no-clamp-is-not-also-clamp-zero"),
+    ],
+)
+def test_c2f_hints_only_from_inputs_that_tell_formulas_apart(got, hints) -> None:
+    assert diagnose("C2F", B, got, _c2f(B)) == hints
+
+
+@pytest.mark.parametrize(
+    ("dtype", "hint"),
+    [
+        pytest.param(np.dtype(np.int64), "int_truncation", id="integer-zeros-are-truncation"),
+        pytest.param(np.dtype(np.float64), "missing_parentheses", id="float-zeros-are-s*1-s"),
+    ],
+)
+def test_a_zero_derivative_is_told_apart_by_its_dtype(dtype, hint) -> None:
+    expected = _sig(X) * (1 - _sig(X))
+    assert diagnose("sigmoid_grad", X, np.zeros_like(X), expected, dtype) == (hint,)
 
 
 def test_diagnose_prefers_the_simplest_explanation() -> None:
@@ -488,6 +585,13 @@ def test_checker_never_fails_on_warnings_but_gives_advice(make_checker) -> None:
     check = make_checker("sigmoid", "import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n")
     check.matches("sigmoid", np.array([-1000.0, 0.0, 1000.0]))
     assert check.advice == ["overflow_advice"]
+
+
+def test_checker_names_a_returned_list(make_checker) -> None:
+    check = make_checker("relu", "def relu(x):\n    return [v if v > 0 else 0 for v in x]\n")
+    with pytest.raises(CheckFailure) as caught:
+        check.matches("relu", np.array([-1.0, 2.0]))
+    assert caught.value.failure.hints == ("list_result",)
 
 
 def test_checker_bool_from_strict_comparison_names_both_mistakes(make_checker) -> None:

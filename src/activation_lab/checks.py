@@ -188,7 +188,10 @@ def output_failure(value: Any, arg: Any) -> tuple[Text, Text, tuple[str, ...]] |
             )
         return None
     if isinstance(value, list | tuple) and array_input:
-        return Text("problem.list_for_array", {"type": type(value).__name__}), Text("rule.array_shape"), ()
+        problem = Text("problem.list_for_array", {"type": type(value).__name__})
+        return problem, Text("rule.array_shape"), ("list_result",)
+    if isinstance(value, list | tuple):
+        return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ("list_result",)
     return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ()
 
 
@@ -389,7 +392,9 @@ class Checker:
                     expected=describe(self.expected(name, inputs[index])),
                     got=describe(got[index].raw),
                     rule=Text("rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
-                    hints=diagnose(name, np.asarray(inputs, dtype=float), values, expected, None),
+                    hints=diagnose(
+                        name, np.asarray(inputs, dtype=float), values, expected, _shared_kind(got)
+                    ),
                 )
             )
         return values
@@ -492,6 +497,14 @@ class Checker:
         raise CheckFailure(
             Failure(call, Text("problem.property_false", params), rule=Text("rule.property_each"))
         )
+
+
+def _shared_kind(outputs: list[Output]) -> np.dtype | None:
+    """The dtype of scalar results when all are integers or all floating point, else ``None``."""
+    kinds = {o.dtype.kind for o in outputs}
+    if kinds == {"f"}:
+        return np.dtype(np.float64)
+    return np.dtype(np.int64) if kinds <= {"i", "u"} and kinds else None
 
 
 def _same_value(before: Any, after: Any) -> bool:

@@ -33,6 +33,13 @@ _NP_ALIAS = re.compile(r"\b(np|numpy)\.(int|float|bool|object|str|long|unicode|c
 _REMOVED_ALIAS_MESSAGE = re.compile(r"has no attribute '(int|float|bool|object|str|long|unicode|complex)'")
 _IN_PLACE = re.compile(r"^\s*\w+\s*(\[.*\]\s*(?:[-+*/]|//|\*\*)?=|(?:[-+*/]|//|\*\*)=)(?!=)")
 _SCALAR_CONVERSION = ("only 0-dimensional arrays", "only length-1 arrays", "only size-1 arrays")
+# `x.astype(int)`, `x.clip(min=0)`, `len(x)`, `for v in x` on a Python number (NumPy scalars have the methods)
+_NUMBER_LACKS = re.compile(r"'(int|float|bool)' object has no attribute '(\w+)'")
+_NUMBER_NOT_ARRAY = re.compile(
+    r"'(int|float|bool)' object is not (iterable|subscriptable)|object of type '(int|float|bool)' has no len"
+)
+_LOOP = re.compile(r"\bfor\s+\w+\s+in\b")
+_RETURNS_LIST = re.compile(r"^return\s*[\[(]|^return\s+list\(")
 
 
 def _student_line(raised: Raised) -> str:
@@ -60,6 +67,13 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
         return ("np_int_removed",)
     if raised.type == "OverflowError":
         return ("overflow_advice",)
+    lacks = _NUMBER_LACKS.search(text)
+    if raised.type == "AttributeError" and lacks and hasattr(np.ndarray, lacks.group(2)):
+        return ("scalar_input",)
+    if raised.type == "TypeError" and _NUMBER_NOT_ARRAY.search(text):
+        return ("scalar_input",)
+    if "vectorize" in text and "otypes" in text:
+        return ("vectorize_otypes",)
     ambiguous = "truth value" in text and "ambiguous" in text
     if ambiguous and _BUILTIN_MINMAX.search(source):  # max(0, x) compares the whole array with 0
         return ("builtin_max_on_array",)
@@ -74,6 +88,9 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
         if _MATH_CALL.search(source) and "np." not in source:
             return ("math_on_array",)
         return ()
+    if ambiguous and _LOOP.search(source):
+        # `[... for v in x]` over a 2-D array: v is a row, so `v >= 0` is an array again
+        return ("loop_over_rows", "list_result") if _RETURNS_LIST.search(source) else ("loop_over_rows",)
     if ambiguous:
         return ("ambiguous_truth",)
     if raised.type == "FloatingPointError":
@@ -103,6 +120,10 @@ def _sig_grad(x: np.ndarray) -> np.ndarray:
     return e / (1 + e) ** 2
 
 
+def _exp(x: np.ndarray) -> np.ndarray:
+    return np.exp(np.clip(x, -700, 700))
+
+
 def _tanh_grad(x: np.ndarray) -> np.ndarray:
     return 1 - np.tanh(x) ** 2
 
@@ -124,6 +145,8 @@ def _c2f_grid() -> list[tuple[tuple[str, ...], Any]]:
         ("c2f_clamp_zero",): lambda c, r: np.where(r * c + 32 < 0, 0, r * c + 32),
         ("c2f_no_clamp",): lambda c, r: r * c + 32,
         ("c2f_clamp_before_linear",): lambda c, r: r * np.maximum(c, 32) + 32,
+        # activate(9/5 * C) + 32: the activation applied before the bias is added
+        ("c2f_clamp_before_linear", ""): lambda c, r: np.maximum(r * c, 32) + 32,
     }
     # Fahrenheit-to-Celsius written instead, 5/9·(C − 32), with or without the clamp
     grid: list[tuple[tuple[str, ...], Any]] = [
@@ -132,14 +155,20 @@ def _c2f_grid() -> list[tuple[tuple[str, ...], Any]]:
     ]
     for ratio_keys, ratio in ratios.items():
         for clamp_keys, clamp in clamps.items():
-            if ratio_keys or clamp_keys:
-                grid.append((ratio_keys + clamp_keys, lambda c, r=ratio, f=clamp: f(c, r)))
+            keys = tuple(k for k in ratio_keys + clamp_keys if k)
+            if keys:
+                grid.append((keys, lambda c, r=ratio, f=clamp: f(c, r)))
     return grid
 
 
 # Candidate wrong formulas per function: (hint keys, values as a function of the input).
 CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
-    "sigmoid": [(("exp_sign",), lambda x: _sig(-x)), *_with_approx_e(_sig)],
+    "sigmoid": [
+        (("exp_sign",), lambda x: _sig(-x)),
+        (("missing_parentheses",), lambda x: 1 + _exp(-x)),  # 1/1+np.exp(-x) is (1/1) + e^−x
+        (("missing_parentheses", "exp_sign"), lambda x: 1 + _exp(x)),
+        *_with_approx_e(_sig),
+    ],
     "sigmoid_grad": [
         (("missing_square", "sigmoid_grad_formula"), lambda x: _sig(-x)),  # e^−x/(1+e^−x) = 1 − σ(x)
         (("missing_square",), lambda x: 2 * _sig(-x)),  # e^−x / (1 + e^−x) * 2: `* 2` typed for `** 2`
@@ -149,12 +178,17 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
         (("sigmoid_grad_formula",), lambda x: 1 - _sig(x) ** 2),
         (("exp_sign",), lambda x: np.exp(np.clip(x, -700, 700)) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
+        (("missing_parentheses",), lambda x: np.zeros_like(x)),  # s*1 - s is (s·1) − s = 0
+        (("missing_parentheses",), lambda x: _exp(-x) + _exp(-2 * x)),  # np.exp(-x)/1+np.exp(-x)**2
         *_with_approx_e(_sig_grad),
     ],
     "tanh": [
         (("tanh_via_sigmoid_x",), lambda x: np.tanh(x / 2)),  # 2σ(x) − 1
         (("exp_sign",), lambda x: -np.tanh(x)),
         (("tanh_via_sigmoid_x", "exp_sign"), lambda x: -np.tanh(x / 2)),
+        (("tanh_missing_minus_one",), lambda x: 1 + np.tanh(x)),  # 2σ(2x) without the − 1
+        (("tanh_missing_minus_one", "tanh_via_sigmoid_x"), lambda x: 1 + np.tanh(x / 2)),
+        (("missing_parentheses",), lambda x: 1 + _exp(-2 * x)),  # 2/1+np.exp(-2x) - 1
         *_with_approx_e(np.tanh),
     ],
     "tanh_grad": [
@@ -162,11 +196,16 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("missing_square",), lambda x: 1 + np.tanh(x)),
         (("tanh_via_sigmoid_x",), lambda x: _tanh_grad(x / 2)),
         (("tanh_grad_slide_typo",), lambda x: 4 * _sig(x) ** 2),
+        (("tanh_missing_minus_one",), lambda x: 1 - (1 + np.tanh(x)) ** 2),  # 1 − tanh² of its own 2σ(2x)
         (("missing_square",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
         (("missing_square",), lambda x: 1 - 2 * np.tanh(x)),  # `* 2` typed for `** 2`
         *_with_approx_e(_tanh_grad),
     ],
     "C2F": _c2f_grid(),
+    "relu_grad": [
+        (("relu_grad_sign",), lambda x: np.sign(x)),  # −1 below zero, 0 at zero
+        (("relu_grad_sign",), lambda x: np.where(x > 0, 1.0, -1.0)),
+    ],
     "activate": [
         (("c2f_no_clamp",), lambda z: z),
         (("c2f_clamp_zero",), lambda z: np.where(z < 0, 0, z)),
@@ -176,6 +215,27 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
 
 FLOAT_FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu")
 
+# Wrong results made from the right ones, for every function: the fraction cut off (int(...), astype(int),
+# dtype=int) or rounded away (round(F, 1)). Rounding to whole numbers is left out where the right values
+# are fractions (σ' ≤ 0.25): there it cannot be told from truncation or a result that is always 0.
+TRANSFORMS: list[tuple[tuple[str, ...], int, Callable[[np.ndarray], np.ndarray]]] = [
+    (("int_truncation",), 0, np.trunc),
+    (("int_truncation",), 0, np.floor),
+    *((("rounded_result",), digits, lambda v, d=digits: np.round(v, d)) for digits in range(8)),
+]
+# Functions whose right results are fractions: there an integer result (int(...), astype(int)) can only be
+# cut off or rounded, and a float result was not cut off by int (σ·1 − σ = 0.0 is a formula, not truncation).
+FRACTIONAL_RESULTS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad")
+INTEGER_RESULT_KEYS = {"int_truncation", "rounded_result"}
+
+
+def _fits_dtype(name: str, keys: tuple[str, ...], got_dtype: np.dtype | None) -> bool:
+    if got_dtype is None or name not in FRACTIONAL_RESULTS:
+        return True
+    if got_dtype.kind in "iu":
+        return bool(INTEGER_RESULT_KEYS & set(keys))
+    return "int_truncation" not in keys
+
 
 def _matches(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -> bool:
     return got.shape == candidate.shape and bool(
@@ -183,10 +243,27 @@ def _matches(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -
     )
 
 
-def _explaining_candidates(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
-    """Keys of the candidate mistakes that reproduce every value of ``got``, keeping the simplest ones."""
+def _explaining_candidates(
+    name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray, got_dtype: np.dtype | None
+) -> tuple[list[str], bool]:
+    """Keys of the mistakes the numbers prove, and whether any candidate reproduced them at all.
+
+    A candidate must reproduce every value of ``got``. Among those, only the simplest explanations count,
+    and only the keys they all share: where two different mistakes give the same numbers (near C = 0 most
+    C2F formulas give 32), the evidence does not discriminate and no formula is named.
+    """
     matched: list[tuple[str, ...]] = []
-    for keys, candidate in CANDIDATES.get(name, ()):
+    candidates = [
+        *CANDIDATES.get(name, ()),
+        *(
+            (keys, lambda _, f=f: f(expected))
+            for keys, digits, f in TRANSFORMS
+            if digits > 0 or "rounded_result" not in keys or name not in FRACTIONAL_RESULTS
+        ),
+    ]
+    for keys, candidate in candidates:
+        if not _fits_dtype(name, keys, got_dtype):
+            continue
         values = np.asarray(candidate(x), dtype=float)
         if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(
             got, values, CANDIDATE_RTOL, CANDIDATE_ATOL
@@ -194,8 +271,11 @@ def _explaining_candidates(name: str, x: np.ndarray, got: np.ndarray, expected: 
             matched.append(keys)
     # An even function hides a sign error, a saturated input hides an approximate e, ...: drop an explanation
     # that only adds mistakes to another one that already explains the numbers.
-    simplest = [k for k in matched if not any(set(other) < set(k) for other in matched)]
-    return list(dict.fromkeys(key for keys in simplest for key in keys))
+    simplest = [set(k) for k in matched if not any(set(other) < set(k) for other in matched)]
+    if not simplest:
+        return [], False
+    shared = set.intersection(*simplest)
+    return list(dict.fromkeys(key for keys in matched for key in keys if key in shared)), True
 
 
 def _step_hints(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
@@ -231,11 +311,11 @@ def diagnose(
             if np.any(wrong) and np.all(x[wrong] == 0):  # right everywhere but at the kink
                 hints.append("relu_grad_at_zero")
         low_dtype = got_dtype is not None and got_dtype in (np.dtype(np.float16), np.dtype(np.float32))
-        candidates = _explaining_candidates(name, x, got, expected)
+        candidates, explained = _explaining_candidates(name, x, got, expected, got_dtype)
         if low_dtype:  # float32 rounding looks like e written with many digits: the dtype says which it is
             candidates = [k for k in candidates if k != "approx_e"]
         hints += [k for k in candidates if k not in hints]
-        if name in FLOAT_FUNCTIONS and (low_dtype or not hints):
+        if name in FLOAT_FUNCTIONS and (low_dtype or not (hints or explained)):
             if low_dtype or np.all(np.isclose(got, expected, rtol=5e-3, atol=1e-4, equal_nan=True)):
                 hints.append("low_precision")
     return tuple(hints)
