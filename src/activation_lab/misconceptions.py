@@ -22,6 +22,9 @@ from activation_lab.records import Raised
 # values at a looser one, so that another algebraic form of the same wrong formula still matches.
 GRADING_RTOL, GRADING_ATOL = 1e-7, 1e-9
 CANDIDATE_RTOL, CANDIDATE_ATOL = 1e-6, 1e-8
+# A cut-off or rounded reference is matched exactly (up to float rounding): at one point a wrong formula can
+# come within 1e-10 of round(σ(3), 5) by chance.
+EXACT_RTOL, EXACT_ATOL = 1e-12, 1e-12
 
 
 _BUILTIN_MINMAX = re.compile(r"(?<![\w.])(max|min)\s*\(")
@@ -248,26 +251,26 @@ def _explaining_candidates(
 ) -> tuple[list[str], bool]:
     """Keys of the mistakes the numbers prove, and whether any candidate reproduced them at all.
 
-    A candidate must reproduce every value of ``got``. Among those, only the simplest explanations count,
-    and only the keys they all share: where two different mistakes give the same numbers (near C = 0 most
-    C2F formulas give 32), the evidence does not discriminate and no formula is named.
+    A candidate must reproduce every value of ``got``: a formula at a looser tolerance (another algebraic
+    form of the same mistake), a cut-off or rounded reference exactly (a value merely close to it, such as
+    float32 arithmetic or a lucky coincidence at one point, is not "rounded"). Among them only the simplest
+    explanations count, and only the keys they all share: where two different mistakes give the same
+    numbers (near C = 0 most C2F formulas give 32), the evidence does not discriminate and nothing is named.
     """
-    matched: list[tuple[str, ...]] = []
-    candidates = [
-        *CANDIDATES.get(name, ()),
-        *(
-            (keys, lambda _, f=f: f(expected))
-            for keys, digits, f in TRANSFORMS
-            if digits > 0 or "rounded_result" not in keys or name not in FRACTIONAL_RESULTS
-        ),
+    formulas = [
+        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL) for keys, candidate in CANDIDATES.get(name, ())
     ]
-    for keys, candidate in candidates:
+    transforms = [
+        (keys, transform(expected), EXACT_RTOL, EXACT_ATOL)
+        for keys, digits, transform in TRANSFORMS
+        if digits > 0 or "rounded_result" not in keys or name not in FRACTIONAL_RESULTS
+    ]
+    matched: list[tuple[str, ...]] = []
+    for keys, values, rtol, atol in formulas + transforms:
         if not _fits_dtype(name, keys, got_dtype):
             continue
-        values = np.asarray(candidate(x), dtype=float)
-        if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(
-            got, values, CANDIDATE_RTOL, CANDIDATE_ATOL
-        ):
+        values = np.asarray(values, dtype=float)
+        if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(got, values, rtol, atol):
             matched.append(keys)
     # An even function hides a sign error, a saturated input hides an approximate e, ...: drop an explanation
     # that only adds mistakes to another one that already explains the numbers.
