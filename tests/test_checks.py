@@ -22,7 +22,7 @@ from activation_lab.checks import (
 )
 from activation_lab.course import load_course
 from activation_lab.i18n import load_catalog
-from activation_lab.misconceptions import CANDIDATES, diagnose, hints_from_raised
+from activation_lab.misconceptions import CANDIDATES, TRANSFORMS, diagnose, hints_from_raised
 from activation_lab.records import Opaque, Raised
 from activation_lab.student_code import InProcessStudent
 from activation_lab.suite_runner import load_reference
@@ -317,6 +317,8 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
 )
 def test_hints_from_raised(raised, hints) -> None:
     assert hints_from_raised(raised) == hints
+    for key in hints:  # every key the detector gives has a text (a missing one would break the feedback)
+        assert render_hint(key, "en") != render_hint(key, "ko")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -474,6 +476,42 @@ def test_a_zero_derivative_is_told_apart_by_its_dtype(dtype, hint) -> None:
     assert diagnose("sigmoid_grad", X, np.zeros_like(X), expected, dtype) == (hint,)
 
 
+@pytest.mark.parametrize(
+    ("name", "x", "got", "dtype", "hints"),
+    [
+        # float32 gives tanh'(−3) = 0.0098659992, within 1e-7 of round(tanh'(−3), 6) = 0.009866
+        pytest.param(
+            "tanh_grad",
+            np.array(-3),
+            np.array(1 - np.tanh(np.float32(-3)) ** 2),
+            np.dtype(np.float32),
+            ("low_precision",),
+            id="float32-is-not-rounding",
+        ),
+        # e = 2.7182 gives σ(3) = 0.9525700467, 5e-11 from round(σ(3), 5) = 0.95257
+        pytest.param(
+            "sigmoid",
+            np.array(3.0),
+            np.array(1 / (1 + 2.7182**-3)),
+            np.dtype(np.float64),
+            ("approx_e",),
+            id="approx-e-near-a-rounded-value-by-chance",
+        ),
+        pytest.param(
+            "sigmoid",
+            X,
+            np.round(_sig(X), 5),
+            None,
+            ("rounded_result",),
+            id="rounded-to-5-digits",
+        ),
+    ],
+)
+def test_rounding_is_named_only_for_exactly_rounded_values(name, x, got, dtype, hints) -> None:
+    reference = {"sigmoid": _sig, "tanh_grad": lambda v: 1 - np.tanh(v) ** 2}[name]
+    assert diagnose(name, x, got, reference(x.astype(float)), dtype) == hints
+
+
 def test_diagnose_prefers_the_simplest_explanation() -> None:
     # σ' is even: an approximate e explains these values with or without a sign error; say only approx_e.
     scaled = X * np.log(2.718)
@@ -622,7 +660,16 @@ def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
 def test_every_detector_key_is_in_the_catalogue() -> None:
     catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
     produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}
+    produced |= {key for keys, _, _ in TRANSFORMS for key in keys}
+    produced |= {"list_result", "scalar_for_array", "bool_result", "returned_none", "input_mutated"}
     assert produced <= catalogue
+
+
+def test_every_hint_of_the_catalogue_renders_in_both_languages() -> None:
+    keys = [key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")]
+    assert len(keys) >= 35
+    for key in keys:  # str.format runs on every text: a stray brace would raise here
+        assert render_hint(key, "en") != render_hint(key, "ko"), key
 
 
 def test_a_false_property_names_where_it_fails(make_checker) -> None:

@@ -221,7 +221,7 @@ FLOAT_FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu")
 # Wrong results made from the right ones, for every function: the fraction cut off (int(...), astype(int),
 # dtype=int) or rounded away (round(F, 1)). Rounding to whole numbers is left out where the right values
 # are fractions (σ' ≤ 0.25): there it cannot be told from truncation or a result that is always 0.
-TRANSFORMS: list[tuple[tuple[str, ...], int, Callable[[np.ndarray], np.ndarray]]] = [
+TRANSFORMS: list[tuple[tuple[str, ...], int, Any]] = [  # (keys, digits rounded to, transform)
     (("int_truncation",), 0, np.trunc),
     (("int_truncation",), 0, np.floor),
     *((("rounded_result",), digits, lambda v, d=digits: np.round(v, d)) for digits in range(8)),
