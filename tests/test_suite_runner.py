@@ -223,6 +223,28 @@ def test_a_bug_in_a_suite_is_a_grader_error_not_the_students(course_copy) -> Non
     assert result.score == result.max_score - errors[0].max_score
 
 
+def test_a_failure_whose_feedback_cannot_be_rendered_is_a_grader_error(tmp_path, monkeypatch) -> None:
+    """A broken catalogue text must not make a test vanish from the report with its points."""
+    import activation_lab.suite_runner as runner
+
+    def broken_render(*args: Any, **kwargs: Any) -> str:
+        raise KeyError("stray {placeholder}")
+
+    monkeypatch.setattr(runner, "render_failure", broken_render)
+    wrong = _student(
+        tmp_path,
+        "relu.py",
+        "import numpy as np\ndef relu(x):\n    return x\ndef relu_grad(x):\n"
+        "    return (np.asarray(x) > 0) * 1.0\n",
+    )
+    result = run_suites(COURSE, {"relu": wrong}, lang="en", seed=0)["relu"]
+    reference = run_suites(COURSE, {"relu": _reference("relu")}, lang="en", seed=0)["relu"]
+    assert len(result.tests) == len(reference.tests)
+    errors = [t for t in result.tests if t.status == "error"]
+    assert errors and all("Grader error" in t.feedback and "KeyError" in t.feedback for t in errors)
+    assert all(t.score == 0 for t in errors)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [

@@ -304,6 +304,15 @@ class _GradingPlugin:
         if exercise.blocked is not None:
             self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
             return True
+        try:
+            self._run_and_record(pyfuncitem, info, exercise)
+        except Exception as exc:  # rendering a failure broke: the grader's fault, never a lost test
+            error = f"{type(exc).__name__}: {exc}"
+            text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
+            self._record(exercise, info, 0.0, "error", text, ())
+        return True
+
+    def _run_and_record(self, pyfuncitem: pytest.Function, info: _TestInfo, exercise: _Exercise) -> None:
         arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
         try:
             pyfuncitem.obj(**arguments)
@@ -341,7 +350,6 @@ class _GradingPlugin:
                 self._record_advice(exercise, info, advice, "", ())
             else:
                 self._record(exercise, info, info.points, "passed", self._with_advice("", advice), advice)
-        return True
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # A fixture that failed during setup is the suite's bug (student calls happen inside the test body).
