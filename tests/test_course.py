@@ -1,4 +1,4 @@
-"""The course manifest declares the five exercises of CONTRACT §1, and broken manifests are reported clearly."""
+"""The course manifest declares the five exercises of CONTRACT §1; broken manifests are reported."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ class Course:
 
 
 def default_course_root() -> Path:
-    """``$ACTIVATION_LAB_COURSE``, else the source checkout this package was installed from (editable install)."""
+    """``$ACTIVATION_LAB_COURSE``, else the checkout this package was installed from (editable install)."""
     configured = os.environ.get("ACTIVATION_LAB_COURSE")
     if configured:
         return Path(configured)
@@ -68,7 +68,8 @@ def load_course(root: Path | None = None) -> Course:
         with manifest.open("rb") as handle:
             raw = tomllib.load(handle)
     except FileNotFoundError:
-        raise CourseError(f"course manifest not found: {manifest} (set --course or ACTIVATION_LAB_COURSE)") from None
+        hint = "set --course or ACTIVATION_LAB_COURSE"
+        raise CourseError(f"course manifest not found: {manifest} ({hint})") from None
     except tomllib.TOMLDecodeError as exc:
         raise CourseError(f"{manifest}: {exc}") from None
     specs = []

@@ -10,7 +10,7 @@ class UsageError(ActivationLabError):
 
 
 class CourseError(ActivationLabError):
-    """The course content (manifest, suites, solutions) is broken: an instructor's problem, not a student's."""
+    """The course content (manifest, suites, solutions) is broken: the instructor's problem."""
 
 
 class SubmissionError(ActivationLabError):

@@ -6,8 +6,8 @@ Catalogues live in ``activation_lab/messages/<domain>.toml``; each key holds one
     en = "..."
     ko = "..."
 
-Placeholders use ``str.format`` syntax. ``tests/test_i18n.py`` checks that every key has both languages and that
-both use the same placeholders.
+Placeholders use ``str.format`` syntax. ``tests/test_i18n.py`` checks that every key has both languages
+and that both use the same placeholders.
 """
 
 from __future__ import annotations

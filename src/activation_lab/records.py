@@ -1,4 +1,4 @@
-"""Frozen records that flow through the engine: student calls, test outcomes, exercise and submission results."""
+"""Frozen records of the engine: student calls, test outcomes, exercise and submission results."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class Raised:
 
 @dataclass(frozen=True, slots=True)
 class Opaque:
-    """A value the student returned that is not plain numeric data; only its type name crosses to the grader."""
+    """A value the student returned that is not plain numeric data; only its type name crosses over."""
 
     type_name: str
 
