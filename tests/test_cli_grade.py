@@ -250,3 +250,20 @@ def test_jobs_never_change_a_result(capsys, tmp_path, reference_sources) -> None
     _, two = _grade_json(capsys, str(klass), "--jobs", "2")
     assert json.dumps(one) == json.dumps(two)
     assert [r["submission"] for r in one] == ["al", "bo", "cy", "dee"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"),
+    [pytest.param("none", True, id="fallback-warns"), pytest.param("bwrap", False, id="bwrap-is-quiet")],
+)
+def test_a_weak_sandbox_is_announced_on_stderr(capsys, monkeypatch, write_submission, mode, warned) -> None:
+    if mode == "bwrap" and not Path("/usr/bin/bwrap").exists():
+        pytest.skip("bubblewrap is not installed here")
+    monkeypatch.delenv("ACTIVATION_LAB_REQUIRE_STRONG_SANDBOX", raising=False)
+    monkeypatch.setenv("ACTIVATION_LAB_SANDBOX", mode)
+    student = write_submission("weak", reference=("relu.py",))
+    code = main(["grade", "--lang", "en", "--format", "json", str(student)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert json.loads(captured.out)[0]["isolation"] == mode
+    assert ("WARNING" in captured.err and "docs/security.md" in captured.err) is warned

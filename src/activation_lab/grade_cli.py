@@ -92,8 +92,11 @@ def _context(args: argparse.Namespace, lang: str) -> Any:
     from activation_lab.grading import DEFAULT_SEED, make_context
 
     ctx = make_context(args.course, lang=lang, seed=DEFAULT_SEED if args.seed is None else args.seed)
-    if ctx.isolation == "none":
-        print(message("grading", "cli.weak_sandbox", lang), file=sys.stderr)
+    from activation_lab.sandbox import isolation_warning
+
+    warning = isolation_warning(ctx.isolation, lang)
+    if warning is not None:  # unshare or none: say so loudly, every run
+        print(warning, file=sys.stderr)
     return ctx
 
 
