@@ -140,3 +140,15 @@ def test_tables_render_in_both_languages(real_reports) -> None:
         console.print(detail_table(real_reports[1], lang))
         text = console.export_text()
         assert word in text and "partial" in text and "missing-folder" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("en", "Every test passed."), ("ko", "모든 테스트를 통과했습니다.")]
+)
+def test_detail_table_of_full_marks_says_so_instead_of_staying_empty(real_reports, lang, text) -> None:
+    console = Console(record=True, width=160)
+    console.print(detail_table(real_reports[0], lang))
+    assert text in console.export_text()
+    console = Console(record=True, width=160)
+    console.print(detail_table(real_reports[1], lang))
+    assert text not in console.export_text()
