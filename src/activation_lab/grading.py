@@ -215,8 +215,7 @@ def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[str
 
 def grade_submission(
     submission: Submission,
-    ctx: GradingContext | Course,
-    legacy_ctx: GradingContext | None = None,
+    ctx: GradingContext,
     *,
     sandbox: Any = None,
 ) -> SubmissionReport:
@@ -224,14 +223,9 @@ def grade_submission(
 
     A submission that could not be read gives status ``error`` (``error_kind: submission``); a failure of the
     grader itself (broken suites, a sandbox that does not start) gives status ``error`` with
-    ``error_kind: grader`` so the CLI can tell the two apart. ``grade_submission(submission, course, ctx)``,
-    the form ARCHITECTURE.md lists, is accepted too. ``sandbox`` is one from :func:`start_sandbox` (the
-    caller closes it); without it the sandbox is opened and closed here.
+    ``error_kind: grader`` so the CLI can tell the two apart. ``sandbox`` is one from :func:`start_sandbox`
+    (the caller closes it); without it the sandbox is opened and closed here.
     """
-    if not isinstance(ctx, GradingContext):
-        if legacy_ctx is None:
-            raise TypeError("grade_submission needs a GradingContext")
-        ctx = legacy_ctx
     notes = submission.render_notes(ctx.lang)
     if submission.status != "graded":
         error = submission.render_error(ctx.lang) or "?"
