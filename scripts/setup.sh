@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh machine: the sandbox tool (bubblewrap) and the project with its dev extras.
+# One-time set-up on a fresh machine: bubblewrap (the sandbox), a Hangul font, and the project with its dev extras.
 # Safe to run again; it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v bwrap >/dev/null 2>&1; then
+# Debian packages: bubblewrap (the grading sandbox) and a Hangul font (Korean labels in `quiz stats` charts).
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+dpkg -s fonts-nanum >/dev/null 2>&1 || missing+=(fonts-nanum)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing bubblewrap (the grading sandbox)" >&2
+    echo "setup: installing ${missing[*]}" >&2
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "setup: WARNING: bubblewrap (bwrap) is not installed and cannot be installed here;" >&2
-    echo "setup: grading falls back to the weaker rlimit sandbox (see docs/security.md)." >&2
+    echo "setup: WARNING: cannot install ${missing[*]} here (needs root and apt-get)." >&2
+    echo "setup: without bubblewrap, grading falls back to the weaker sandbox (docs/security.md);" >&2
+    echo "setup: without a Hangul font, Korean charts use English labels." >&2
   fi
 fi
 
