@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: bubblewrap (the grading sandbox) and a Hangul font (Korean labels in `quiz stats` charts).
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
-dpkg -s fonts-nanum >/dev/null 2>&1 || missing+=(fonts-nanum)
+dpkg-query -W -f='${Status}' fonts-nanum 2>/dev/null | grep -q 'install ok installed' || missing+=(fonts-nanum)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]}" >&2
