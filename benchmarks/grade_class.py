@@ -177,15 +177,16 @@ def run(students: int, jobs: int, seed: int, keep: Path | None) -> dict:
             "peak_tree_pss_mb": round(peak_pss / 2**20, 1),
             "peak_tree_rss_sum_mb": round(peak_rss / 2**20, 1),
             "peak_processes": peak_processes,
-            "machine": {
-                "python": platform.python_version(),
-                "cpus": os.cpu_count(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
         }
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on: Python version, core count, platform."""
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
 def main(argv: list[str] | None = None) -> int:

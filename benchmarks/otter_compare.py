@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from grade_class import EXERCISE_FILES, build_class  # noqa: E402
+from grade_class import EXERCISE_FILES, build_class, machine  # noqa: E402
 
 
 def build_submissions(work: Path, count: int, seed: int) -> list[Path]:
@@ -140,11 +139,7 @@ def run(count: int, jobs: int, seed: int, autograder: Path | None, keep: Path | 
             "score_mismatches": mismatches,
             "mean_score": round(statistics.mean(ours["scores"]), 3),
             "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
-            "machine": {
-                "python": platform.python_version(),
-                "cpus": os.cpu_count(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
         }
     finally:
         if keep is None:
