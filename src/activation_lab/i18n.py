@@ -8,12 +8,18 @@ Catalogues live in ``activation_lab/messages/<domain>.toml``; each key holds one
 
 Placeholders use ``str.format`` syntax. ``tests/test_i18n.py`` checks that every key has both languages
 and that both use the same placeholders.
+
+Korean particles after a placeholder are written in both forms, ``{file}을(를)``, ``{count}이(가)``,
+``{value}(으)로``; at render time the form that fits the value's last sound is chosen ("0은", "1이",
+"순입력으로", "2로") by the ``tossi`` library. Where the value's sound is unknown (``sigmoid.py``) both forms
+stay, which is the usual Korean way to write it.
 """
 
 from __future__ import annotations
 
 import locale
 import os
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -57,10 +63,36 @@ def load_catalog(domain: str) -> dict[str, dict[str, str]]:
     return flat
 
 
+# A placeholder followed by a particle written in both forms: {file}을(를), {n}이(가), {z}(으)로, ...
+PARTICLE_AFTER_PLACEHOLDER = re.compile(
+    r"(\{[^{}]*\})(은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|\(으\)로|\(이\)나|\(이\)라)"
+)
+
+
+def attach_particle(word: str, particle: str) -> str:
+    """``word`` with the form of ``particle`` (``을(를)``, ``(으)로``, ...) that fits its last sound."""
+    import tossi  # imported here: only Korean rendering needs it
+
+    return str(tossi.postfix(word, particle))
+
+
+def render(template: str, params: dict[str, Any], lang: str) -> str:
+    """Fill ``template``; in Korean, choose each particle after a placeholder by the value's last sound."""
+    if lang != "ko" or not PARTICLE_AFTER_PLACEHOLDER.search(template):
+        return template.format(**params)
+
+    def with_particle(match: re.Match[str]) -> str:
+        word = match.group(1).format(**params)
+        # the result is formatted once more with the rest of the template: keep its braces literal
+        return attach_particle(word, match.group(2)).replace("{", "{{").replace("}", "}}")
+
+    return PARTICLE_AFTER_PLACEHOLDER.sub(with_particle, template).format(**params)
+
+
 def message(domain: str, key: str, lang: str, /, **params: Any) -> str:
     """Render ``key`` of catalogue ``domain`` in ``lang`` (falling back to English) with ``params``."""
     entry = load_catalog(domain).get(key)
     if entry is None:
         raise KeyError(f"no message {key!r} in catalogue {domain!r}")
     template = entry.get(lang) or entry["en"]
-    return template.format(**params)
+    return render(template, params, lang)

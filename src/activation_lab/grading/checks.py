@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from activation_lab.grading.misconceptions import diagnose, hints_from_raised, student_where
+from activation_lab.errors import ExerciseAborted
+from activation_lab.grading.misconceptions import (
+    diagnose,
+    fix_params,
+    hints_from_raised,
+    student_where,
+    unfinished_function,
+)
 from activation_lab.i18n import message
 from activation_lab.records import CallResult, Opaque
 
@@ -61,6 +68,7 @@ class Failure:
     rule: Text | None = None
     hints: tuple[str, ...] = ()
     stdout: str = ""
+    function: str = ""  # the student function called: hints suggest code for this one
 
 
 class CheckFailure(Exception):
@@ -71,9 +79,9 @@ class CheckFailure(Exception):
         self.failure = failure
 
 
-def render_hint(key: str, lang: str) -> str:
-    """The text of one misconception hint."""
-    return message(DOMAIN, f"hint.{key}", lang)
+def render_hint(key: str, lang: str, function: str | None = None) -> str:
+    """The text of one misconception hint; the code it suggests is right for ``function``."""
+    return message(DOMAIN, f"hint.{key}", lang, **fix_params(function))
 
 
 def render_failure(failure: Failure, lang: str, *, hidden: bool) -> str:
@@ -87,7 +95,10 @@ def render_failure(failure: Failure, lang: str, *, hidden: bool) -> str:
         lines.append(message(DOMAIN, "label.rule", lang, rule=failure.rule.render(lang)))
     if failure.stdout.strip():
         lines.append(message(DOMAIN, "label.stdout", lang, text=_shorten(failure.stdout.strip(), 200)))
-    lines.extend(message(DOMAIN, "label.hint", lang, text=render_hint(key, lang)) for key in failure.hints)
+    lines.extend(
+        message(DOMAIN, "label.hint", lang, text=render_hint(key, lang, failure.function))
+        for key in failure.hints
+    )
     return "\n".join(lines)
 
 
@@ -310,9 +321,14 @@ class Checker:
                     describe_call(name, args),
                     Text("problem.missing_function", {"name": name}),
                     hints=("missing_function",),
+                    function=name,
                 )
             )
-        result: CallResult = self.student.call(name, *args)
+        try:
+            result: CallResult = self.student.call(name, *args)
+        except ExerciseAborted as aborted:  # the report names the call that was running
+            aborted.call = describe_call(name, args)  # type: ignore[attr-defined]
+            raise
         if any("overflow" in w.lower() for w in result.warnings):
             self._advise("overflow_advice")
         if result.raised is not None:
@@ -321,13 +337,17 @@ class Checker:
                 self._advise("overflow_advice")
             where = student_where(result.raised)
             params = {"type": result.raised.type, "message": _shorten(result.raised.message, 300)}
-            problem = (
-                Text("problem.raised_at", {**params, "where": where})
-                if where
-                else Text("problem.raised", params)
-            )
+            if "unfinished_import" in hints:
+                unfinished = unfinished_function(result.raised) or where.split(":", 1)[0]
+                problem = Text("problem.unfinished_import", {"function": unfinished, "where": where})
+            elif where:
+                problem = Text("problem.raised_at", {**params, "where": where})
+            else:
+                problem = Text("problem.raised", params)
             # described only on failure: printing arrays costs more than the call itself
-            raise CheckFailure(Failure(describe_call(name, args), problem, hints=hints, stdout=result.stdout))
+            raise CheckFailure(
+                Failure(describe_call(name, args), problem, hints=hints, stdout=result.stdout, function=name)
+            )
         return result
 
     def output(self, name: str, *args: Any) -> Output:
@@ -344,6 +364,7 @@ class Checker:
                 rule=rule,
                 hints=hints + self._value_hints_for_bad_output(name, args, result.value),
                 stdout=result.stdout,
+                function=name,
             )
             raise CheckFailure(failure)
         output = as_output(result.value)
@@ -395,6 +416,7 @@ class Checker:
                     hints=diagnose(
                         name, np.asarray(inputs, dtype=float), values, expected, _shared_kind(got)
                     ),
+                    function=name,
                 )
             )
         return values
@@ -433,6 +455,7 @@ class Checker:
                 got=describe(output.raw),
                 rule=Text("rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                 hints=diagnose(name, args[0], output.values, expected_values, output.dtype),
+                function=name,
             )
         )
 
@@ -447,6 +470,7 @@ class Checker:
                         Text("problem.input_mutated", {"after": describe(after)}),
                         rule=Text("rule.unchanged"),
                         hints=("input_mutated",),
+                        function=name,
                     )
                 )
 

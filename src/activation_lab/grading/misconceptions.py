@@ -60,12 +60,38 @@ def student_where(raised: Raised) -> str:
     return lines[-1].strip() if lines else ""
 
 
+def _frame_files(raised: Raised) -> list[str]:
+    """The student file of each frame of the traceback, outermost first (``tanh.py``, ``sigmoid.py``)."""
+    files = []
+    for line in raised.traceback.splitlines():
+        name = line.strip().split(":", 1)[0]
+        if name.endswith(".py"):
+            files.append(name)
+    return files
+
+
+def unfinished_elsewhere(raised: Raised) -> bool:
+    """Whether a ``NotImplementedError`` comes from another student file than the called one.
+
+    ``tanh.py`` doing ``from sigmoid import sigmoid`` while ``sigmoid.py`` is still the stub raises from
+    ``sigmoid.py``: the called function was written, the one it uses was not.
+    """
+    files = _frame_files(raised)
+    return raised.type == "NotImplementedError" and len(files) >= 2 and files[-1] != files[0]
+
+
+def unfinished_function(raised: Raised) -> str:
+    """The unfinished function a ``NotImplementedError`` names (the course stubs say ``sigmoid(x): ...``)."""
+    match = re.match(r"\s*([A-Za-z_]\w*)\(", raised.message)
+    return f"{match.group(1)}()" if match else ""
+
+
 def hints_from_raised(raised: Raised) -> tuple[str, ...]:
     """Misconception keys recognised from an exception's type, message and the student's source line."""
     source = _student_line(raised)
     text = raised.message
     if raised.type == "NotImplementedError":
-        return ("not_attempted",)
+        return ("unfinished_import",) if unfinished_elsewhere(raised) else ("not_attempted",)
     if raised.type == "AttributeError" and (_REMOVED_ALIAS_MESSAGE.search(text) or _NP_ALIAS.search(source)):
         return ("np_int_removed",)
     if raised.type == "OverflowError":
@@ -164,6 +190,32 @@ def _c2f_grid() -> list[tuple[tuple[str, ...], Any]]:
     return grid
 
 
+# ====================================================================================================
+# NEW CANDIDATES (issue 12), kept in one table so that they move to the course manifest with the others
+# (issue 8): per function, (hint keys, values as a function of the input).
+# ====================================================================================================
+NEW_CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
+    "sigmoid": [
+        # 1 // (1 + e^−x): floor division of 1 by a number > 1 is always 0
+        (("floor_division",), lambda x: np.floor(1 / (1 + _exp(-x)))),
+    ],
+    "sigmoid_grad": [
+        (("sigmoid_grad_sign",), lambda x: -_sig_grad(x)),  # s * (s - 1)
+        # d/dx (1 + e^−x)^−1 without the inner derivative −e^−x: −1 / (1 + e^−x)²
+        (("chain_rule_factor",), lambda x: -(_sig(x) ** 2)),
+    ],
+    "tanh_grad": [
+        (("square_misplaced",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
+        # d/dx 2σ(2x) − 1 = 4σ'(2x); without the inner factor 2 it is 2σ'(2x) = (1 − tanh²x) / 2
+        (("chain_rule_factor",), lambda x: _tanh_grad(x) / 2),
+    ],
+    "relu_grad": [
+        # relu(x) / x: 1 above 0, 0 below, 0/0 = nan at 0
+        (("relu_grad_division",), lambda x: np.where(x == 0, np.nan, (x > 0) * 1.0)),
+    ],
+}
+
+
 # Candidate wrong formulas per function: (hint keys, values as a function of the input).
 CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
     "sigmoid": [
@@ -178,7 +230,6 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("sigmoid_grad_formula",), lambda x: _sig(x) * (1 + _sig(x))),
         (("sigmoid_grad_formula",), lambda x: _sig(x) ** 2),
         (("sigmoid_grad_formula",), lambda x: _sig(x)),
-        (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
         (("sigmoid_grad_formula",), lambda x: 1 - _sig(x) ** 2),
         (("exp_sign",), lambda x: np.exp(np.clip(x, -700, 700)) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
         (("missing_parentheses",), lambda x: np.zeros_like(x)),  # s*1 - s is (s·1) − s = 0
@@ -200,7 +251,6 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("tanh_via_sigmoid_x",), lambda x: _tanh_grad(x / 2)),
         (("tanh_grad_slide_typo",), lambda x: 4 * _sig(x) ** 2),
         (("tanh_missing_minus_one",), lambda x: 1 - (1 + np.tanh(x)) ** 2),  # 1 − tanh² of its own 2σ(2x)
-        (("missing_square",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
         (("missing_square",), lambda x: 1 - 2 * np.tanh(x)),  # `* 2` typed for `** 2`
         *_with_approx_e(_tanh_grad),
     ],
@@ -214,6 +264,56 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("c2f_clamp_zero",), lambda z: np.where(z < 0, 0, z)),
     ],
 }
+for _name, _extra in NEW_CANDIDATES.items():
+    CANDIDATES.setdefault(_name, []).extend(_extra)
+
+
+# ====================================================================================================
+# FIXES: the code a hint suggests, per function ({fix}, {fix_numbers}, {fix_dtype} in [hint.*] texts).
+# Every snippet must be right for the function it is shown for: tests/test_hint_snippets.py grades a
+# module made of them with the hidden suites and requires full marks. Moves to the manifest (issue 8).
+# ====================================================================================================
+FIXES: dict[str, dict[str, str]] = {
+    "step": {
+        "fix": "np.where(x >= 0, 1, 0)",
+        "fix_numbers": "(x >= 0) * 1",
+        "fix_dtype": "np.array(x >= 0, dtype=int)",
+    },
+    "bipolar_step": {
+        "fix": "np.where(x >= 0, 1, -1)",
+        "fix_numbers": "np.where(x >= 0, 1, -1)",
+        "fix_dtype": "np.where(x >= 0, 1, -1).astype(int)",
+    },
+    "relu": {
+        "fix": "np.maximum(0, x)",
+        "fix_numbers": "np.maximum(0, x)",
+        "fix_dtype": "np.maximum(0, np.asarray(x, dtype=float))",
+    },
+    "relu_grad": {
+        "fix": "np.where(x > 0, 1, 0)",
+        "fix_numbers": "(x > 0) * 1",
+        "fix_dtype": "np.array(x > 0, dtype=int)",
+    },
+    "sigmoid": {"fix": "1 / (1 + np.exp(-x))"},
+    "sigmoid_grad": {"fix": "sigmoid(x) * (1 - sigmoid(x))"},
+    "tanh": {"fix": "np.tanh(x)"},
+    "tanh_grad": {"fix": "1 - np.tanh(x) ** 2"},
+    "activate": {"fix": "np.maximum(z, 32)"},
+    "C2F": {"fix": "activate(9 / 5 * C + 32)"},
+}
+# For a function without its own entry (a new exercise) the hints name the tools, not a formula.
+GENERIC_FIX = "np.where(condition, a, b)"
+
+
+def fix_params(function: str | None) -> dict[str, str]:
+    """The ``{fix*}`` parameters of the hint texts for ``function``."""
+    fixes = FIXES.get(function or "", {})
+    whole = fixes.get("fix", GENERIC_FIX)
+    return {
+        "fix": whole,
+        "fix_numbers": fixes.get("fix_numbers", whole),
+        "fix_dtype": fixes.get("fix_dtype", whole),
+    }
 
 
 FLOAT_FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu")
@@ -311,7 +411,8 @@ def diagnose(
             hints += _step_hints(name, x, got, expected)
         if name == "relu_grad":
             wrong = ~np.isclose(got, expected)
-            if np.any(wrong) and np.all(x[wrong] == 0):  # right everywhere but at the kink
+            # right everywhere but at the kink (a nan there is 0/0, not a choice of value)
+            if np.any(wrong) and np.all(x[wrong] == 0) and not np.any(np.isnan(got[wrong])):
                 hints.append("relu_grad_at_zero")
         low_dtype = got_dtype is not None and got_dtype in (np.dtype(np.float16), np.dtype(np.float32))
         candidates, explained = _explaining_candidates(name, x, got, expected, got_dtype)

@@ -42,13 +42,22 @@ class StudentCode(Protocol):
         """Call ``name(*args)`` on copies of ``args``; raises ``ExerciseAborted`` when the process is gone."""
 
 
-def raised_from(exc: BaseException, student_file: str | None = None) -> Raised:
-    """Turn an exception into plain data, keeping only the frames that belong to the student's file."""
+def raised_from(
+    exc: BaseException, student_file: str | None = None, student_dir: Path | None = None
+) -> Raised:
+    """Turn an exception into plain data, keeping only the frames of the student's files.
+
+    With ``student_dir`` every file of that folder counts (``tanh.py`` calling its sibling ``sigmoid.py``),
+    as in the sandbox, which keeps the frames of every file of the submission.
+    """
     message = str(exc)
     if len(message) > MESSAGE_CAP:
         message = message[:MESSAGE_CAP] + "…"
     frames = list(traceback.extract_tb(exc.__traceback__))
-    if student_file is not None:
+    if student_dir is not None:
+        folder = Path(student_dir).resolve()
+        frames = [f for f in frames if Path(f.filename).resolve().parent == folder]
+    elif student_file is not None:
         frames = [f for f in frames if Path(f.filename).name == student_file]
     lines = [f"{Path(f.filename).name}:{f.lineno}: {f.line or ''}".rstrip() for f in frames[-3:]]
     return Raised(type=type(exc).__name__, message=message, traceback="\n".join(lines))
@@ -92,9 +101,13 @@ class InProcessStudent:
                 sys.path.remove(folder)
 
     def _is_sibling(self, module_name: str) -> bool:
+        # a module of the same folder, or one named like a file of this folder but imported from elsewhere
+        # (another student's sigmoid.py would otherwise answer this student's `from sigmoid import sigmoid`)
         module = sys.modules.get(module_name)
         origin = getattr(module, "__file__", None)
-        return origin is not None and Path(origin).parent == self.path.parent
+        if origin is None:
+            return False
+        return Path(origin).parent == self.path.parent or (self.path.parent / f"{module_name}.py").is_file()
 
     @property
     def import_error(self) -> Raised | None:
@@ -119,7 +132,7 @@ class InProcessStudent:
             try:
                 value = function(*call_args)
             except Exception as exc:
-                raised = raised_from(exc, self.path.name)
+                raised = raised_from(exc, self.path.name, self.path.parent)
         # The same wire encoding as the sandbox, so that suites see identical types in both modes.
         return CallResult(
             value=through_wire(value) if raised is None else None,

@@ -35,6 +35,7 @@ from activation_lab.grading.checks import (
     render_failure,
     render_hint,
 )
+from activation_lab.grading.misconceptions import unfinished_elsewhere
 from activation_lab.i18n import message
 from activation_lab.records import CallResult, CheckOutcome, ExerciseResult, ExerciseSpec, Raised
 
@@ -162,8 +163,10 @@ class _TrackedStudent:
         """Forward the call and count whether it still raised ``NotImplementedError``."""
         result: CallResult = self._inner.call(name, *args)
         self.calls += 1
+        # a stub of another file (``from sigmoid import sigmoid``) does not make this file unattempted
         if result.raised is not None and result.raised.type == "NotImplementedError":
-            self.not_implemented += 1
+            if not unfinished_elsewhere(result.raised):
+                self.not_implemented += 1
         return result
 
 
@@ -336,7 +339,7 @@ class _GradingPlugin:
             exercise.blocked = message(
                 DOMAIN, "runner.not_run_after_abort", self._lang, status=aborted.status
             )
-            text = message(DOMAIN, "runner.aborted", self._lang, status=aborted.status, detail=aborted.detail)
+            text = aborted_text(aborted, self._lang)
             exercise.notes.append(text)
             self._record(exercise, info, 0.0, "failed", text, ())
         except Exception as exc:
@@ -422,14 +425,26 @@ _CHECKER = pytest.StashKey[Checker]()
 # ----------------------------------------------------------------------------------------------------
 
 
+def aborted_text(aborted: ExerciseAborted, lang: str) -> str:
+    """Why the student's process was stopped, in ``lang``: the sandbox's teaching text and the running call."""
+    if getattr(aborted, "message_key", None):
+        from activation_lab.sandbox.session import abort_message  # the sandbox's own catalogue
+
+        text = abort_message(aborted, lang)
+    else:
+        text = message(DOMAIN, "runner.aborted", lang, status=aborted.status, detail=aborted.detail)
+    call = getattr(aborted, "call", "")
+    if call:
+        text += "\n" + message(DOMAIN, "label.running_call", lang, call=call)
+    return text
+
+
 def _blocked_by_import(exercise: _Exercise, lang: str) -> None:
     try:
         error = exercise.student.import_error
     except ExerciseAborted as aborted:
         exercise.status = aborted.status
-        exercise.blocked = message(
-            DOMAIN, "runner.aborted", lang, status=aborted.status, detail=aborted.detail
-        )
+        exercise.blocked = aborted_text(aborted, lang)
         exercise.notes.append(exercise.blocked)
         return
     if error is None:

@@ -883,6 +883,29 @@ class SandboxedStudent:
 _ABORT_KEYS = {"timeout": "timeout", "memory": "memory", "error": "crashed"}
 
 
+# The fixed English details of ``_fail`` and the catalogue entries that say them in the student's language.
+_ABORT_DETAILS = (
+    (re.compile(r"call took too long$"), "detail.call_too_long"),
+    (re.compile(r"exercise time budget used up$"), "detail.budget_used_up"),
+    (re.compile(r"import took too long$"), "detail.import_too_long"),
+    (re.compile(r"CPU time limit exceeded$"), "detail.cpu_limit"),
+    (re.compile(r"MemoryError while importing (?P<name>\S+)$"), "detail.memory_import"),
+    (re.compile(r"MemoryError in (?P<name>\S+)$"), "detail.memory_call"),
+    (re.compile(r"exited with code (?P<code>\S+)$"), "detail.exit_code"),
+    (re.compile(r"crashed: the worker vanished$"), "detail.vanished"),
+    (re.compile(r"crashed: (?P<signal>\S+)$"), "detail.signal"),
+)
+
+
+def _abort_detail(detail: str, lang: str) -> str:
+    """``detail`` of an abort in ``lang`` when it is one of the fixed phrases, else as it is."""
+    for pattern, key in _ABORT_DETAILS:
+        match = pattern.match(detail)
+        if match:
+            return message("sandbox", key, lang, **match.groupdict())
+    return detail
+
+
 def abort_message(aborted: ExerciseAborted, lang: str, limits: Limits | None = None) -> str:
     """The student-facing explanation of an ``ExerciseAborted`` raised by this sandbox, in ``lang``."""
     limits = limits or getattr(aborted, "limits", None) or Limits()
@@ -892,7 +915,7 @@ def abort_message(aborted: ExerciseAborted, lang: str, limits: Limits | None = N
         f"abort.{key}",
         lang,
         module=getattr(aborted, "module", "?"),
-        detail=aborted.detail,
+        detail=_abort_detail(aborted.detail, lang),
         seconds=f"{limits.exercise_seconds:g}",
         call_seconds=f"{limits.call_seconds:g}",
         megabytes=limits.memory_bytes >> 20,
