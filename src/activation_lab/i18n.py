@@ -65,7 +65,7 @@ def load_catalog(domain: str) -> dict[str, dict[str, str]]:
 
 # A placeholder followed by a particle written in both forms: {file}을(를), {n}이(가), {z}(으)로, ...
 PARTICLE_AFTER_PLACEHOLDER = re.compile(
-    r"(\{[^{}]*\})(은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|\(으\)로|\(이\)나|\(이\)라)"
+    r"(\{[^{}]*\}['\"]?)(은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|\(으\)로|\(이\)나|\(이\)라)"
 )
 
 
