@@ -22,6 +22,8 @@ from activation_lab.quiz.model import (
     ShortText,
     SingleChoice,
 )
+from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, FormulaError, Samples, same_formula
+from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.normalize import normalize_text
 from activation_lab.quiz.numbers import NumberFormatError, parse_number
 from activation_lab.records import QuizItemResult, QuizResult
@@ -200,7 +202,8 @@ def _result(item: Item, fraction: float, parts: list[str], lang: str) -> QuizIte
 
 
 def _label(choice: Choice, lang: str) -> str:
-    return f"({choice.id}) {choice.text.text(lang)}"
+    # the text, never the id: students saw the choices shuffled and numbered, not our ids
+    return f"'{choice.text.text(lang)}'"
 
 
 def _find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
@@ -282,9 +285,23 @@ def _multiple_select(item: MultipleSelect, answer: Any, lang: str) -> tuple[floa
     return 0.0, [_m("not_exact_set", lang), *parts]
 
 
+def read_number(answer: Any) -> float:
+    """The number an answer means: a plain number (``0.5``, ``1/2``, ``½``), else arithmetic as Open edX's
+    numericalresponse evaluates it (``0.25^3``, ``0.25**3``, ``1/(1+e^-1)``, the constants ``e`` and ``pi``)."""
+    try:
+        return parse_number(answer)
+    except NumberFormatError as exc:
+        if exc.reason != "not_a_number":
+            raise
+        try:
+            return evaluate_formula(str(answer))
+        except FormulaError:
+            raise exc from None
+
+
 def _numeric(item: Numeric, answer: Any, lang: str) -> tuple[float, list[str]]:
     try:
-        got = parse_number(answer)
+        got = read_number(answer)
     except NumberFormatError as exc:
         return 0.0, [_m(f"number_{exc.reason}", lang, answer=_show(answer))]
     key = item.answer.value
@@ -307,6 +324,8 @@ def _short_text(item: ShortText, answer: Any, lang: str) -> tuple[float, list[st
     got = normalize_text(str(answer))
     if not got:
         return 0.0, [_m("missing", lang)]
+    if item.samples is not None:
+        return _formula(item, str(answer), lang)
     for accept in item.accept:
         if got in {normalize_text(form) for form in accept.forms()}:
             return 1.0, [_m("correct", lang), *([accept.feedback.text(lang)] if accept.feedback else [])]
@@ -315,6 +334,22 @@ def _short_text(item: ShortText, answer: Any, lang: str) -> tuple[float, list[st
             feedback = [wrong.feedback.text(lang)] if wrong.feedback else []
             return 0.0, [_m("wrong_text", lang, answer=_show(answer)), *feedback]
     return 0.0, [_m("wrong_text", lang, answer=_show(answer))]
+
+
+def _formula(item: ShortText, answer: str, lang: str) -> tuple[float, list[str]]:
+    """A formula answer, compared with every accepted and known wrong formula at the item's sample points."""
+    samples = Samples.parse(item.samples or "")
+    try:
+        for accept in item.accept:
+            if any(same_formula(answer, form, samples, FORMULA_REL_TOLERANCE) for form in accept.forms()):
+                return 1.0, [_m("correct", lang), *([accept.feedback.text(lang)] if accept.feedback else [])]
+        for wrong in item.wrong:
+            if any(same_formula(answer, form, samples, FORMULA_REL_TOLERANCE) for form in wrong.forms()):
+                feedback = [wrong.feedback.text(lang)] if wrong.feedback else []
+                return 0.0, [_m("wrong_formula", lang, answer=_show(answer)), *feedback]
+    except FormulaError as exc:
+        return 0.0, [_m(exc.reason, lang, answer=_show(answer))]
+    return 0.0, [_m("wrong_formula", lang, answer=_show(answer))]
 
 
 def _matches(text: LocalizedText, given: Any) -> bool:
