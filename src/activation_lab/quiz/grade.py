@@ -22,14 +22,21 @@ from activation_lab.quiz.model import (
     ShortText,
     SingleChoice,
 )
-from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, FormulaError, Samples, same_formula
+from activation_lab.quiz.formulas import (
+    FORMULA_REL_TOLERANCE,
+    SUPERSCRIPTS,
+    FormulaError,
+    Samples,
+    same_formula,
+)
 from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.normalize import normalize_text
 from activation_lab.quiz.numbers import NumberFormatError, parse_number
 from activation_lab.records import QuizItemResult, QuizResult
 
 FLOAT_SLACK = 1e-12  # relative slack so that 1/3 typed as a fraction equals expr "1/3" whatever the rounding
-ANSWERS_ITEM_ID = "answers.yaml"  # id of the pseudo-item that reports an unreadable answers file
+ANSWERS_ITEM_ID = "answers.yaml"
+TRAILING_PUNCTUATION = ".,;:!?。、"  # id of the pseudo-item that reports an unreadable answers file
 
 
 def _m(key: str, lang: str, **params: Any) -> str:
@@ -288,6 +295,11 @@ def _multiple_select(item: MultipleSelect, answer: Any, lang: str) -> tuple[floa
 def read_number(answer: Any) -> float:
     """The number an answer means: a plain number (``0.5``, ``1/2``, ``½``), else arithmetic as Open edX's
     numericalresponse evaluates it (``0.25^3``, ``0.25**3``, ``1/(1+e^-1)``, the constants ``e`` and ``pi``)."""
+    if isinstance(answer, str) and any(char in SUPERSCRIPTS for char in answer):
+        try:  # 0.25³ is a power (NFKC would read it as 0.253)
+            return evaluate_formula(answer)
+        except FormulaError:
+            raise NumberFormatError("not_a_number", answer) from None
     try:
         return parse_number(answer)
     except NumberFormatError as exc:
@@ -321,7 +333,8 @@ def _close(got: float, key: float, bound: float) -> bool:
 def _short_text(item: ShortText, answer: Any, lang: str) -> tuple[float, list[str]]:
     if isinstance(answer, bool) or not isinstance(answer, str | int | float):
         return 0.0, [_m("expected_text", lang, got=_show(answer))]
-    got = normalize_text(str(answer))
+    # trailing punctuation is not part of the answer: "net input." = "net input"
+    got = normalize_text(str(answer)).rstrip(TRAILING_PUNCTUATION).rstrip()
     if not got:
         return 0.0, [_m("missing", lang)]
     if item.samples is not None:
