@@ -47,10 +47,14 @@ def main(argv: list[str]) -> int:
             verdict = classify(set(entry.expected_hints), set(entry.wrong_hints), given)
             counts[verdict] += 1
             if args.list:
-                print(f"{verdict:5}  {entry.id:45} expected {sorted(entry.expected_hints)} got {sorted(given)}")
+                print(
+                    f"{verdict:5}  {entry.id:45} expected {sorted(entry.expected_hints)} got {sorted(given)}"
+                )
     total = sum(counts.values())
-    print(f"wrong files: {total}  right hint: {counts['right']}  wrong hint: {counts['wrong']}  "
-          f"no hint: {counts['none']}")
+    print(
+        f"wrong files: {total}  right hint: {counts['right']}  wrong hint: {counts['wrong']}  "
+        f"no hint: {counts['none']}"
+    )
     return 0
 
 

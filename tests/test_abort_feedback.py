@@ -24,7 +24,8 @@ CASES = [
         id="endless-loop",
     ),
     pytest.param(
-        "import numpy as np\n\ndef relu(x):\n    big = np.ones(10**10)\n    return np.maximum(0, x)\n" + RELU_GRAD,
+        "import numpy as np\n\ndef relu(x):\n    big = np.ones(10**10)\n    return np.maximum(0, x)\n"
+        + RELU_GRAD,
         "memory",
         ("메모리 제한", "MemoryError"),
         ("more memory than the limit",),
@@ -42,7 +43,12 @@ CASES = [
 
 @pytest.mark.parametrize(("source", "status", "korean", "english"), CASES)
 def test_stopped_code_is_explained_in_the_students_language(
-    write_submission, grading_context, source: str, status: str, korean: tuple[str, ...], english: tuple[str, ...]
+    write_submission,
+    grading_context,
+    source: str,
+    status: str,
+    korean: tuple[str, ...],
+    english: tuple[str, ...],
 ) -> None:
     limits = Limits(exercise_seconds=2.0, call_seconds=1.0)
     folder = write_submission("stopped", {"relu.py": source})

@@ -1,15 +1,15 @@
 """The corpus through the hidden suites: wrong files lose marks with the right hint, right ones keep them all.
 
-``tests/corpus/wrong/<exercise>/<name>.py`` are realistic mistakes; each starts with
-``# expect-hint: <key>[, <key>...]`` (every listed key must appear among the hints of a failed test)
-and ``# mistake: <one line>``; ``# not-hint: <key>[, ...]`` names misdiagnoses that must not appear (a wrong
-hint teaches the wrong thing). ``tests/corpus/right/<exercise>/<name>.py`` are alternative correct
-implementations (``# approach: <one line>``), which must keep full marks. A file may say
-``# needs: <exercise>/<name>.py`` to be graded beside another corpus file (``from sigmoid import sigmoid``
-in tanh.py), or ``# needs: exercises/<file>.py`` beside the course's unchanged stub. A wrong file that does not
-expect ``not_attempted`` must be reported as attempted. ``# known-gap: <why>`` marks a realistic mistake the grader does not name yet (a strict
-xfail: it turns into a failure once the detector learns it, so the line can be removed). The corpus sizes
-are the numbers of ``test_wrong_file_*`` and ``test_right_file_*`` cases.
+``tests/corpus/wrong/<exercise>/<name>.py`` are realistic mistakes; each starts with ``# expect-hint: <key>[,
+<key>...]`` (every listed key must appear among the hints of a failed test) and ``# mistake: <one line>``; ``#
+not-hint: <key>[, ...]`` names misdiagnoses that must not appear (a wrong hint teaches the wrong thing).
+``tests/corpus/right/<exercise>/<name>.py`` are alternative correct implementations (``# approach: <one
+line>``), which must keep full marks. A file may say ``# needs: <exercise>/<name>.py`` to be graded beside
+another corpus file (``from sigmoid import sigmoid`` in tanh.py), or ``# needs: exercises/<file>.py`` beside
+the course's unchanged stub. A wrong file that does not expect ``not_attempted`` must be reported as
+attempted. ``# known-gap: <why>`` marks a realistic mistake the grader does not name yet (a strict xfail: it
+turns into a failure once the detector learns it, so the line can be removed). The corpus sizes are the
+numbers of ``test_wrong_file_*`` and ``test_right_file_*`` cases.
 """
 
 from __future__ import annotations

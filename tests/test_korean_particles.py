@@ -52,21 +52,28 @@ def _render(template: str, sample: str) -> str:
 
 @pytest.mark.parametrize(("key", "template"), MESSAGES, ids=[key for key, _ in MESSAGES])
 def test_particles_fit_the_value_before_them(key: str, template: str) -> None:
-    assert not SPACED.search(template), f"{key}: a particle after a space: {SPACED.search(template).group(0)!r}"
+    assert not SPACED.search(template), (
+        f"{key}: a particle after a space: {SPACED.search(template).group(0)!r}"
+    )
     for sample in SAMPLES:
         text = _render(template, sample)
         leftover = BOTH_FORMS.search(text)
         assert leftover is None, f"{key}: both forms left in {text!r}"
         for match in re.finditer(re.escape(sample) + "(" + "|".join(PARTICLES) + ")(?![가-힣])", text):
             particle = match.group(1)
-            right = tossi.postfix(sample, particle)[len(sample):]
+            right = tossi.postfix(sample, particle)[len(sample) :]
             assert particle == right, f"{key}: {sample}{particle} should be {sample}{right} in {text!r}"
 
 
 def test_render_chooses_particles_by_the_last_sound() -> None:
     template = "{a}은(는) {b}이(가) {c}을(를) {d}(으)로 {e}과(와)"
-    assert render(template, dict(a=0, b=2, c="순입력", d=1, e="기울기"), "ko") == "0은 2가 순입력을 1로 기울기와"
-    assert render(template, dict(a=1, b=3, c="기울기", d="순입력", e=10), "ko") == "1은 3이 기울기를 순입력으로 10과"
+    assert (
+        render(template, dict(a=0, b=2, c="순입력", d=1, e="기울기"), "ko") == "0은 2가 순입력을 1로 기울기와"
+    )
+    assert (
+        render(template, dict(a=1, b=3, c="기울기", d="순입력", e=10), "ko")
+        == "1은 3이 기울기를 순입력으로 10과"
+    )
     # a word whose sound is unknown keeps both forms, the usual written Korean
     assert render("{f}을(를)", {"f": "sigmoid.py"}, "ko") == "sigmoid.py을(를)"
     # braces in a value stay literal

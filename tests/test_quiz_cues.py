@@ -115,8 +115,18 @@ def test_feedback_quotes_the_choice_text_not_its_id() -> None:
     assert f"'{wrong.text.text('en')}'" in feedback and f"({wrong.id})" not in feedback
 
 
-FORMULAS_RIGHT = ["tanh(x)^2", "(tanh(x))^2", "tanh(x) ^ 2", "tanh(x) * tanh(x)", "tanh²x", "tanh²(x)",
-                  "tanh(x)**2", "np.tanh(x)**2", "tanh^2(x)", "tanh(x)²"]
+FORMULAS_RIGHT = [
+    "tanh(x)^2",
+    "(tanh(x))^2",
+    "tanh(x) ^ 2",
+    "tanh(x) * tanh(x)",
+    "tanh²x",
+    "tanh²(x)",
+    "tanh(x)**2",
+    "np.tanh(x)**2",
+    "tanh^2(x)",
+    "tanh(x)²",
+]
 FORMULAS_WRONG = ["tanh(x)", "tanh(x^2)", "tanh(x)*(1-tanh(x))", "2*tanh(x)", "x^2"]
 
 

@@ -10,8 +10,8 @@ from lxml import etree
 
 from activation_lab.errors import UsageError
 from activation_lab.quiz.export import olx as export_olx
-from activation_lab.quiz.load import load_quiz
 from activation_lab.quiz.formulas import to_calc
+from activation_lab.quiz.load import load_quiz
 from activation_lab.quiz.model import (
     Accept,
     Choice,

@@ -172,7 +172,11 @@ def test_single_choice_right(quiz: Quiz) -> None:
 def test_single_choice_wrong_shows_that_choices_feedback(quiz: Quiz) -> None:
     result = _grade(quiz, "h-is-called", "a")
     assert result.score == 0.0
-    assert "'weight'" in result.feedback and "(a)" not in result.feedback and "the weight is w" in result.feedback
+    assert (
+        "'weight'" in result.feedback
+        and "(a)" not in result.feedback
+        and "the weight is w" in result.feedback
+    )
     korean = _grade(quiz, "h-is-called", "a", "ko")
     assert "가중치는 w입니다" in korean.feedback and "h는 활성화 함수" in korean.feedback
 

@@ -1,9 +1,10 @@
 """The public self-check says what the grader says: its texts are generated from the one catalogue.
 
 ``exercises/selfcheck_feedback.py`` must run without activation-lab, so it holds a generated copy of
-``messages/feedback.toml`` (``scripts/generate_selfcheck_catalogue.py``); a drift fails here. Its small particle
-chooser must agree with the grader's (tossi). And the self-check names the same real causes as the grader:
-an unfinished function in another file, the empty-array truth value, the Fahrenheit-to-Celsius formula.
+``messages/feedback.toml`` (``scripts/generate_selfcheck_catalogue.py``); a drift fails here. Its small
+particle chooser must agree with the grader's (tossi). And the self-check names the same real causes as the
+grader: an unfinished function in another file, the empty-array truth value, the Fahrenheit-to-Celsius
+formula.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import tossi
-
 from test_public_tests import CORPUS, EXERCISES_DIR, REPO, run_public, student_folder
 
 SCRIPT = REPO / "scripts" / "generate_selfcheck_catalogue.py"
@@ -45,7 +45,8 @@ def test_the_selfcheck_holds_every_grader_hint_word_for_word() -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["순입력", "기울기", "값", "길", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "36.5", "'3'"]
+    "word",
+    ["순입력", "기울기", "값", "길", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "36.5", "'3'"],
 )
 @pytest.mark.parametrize("particle", ["은(는)", "이(가)", "을(를)", "과(와)", "(으)로"])
 def test_the_selfcheck_particles_agree_with_tossi(word: str, particle: str) -> None:
@@ -54,7 +55,9 @@ def test_the_selfcheck_particles_agree_with_tossi(word: str, particle: str) -> N
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_a_finished_file_importing_an_unfinished_one_is_not_called_unattempted(tmp_path: Path, lang: str) -> None:
+def test_a_finished_file_importing_an_unfinished_one_is_not_called_unattempted(
+    tmp_path: Path, lang: str
+) -> None:
     source = CORPUS / "wrong" / "tanh" / "imports_unfinished_sigmoid.py"
     folder = student_folder(tmp_path / "student", {"tanh.py": source})  # sigmoid.py stays the stub
     run = run_public(folder, "test_public_tanh.py", lang=lang)

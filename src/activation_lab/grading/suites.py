@@ -426,7 +426,7 @@ _CHECKER = pytest.StashKey[Checker]()
 
 
 def aborted_text(aborted: ExerciseAborted, lang: str) -> str:
-    """Why the student's process was stopped, in ``lang``: the sandbox's teaching text and the running call."""
+    """Why the student's process was stopped, in ``lang``: the sandbox's teaching text, the running call."""
     if getattr(aborted, "message_key", None):
         from activation_lab.sandbox.session import abort_message  # the sandbox's own catalogue
 

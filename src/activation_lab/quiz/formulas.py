@@ -19,8 +19,21 @@ import warnings
 from dataclasses import dataclass
 
 MAX_FORMULA_LENGTH = 200
-FORMULA_REL_TOLERANCE = 1e-6  # formulas agree when every sample differs by at most this fraction (edX: "0.0001%")
-SUPERSCRIPTS = {"²": "2", "³": "3", "⁴": "4", "¹": "1", "⁰": "0", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
+FORMULA_REL_TOLERANCE = (
+    1e-6  # formulas agree when every sample differs by at most this fraction (edX: "0.0001%")
+)
+SUPERSCRIPTS = {
+    "²": "2",
+    "³": "3",
+    "⁴": "4",
+    "¹": "1",
+    "⁰": "0",
+    "⁵": "5",
+    "⁶": "6",
+    "⁷": "7",
+    "⁸": "8",
+    "⁹": "9",
+}
 _FUNCTION_NAMES = (
     "tanh|sinh|cosh|exp|sqrt|log|ln|sin|cos|tan|abs|arctan|arcsin|arccos|log10|log2|sech|csch|coth"
 )
@@ -92,7 +105,7 @@ def evaluate(text: str, variables: dict[str, float] | None = None) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Samples:
-    """Where formulas are compared: Open edX's ``samples`` attribute, ``x@-2:2#10`` (variables@low:high#count)."""
+    """Where formulas are compared: Open edX's ``samples``, ``x@-2:2#10`` (variables@low:high#count)."""
 
     variables: tuple[str, ...]
     low: tuple[float, ...]

@@ -10,6 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.i18n import message
+from activation_lab.quiz.formulas import (
+    FORMULA_REL_TOLERANCE,
+    SUPERSCRIPTS,
+    FormulaError,
+    Samples,
+    same_formula,
+)
+from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.load import Problem, QuizValidationError, load_quizzes, parse_yaml
 from activation_lab.quiz.model import (
     Choice,
@@ -22,14 +30,6 @@ from activation_lab.quiz.model import (
     ShortText,
     SingleChoice,
 )
-from activation_lab.quiz.formulas import (
-    FORMULA_REL_TOLERANCE,
-    SUPERSCRIPTS,
-    FormulaError,
-    Samples,
-    same_formula,
-)
-from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.normalize import normalize_text
 from activation_lab.quiz.numbers import NumberFormatError, parse_number
 from activation_lab.records import QuizItemResult, QuizResult
@@ -293,8 +293,9 @@ def _multiple_select(item: MultipleSelect, answer: Any, lang: str) -> tuple[floa
 
 
 def read_number(answer: Any) -> float:
-    """The number an answer means: a plain number (``0.5``, ``1/2``, ``½``), else arithmetic as Open edX's
-    numericalresponse evaluates it (``0.25^3``, ``0.25**3``, ``1/(1+e^-1)``, the constants ``e`` and ``pi``)."""
+    """The number an answer means: a plain number (``0.5``, ``1/2``, ``½``), else arithmetic as Open
+    edX's numericalresponse evaluates it (``0.25^3``, ``0.25**3``, ``1/(1+e^-1)``, the constants e and pi).
+    """
     if isinstance(answer, str) and any(char in SUPERSCRIPTS for char in answer):
         try:  # 0.25³ is a power (NFKC would read it as 0.253)
             return evaluate_formula(answer)

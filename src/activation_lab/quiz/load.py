@@ -22,6 +22,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from activation_lab.errors import QuizError
 from activation_lab.i18n import default_language, message
+from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, FormulaError, Samples, same_formula
+from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.model import (
     ITEM_TYPES,
     LANGUAGES,
@@ -41,8 +43,6 @@ from activation_lab.quiz.model import (
     Tolerance,
     WrongValue,
 )
-from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, FormulaError, Samples, same_formula
-from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.normalize import normalize_text
 from activation_lab.quiz.numbers import NumberFormatError, evaluate_expression, parse_number
 
@@ -750,7 +750,7 @@ class _QuizReader:
     def formula_forms(
         self, node: Node, accept: tuple[Accept, ...], wrong: tuple[Accept, ...], path: str
     ) -> bool:
-        """Check a formula item: readable samples, every form computable there, no wrong form equal to a key."""
+        """Check a formula item: readable samples, every form computable there, no wrong form = a key."""
         try:
             samples = Samples.parse(str(node["samples"]))
         except ValueError as exc:
@@ -767,7 +767,9 @@ class _QuizReader:
         for index, entry in enumerate(wrong):
             for form in entry.forms():
                 if any(same_formula(form, key, samples, FORMULA_REL_TOLERANCE) for key in keys):
-                    self.error(line_of(node, "wrong"), f"{path}.wrong[{index}]", "wrong_text_is_accepted", text=form)
+                    self.error(
+                        line_of(node, "wrong"), f"{path}.wrong[{index}]", "wrong_text_is_accepted", text=form
+                    )
                     return False
         return True
 

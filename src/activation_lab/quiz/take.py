@@ -133,7 +133,7 @@ class _Session:
         return SKIP if reply.lower() in YES else None
 
     def run(self, answers: dict[str, Any]) -> dict[str, Any]:
-        """Ask every question, starting at the first one without an answer; ``answers`` is updated and saved."""
+        """Ask every question from the first one without an answer; ``answers`` is updated and saved."""
         items = self.quiz.items
         total = len(items)
         index = next((i for i, item in enumerate(items) if item.id not in answers), 0)
@@ -281,7 +281,7 @@ def run(
     out: Path = Path("answers.yaml"),
     console: Console | None = None,
 ) -> int:
-    """Run the quiz interactively, saving every answer to ``out`` at once; show feedback and score unless ``exam``.
+    """Run the quiz, saving every answer to ``out`` at once; show feedback and score unless ``exam``.
 
     ``out`` keeps the answers of other quizzes already in it, and this quiz's earlier answers are resumed.
     Returns the exit code (130 when interrupted; every answer given so far is saved).
@@ -295,7 +295,8 @@ def run(
             raise QuizError(f"{out}: {exc}") from None
     own_ids = {item.id for item in quiz.items}
     others = {key: value for key, value in existing.items() if key not in own_ids and key != quiz.id}
-    section = existing.get(quiz.id) if isinstance(existing.get(quiz.id), dict) else {}
+    own_section = existing.get(quiz.id)
+    section: dict[str, Any] = own_section if isinstance(own_section, dict) else {}
     answers = {key: value for key, value in {**section, **existing}.items() if key in own_ids}
 
     def save(current: dict[str, Any]) -> None:

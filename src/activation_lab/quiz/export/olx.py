@@ -140,7 +140,7 @@ def answer_forms(item: ShortText, lang: str) -> list[str]:
 
 
 def _formula_problem(problem: etree._Element, item: ShortText, lang: str) -> None:
-    """``formularesponse``: Open edX evaluates the student's formula at the samples with the same evaluator."""
+    """``formularesponse``: Open edX evaluates the formula at the samples with the same evaluator."""
     key = to_calc(item.accept[0].text)
     response = _sub(problem, "formularesponse", type="ci", samples=str(item.samples), answer=key)
     _question(response, localized(item.prompt, lang))
