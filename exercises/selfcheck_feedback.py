@@ -149,8 +149,8 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
                                     'the denominator or the factor in parentheses; for this function: '
                                     '`{fix}`.',
                               'ko': '괄호가 빠졌습니다. `*`와 `/`가 `+`, `−`보다 먼저 계산되므로 `1/1+np.exp(-x)`는 (1/1) + '
-                                    'e^(−x)이고, `s*1 - s`는 (s·1) − s = 0입니다. 분모나 곱하는 항을 괄호로 묶으세요. 이 함수라면: '
-                                    '`{fix}`.'},
+                                    'e^(−x)이고, `s*1 - s`는 (s·1) − s = 0입니다. 분모나 곱하는 항을 괄호로 묶으세요. 이 함수라면 이렇게 '
+                                    '씁니다: `{fix}`.'},
  'hint.missing_square': {'en': "The derivative lost its square: σ'(x) = e^(−x) / (1 + e^(−x))² (without the "
                                "square it is 1 − σ(x)), and tanh'(x) = 1 − tanh²(x) (not 1 − tanh(x)).",
                          'ko': "도함수에서 제곱이 빠졌습니다. σ'(x) = e^(−x) / (1 + e^(−x))²입니다(제곱이 없으면 1 − σ(x)가 됩니다). "
@@ -227,7 +227,7 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
  'hint.step_strict_at_zero': {'en': "At 0 your step does not give 1. The lecture's formula is h(z) = 1 if z "
                                     "≥ 0, so step(0) = 1 and bipolar_step(0) = 1; the slide's code `(x > 0) "
                                     '* 1` contradicts its own formula, and the formula wins. Use `x >= 0`.',
-                              'ko': '0에서 계단 함수가 1을 내지 않습니다. 강의의 수식은 z ≥ 0이면 h(z) = 1이므로 step(0) = 1, '
+                              'ko': 'x = 0에서 계단 함수의 값이 1이 아닙니다. 강의의 수식은 z ≥ 0이면 h(z) = 1이므로 step(0) = 1, '
                                     'bipolar_step(0) = 1입니다. 슬라이드 코드 `(x > 0) * 1`은 같은 슬라이드의 수식과 맞지 않는데, 기준은 '
                                     '수식입니다. `x >= 0`을 쓰세요.'},
  'hint.tanh_grad_slide_typo': {'en': "Your tanh' divides by (1 + e^(−x))², the typo of one line on the "
@@ -251,7 +251,7 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
                                   'your files that is still the unchanged stub (see the line above). Finish '
                                   'that function first; this exercise is then graded on its own code.',
                             'ko': '이 함수 자체는 문제가 없을 수도 있습니다. 아직 뼈대 코드 그대로인 다른 파일의 함수를 불러 쓰고 있습니다(위에 적힌 줄을 '
-                                  '보세요). 그 함수를 먼저 완성하면 이 과제는 자기 코드로 채점됩니다.'},
+                                  '보세요). 그 함수를 먼저 완성하면 이 과제도 제대로 채점됩니다.'},
  'hint.vectorize_otypes': {'en': '`np.vectorize(f)` guesses the result type by calling f on the first '
                                  'element, so it fails on an empty array ("cannot call vectorize on size 0 '
                                  'inputs unless otypes is set"). Give the type: `np.vectorize(f, '

@@ -39,10 +39,13 @@ _FUNCTION_NAMES = (
 )
 # tanh²x, tanh^2(x), tanh**2(x) -> tanh(x)^2 (the typeset way to square a function's value)
 _POWER_OF_FUNCTION = re.compile(
-    rf"\b({_FUNCTION_NAMES})\s*\^\s*(\d+)\s*(\((?:[^()]|\([^()]*\))*\)|[A-Za-z_]\w*|\d+(?:\.\d+)?)"
+    rf"\b({_FUNCTION_NAMES})\s*\^\s*(\d+)\s*(\((?:[^()]|\([^()]*\))*\)|[A-Za-z_]\w*|\d+(?:\.\d+)?)",
+    re.IGNORECASE,
 )
 # tanh x -> tanh(x): a function applied to a bare variable or number
-_BARE_ARGUMENT = re.compile(rf"\b({_FUNCTION_NAMES})\s+([A-Za-z_]\w*|\d+(?:\.\d+)?)\b(?!\s*\^)")
+_BARE_ARGUMENT = re.compile(
+    rf"\b({_FUNCTION_NAMES})\s+([A-Za-z_]\w*|\d+(?:\.\d+)?)\b(?!\s*\^)", re.IGNORECASE
+)
 
 
 class FormulaError(ValueError):
@@ -61,7 +64,7 @@ def to_calc(text: str) -> str:
         text = text.replace(superscript, f"^{digit}")
     text = text.replace("\u2212", "-").replace("·", "*").replace("×", "*").replace("⋅", "*")
     text = text.replace("**", "^")
-    text = re.sub(r"\b(?:np|numpy|math)\.", "", text)
+    text = re.sub(r"\b(?:np|numpy|math)\.", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+", " ", text)
     text = _POWER_OF_FUNCTION.sub(lambda m: f"{m.group(1)}({_strip_parens(m.group(3))})^{m.group(2)}", text)
     text = _BARE_ARGUMENT.sub(lambda m: f"{m.group(1)}({m.group(2)})", text)
