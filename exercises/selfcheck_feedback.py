@@ -300,13 +300,13 @@ FIXES: dict[str, dict[str, str]] = {'C2F': {'fix': 'activate(9 / 5 * C + 32)'},
  'relu_grad': {'fix': 'np.where(x > 0, 1, 0)',
                'fix_dtype': 'np.array(x > 0, dtype=int)',
                'fix_numbers': '(x > 0) * 1'},
- 'sigmoid': {'fix': '1 / (1 + np.exp(-x))'},
+ 'sigmoid': {'fix': '1 / (1 + np.exp(-x))', 'fix_dtype': '1 / (1 + np.exp(-np.asarray(x, dtype=float)))'},
  'sigmoid_grad': {'fix': 'sigmoid(x) * (1 - sigmoid(x))'},
  'step': {'fix': 'np.where(x >= 0, 1, 0)',
           'fix_dtype': 'np.array(x >= 0, dtype=int)',
           'fix_numbers': '(x >= 0) * 1'},
- 'tanh': {'fix': 'np.tanh(x)'},
- 'tanh_grad': {'fix': '1 - np.tanh(x) ** 2'}}
+ 'tanh': {'fix': 'np.tanh(x)', 'fix_dtype': 'np.tanh(np.asarray(x, dtype=float))'},
+ 'tanh_grad': {'fix': '1 - np.tanh(x) ** 2', 'fix_dtype': '1 - np.tanh(np.asarray(x, dtype=float)) ** 2'}}
 GENERIC_FIX = 'np.where(condition, a, b)'
 # --- END GENERATED ---
 
