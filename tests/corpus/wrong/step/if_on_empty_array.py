@@ -1,5 +1,5 @@
 # expect-hint: ambiguous_truth
-# mistake: loops over a 1-d array with `if`, but tests one value per call with `if x >= 0` on the rest (fails on empty arrays)
+# mistake: special-cases one-element arrays, then `if x >= 0` on the rest: NumPy 2 raises "truth value of an empty array is ambiguous"
 import numpy as np
 
 
