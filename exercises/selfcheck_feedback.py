@@ -228,8 +228,8 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
                                     "≥ 0, so step(0) = 1 and bipolar_step(0) = 1; the slide's code `(x > 0) "
                                     '* 1` contradicts its own formula, and the formula wins. Use `x >= 0`.',
                               'ko': 'x = 0에서 계단 함수의 값이 1이 아닙니다. 강의의 수식은 z ≥ 0이면 h(z) = 1이므로 step(0) = 1, '
-                                    'bipolar_step(0) = 1입니다. 슬라이드 코드 `(x > 0) * 1`은 같은 슬라이드의 수식과 맞지 않는데, 기준은 '
-                                    '수식입니다. `x >= 0`을 쓰세요.'},
+                                    'bipolar_step(0) = 1입니다. 슬라이드 코드 `(x > 0) * 1`은 같은 슬라이드의 수식과 맞지 않는데, 이럴 '
+                                    '때는 수식이 우선합니다. `x >= 0`을 쓰세요.'},
  'hint.tanh_grad_slide_typo': {'en': "Your tanh' divides by (1 + e^(−x))², the typo of one line on the "
                                      "slide; the derivation means (e^x + e^(−x))², which gives tanh'(x) = 1 "
                                      '− tanh²(x).',
