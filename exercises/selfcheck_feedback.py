@@ -162,9 +162,11 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
                               'NotImplementedError(...)` 줄을 직접 작성한 코드로 바꾸세요.'},
  'hint.np_int_removed': {'en': '`np.int` (and `np.float`, `np.bool`) was removed in NumPy 1.24, so the '
                                "slide's `dtype=np.int` fails on a current NumPy. Write the built-in `int` "
-                               '(or `float`) instead, e.g. `{fix_dtype}`.',
+                               '(or `float`) instead, e.g. `{fix_dtype}`. Check the comparison too: the '
+                               "formula, not the slide's code, is the specification.",
                          'ko': '`np.int`(`np.float`, `np.bool`도)는 NumPy 1.24에서 없어져서, 슬라이드의 `dtype=np.int`는 '
-                               '지금의 NumPy에서 오류가 납니다. 내장 `int`(또는 `float`)를 쓰세요. 예: `{fix_dtype}`.'},
+                               '지금의 NumPy에서 오류가 납니다. 내장 `int`(또는 `float`)를 쓰세요. 예: `{fix_dtype}`. 비교 연산도 '
+                               '확인하세요. 기준은 슬라이드 코드가 아니라 수식입니다.'},
  'hint.overflow_advice': {'en': 'At extreme inputs (|x| ≥ 700) e^x overflows float64: NumPy warns or the '
                                 'formula gives nan. This costs no points; to avoid it compute with e^(−|x|) '
                                 '(e.g. σ(x) = e^x / (1 + e^x) for x < 0) or use np.tanh.',
