@@ -1,0 +1,229 @@
+"""No state a submission can change survives into another submission's grading (issue 7, class 1).
+
+A running sandbox is handed from one submission to the next. Each test grades a hostile submission and then
+honest neighbours, on the same reused sandbox where the machine reuses sandboxes: the neighbours keep full
+marks, the zygote's limits, scheduling and identity are what they were, and no kernel object an earlier
+submission created (SysV shared memory, semaphores and queues, POSIX queues, keys) is there for a later one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from activation_lab.course import Course, load_course
+from activation_lab.grading.batch import grade_batch
+from activation_lab.grading.grade import make_context
+from activation_lab.grading.suites import run_suites
+from activation_lab.sandbox import session as sandbox
+from activation_lab.sandbox.session import Limits, SubmissionSandbox
+
+REPO = Path(__file__).resolve().parents[1]
+ROUTES = Path(__file__).parent / "attacks" / "reuse"
+LIMITS = Limits(exercise_seconds=4.0, call_seconds=2.0, memory_bytes=512 << 20)
+SHM_MIB = 256  # three segments: 768 MiB, beyond the 512 MiB cap of LIMITS
+
+pytestmark = [pytest.mark.slow]
+
+
+def _available(mode: str) -> str:
+    if not sandbox._probe(mode):
+        if mode == "bwrap" and os.environ.get(sandbox.STRONG_ENV):
+            pytest.fail("the strong sandbox is required here (CI) but bubblewrap does not work")
+        pytest.skip(f"isolation mode {mode!r} does not work on this machine")
+    return mode
+
+
+@pytest.fixture(scope="module")
+def course() -> Course:
+    """The real course: manifest, hidden suites, reference solutions."""
+    return load_course(REPO)
+
+
+# Ordinary slide code: each file also computes a curve of 2 M points at import (16 MiB).
+CURVE = "\nimport numpy as _np\n\n_CURVE = _np.tanh(_np.linspace(-6.0, 6.0, 1 << 21))\n"
+
+
+@pytest.fixture(scope="module")
+def reference_files(course: Course) -> dict[str, str]:
+    """A correct submission: every reference solution as a student file, plotting-size arrays included."""
+    return {
+        spec.file: (course.solutions_dir / spec.file).read_text("utf-8") + CURVE for spec in course.exercises
+    }
+
+
+@pytest.fixture
+def fresh_pool() -> Iterator[None]:
+    """Start and end with no idle sandbox, so that the sandbox a test hands on is the one reused."""
+    sandbox.close_idle_sandboxes()
+    yield
+    sandbox.close_idle_sandboxes()
+
+
+def _route(name: str) -> str:
+    text = (ROUTES / f"{name}.py").read_text("utf-8").replace("SHM_MIB = 1024", f"SHM_MIB = {SHM_MIB}")
+    return text.replace("CAP_MIB = 1024", f"CAP_MIB = {LIMITS.memory_bytes >> 20}")
+
+
+def _grade(course: Course, files: dict[str, str], mode: str) -> tuple[dict, SubmissionSandbox]:
+    box = SubmissionSandbox(files, LIMITS, mode)
+    with box:
+        students = {spec.id: box.open(spec.file[:-3]) for spec in course.exercises if spec.file in files}
+        return run_suites(course, students, lang="en", seed=0), box
+
+
+def _full_marks(results: dict) -> bool:
+    return all((r.status, r.score) == ("graded", r.max_score) for r in results.values())
+
+
+# ---------------------------------------------------------------------------------------------------
+# The zygote, seen from outside the sandbox (nothing here trusts what the sandbox says)
+
+
+def _ppid(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _is_python(pid: int) -> bool:
+    argv = _cmdline(pid).split(b"\x00")
+    return len(argv) > 2 and os.path.basename(argv[0]).startswith(b"python") and argv[1:3] == [b"-I", b"-S"]
+
+
+def _zygote_pid(box: SubmissionSandbox) -> int:
+    """The host pid of the zygote serving ``box``: the top python process below the sandbox's launcher."""
+    host = box._host
+    assert host is not None
+    top = host.process.pid
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        with_python = _is_python(pid)
+        chain, current = [], pid
+        try:
+            while current > 1 and current != top:
+                current = _ppid(current)
+                chain.append(current)
+        except (OSError, ValueError, IndexError):
+            continue
+        if current == top and with_python and not any(_is_python(p) for p in chain[:-1]):
+            found.append(pid)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _zygote_state(pid: int) -> dict[str, object]:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    status = {
+        line.split(":")[0]: line.split(":", 1)[1].split()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith(("Uid:", "Gid:", "Groups:", "Cpus_allowed_list:"))
+    }
+    return {
+        "limits": Path(f"/proc/{pid}/limits").read_text(),
+        "priority_nice_policy": (stat[15], stat[16], stat[38], stat[37]),  # prio, nice, rt, policy
+        "affinity": sorted(os.sched_getaffinity(pid)),
+        "scheduler": os.sched_getscheduler(pid),
+        "ioprio": libc.syscall(252, 1, pid),  # ioprio_get(IOPRIO_WHO_PROCESS, pid)
+        **status,
+    }
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("route", ["zygote_rlimits", "zygote_scheduling", "signal_routing"])
+def test_a_worker_cannot_change_the_zygote_the_next_submission_gets(
+    route: str, course: Course, reference_files: dict[str, str], fresh_pool: None
+) -> None:
+    mode = _available("bwrap")
+    first, box = _grade(course, reference_files, mode)
+    assert _full_marks(first)
+    zygote = _zygote_pid(box) if box._host is not None and box._host.alive() else None
+    baseline = _zygote_state(zygote) if zygote is not None else None
+
+    hostile_files = {**reference_files, "step.py": _route(route)}
+    _, hostile = _grade(course, hostile_files, mode)
+    host = hostile._host
+    assert host is not None
+    if host.alive():  # handed on: it must be exactly the zygote it was
+        assert zygote is not None and hostile.reused
+        assert _zygote_state(zygote) == baseline
+
+    for _ in range(2):  # the neighbours: on the hostile's sandbox if it was kept, else on a fresh one
+        results, _ = _grade(course, reference_files, mode)
+        assert _full_marks(results), {k: (r.status, r.score, r.notes) for k, r in results.items()}
+
+
+def _shmem_kib() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("Shmem:"):
+            return int(line.split()[1])
+    raise AssertionError("no Shmem line in /proc/meminfo")
+
+
+def _words(value: object) -> list[str]:
+    assert isinstance(value, list)
+    return ["".join(map(chr, codes)) for codes in value]
+
+
+@pytest.mark.parametrize(
+    "mode", [pytest.param("bwrap", marks=pytest.mark.sandbox), "unshare", "none"], ids=str
+)
+def test_no_kernel_object_outlives_its_submission(mode: str, fresh_pool: None) -> None:
+    mode = _available(mode)
+    source = _route("kernel_objects")
+    before = _shmem_kib()
+    with SubmissionSandbox({"step.py": source}, LIMITS, mode) as first:
+        leaver = first.open("step")
+        assert leaver.import_error is None
+        left = _words(leaver.call("left", 0).value)
+    held = _shmem_kib() - before
+    with SubmissionSandbox({"step.py": source}, LIMITS, mode) as second:
+        finder = second.open("step")
+        assert finder.import_error is None
+        found = _words(finder.call("found", 0).value)
+        left += _words(finder.call("left", 0).value)
+    assert found == [], f"a later submission found {found} left by an earlier one"
+    assert left == [], f"a worker could create {left}"
+    # A segment beyond the memory cap, held after the submission ended, would show here (3 x 256 MiB).
+    assert held < (SHM_MIB << 10), f"{held >> 10} MiB of shared memory held after the submission ended"
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_honest_neighbours_keep_full_marks_after_hostile_ones_in_a_batch(
+    jobs: int, reference_files: dict[str, str], tmp_path: Path, fresh_pool: None
+) -> None:
+    _available("bwrap")
+    zygote_routes = {"step.py": _route("zygote_rlimits"), "relu.py": _route("zygote_scheduling")}
+    hostile = {0: zygote_routes, 3: {"c2f.py": _route("kernel_objects")}, 6: zygote_routes}
+    for index in range(9):
+        name = f"{index:02d}-hostile" if index in hostile else f"{index:02d}-honest"
+        folder = tmp_path / "class" / name
+        folder.mkdir(parents=True)
+        for file_name, text in {**reference_files, **hostile.get(index, {})}.items():
+            (folder / file_name).write_text(text, encoding="utf-8")
+    ctx = make_context(REPO, lang="en", seed=0, isolation="bwrap", limits=LIMITS)
+    batch = grade_batch([tmp_path / "class"], ctx, jobs=jobs)
+    honest = [r for r in batch.reports if "honest" in r["submission"]]
+    assert len(honest) == 6
+    for report in honest:
+        exercises = {e["id"]: (e["status"], e["score"]) for e in report["exercises"]}
+        assert all(status == "graded" for status, _ in exercises.values()), (report["submission"], exercises)
+        assert sum(score for _, score in exercises.values()) == 50, (report["submission"], exercises)
+    shutil.rmtree(tmp_path / "class")
