@@ -6,6 +6,7 @@ import math
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from activation_lab.errors import ExerciseAborted
 from activation_lab.grading.student import InProcessStudent, StudentCode
 from activation_lab.records import CallResult, Opaque
+from activation_lab.sandbox import confine, wire
 from activation_lab.sandbox import session as sandbox
 from activation_lab.sandbox import worker as harness
 from activation_lab.sandbox.session import Limits, SandboxError, SubmissionSandbox, detect_isolation
@@ -257,7 +259,7 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
             calls.append("class")
             return float
 
-    encoded = harness.encode_value(Hostile(1.0))
+    encoded = wire.encode_value(Hostile(1.0))
     assert encoded == {"opaque": "Hostile"}
     assert calls == []
 
@@ -267,8 +269,8 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
     [
         pytest.param("text", id="bare-string"),
         pytest.param({"npy": "!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
-        pytest.param(harness.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
-        pytest.param(harness.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
+        pytest.param(wire.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
+        pytest.param(wire.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
         pytest.param({"scalar": "|O", "value": 1}, id="object-scalar"),
         pytest.param({"scalar": "<i8", "value": "1"}, id="integer-scalar-from-text"),
         pytest.param({"what": 1}, id="unknown-kind"),
@@ -276,8 +278,8 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
     ],
 )
 def test_malformed_wire_values_are_rejected(payload: object) -> None:
-    with pytest.raises(harness.ProtocolError):
-        harness.decode_value(payload)
+    with pytest.raises(wire.ProtocolError):
+        wire.decode_value(payload, opaque=Opaque)
 
 
 def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None:
@@ -292,18 +294,18 @@ def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None
 
     buffer = io.BytesIO()
     np.save(buffer, np.array([Payload()], dtype=object), allow_pickle=True)
-    wire = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
-    with pytest.raises(harness.ProtocolError):
-        harness.decode_value(wire)
+    data = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
+    with pytest.raises(wire.ProtocolError):
+        wire.decode_value(data, opaque=Opaque)
     assert not marker.exists()
 
 
 def test_oversized_frames_are_refused() -> None:
     left, right = socket.socketpair()
     with left, right:
-        harness.send_frame(left, {"ok": "x" * 5000})
-        with pytest.raises(harness.ProtocolError, match="exceeds the cap"):
-            harness.recv_frame(right, 1000)
+        wire.send_frame(left, {"ok": "x" * 5000})
+        with pytest.raises(wire.ProtocolError, match="exceeds the cap"):
+            wire.recv_frame(right, 1000)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -664,7 +666,7 @@ def test_the_environment_is_scrubbed(probes) -> None:
 @pytest.fixture(scope="module")
 def confined_probes(mode: str):
     """PROBES in a mode that isolates files: bubblewrap, or any mode where Landlock works (Linux 5.13+)."""
-    if mode != "bwrap" and harness.landlock_abi() < 1:
+    if mode != "bwrap" and confine.landlock_abi() < 1:
         pytest.skip(f"mode {mode!r} isolates files only with Landlock, which this kernel lacks")
     with SubmissionSandbox({"probes.py": PROBES}, isolation=mode) as box:
         student = box.open("probes")
@@ -674,7 +676,7 @@ def confined_probes(mode: str):
 
 def test_landlock_confines_workers_where_the_kernel_has_it(probes) -> None:
     assert probes.import_error is None
-    assert probes.landlock is (harness.landlock_abi() >= 1)
+    assert probes.landlock is (confine.landlock_abi() >= 1)
     assert probes.seccomp is True
 
 
@@ -779,7 +781,7 @@ def test_a_reused_sandbox_shows_the_next_submission_nothing_of_the_last(
 ) -> None:
     _available("bwrap")
     monkeypatch.delenv(sandbox.REUSE_ENV, raising=False)
-    if not sandbox._reuse_possible("bwrap"):
+    if not sandbox.pool.reuse_allowed("bwrap") or confine.landlock_abi() < 1:
         pytest.skip("reuse needs Landlock and the seccomp filter")
     limits = Limits(call_seconds=0.5, exercise_seconds=2.0)  # limits of their own: a pool nobody else uses
     with SubmissionSandbox({"first.py": REUSE_FIRST}, limits, isolation="bwrap") as first:
@@ -890,13 +892,24 @@ def test_only_plain_student_module_names_enter_the_sandbox(name: str) -> None:
         SubmissionSandbox({name: "x = 1\n"}, isolation="none")
 
 
-def test_harness_imports_nothing_from_the_engine() -> None:
-    source = Path(harness.__file__).read_text()
+@pytest.mark.parametrize("module", [harness, wire, confine], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_the_code_copied_into_the_sandbox_imports_nothing_from_the_engine(module: object) -> None:
+    source = Path(module.__file__).read_text()  # type: ignore[attr-defined]
     lines = [line.strip() for line in source.splitlines()]
-    code_lines = [line for line in lines if line.startswith(("from activation_lab", "import activation_lab"))]
-    assert len(code_lines) == 1  # only the parent's decoder imports the Opaque record, lazily
-    assert code_lines[0].startswith("from activation_lab.records import")
+    assert not [line for line in lines if line.startswith(("from activation_lab", "import activation_lab"))]
     assert "import pickle" not in source and "marshal" not in source
     npy_calls = re.findall(r"\.(?:load|save)\(.*", source)
-    assert npy_calls and all("allow_pickle=False" in call for call in npy_calls)
-    assert sys.modules.get("activation_lab.sandbox.worker") is harness
+    assert all("allow_pickle=False" in call for call in npy_calls)
+
+
+def test_the_worker_runs_alone_with_its_two_modules(tmp_path: Path) -> None:
+    from activation_lab.sandbox.isolation import SANDBOX_CODE, copy_sandbox_code
+
+    copy_sandbox_code(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SANDBOX_CODE)
+    script = f"import runpy; print(runpy.run_path({str(tmp_path / 'worker.py')!r})['wire'].__name__)"
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "wire", done.stderr
+    assert "activation_lab" not in done.stderr
