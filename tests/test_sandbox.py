@@ -17,9 +17,8 @@ import pytest
 from activation_lab.errors import ExerciseAborted
 from activation_lab.grading.student import InProcessStudent, StudentCode
 from activation_lab.records import CallResult, Opaque
-from activation_lab.sandbox import confine, wire
+from activation_lab.sandbox import confine, wire, worker
 from activation_lab.sandbox import session as sandbox
-from activation_lab.sandbox import worker as harness
 from activation_lab.sandbox.session import Limits, SandboxError, SubmissionSandbox, detect_isolation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -892,7 +891,7 @@ def test_only_plain_student_module_names_enter_the_sandbox(name: str) -> None:
         SubmissionSandbox({name: "x = 1\n"}, isolation="none")
 
 
-@pytest.mark.parametrize("module", [harness, wire, confine], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+@pytest.mark.parametrize("module", [worker, wire, confine], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_the_code_copied_into_the_sandbox_imports_nothing_from_the_engine(module: object) -> None:
     source = Path(module.__file__).read_text()  # type: ignore[attr-defined]
     lines = [line.strip() for line in source.splitlines()]

@@ -227,3 +227,47 @@ def test_honest_neighbours_keep_full_marks_after_hostile_ones_in_a_batch(
         assert all(status == "graded" for status, _ in exercises.values()), (report["submission"], exercises)
         assert sum(score for _, score in exercises.values()) == 50, (report["submission"], exercises)
     shutil.rmtree(tmp_path / "class")
+
+
+def _lower_open_files(pid: int) -> None:
+    import resource
+
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft - 1, hard))
+
+
+def _renice(pid: int) -> None:
+    os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid) + 1)
+
+
+def _pin(pid: int) -> None:
+    cpus = sorted(os.sched_getaffinity(pid))
+    if len(cpus) < 2:
+        pytest.skip("one CPU: no affinity to change")
+    os.sched_setaffinity(pid, cpus[:1])
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("change", [_lower_open_files, _renice, _pin], ids=["rlimit", "nice", "affinity"])
+def test_a_zygote_changed_by_a_route_the_filter_missed_is_retired(change, fresh_pool: None) -> None:
+    """The second wall: whatever changed the zygote (here: the test, from outside), it is not handed on."""
+    mode = _available("bwrap")
+    with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as box:
+        assert box.open("a").call("f", 1).value == 1
+        host = box._host
+        assert host is not None and host.zygote_pid is not None
+        change(host.zygote_pid)
+    assert not host.alive()
+    with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as after:
+        assert after.open("a").call("f", 2).value == 2
+        assert after.reused is False
+
+
+@pytest.mark.sandbox
+def test_an_unchanged_zygote_is_handed_on(fresh_pool: None) -> None:
+    mode = _available("bwrap")
+    with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as box:
+        assert box.open("a").call("f", 1).value == 1
+    with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as after:
+        assert after.open("a").call("f", 2).value == 2
+        assert after.reused is True and after._host is box._host

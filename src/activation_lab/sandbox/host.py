@@ -41,6 +41,26 @@ def received_fds(ancillary: list[Any]) -> list[int]:
     return fds
 
 
+def seen_from_outside(pid: int | None) -> dict[str, Any] | None:
+    """A process's limits, scheduling, affinity and identity as the host shows them (``None``: unknown).
+
+    Read by the parent from ``/proc``, so it does not depend on anything the sandbox says.
+    """
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        return {
+            "limits": Path(f"/proc/{pid}/limits").read_text(),
+            "priority_nice_rt_policy": [stat[15], stat[16], stat[37], stat[38]],
+            "affinity": sorted(os.sched_getaffinity(pid)),
+            "identity": [line for line in status if line.startswith(("Uid:", "Gid:", "Groups:"))],
+        }
+    except (OSError, IndexError):
+        return None
+
+
 def sender_pid(ancillary: list[Any]) -> int | None:
     """The sender's pid as the kernel reports it in our pid namespace (SCM_CREDENTIALS), if present."""
     credentials = getattr(socket, "SCM_CREDENTIALS", None)  # Linux only
@@ -62,7 +82,9 @@ class RunningSandbox:
         self.preloaded: set[str] = set()
         self.exits: dict[int, dict[str, Any]] = {}
         self.confinement: dict[str, Any] = {}  # what the zygote said the machine gives (seccomp, Landlock)
-        self.state: dict[str, Any] | None = None  # the zygote's own state when it started
+        self.state: dict[str, Any] | None = None  # the zygote's own state when it started, as it says
+        self.zygote_pid: int | None = None  # its pid on the host (from the kernel, not from the zygote)
+        self.outside: dict[str, Any] | None = None  # its state when it started, read by us from /proc
         self.cgroup = SandboxCgroup.create(limits.submission_memory_bytes)
         self._next_id = 0
         root = Path(tempfile.mkdtemp(prefix="activation-lab-sandbox-"))
@@ -74,6 +96,8 @@ class RunningSandbox:
         self.subs_inside = f"{iso.INSIDE_ROOT}/subs" if inside else str(root / "subs")
         self.tmp_inside = "/tmp" if inside else str(root / "tmp")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        if hasattr(socket, "SO_PASSCRED"):  # Linux: the kernel tells us the zygote's host pid
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         _, site_dirs = iso.python_paths()
         config = {
             **asdict(limits),
@@ -141,8 +165,11 @@ class RunningSandbox:
         """Wait until the zygote has imported NumPy (``SandboxError`` if it does not)."""
         if self.ready:
             return
+        ancillary: list[Any] = []
         try:
-            ready = self.read_control(time.monotonic() + self.limits.startup_seconds)
+            assert self.control is not None
+            deadline = time.monotonic() + self.limits.startup_seconds
+            ready = wire.recv_frame(self.control, CONTROL_BYTES, ancillary, deadline)
         except (TimeoutError, EOFError, OSError, wire.ProtocolError) as exc:
             detail = (self.root / "stderr.txt").read_text(errors="replace")[-2000:]
             self.close()
@@ -155,6 +182,10 @@ class RunningSandbox:
             "landlock_abi": ready.get("landlock_abi"),
         }
         self.state = ready["state"]
+        for fd in received_fds(ancillary):
+            os.close(fd)
+        self.zygote_pid = sender_pid(ancillary)
+        self.outside = seen_from_outside(self.zygote_pid)
         self.ready = True
 
     def confines_every_worker(self) -> bool:
@@ -163,12 +194,16 @@ class RunningSandbox:
         return self.confinement.get("seccomp") is True and type(abi) is int and abi >= 1
 
     def unchanged(self, deadline: float) -> bool:
-        """Whether the zygote's limits, scheduling, identity and IPC objects are as they were at start."""
+        """Whether the zygote's limits, scheduling, identity and IPC objects are as they were at start.
+
+        Asked of the zygote (which also sees its IPC namespace) and read from the host's ``/proc``.
+        """
         try:
             reply = self.ask({"check": True}, "checked", deadline)
         except (TimeoutError, EOFError, OSError, wire.ProtocolError):
             return False
-        return self.state is not None and reply.get("state") == self.state
+        same_inside = self.state is not None and reply.get("state") == self.state
+        return same_inside and seen_from_outside(self.zygote_pid) == self.outside
 
     def read_control(
         self, deadline: float, fds: list[int] | None = None, *, until_exit: int | None = None
