@@ -172,7 +172,7 @@ def install_seccomp() -> bool:
     if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         return False
     fprog = SockFprog(len(program) // 8, program)
-    return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    return bool(libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0)  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
 
 
 def die_with_parent() -> None:
@@ -240,7 +240,7 @@ def install_landlock(readable: list[str], writable: list[str]) -> bool:
                     os.close(fd)
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required by landlock_restrict_self
             return False
-        return libc.syscall(446, ruleset, 0) == 0
+        return bool(libc.syscall(446, ruleset, 0) == 0)
     finally:
         os.close(ruleset)
 

@@ -274,7 +274,8 @@ class RunningSandbox:
         if self.control is None:
             return self.exits.get(inside_pid)
         try:
-            return self.read_control(time.monotonic() + wait, until_exit=inside_pid)
+            status: dict[str, Any] = self.read_control(time.monotonic() + wait, until_exit=inside_pid)
+            return status
         except (TimeoutError, EOFError, OSError, wire.ProtocolError):
             return self.exits.get(inside_pid)
 

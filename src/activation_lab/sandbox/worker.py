@@ -278,8 +278,9 @@ def run_zygote(config: dict[str, Any]) -> None:
     ready = {"zygote": "ready", "numpy": numpy.__version__, "pid": os.getpid(), **confinement}
     wire.send_frame(control, {**ready, "state": confine.own_state()})
     workers: set[int] = set()
+    watched: list[Any] = [control, wake_read]
     while True:
-        readable, _, _ = select.select([control, wake_read], [], [])
+        readable, _, _ = select.select(watched, [], [])
         if wake_read in readable:
             os.read(wake_read, 512)
             _report_exits(control)
