@@ -271,3 +271,25 @@ def test_an_unchanged_zygote_is_handed_on(fresh_pool: None) -> None:
     with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as after:
         assert after.open("a").call("f", 2).value == 2
         assert after.reused is True and after._host is box._host
+
+
+@pytest.mark.sandbox
+def test_a_worker_whose_limits_cannot_be_set_runs_no_student_code(fresh_pool: None) -> None:
+    """The zygote's hard limit below the worker's: the worker refuses to run, honestly, and is not a pass."""
+    import resource
+
+    from activation_lab.errors import ExerciseAborted
+
+    mode = _available("bwrap")
+    files = {"a.py": "def f(x):\n    return x\n", "b.py": "def f(x):\n    return x\n"}
+    with SubmissionSandbox(files, LIMITS, mode) as box:
+        assert box.open("a").call("f", 1).value == 1
+        host = box._host
+        assert host is not None and host.zygote_pid is not None
+        resource.prlimit(host.zygote_pid, resource.RLIMIT_NOFILE, (16, 16))  # below Limits.open_files
+        with pytest.raises(ExerciseAborted) as caught:
+            box.open("b").call("f", 2)
+        assert caught.value.status == "error" and "limits could not be set" in caught.value.detail
+        assert "RLIMIT_NOFILE" in caught.value.detail
+        assert "not your fault" in sandbox.abort_message(caught.value, "en")
+    assert not host.alive()

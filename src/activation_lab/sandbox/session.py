@@ -308,9 +308,10 @@ class SandboxedStudent:
             self.budget_left -= time.monotonic() - began
         if isinstance(ready, dict) and "limits_failed" in ready:  # the machine's fault: never a pass
             sandbox._tainted = True
-            self._fail(
-                "error", f"grader fault: the worker's limits could not be set ({ready['limits_failed']})"
+            detail = (
+                f"grader fault: the worker's limits could not be set ({str(ready['limits_failed'])[:300]})"
             )
+            self._fail("error", detail, "limits")
         try:
             if ready.get("ready") is not True:
                 raise wire.ProtocolError("bad ready message")
@@ -386,7 +387,8 @@ class SandboxedStudent:
                 and host.cgroup.oom_kills() > self._oom_kills
             ):
                 mib = self.sandbox.limits.submission_memory_bytes >> 20
-                self._fail("memory", f"the submission's memory limit ({mib} MiB in all) was reached")
+                detail = f"the submission's memory limit ({mib} MiB in all) was reached"
+                self._fail("memory", detail, "submission_memory")
             self._fail("error", f"crashed: {_signal_name(number)}")
         self._fail("error", f"exited with code {status.get('code')}", "exited")
 
@@ -437,6 +439,7 @@ def abort_message(aborted: ExerciseAborted, lang: str, limits: Limits | None = N
         seconds=f"{limits.exercise_seconds:g}",
         call_seconds=f"{limits.call_seconds:g}",
         megabytes=limits.memory_bytes >> 20,
+        total_megabytes=limits.submission_memory_bytes >> 20,
     )
 
 
