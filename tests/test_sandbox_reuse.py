@@ -293,3 +293,81 @@ def test_a_worker_whose_limits_cannot_be_set_runs_no_student_code(fresh_pool: No
         assert "RLIMIT_NOFILE" in caught.value.detail
         assert "not your fault" in sandbox.abort_message(caught.value, "en")
     assert not host.alive()
+
+
+SYSCALLS = """
+import ctypes
+import errno
+import fcntl
+import os
+import resource
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+def _outcome(action):
+    try:
+        result = action()
+    except PermissionError:
+        return "refused"
+    except ValueError as exc:  # the resource module's words for EPERM (asking for the current limits)
+        return "refused" if "not allowed" in str(exc) else f"ValueError {exc}"
+    except OSError as exc:
+        return "refused" if exc.errno == errno.EPERM else f"errno {exc.errno}"
+    if isinstance(result, int) and result < 0:
+        return "refused" if ctypes.get_errno() == errno.EPERM else f"errno {ctypes.get_errno()}"
+    return "done"
+
+
+def _pipe_owner():
+    read_end, _ = os.pipe()
+    return fcntl.fcntl(read_end, fcntl.F_SETOWN, os.getppid())
+
+
+ON_OTHERS = {
+    "prlimit": lambda: resource.prlimit(os.getppid(), resource.RLIMIT_CORE, (0, 0)),
+    "prlimit-self-set": lambda: resource.prlimit(0, resource.RLIMIT_CORE, (0, 0)),
+    "setrlimit": lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)),
+    "affinity": lambda: os.sched_setaffinity(os.getppid(), os.sched_getaffinity(0)),
+    "scheduler": lambda: os.sched_setscheduler(os.getppid(), os.SCHED_BATCH, os.sched_param(0)),
+    "param": lambda: os.sched_setparam(os.getppid(), os.sched_param(0)),
+    "priority-pid": lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 19),
+    "priority-group": lambda: os.setpriority(os.PRIO_PGRP, 0, 19),
+    "priority-user": lambda: os.setpriority(os.PRIO_USER, 0, 19),
+    "ioprio": lambda: _libc.syscall(251, 1, 0, 3 << 13),
+    "fcntl-owner": _pipe_owner,
+    "fcntl-signal": lambda: fcntl.fcntl(os.pipe()[0], 10, 19),
+    "ioctl-owner": lambda: _libc.ioctl(os.pipe()[0], 0x8901, ctypes.byref(ctypes.c_int(os.getppid()))),
+    "shmget": lambda: _libc.shmget(0x5A5A, 4096, 0o1600),
+    "semget": lambda: _libc.semget(0x5A5A, 1, 0o1600),
+    "msgget": lambda: _libc.msgget(0x5A5A, 0o1600),
+    "mq_open": lambda: _libc.mq_open(b"/activation-lab-probe", os.O_CREAT | os.O_RDWR, 0o600, None),
+    "add_key": lambda: _libc.syscall(248, b"user", b"activation-lab-probe", b"x", 1, -4),
+    "pidfd_open": lambda: _libc.syscall(434, os.getppid(), 0),
+}
+ON_SELF = {
+    "getrlimit": lambda: resource.getrlimit(resource.RLIMIT_AS),
+    "nice": lambda: os.nice(1),
+    "own-affinity": lambda: os.sched_setaffinity(0, os.sched_getaffinity(0)),
+    "own-fcntl": lambda: fcntl.fcntl(os.pipe()[0], fcntl.F_SETFL, os.O_NONBLOCK),
+}
+
+
+def outcomes(x):
+    table = {**ON_OTHERS, **ON_SELF}
+    return [[ord(c) for c in f"{name}={_outcome(action)}"] for name, action in table.items()]
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("bwrap", marks=pytest.mark.sandbox), "unshare", "none"])
+def test_the_filter_refuses_acting_on_others_and_allows_acting_on_oneself(mode: str) -> None:
+    mode = _available(mode)
+    with SubmissionSandbox({"calls.py": SYSCALLS}, LIMITS, mode) as box:
+        student = box.open("calls")
+        assert student.import_error is None
+        found = dict(line.split("=") for line in _words(student.call("outcomes", 0).value))
+    on_self = {"getrlimit", "nice", "own-affinity", "own-fcntl"}
+    assert {name: found[name] for name in on_self} == dict.fromkeys(on_self, "done")
+    refused = {name for name in found if name not in on_self}
+    assert {name: found[name] for name in refused} == dict.fromkeys(refused, "refused")
