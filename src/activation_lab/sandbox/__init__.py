@@ -15,7 +15,8 @@ Read this first, then ``docs/security.md``. The modules, from the wire outwards:
 * ``host.py`` — one running sandbox and the parent's end of its control socket.
 * ``pool.py`` — handing a running sandbox to the next submission, only when the zygote is verifiably
   unchanged; forked ``--jobs`` workers keep their own pool.
-* ``session.py`` — :class:`SubmissionSandbox` and its ``StudentCode`` proxy: deadlines, budgets and kills.
+* ``session.py`` — :class:`SubmissionSandbox` and its ``StudentCode`` proxy: deadlines, budgets and kills;
+  ``texts.py`` — what an aborted exercise or a weak sandbox says to people.
 
 The trusted parent (everything outside this package, and the parent-side modules above) holds the hidden
 suites, the reference solutions, the comparisons and the scores. It never imports or calls student code.

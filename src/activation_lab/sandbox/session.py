@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from activation_lab.errors import ExerciseAborted
-from activation_lab.i18n import message
 from activation_lab.records import CallResult, Opaque, Raised
 from activation_lab.sandbox import pool, wire
 from activation_lab.sandbox.cgroup import memory_controller
@@ -39,22 +38,11 @@ from activation_lab.sandbox.isolation import (
 )
 from activation_lab.sandbox.limits import Limits, SandboxError
 from activation_lab.sandbox.pool import REUSE_ENV, close_idle_sandboxes
+from activation_lab.sandbox.texts import ABORT_KEYS, abort_message, isolation_warning, signal_name
 
-__all__ = [
-    "FORCE_ENV",
-    "REUSE_ENV",
-    "STRONG_ENV",
-    "Limits",
-    "SandboxError",
-    "SandboxedStudent",
-    "SubmissionSandbox",
-    "abort_message",
-    "close_idle_sandboxes",
-    "detect_isolation",
-    "is_strong",
-    "isolation_warning",
-    "memory_controller",
-]
+__all__ = ["FORCE_ENV", "REUSE_ENV", "STRONG_ENV", "Limits", "SandboxError", "SandboxedStudent"]
+__all__ += ["SubmissionSandbox", "abort_message", "close_idle_sandboxes", "detect_isolation", "is_strong"]
+__all__ += ["isolation_warning", "memory_controller"]
 
 _probe = probe  # the name the tests use
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
@@ -389,13 +377,13 @@ class SandboxedStudent:
                 mib = self.sandbox.limits.submission_memory_bytes >> 20
                 detail = f"the submission's memory limit ({mib} MiB in all) was reached"
                 self._fail("memory", detail, "submission_memory")
-            self._fail("error", f"crashed: {_signal_name(number)}")
+            self._fail("error", f"crashed: {signal_name(number)}")
         self._fail("error", f"exited with code {status.get('code')}", "exited")
 
     def _fail(self, status: str, detail: str, key: str | None = None) -> NoReturn:
         """Kill the worker and raise ``ExerciseAborted`` (with ``message_key`` naming its catalogue entry)."""
         if key is None:
-            key = "protocol" if detail.startswith("protocol violation") else _ABORT_KEYS[status]
+            key = "protocol" if detail.startswith("protocol violation") else ABORT_KEYS[status]
         aborted = ExerciseAborted(status, detail)
         aborted.message_key = key  # type: ignore[attr-defined]
         aborted.module = self.module_name  # type: ignore[attr-defined]
@@ -421,35 +409,3 @@ class SandboxedStudent:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
-
-
-_ABORT_KEYS = {"timeout": "timeout", "memory": "memory", "error": "crashed"}
-
-
-def abort_message(aborted: ExerciseAborted, lang: str, limits: Limits | None = None) -> str:
-    """The student-facing explanation of an ``ExerciseAborted`` raised by this sandbox, in ``lang``."""
-    limits = limits or getattr(aborted, "limits", None) or Limits()
-    key = getattr(aborted, "message_key", None) or _ABORT_KEYS.get(aborted.status, "crashed")
-    return message(
-        "sandbox",
-        f"abort.{key}",
-        lang,
-        module=getattr(aborted, "module", "?"),
-        detail=aborted.detail,
-        seconds=f"{limits.exercise_seconds:g}",
-        call_seconds=f"{limits.call_seconds:g}",
-        megabytes=limits.memory_bytes >> 20,
-        total_megabytes=limits.submission_memory_bytes >> 20,
-    )
-
-
-def isolation_warning(isolation: str, lang: str) -> str | None:
-    """The loud warning to show when grading ran without the strong sandbox, or ``None`` when it did not."""
-    return None if is_strong(isolation) else message("sandbox", "weak_isolation", lang, isolation=isolation)
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
