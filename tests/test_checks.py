@@ -13,18 +13,17 @@ from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
     Failure,
-    Text,
     Tolerance,
     compare,
     describe,
+    failure_message,
+    hint_message,
     output_failure,
-    render_failure,
-    render_hint,
 )
 from activation_lab.grading.misconceptions import CANDIDATES, TRANSFORMS, diagnose, hints_from_raised
 from activation_lab.grading.student import InProcessStudent
 from activation_lab.grading.suites import load_reference
-from activation_lab.i18n import load_catalog
+from activation_lab.i18n import Message, load_catalog, render
 from activation_lab.records import Opaque, Raised
 
 REPO = Path(__file__).resolve().parents[1]
@@ -318,7 +317,7 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
 def test_hints_from_raised(raised, hints) -> None:
     assert hints_from_raised(raised) == hints
     for key in hints:  # every key the detector gives has a text (a missing one would break the feedback)
-        assert render_hint(key, "en") != render_hint(key, "ko")
+        assert render(hint_message(key), "en") != render(hint_message(key), "ko")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -548,31 +547,31 @@ def test_describe(value, text) -> None:
 
 FAILURE = Failure(
     call="step(0)",
-    problem=Text("problem.value_differs", {"error": "1"}),
+    problem=Message("feedback", "problem.value_differs", {"error": "1"}),
     expected="np.int64(1)",
     got="np.int64(0)",
-    rule=Text("rule.tolerance", {"rtol": 1e-7, "atol": 1e-9}),
+    rule=Message("feedback", "rule.tolerance", {"rtol": 1e-7, "atol": 1e-9}),
     hints=("step_strict_at_zero",),
 )
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_public_failures_show_expected_and_got(lang) -> None:
-    text = render_failure(FAILURE, lang, hidden=False)
+    text = render(failure_message(FAILURE, hidden=False), lang)
     assert "np.int64(1)" in text and "np.int64(0)" in text
     assert "step(0)" in text and "1e-07" in text
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_hidden_failures_hide_expected_and_got(lang) -> None:
-    text = render_failure(FAILURE, lang, hidden=True)
+    text = render(failure_message(FAILURE, hidden=True), lang)
     assert "np.int64(1)" not in text and "np.int64(0)" not in text
     assert "step(0)" in text and "1e-07" in text
 
 
 def test_failures_render_in_the_requested_language() -> None:
-    english = render_failure(FAILURE, "en", hidden=True)
-    korean = render_failure(FAILURE, "ko", hidden=True)
+    english = render(failure_message(FAILURE, hidden=True), "en")
+    korean = render(failure_message(FAILURE, hidden=True), "ko")
     assert "Hint:" in english and "formula wins" in english
     assert "힌트:" in korean and "수식이 우선" in korean
 
@@ -616,7 +615,7 @@ def test_checker_says_what_was_printed_when_none_is_returned(make_checker) -> No
     with pytest.raises(CheckFailure) as caught:
         check.matches("relu", 2.0)
     assert caught.value.failure.hints == ("returned_none",)
-    assert "2.0" in render_failure(caught.value.failure, "en", hidden=True)
+    assert "2.0" in render(failure_message(caught.value.failure, hidden=True), "en")
 
 
 def test_checker_never_fails_on_warnings_but_gives_advice(make_checker) -> None:
@@ -654,7 +653,7 @@ def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
     keys = _architecture_hint_keys()
     assert len(keys) >= 25
     for key in sorted(keys):
-        assert render_hint(key, "en") != render_hint(key, "ko"), key
+        assert render(hint_message(key), "en") != render(hint_message(key), "ko"), key
 
 
 def test_every_detector_key_is_in_the_catalogue() -> None:
@@ -669,7 +668,7 @@ def test_every_hint_of_the_catalogue_renders_in_both_languages() -> None:
     keys = [key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")]
     assert len(keys) >= 35
     for key in keys:  # str.format runs on every text: a stray brace would raise here
-        assert render_hint(key, "en") != render_hint(key, "ko"), key
+        assert render(hint_message(key), "en") != render(hint_message(key), "ko"), key
 
 
 def test_a_false_property_names_where_it_fails(make_checker) -> None:
@@ -677,5 +676,5 @@ def test_a_false_property_names_where_it_fails(make_checker) -> None:
     x = np.array([-1.0, 2.0, -3.0])
     with pytest.raises(CheckFailure) as caught:
         check.true_everywhere(check.output("relu", x).values >= 0, prop="ReLU(x) ≥ 0", x=x, call="relu(x)")
-    text = render_failure(caught.value.failure, "en", hidden=True)
+    text = render(failure_message(caught.value.failure, hidden=True), "en")
     assert "ReLU(x) ≥ 0 fails at 2 of 3 inputs; first at index 0 (input -1.0)" in text

@@ -228,7 +228,7 @@ def context():  # type: ignore[no-untyped-def]
 
 
 def _our_report(path: Path, context) -> dict:  # type: ignore[no-untyped-def]
-    return dict(report_to_json(grade_path(path, context)))
+    return dict(report_to_json(grade_path(path, context), "en"))
 
 
 @pytest.mark.slow

@@ -212,7 +212,7 @@ def test_exported_scoring_agrees_with_our_grader(make_quiz, tmp_path: Path) -> N
         maxscore = root.find("q:outcomeDeclaration[@identifier='MAXSCORE']/q:defaultValue/q:value", NS)
         assert float(maxscore.text) == pytest.approx(item.points)
         for ours, response in _answers(item, root, lang):
-            expected = grade_item(item, ours, lang).score
+            expected = grade_item(item, ours).score
             assert runner.score(response) == pytest.approx(expected, abs=1e-6), (item.id, ours)
             checked += 1
         assert runner.score(None) == 0.0  # nothing answered scores 0

@@ -65,7 +65,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     grade.add_argument(
         "--resume",
         action="store_true",
-        help="skip submissions whose report in --out is up to date (same content, suites, seed)",
+        help="skip submissions whose report in --out is up to date (same content, suites, seed); "
+        "a report asked for in another --lang is rendered again without running the code again",
     )
     _common_options(grade)
     grade.set_defaults(handler=run_grade)
@@ -91,7 +92,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
 def _context(args: argparse.Namespace, lang: str) -> Any:
     from activation_lab.grading.grade import DEFAULT_SEED, make_context
 
-    ctx = make_context(args.course, lang=lang, seed=DEFAULT_SEED if args.seed is None else args.seed)
+    ctx = make_context(args.course, seed=DEFAULT_SEED if args.seed is None else args.seed)
     from activation_lab.sandbox.session import isolation_warning
 
     warning = isolation_warning(ctx.isolation, lang)
@@ -169,6 +170,7 @@ def run_grade(args: argparse.Namespace) -> int:
         result = grade_batch(
             args.paths,
             ctx,
+            lang=lang,
             jobs=args.jobs,
             out_dir=args.out,
             resume=args.resume,
@@ -205,14 +207,17 @@ def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> P
 
 def run_gradescope(args: argparse.Namespace) -> int:
     """Grade Gradescope's submission folder and write results.json atomically."""
+    from activation_lab.fsutil import write_atomic
     from activation_lab.grading.grade import grade_path
     from activation_lab.reports.gradescope import results_json
-    from activation_lab.reports.report import dumps_report, report_to_json, write_atomic
+    from activation_lab.reports.report import dumps_report, report_to_json
 
     lang = args.lang or default_language()
     started = time.monotonic()
     ctx = _context(args, lang)
-    report = report_to_json(grade_path(gradescope_target(args.submission, ctx.course.student_files), ctx))
+    report = report_to_json(
+        grade_path(gradescope_target(args.submission, ctx.course.student_files), ctx), lang
+    )
     if report["error_kind"] == "grader":
         # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
         print(f"activation-lab: {report['error']}", file=sys.stderr)

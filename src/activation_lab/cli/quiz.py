@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import QuizError, UsageError
-from activation_lab.i18n import LANGUAGES, default_language, message
+from activation_lab.i18n import LANGUAGES, default_language, message, render
 from activation_lab.quiz import stats
 from activation_lab.quiz.export import olx as export_olx
 from activation_lab.quiz.export import qti as export_qti
@@ -125,11 +125,11 @@ def run_grade(args: argparse.Namespace) -> int:
         raise UsageError(_m("no_such_file", lang, file=str(args.answers))) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise QuizError(f"{args.answers}: {exc}") from None
-    result = grade_answers(quiz, text, lang, name=str(args.answers))
+    result = grade_answers(quiz, text, name=str(args.answers))
     if args.format == "json":
         import json
 
-        print(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
+        print(json.dumps(result_as_dict(result, lang), ensure_ascii=False, indent=2))
         return EXIT_OK
     from rich.console import Console
     from rich.markup import escape
@@ -140,7 +140,9 @@ def run_grade(args: argparse.Namespace) -> int:
     table.add_column(_m("column_score", lang), justify="right")
     table.add_column(_m("column_feedback", lang))
     for item in result.items:
-        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
+        table.add_row(
+            escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(render(item.feedback, lang))
+        )
     console = Console()
     console.print(table)
     console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))

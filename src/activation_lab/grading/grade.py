@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from activation_lab import __version__
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
-from activation_lab.i18n import message
+from activation_lab.i18n import Message
 from activation_lab.records import ExerciseResult, QuizResult, SubmissionReport
 
 if TYPE_CHECKING:
@@ -31,10 +31,12 @@ class SandboxFactory(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class GradingContext:
-    """Everything a grading run shares: the course, language, seed, sandbox settings and the quizzes."""
+    """Everything a grading run shares: the course, seed, sandbox settings and the quizzes.
+
+    There is no language here: reports carry messages, rendered in any language by ``report_to_json``.
+    """
 
     course: Course
-    lang: str = "en"
     seed: int = DEFAULT_SEED
     limits: Any = None  # activation_lab.sandbox.session.Limits; None means the sandbox's documented defaults
     isolation: str = "none"  # "bwrap" | "unshare" | "none", as detect_isolation() found it
@@ -50,7 +52,6 @@ class GradingContext:
             "suite_version": self.course.suite_version,
             "seed": self.seed,
             "engine_version": __version__,
-            "lang": self.lang,
             "quiz_version": self.quiz_version,
             "suite_hash": self.suite_hash,
         }
@@ -94,7 +95,6 @@ def course_hash(course: Course) -> str:
 def make_context(
     course_root: Path | None = None,
     *,
-    lang: str = "en",
     seed: int = DEFAULT_SEED,
     isolation: str | None = None,
     limits: Any = None,
@@ -106,7 +106,6 @@ def make_context(
     quizzes, quiz_version = load_quizzes(course)
     return GradingContext(
         course=course,
-        lang=lang,
         seed=seed,
         limits=limits,
         isolation=isolation or detect_isolation(),
@@ -123,7 +122,7 @@ def _extra(ctx: GradingContext, error_kind: str | None = None) -> dict[str, Any]
 def missing_exercise(spec_id: str, ctx: GradingContext) -> ExerciseResult:
     """The result of an exercise whose file is not in the submission: status ``missing``, score 0."""
     spec = ctx.course.exercise(spec_id)
-    note = message("grading", "exercise.missing", ctx.lang, file=spec.file)
+    note = Message("grading", "exercise.missing", {"file": spec.file})
     return ExerciseResult(
         id=spec.id, score=0.0, max_score=spec.max_score, status="missing", notes=(note,), attempted=False
     )
@@ -132,11 +131,11 @@ def missing_exercise(spec_id: str, ctx: GradingContext) -> ExerciseResult:
 def error_report(
     name: str,
     ctx: GradingContext,
-    detail: str,
+    detail: str | Message,
     *,
     kind: str,
     content_hash: str = "",
-    notes: tuple[str, ...] = (),
+    notes: tuple[Message, ...] = (),
 ) -> SubmissionReport:
     """A report for a submission that could not be graded: ``kind`` is ``submission`` or ``grader``."""
     key = "submission.unreadable" if kind == "submission" else "submission.grader_fault"
@@ -148,7 +147,7 @@ def error_report(
         exercises=(),
         quiz=None,
         notes=notes,
-        error=message("grading", key, ctx.lang, detail=detail),
+        error=Message("grading", key, {"detail": detail}),
         content_hash=content_hash,
         extra=_extra(ctx, kind),
     )
@@ -191,7 +190,7 @@ def grade_exercises(
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
-            results = dict(run_suites(ctx.course, students, lang=ctx.lang, seed=ctx.seed))
+            results = dict(run_suites(ctx.course, students, seed=ctx.seed))
     graded = []
     for spec in ctx.course.exercises:
         if spec in present:
@@ -203,14 +202,14 @@ def grade_exercises(
     return tuple(graded)
 
 
-def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[str, ...]]:
+def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[Message, ...]]:
     """Grade an answers.yaml text against every quiz of the course, as one combined result (and notes)."""
     if not ctx.quizzes:
-        return QuizResult(score=0.0, max_score=0.0), (message("grading", "quiz.not_available", ctx.lang),)
+        return QuizResult(score=0.0, max_score=0.0), (Message("grading", "quiz.not_available"),)
     from activation_lab.quiz.grade import grade_submission_answers
 
     # An unreadable answers.yaml does not raise: every item scores 0 and a pseudo-item carries the YAML error.
-    return grade_submission_answers(list(ctx.quizzes), answers, ctx.lang), ()
+    return grade_submission_answers(list(ctx.quizzes), answers), ()
 
 
 def grade_submission(
@@ -226,15 +225,14 @@ def grade_submission(
     ``error_kind: grader`` so the CLI can tell the two apart. ``sandbox`` is one from :func:`start_sandbox`
     (the caller closes it); without it the sandbox is opened and closed here.
     """
-    notes = submission.render_notes(ctx.lang)
+    notes = submission.notes
     if submission.status != "graded":
-        error = submission.render_error(ctx.lang) or "?"
         # The loader turns its own crashes into an "error.internal" note: that is the grader's fault.
         internal = submission.error is not None and submission.error.key == "error.internal"
         return error_report(
             submission.name,
             ctx,
-            error,
+            submission.error or "?",
             kind="grader" if internal else "submission",
             content_hash=submission.content_hash,
             notes=notes,

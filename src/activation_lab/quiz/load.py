@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from activation_lab.errors import QuizError
-from activation_lab.i18n import default_language, message
+from activation_lab.i18n import Message, default_language, render
 from activation_lab.quiz.model import (
     ITEM_TYPES,
     LANGUAGES,
@@ -76,12 +76,19 @@ class Problem:
     params: dict[str, Any] = dataclass_field(default_factory=dict)
     severity: str = "error"  # error | warning
 
+    @property
+    def message(self) -> Message:
+        """The one-line message ``FILE:LINE: FIELD: TEXT``."""
+        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        parts = [Message.text({"": f"{where}{self.field + ': ' if self.field else ''}"})]
+        if self.severity != "error":
+            parts += [Message("quiz", "validate.warning_label"), Message.text({"": " "})]
+        parts.append(Message("quiz", f"validate.{self.key}", self.params))
+        return Message.join(parts, "")
+
     def render(self, lang: str) -> str:
         """The one-line message ``FILE:LINE: FIELD: TEXT`` in ``lang``."""
-        text = message("quiz", f"validate.{self.key}", lang, **self.params)
-        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        label = "" if self.severity == "error" else message("quiz", "validate.warning_label", lang) + " "
-        return f"{where}{self.field + ': ' if self.field else ''}{label}{text}"
+        return render(self.message, lang)
 
 
 class QuizValidationError(QuizError):
@@ -90,7 +97,8 @@ class QuizValidationError(QuizError):
     def __init__(self, problems: Iterable[Problem], lang: str | None = None) -> None:
         self.problems = tuple(sorted(problems, key=lambda problem: (problem.file, problem.line)))
         self.lang = lang or default_language()
-        super().__init__("\n".join(problem.render(self.lang) for problem in self.problems))
+        self.message = Message.join([problem.message for problem in self.problems])
+        super().__init__(render(self.message, self.lang))
 
 
 def load_quiz(path: str | Path, *, strict: bool = False, lang: str | None = None) -> Quiz:

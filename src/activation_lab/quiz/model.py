@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from activation_lab.i18n import Message
+
 LANGUAGES: tuple[str, ...] = ("ko", "en")  # the languages a course text may carry
 ITEM_TYPES: tuple[str, ...] = ("single_choice", "multiple_select", "numeric", "short_text", "matching")
 SCORING_MODES: tuple[str, ...] = ("all_or_nothing", "each_answer")
@@ -32,6 +34,10 @@ class LocalizedText:
     def languages(self) -> tuple[str, ...]:
         """The languages present (empty for a plain string)."""
         return tuple(lang for lang in self.translations if lang)
+
+    def message(self) -> Message:
+        """The text as a message, rendered in a language later (with the same fallbacks as :meth:`text`)."""
+        return Message.text(self.translations)
 
     def text(self, lang: str) -> str:
         """The text in ``lang``, else English, else Korean, else the plain string, else any language."""

@@ -244,7 +244,7 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
             continue
         row: list[float] = []
         for quiz in quizzes:
-            graded = {result.id: result.score for result in grade_answers(quiz, raw, lang).items}
+            graded = {result.id: result.score for result in grade_answers(quiz, raw).items}
             row += [graded.get(item.id, 0.0) for item in quiz.items]
         students.append(student)
         rows.append(row)

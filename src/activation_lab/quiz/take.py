@@ -25,7 +25,7 @@ from rich.table import Table
 from ruamel.yaml import YAML
 
 from activation_lab.errors import QuizError
-from activation_lab.i18n import message
+from activation_lab.i18n import message, render
 from activation_lab.quiz.grade import grade_answers, load_answers
 from activation_lab.quiz.model import (
     Choice,
@@ -232,13 +232,15 @@ def run(
     console.print(escape(_m("saved", lang, file=str(out), answered=len(answers), total=len(quiz.items))))
     if exam:
         return EXIT_OK
-    result = grade_answers(quiz, answers, lang)
+    result = grade_answers(quiz, answers)
     table = Table(show_lines=True)
     table.add_column(_m("column_item", lang))
     table.add_column(_m("column_score", lang), justify="right")
     table.add_column(_m("column_feedback", lang))
     for item in result.items:
-        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
+        table.add_row(
+            escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(render(item.feedback, lang))
+        )
     console.print(table)
     console.print(escape(_m("score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")))
     return EXIT_OK

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from activation_lab.errors import SubmissionError
+from activation_lab.i18n import Message
 
 _ENCRYPTED_FLAG = 0x1
 _UTF8_NAME_FLAG = 0x800
@@ -33,12 +34,11 @@ class ArchiveLimits:
 
 
 class ArchiveRefused(SubmissionError):
-    """The archive cannot be used: ``key`` names the message ``error.<key>``, ``params`` fill it."""
+    """The archive cannot be used; ``message`` (``error.<key>`` of ``messages/submission.toml``) says why."""
 
     def __init__(self, key: str, /, **params: str) -> None:
         super().__init__(f"{key}: {params}")
-        self.key = key
-        self.params = params
+        self.message = Message("submission", f"error.{key}", params)
 
 
 def entry_name(info: zipfile.ZipInfo) -> str:
