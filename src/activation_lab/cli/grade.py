@@ -9,13 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from activation_lab.errors import UsageError
+from activation_lab.errors import ExitCode, UsageError
 from activation_lab.i18n import default_language, message
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_GRADER_FAULT = 3
-EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -180,7 +175,7 @@ def run_grade(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.stop()
         print(message("grading", "cli.interrupted", lang, out=args.out or "-"), file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     progress.stop()
     reports = list(result.reports)
     try:
@@ -193,8 +188,8 @@ def run_grade(args: argparse.Namespace) -> int:
         print(message("grading", "cli.written", lang, out=args.out, count=len(reports)), file=sys.stderr)
     if result.grader_faults:
         print(message("grading", "cli.grader_faults", lang, count=result.grader_faults), file=sys.stderr)
-        return EXIT_GRADER_FAULT
-    return EXIT_OK
+        return ExitCode.GRADER_FAULT
+    return ExitCode.OK
 
 
 def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> Path:
@@ -221,9 +216,9 @@ def run_gradescope(args: argparse.Namespace) -> int:
     if report["error_kind"] == "grader":
         # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
         print(f"activation-lab: {report['error']}", file=sys.stderr)
-        return EXIT_GRADER_FAULT
+        return ExitCode.GRADER_FAULT
     results = results_json(
         report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=args.hidden_visibility
     )
     write_atomic(args.results, dumps_report(results))
-    return EXIT_OK
+    return ExitCode.OK

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from activation_lab.errors import QuizError, UsageError
+from activation_lab.errors import ExitCode, QuizError, UsageError
 from activation_lab.i18n import LANGUAGES, default_language, message, render
 from activation_lab.quiz import stats
 from activation_lab.quiz.export import olx as export_olx
@@ -34,9 +34,6 @@ from activation_lab.quiz.export import qti as export_qti
 from activation_lab.quiz.grade import grade_answers, result_as_dict
 from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems, load_quiz, load_quizzes
 from activation_lab.quiz.model import Quiz
-
-EXIT_OK = 0
-EXIT_INVALID = 1
 
 
 def _m(key: str, lang: str, **params: Any) -> str:
@@ -112,7 +109,7 @@ def run_validate(args: argparse.Namespace) -> int:
     for problem in cross_quiz_problems(quizzes):
         failed = True
         print(problem.render(lang), file=sys.stderr)
-    return EXIT_INVALID if failed else EXIT_OK
+    return ExitCode.INVALID if failed else ExitCode.OK
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -130,7 +127,7 @@ def run_grade(args: argparse.Namespace) -> int:
         import json
 
         print(json.dumps(result_as_dict(result, lang), ensure_ascii=False, indent=2))
-        return EXIT_OK
+        return ExitCode.OK
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -146,7 +143,7 @@ def run_grade(args: argparse.Namespace) -> int:
     console = Console()
     console.print(table)
     console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_take(args: argparse.Namespace) -> int:
@@ -178,7 +175,7 @@ def run_export(args: argparse.Namespace) -> int:
         written = _call(export, quiz, args.out, args=args, lang=lang)
     for path in written or ():
         print(path)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_stats(args: argparse.Namespace) -> int:
@@ -196,4 +193,4 @@ def run_stats(args: argparse.Namespace) -> int:
     run = stats.run
     for path in _call(run, args.answers_dir, quizzes, args.out, args=args, lang=lang) or ():
         print(path)
-    return EXIT_OK
+    return ExitCode.OK

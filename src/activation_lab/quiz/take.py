@@ -24,7 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 from ruamel.yaml import YAML
 
-from activation_lab.errors import QuizError
+from activation_lab.errors import ExitCode, QuizError
 from activation_lab.i18n import message, render
 from activation_lab.quiz.grade import grade_answers, load_answers
 from activation_lab.quiz.model import (
@@ -39,9 +39,6 @@ from activation_lab.quiz.model import (
     SingleChoice,
 )
 from activation_lab.quiz.numbers import NumberFormatError, parse_number
-
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
 
 
 def _m(key: str, lang: str, **params: Any) -> str:
@@ -224,14 +221,14 @@ def run(
     except (KeyboardInterrupt, EOFError):
         console.print()
         console.print(escape(_m("interrupted", lang, file=str(out))), style="yellow")
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     own_ids = {item.id for item in quiz.items}
     merged = {key: value for key, value in existing.items() if key not in own_ids and key != quiz.id}
     merged.update(answers)
     write_answers(out, merged)
     console.print(escape(_m("saved", lang, file=str(out), answered=len(answers), total=len(quiz.items))))
     if exam:
-        return EXIT_OK
+        return ExitCode.OK
     result = grade_answers(quiz, answers)
     table = Table(show_lines=True)
     table.add_column(_m("column_item", lang))
@@ -243,4 +240,4 @@ def run(
         )
     console.print(table)
     console.print(escape(_m("score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")))
-    return EXIT_OK
+    return ExitCode.OK
