@@ -250,9 +250,9 @@ def test_correct_responses_are_the_quiz_keys(make_quiz, tmp_path: Path) -> None:
     ],
 )
 def test_tolerance_modes(tolerance: dict, expected: tuple, tmp_path: Path) -> None:
-    from activation_lab.quiz.model import Tolerance
+    from activation_lab.quiz.model import AnswerTolerance
 
-    assert export_qti.qti_tolerance(Tolerance(**tolerance), 0.25) == expected
+    assert export_qti.qti_tolerance(AnswerTolerance(**tolerance), 0.25) == expected
 
 
 def test_feedback_and_explanation_become_modal_feedback(tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -22,15 +24,26 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     The file gets ``mode`` (default: what the umask allows for a shared result, not ``mkstemp``'s 0600).
     Missing parent folders are created.
     """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with replacing(path, mode=mode) as temporary:
+        temporary.write_bytes(payload)
+
+
+@contextlib.contextmanager
+def replacing(path: Path, *, mode: int | None = None) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write (by any means); it replaces ``path`` when the block ends.
+
+    When the block raises, the temporary file is removed and ``path`` is left as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(descriptor)
+    temporary = Path(name)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
+        yield temporary
         os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

@@ -1,27 +1,14 @@
 """``activation-lab quiz ...``: validate, grade, take, export and stats.
 
-The engine functions it calls:
-
-    activation_lab.quiz.export.olx.export(quiz: Quiz, out_dir: Path, *, lang: str, kind: str = "library",
-                                          tarball: bool = True) -> list[Path]
-        kind is "library" or "course"; returns the paths written (folder and, when tarball, the .tar.gz).
-    activation_lab.quiz.export.qti.export(quiz: Quiz, out_dir: Path, *, lang: str) -> list[Path]
-        returns the paths written (the content package folder and/or .zip).
-    activation_lab.quiz.stats.run(answers_dir: Path, quizzes: list[Quiz], out_dir: Path, *, lang: str)
-                                  -> list[Path]
-        item analysis of every answers file under answers_dir; returns the CSV/PNG paths written.
-        ``quizzes`` are the quizzes given with --quiz, else every quiz of the course's quizzes/ folder.
-
-The CLI loads quizzes with ``load.load_quiz(path)`` (raises QuizError), passes ``--lang`` (default: the
-environment's language) and prints the returned paths, one per line. A module may also define
-``add_arguments(parser)`` to add its own options; they arrive as attributes of ``args``, passed on as
-``options=vars(args)`` only if the function accepts an ``options`` keyword.
+Each subcommand loads the quizzes (``quiz.load``; a malformed file raises ``QuizError``), calls one engine
+function (``quiz.grade.grade_answers``, ``quiz.take.take_quiz``, ``quiz.export.olx.export``,
+``quiz.export.qti.export``, ``quiz.stats.run_analysis``) with ``--lang`` (default: the environment's
+language) and prints what it returns: a table, JSON, or the paths written, one per line.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -152,13 +139,7 @@ def run_take(args: argparse.Namespace) -> int:
 
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
-    return take.run(quiz, lang=lang, student=args.student, exam=args.exam, out=args.out)
-
-
-def _call(function: Any, *positional: Any, args: argparse.Namespace, **keywords: Any) -> Any:
-    if "options" in inspect.signature(function).parameters:
-        keywords["options"] = vars(args)
-    return function(*positional, **keywords)
+    return take.take_quiz(quiz, lang=lang, student=args.student, exam=args.exam, out=args.out)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -166,20 +147,16 @@ def run_export(args: argparse.Namespace) -> int:
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
     if args.target == "olx":
-        export = export_olx.export
-        written = _call(
-            export, quiz, args.out, args=args, lang=lang, kind=args.olx_kind, tarball=not args.no_tar
-        )
+        written = export_olx.export(quiz, args.out, lang=lang, kind=args.olx_kind, tarball=not args.no_tar)
     else:
-        export = export_qti.export
-        written = _call(export, quiz, args.out, args=args, lang=lang)
-    for path in written or ():
+        written = export_qti.export(quiz, args.out, lang=lang)
+    for path in written:
         print(path)
     return ExitCode.OK
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    """Item analysis with ``stats.run``; print the paths written."""
+    """Item analysis with ``stats.run_analysis``; print the paths written."""
     lang = _lang(args)
     if args.quiz:
         quizzes = [load_quiz(path, lang=lang) for path in args.quiz]
@@ -190,7 +167,6 @@ def run_stats(args: argparse.Namespace) -> int:
 
             folder = default_course_root() / "quizzes"
         quizzes = load_quizzes(folder, lang=lang)
-    run = stats.run
-    for path in _call(run, args.answers_dir, quizzes, args.out, args=args, lang=lang) or ():
+    for path in stats.run_analysis(args.answers_dir, quizzes, args.out, lang=lang).paths:
         print(path)
     return ExitCode.OK

@@ -63,7 +63,7 @@ def _quiz_paths(course: Course) -> list[Path]:
     return sorted(course.quizzes_dir.glob("*.yaml")) + sorted(course.quizzes_dir.glob("*.yml"))
 
 
-def load_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
+def load_course_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
     """The course's quizzes and a hash of their files; a broken quiz is a ``CourseError``."""
     paths = _quiz_paths(course)
     digest = hashlib.sha256()
@@ -103,7 +103,7 @@ def make_context(
     from activation_lab.sandbox.session import detect_isolation
 
     course = load_course(course_root)
-    quizzes, quiz_version = load_quizzes(course)
+    quizzes, quiz_version = load_course_quizzes(course)
     return GradingContext(
         course=course,
         seed=seed,

@@ -2,6 +2,7 @@
 
 from activation_lab.quiz.model import (
     Accept,
+    AnswerTolerance,
     Choice,
     Item,
     LocalizedText,
@@ -13,12 +14,12 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
     WrongValue,
 )
 
 __all__ = [
     "Accept",
+    "AnswerTolerance",
     "Choice",
     "Item",
     "LocalizedText",
@@ -30,6 +31,5 @@ __all__ = [
     "Quiz",
     "ShortText",
     "SingleChoice",
-    "Tolerance",
     "WrongValue",
 ]

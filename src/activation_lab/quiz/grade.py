@@ -203,8 +203,11 @@ def _label(choice: Choice) -> Message:
     return Message.text({lang: f"({choice.id}) {text}" for lang, text in choice.text.translations.items()})
 
 
-def _find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
-    """The choice an answer names: by id, else by its text in any language (after normalisation)."""
+def find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
+    """The choice an answer names: by id, else by its text in any language (after normalisation).
+
+    Also used by the quiz statistics, so they read an answer exactly as the grader does.
+    """
     if isinstance(given, bool) or not isinstance(given, str | int | float):
         return None
     wanted = str(given).strip()
@@ -225,7 +228,7 @@ def _single_choice(item: SingleChoice, answer: Any) -> tuple[float, list[Message
         return 0.0, [
             Message(DOMAIN, "grade.expected_one_choice", {"got": _show(answer), "ids": _ids(item.choices)})
         ]
-    chosen = _find_choice(item.choices, answer)
+    chosen = find_choice(item.choices, answer)
     if chosen is None:
         return 0.0, [
             Message(DOMAIN, "grade.unknown_choice", {"answer": _show(answer), "ids": _ids(item.choices)})
@@ -249,7 +252,7 @@ def _selected_ids(item: MultipleSelect, answer: Any) -> tuple[set[str], list[str
     for entry in entries:
         if isinstance(entry, list | dict):
             return None
-        choice = _find_choice(item.choices, entry)
+        choice = find_choice(item.choices, entry)
         if choice is None:
             unknown.append(_show(entry))
         else:

@@ -27,6 +27,7 @@ from activation_lab.quiz.model import (
     LANGUAGES,
     SCORING_MODES,
     Accept,
+    AnswerTolerance,
     Choice,
     Item,
     LocalizedText,
@@ -38,7 +39,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
     WrongValue,
 )
 from activation_lab.quiz.normalize import normalize_text
@@ -616,9 +616,9 @@ class _QuizReader:
             self.error(line_of(node, "expr"), f"{path}.expr", "bad_expr", expr=expr, error=str(exc))
             return None
 
-    def tolerance(self, node: Node, path: str) -> Tolerance | None:
+    def tolerance(self, node: Node, path: str) -> AnswerTolerance | None:
         if "tolerance" not in node:
-            return Tolerance()
+            return AnswerTolerance()
         where = f"{path}.tolerance"
         raw = node["tolerance"]
         if not isinstance(raw, dict):
@@ -632,7 +632,7 @@ class _QuizReader:
         relative = self.read_non_negative(raw, "rel", where) if "rel" in raw else 0.0
         if absolute is None or relative is None:
             return None
-        return Tolerance(abs=absolute, rel=relative)
+        return AnswerTolerance(abs=absolute, rel=relative)
 
     def numeric(self, node: Node, path: str) -> dict[str, Any] | None:
         check = node.get("check")

@@ -68,7 +68,7 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
-class Tolerance:
+class AnswerTolerance:
     """How far a numeric answer may be from the key: ``|got - key| <= max(abs, rel * |key|)``."""
 
     abs: float = 0.0
@@ -84,7 +84,7 @@ class NumericAnswer:
     """The key of a numeric item: a value (or the ``expr`` it was computed from) and its tolerance."""
 
     value: float
-    tolerance: Tolerance = Tolerance()
+    tolerance: AnswerTolerance = AnswerTolerance()
     expr: str | None = None  # e.g. "9/5"; ``value`` is its safe evaluation
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from activation_lab.errors import QuizError, UsageError
+from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import message
-from activation_lab.quiz.grade import grade_answers, load_answers
+from activation_lab.quiz.grade import find_choice, grade_answers, load_answers
 from activation_lab.quiz.load import QuizValidationError
-from activation_lab.quiz.model import Choice, MultipleSelect, Quiz, SingleChoice
-from activation_lab.quiz.normalize import normalize_text
+from activation_lab.quiz.model import MultipleSelect, Quiz, SingleChoice
 
 GROUP_FRACTION = 0.27
 NON_FUNCTIONING_BELOW = 0.05
@@ -83,7 +82,7 @@ class DistractorStats:
 
 @dataclass(frozen=True, slots=True)
 class StatsResult:
-    """Everything the analysis found, and the files written (empty until ``write_report``)."""
+    """Everything the analysis found, and the files written (empty until ``write_stats``)."""
 
     students: tuple[str, ...]
     scores: np.ndarray  # students × items, in points
@@ -122,19 +121,6 @@ def _raw_answer(raw: Mapping[str, Any], quiz: Quiz, item_id: str) -> Any:
     return None
 
 
-def _choice_for(choices: Sequence[Choice], given: Any) -> Choice | None:
-    """The choice an answer names, by id or by its text in any language, as the grader reads it."""
-    if isinstance(given, bool) or not isinstance(given, str | int | float):
-        return None
-    wanted = str(given).strip()
-    for choice in choices:
-        if choice.id == wanted:
-            return choice
-    normal = normalize_text(wanted)
-    matches = [c for c in choices if normal in {normalize_text(text) for text in c.text.all_texts()}]
-    return matches[0] if len(matches) == 1 else None
-
-
 def chosen_ids(item: SingleChoice | MultipleSelect, answer: Any) -> set[str]:
     """The ids of the choices an answer selects (unrecognised entries ignored)."""
     if isinstance(item, SingleChoice):
@@ -145,7 +131,7 @@ def chosen_ids(item: SingleChoice | MultipleSelect, answer: Any) -> set[str]:
         entries = answer
     else:
         entries = []
-    return {choice.id for entry in entries if (choice := _choice_for(item.choices, entry)) is not None}
+    return {choice.id for entry in entries if (choice := find_choice(item.choices, entry)) is not None}
 
 
 def _read(path: Path, lang: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -307,15 +293,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([[_cell(value) for value in row] for row in rows])
-    _write_atomically(path, buffer.getvalue().encode("utf-8"))
+    write_atomic(path, buffer.getvalue())
     return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _hangul_font() -> str | None:
@@ -376,11 +355,11 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
-    _write_atomically(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())
     return path
 
 
-def write_report(result: StatsResult, out_dir: Path, *, lang: str) -> StatsResult:
+def write_stats(result: StatsResult, out_dir: Path, *, lang: str) -> StatsResult:
     """Write item_analysis.csv, distractors.csv, scores.csv, item_analysis.png and (if any) skipped.csv."""
     out_dir = Path(out_dir)
     paths = [
@@ -449,9 +428,4 @@ def write_report(result: StatsResult, out_dir: Path, *, lang: str) -> StatsResul
 
 def run_analysis(answers_dir: Path, quizzes: Sequence[Quiz], out_dir: Path, *, lang: str) -> StatsResult:
     """Analyse the class and write every output; the result lists the paths and the skipped files."""
-    return write_report(analyse(answers_dir, quizzes, lang=lang), out_dir, lang=lang)
-
-
-def run(answers_dir: Path, quizzes: Sequence[Quiz], out_dir: Path, *, lang: str) -> list[Path]:
-    """The ``quiz stats`` hook: analyse, write the CSVs and the PNG, return the paths (skipped.csv too)."""
-    return list(run_analysis(answers_dir, quizzes, out_dir, lang=lang).paths)
+    return write_stats(analyse(answers_dir, quizzes, lang=lang), out_dir, lang=lang)

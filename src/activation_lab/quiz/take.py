@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import random
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from rich.table import Table
 from ruamel.yaml import YAML
 
 from activation_lab.errors import ExitCode, QuizError
+from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import message, render
 from activation_lab.quiz.grade import grade_answers, load_answers
 from activation_lab.quiz.model import (
@@ -74,15 +73,7 @@ def write_answers(path: Path, answers: dict[str, Any]) -> None:
     yaml.default_flow_style = False
     stream = io.StringIO()
     yaml.dump(answers, stream)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(stream.getvalue())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, stream.getvalue(), mode=0o600)  # a student's answers are theirs alone
 
 
 class _Session:
@@ -191,7 +182,7 @@ class _Session:
         return matched or None
 
 
-def run(
+def take_quiz(
     quiz: Quiz,
     *,
     lang: str,

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from activation_lab.course import Course
 from activation_lab.i18n import Message, render
-from activation_lab.submissions.archive import ArchiveLimits, ArchiveRefused, SafeArchive
+from activation_lab.submissions.archive import ArchiveLimits, ArchiveRefused, SafeArchive, mib
 from activation_lab.submissions.notebook import NotebookCode, NotebookError, notebook_code
 
 DOMAIN = "submission"
@@ -230,7 +230,7 @@ def _from_single_file(name: str, path: Path, course: Course, limits: ArchiveLimi
             name,
             path,
             "file",
-            Message(DOMAIN, "error.too_large", {"path": path, "limit": _mib(limits.max_entry_bytes)}),
+            Message(DOMAIN, "error.too_large", {"path": path, "limit": mib(limits.max_entry_bytes)}),
         )
     text = _decode(path.name, data, notes)
     if text is None:
@@ -272,7 +272,7 @@ def _from_single_notebook(name: str, path: Path, course: Course, limits: Archive
     notes: list[Message] = []
     data = _read_capped(path, limits.max_notebook_bytes)
     if data is None:
-        limit = _mib(limits.max_notebook_bytes)
+        limit = mib(limits.max_notebook_bytes)
         return _failed(
             name, path, "notebook", Message(DOMAIN, "error.too_large", {"path": path, "limit": limit})
         )
@@ -363,7 +363,7 @@ def _from_tree(
         data = tree.read(source, limits.max_entry_bytes)
         if data is None:
             notes.append(
-                Message(DOMAIN, "note.too_large", {"file": found, "limit": _mib(limits.max_entry_bytes)})
+                Message(DOMAIN, "note.too_large", {"file": found, "limit": mib(limits.max_entry_bytes)})
             )
             return False
         text = _decode(found, data, notes)
@@ -438,7 +438,7 @@ def _take_folder_notebook(
     data = tree.read(_join_path(folder, notebook), limits.max_notebook_bytes)
     if data is None:
         notes.append(
-            Message(DOMAIN, "note.too_large", {"file": notebook, "limit": _mib(limits.max_notebook_bytes)})
+            Message(DOMAIN, "note.too_large", {"file": notebook, "limit": mib(limits.max_notebook_bytes)})
         )
         return
     text = _decode(notebook, data, notes)
@@ -666,7 +666,3 @@ def _join(files: dict[str, str]) -> str:
 def _listing(items: Sequence[str]) -> str:
     shown = "; ".join(items[:LIST_LIMIT])
     return shown + (f"; … (+{len(items) - LIST_LIMIT})" if len(items) > LIST_LIMIT else "")
-
-
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MiB"

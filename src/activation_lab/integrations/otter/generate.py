@@ -9,7 +9,6 @@ outcome of one of our hidden tests, which grades the submission file in a fresh,
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from activation_lab import __version__
 from activation_lab.course import Course
 from activation_lab.errors import CourseError, UsageError
+from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import render
 
 COURSE_DIRNAME = "activation_lab_course"
@@ -183,9 +183,7 @@ def _copy_course(course: Course, dest: Path) -> None:
 
 
 def _write_json(path: Path, value: object) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_otter_generate(folder: Path, files: Sequence[str], output: str = "autograder.zip") -> Path:

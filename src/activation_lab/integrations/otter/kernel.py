@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import Message, message, render
 
 DOMAIN = "otter"
@@ -126,10 +127,7 @@ def cached_report(
         except ValueError:
             pass  # a half-written or foreign file: grade again
     report = _grade(submission, course, lang=lang, seed=seed)
-    cache.parent.mkdir(exist_ok=True)
-    temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, cache)
+    write_atomic(cache, json.dumps(report, ensure_ascii=False))
     return report
 
 

@@ -37,6 +37,7 @@ from activation_lab.quiz.export.common import (
     write_xml,
 )
 from activation_lab.quiz.model import (
+    AnswerTolerance,
     Item,
     Matching,
     MultipleSelect,
@@ -44,7 +45,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
 )
 
 KINDS = ("course", "library")
@@ -74,7 +74,7 @@ def _question(response: etree._Element, prompt: str) -> None:
         _sub(response, "description", block)
 
 
-def tolerance_text(tolerance: Tolerance, key: float) -> str:
+def tolerance_text(tolerance: AnswerTolerance, key: float) -> str:
     """The ``responseparam`` tolerance edX compares with: ``abs`` as a number, ``rel`` as a percentage.
 
     When both are set the bound at the key, ``max(abs, rel·|key|)``, is exported as an absolute tolerance: edX

@@ -34,6 +34,7 @@ from activation_lab.quiz.export.common import (
 )
 from activation_lab.quiz.export.olx import answer_forms
 from activation_lab.quiz.model import (
+    AnswerTolerance,
     Item,
     Matching,
     MultipleSelect,
@@ -41,7 +42,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
 )
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -79,7 +79,7 @@ def _value(parent: etree._Element, text: str, **attrib: str) -> etree._Element:
     return _sub(parent, "value", text, **attrib)
 
 
-def qti_tolerance(tolerance: Tolerance, key: float) -> tuple[str, str | None]:
+def qti_tolerance(tolerance: AnswerTolerance, key: float) -> tuple[str, str | None]:
     """QTI ``toleranceMode`` and ``tolerance`` for our tolerance (relative is in percent in QTI 2.1).
 
     Both abs and rel set: the bound at the key, ``max(abs, rel·|key|)``, as one absolute tolerance.
@@ -267,7 +267,7 @@ def _numeric_item(writer: _ItemWriter, item: Numeric) -> etree._Element:
     _sub(hint, "textEntryInteraction", responseIdentifier=RESPONSE, expectedLength="12")
     processing = writer.processing()
 
-    def near(value: float, tolerance: Tolerance) -> etree._Element:
+    def near(value: float, tolerance: AnswerTolerance) -> etree._Element:
         mode, amount = qti_tolerance(tolerance, value)
         equal = _make("equal")
         equal.set("toleranceMode", mode)
