@@ -20,14 +20,15 @@ from activation_lab.grading.checks import (
     hint_message,
     output_failure,
 )
-from activation_lab.grading.misconceptions import CANDIDATES, TRANSFORMS, diagnose, hints_from_raised
+from activation_lab.grading.misconceptions import TRANSFORMS, diagnose, hints_from_raised
 from activation_lab.grading.student import InProcessStudent
-from activation_lab.grading.suites import load_reference
+from activation_lab.grading.suites import load_misconceptions, load_reference
 from activation_lab.i18n import Message, load_catalog, render
 from activation_lab.records import Opaque, Raised
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = load_course(REPO)
+MISCONCEPTIONS = load_misconceptions(COURSE)  # the course's autograder/misconceptions.py
 
 X = np.array([-3.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 2.0, 7.5])
 
@@ -423,7 +424,7 @@ def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
     function = getattr(reference, name)
     expected = np.array([function(v) for v in x], dtype=float)
     got = np.asarray(got)
-    assert hint in diagnose(name, x, got, expected, got.dtype)
+    assert hint in diagnose(name, x, got, expected, got.dtype, MISCONCEPTIONS)
 
 
 @pytest.mark.parametrize(
@@ -436,11 +437,13 @@ def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
 )
 def test_diagnose_is_silent_on_right_values(name, got) -> None:
     expected = {"sigmoid": _sig(X), "tanh": np.tanh(X), "step": np.where(X >= 0, 1, 0)}[name]
-    assert diagnose(name, X, got, expected) == ()
+    assert diagnose(name, X, got, expected, None, MISCONCEPTIONS) == ()
 
 
 def test_a_step_wrong_everywhere_is_not_called_strict_at_zero() -> None:
-    assert "step_strict_at_zero" not in diagnose("step", X, np.zeros_like(X), np.where(X >= 0, 1.0, 0.0))
+    assert "step_strict_at_zero" not in diagnose(
+        "step", X, np.zeros_like(X), np.where(X >= 0, 1.0, 0.0), None, MISCONCEPTIONS
+    )
 
 
 B = np.array([0.0, 0.0, 1e-9, -1e-9, -0.5, 0.5])  # the C2F boundary test: most wrong formulas give 32 here
@@ -460,7 +463,7 @@ B = np.array([0.0, 0.0, 1e-9, -1e-9, -0.5, 0.5])  # the C2F boundary test: most 
     ],
 )
 def test_c2f_hints_only_from_inputs_that_tell_formulas_apart(got, hints) -> None:
-    assert diagnose("C2F", B, got, _c2f(B)) == hints
+    assert diagnose("C2F", B, got, _c2f(B), None, MISCONCEPTIONS) == hints
 
 
 @pytest.mark.parametrize(
@@ -472,7 +475,7 @@ def test_c2f_hints_only_from_inputs_that_tell_formulas_apart(got, hints) -> None
 )
 def test_a_zero_derivative_is_told_apart_by_its_dtype(dtype, hint) -> None:
     expected = _sig(X) * (1 - _sig(X))
-    assert diagnose("sigmoid_grad", X, np.zeros_like(X), expected, dtype) == (hint,)
+    assert diagnose("sigmoid_grad", X, np.zeros_like(X), expected, dtype, MISCONCEPTIONS) == (hint,)
 
 
 @pytest.mark.parametrize(
@@ -508,7 +511,7 @@ def test_a_zero_derivative_is_told_apart_by_its_dtype(dtype, hint) -> None:
 )
 def test_rounding_is_named_only_for_exactly_rounded_values(name, x, got, dtype, hints) -> None:
     reference = {"sigmoid": _sig, "tanh_grad": lambda v: 1 - np.tanh(v) ** 2}[name]
-    assert diagnose(name, x, got, reference(x.astype(float)), dtype) == hints
+    assert diagnose(name, x, got, reference(x.astype(float)), dtype, MISCONCEPTIONS) == hints
 
 
 def test_diagnose_prefers_the_simplest_explanation() -> None:
@@ -516,7 +519,7 @@ def test_diagnose_prefers_the_simplest_explanation() -> None:
     scaled = X * np.log(2.718)
     got = _sig(scaled) * (1 - _sig(scaled))
     expected = _sig(X) * (1 - _sig(X))
-    assert diagnose("sigmoid_grad", X, got, expected) == ("approx_e",)
+    assert diagnose("sigmoid_grad", X, got, expected, None, MISCONCEPTIONS) == ("approx_e",)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -590,7 +593,7 @@ def make_checker(tmp_path):
         folder.mkdir()
         (folder / f"{exercise}.py").write_text(source)
         reference = load_reference(COURSE, COURSE.exercise(exercise))
-        return Checker(InProcessStudent(folder / f"{exercise}.py"), reference)
+        return Checker(InProcessStudent(folder / f"{exercise}.py"), reference, MISCONCEPTIONS)
 
     return make
 
@@ -658,7 +661,9 @@ def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
 
 def test_every_detector_key_is_in_the_catalogue() -> None:
     catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
-    produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}
+    produced = {
+        key for candidates in MISCONCEPTIONS.candidates.values() for keys, _ in candidates for key in keys
+    }
     produced |= {key for keys, _, _ in TRANSFORMS for key in keys}
     produced |= {"list_result", "scalar_for_array", "bool_result", "returned_none", "input_mutated"}
     assert produced <= catalogue

@@ -17,6 +17,17 @@ ReportStatus = Literal["graded", "error"]
 
 
 @dataclass(frozen=True, slots=True)
+class Tolerance:
+    """Element-wise closeness ``|got − expected| ≤ atol + rtol·|expected|`` (NumPy's ``isclose``)."""
+
+    rtol: float = 1e-7
+    atol: float = 1e-9
+
+
+DEFAULT_TOLERANCE = Tolerance()  # the one default: checks, misconception detection, docs
+
+
+@dataclass(frozen=True, slots=True)
 class Raised:
     """An exception raised by student code, as plain data (type name, truncated message, student frames)."""
 

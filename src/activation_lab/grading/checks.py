@@ -19,23 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from activation_lab.grading.misconceptions import diagnose, hints_from_raised, student_where
+from activation_lab.grading.misconceptions import (
+    NO_MISCONCEPTIONS,
+    CourseMisconceptions,
+    diagnose,
+    hints_from_raised,
+    student_where,
+)
 from activation_lab.i18n import Message
-from activation_lab.records import CallResult, Opaque
+from activation_lab.records import DEFAULT_TOLERANCE, CallResult, Opaque, Tolerance
 
 DOMAIN = "feedback"
-EXTREME = 700.0  # |x| from which e^x overflows float64; such inputs give advice only
-
-
-@dataclass(frozen=True, slots=True)
-class Tolerance:
-    """Element-wise closeness ``|got − expected| ≤ atol + rtol·|expected|`` (NumPy's ``isclose``)."""
-
-    rtol: float = 1e-7
-    atol: float = 1e-9
-
-
-DEFAULT_TOLERANCE = Tolerance()
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,15 +270,15 @@ def _input_at(x: Any, index: tuple[int, ...]) -> str:
 # ----------------------------------------------------------------------------------------------------
 
 
-def extreme(args: tuple[Any, ...]) -> bool:
-    """Whether any argument reaches |x| ≥ 700, where overflow is advice and never a deduction."""
+def extreme(args: tuple[Any, ...], limit: float) -> bool:
+    """Whether any argument reaches |x| ≥ ``limit`` (the course's ``EXTREME``): there overflow is advice."""
     for arg in args:
         with np.errstate(all="ignore"):
             try:
                 values = np.asarray(arg, dtype=float)
             except (TypeError, ValueError):
                 continue
-            if values.size and np.nanmax(np.abs(values)) >= EXTREME:
+            if values.size and np.nanmax(np.abs(values)) >= limit:
                 return True
     return False
 
@@ -292,9 +286,12 @@ def extreme(args: tuple[Any, ...]) -> bool:
 class Checker:
     """The checks one hidden test makes of one student's exercise, comparing with the reference solutions."""
 
-    def __init__(self, student: Any, reference: ModuleType) -> None:
+    def __init__(
+        self, student: Any, reference: ModuleType, misconceptions: CourseMisconceptions = NO_MISCONCEPTIONS
+    ) -> None:
         self.student = student
         self.reference = reference
+        self.misconceptions = misconceptions
         self.advice: list[str] = []  # hint keys given as advice (never deductions), e.g. overflow_advice
 
     # --- calling ----------------------------------------------------------------------------------
@@ -347,7 +344,7 @@ class Checker:
             )
             raise CheckFailure(failure)
         output = as_output(result.value)
-        if extreme(args) and np.isnan(output.values).any():
+        if extreme(args, self.misconceptions.extreme) and np.isnan(output.values).any():
             self._advise("overflow_advice")
         return output
 
@@ -363,7 +360,7 @@ class Checker:
         self, name: str, args: tuple[Any, ...], got: np.ndarray, dtype: np.dtype | None
     ) -> tuple[str, ...]:
         expected = self.expected(name, *args)
-        return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype)
+        return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype, self.misconceptions)
 
     def expected(self, name: str, *args: Any) -> Any:
         """The reference's ``name(*args)`` on copies of the arguments."""
@@ -393,7 +390,12 @@ class Checker:
                     got=describe(got[index].raw),
                     rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                     hints=diagnose(
-                        name, np.asarray(inputs, dtype=float), values, expected, _shared_kind(got)
+                        name,
+                        np.asarray(inputs, dtype=float),
+                        values,
+                        expected,
+                        _shared_kind(got),
+                        self.misconceptions,
                     ),
                 )
             )
@@ -424,7 +426,7 @@ class Checker:
         mismatch = compare(output.values, expected_values, tol)
         if mismatch is None:
             return
-        if extreme(args) and not np.all(np.isfinite(output.values)):
+        if extreme(args, self.misconceptions.extreme) and not np.all(np.isfinite(output.values)):
             self._advise("overflow_advice")
         raise CheckFailure(
             Failure(
@@ -433,7 +435,9 @@ class Checker:
                 expected=describe(expected),
                 got=describe(output.raw),
                 rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
-                hints=diagnose(name, args[0], output.values, expected_values, output.dtype),
+                hints=diagnose(
+                    name, args[0], output.values, expected_values, output.dtype, self.misconceptions
+                ),
             )
         )
 

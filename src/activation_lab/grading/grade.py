@@ -85,6 +85,7 @@ def course_hash(course: Course) -> str:
     digest = hashlib.sha256()
     paths = [course.autograder_dir / "manifest.toml"]
     paths += [course.root / spec.suite for spec in course.exercises]
+    paths += [course.root / course.misconceptions] if course.misconceptions else []
     paths += sorted(course.solutions_dir.glob("*.py"))
     for path in paths:
         with contextlib.suppress(OSError):

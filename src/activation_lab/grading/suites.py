@@ -35,6 +35,11 @@ from activation_lab.grading.checks import (
     hint_message,
     hints_from_raised,
 )
+from activation_lab.grading.misconceptions import (
+    NO_MISCONCEPTIONS,
+    CourseMisconceptions,
+    course_misconceptions,
+)
 from activation_lab.i18n import Message
 from activation_lab.records import (
     CallResult,
@@ -133,6 +138,19 @@ def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
     return module
 
 
+def load_misconceptions(course: Course) -> CourseMisconceptions:
+    """The course's declared misconceptions (``misconceptions = ...`` in the manifest), cached by file."""
+    if course.misconceptions is None:
+        return NO_MISCONCEPTIONS
+    path = course.root / course.misconceptions
+    return _course_misconceptions(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@cache
+def _course_misconceptions(path: str, mtime_ns: int) -> CourseMisconceptions:
+    return course_misconceptions(_cached_module(path, mtime_ns, "misconceptions"))
+
+
 def _load_suite(path: Path) -> ModuleType:
     return _cached_module(str(path.resolve()), path.stat().st_mtime_ns, "suite")
 
@@ -209,6 +227,7 @@ class _GradingPlugin:
         self.exercises = exercises
         self._seed = seed
         self.info: dict[str, _TestInfo] = {}
+        self.misconceptions = load_misconceptions(course)
         self.course_errors: list[str] = []
 
     # --- configuration and collection -------------------------------------------------------------
@@ -291,7 +310,7 @@ class _GradingPlugin:
         self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
     ) -> Checker:
         """The checker comparing this suite's student with the reference."""
-        checker = Checker(student, reference)
+        checker = Checker(student, reference, self.misconceptions)
         request.node.stash[_CHECKER] = checker
         return checker
 
