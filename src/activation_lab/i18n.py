@@ -88,7 +88,7 @@ class Message:
 
     domain: str
     key: str
-    params: Mapping[str, Param] = field(default_factory=dict)
+    params: Mapping[str, object] = field(default_factory=dict)  # kept as ``Param`` values (see below)
 
     def __post_init__(self) -> None:
         # Parameters are kept as plain data (so a stored report can be re-rendered): anything that is not a
@@ -152,7 +152,7 @@ def _plain(value: object) -> Param:
     return str(value)
 
 
-def _render_param(param: Param, lang: str) -> object:
+def _render_param(param: object, lang: str) -> object:
     if isinstance(param, Message):
         return render(param, lang)
     if isinstance(param, tuple):

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import SubmissionError
-from activation_lab.grading.grade import GradingContext, error_report, grade_submission, start_sandbox
+from activation_lab.grading.grade import (
+    GradingContext,
+    Sandbox,
+    error_report,
+    grade_submission,
+    grader_fault,
+    start_sandbox,
+)
 from activation_lab.records import SubmissionReport
 from activation_lab.reports.report import (
     ReportJSON,
@@ -23,6 +30,7 @@ from activation_lab.reports.report import (
     write_report,
 )
 from activation_lab.reports.stored import read_records, records_path, write_records
+from activation_lab.submissions.load import Submission, load_submission, unique_safe_names
 
 GRADES_CSV = "grades.csv"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -90,13 +98,11 @@ class BatchResult:
 class _Task:
     index: int
     path: Path
-    submission: Any  # activation_lab.submissions.load.Submission, or None when loading failed
+    submission: Submission | None  # None when loading failed
     report: SubmissionReport | None  # already decided (unreadable)
 
 
 def _load(index: int, path: Path, ctx: GradingContext) -> _Task:
-    from activation_lab.submissions.load import load_submission
-
     try:
         submission = load_submission(path, ctx.course)
     except SubmissionError as exc:
@@ -119,8 +125,6 @@ def is_up_to_date(existing: ReportJSON | None, content_hash: str, ctx: GradingCo
 
 
 def _result_names(tasks: Sequence[_Task]) -> list[str]:
-    from activation_lab.submissions.load import unique_safe_names
-
     return unique_safe_names(
         [task.submission.name if task.submission is not None else task.path.name for task in tasks]
     )
@@ -144,24 +148,23 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
     _worker_init()
     open_queue = True
 
-    def take(block: bool) -> tuple[int, Any, Any] | None:
+    def take(block: bool) -> tuple[int, Submission, Sandbox | None] | None:
         nonlocal open_queue
-        if not open_queue:
-            return None
-        try:
-            item = tasks.get(block=block)
-        except queue.Empty:
-            return None
-        if item is None:
-            open_queue = False
-            return None
-        index, submission = item
-        results.put(("took", worker, index, None))
-        try:
-            sandbox = start_sandbox(submission, ctx)
-        except Exception as exc:  # reported by grade_submission as a grader fault
-            sandbox = exc
-        return index, submission, sandbox
+        while open_queue:
+            try:
+                item = tasks.get(block=block)
+            except queue.Empty:
+                return None
+            if item is None:
+                open_queue = False
+                return None
+            index, submission = item
+            results.put(("took", worker, index, None))
+            try:
+                return index, submission, start_sandbox(submission, ctx)
+            except Exception as exc:  # the grading machine's fault, never the submission's: report, go on
+                results.put(("done", worker, index, grader_fault(submission, ctx, exc)))
+        return None
 
     current = take(block=True)
     while current is not None:
@@ -170,7 +173,7 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
         try:
             report = grade_submission(submission, ctx, sandbox=sandbox)
         finally:
-            if sandbox is not None and not isinstance(sandbox, BaseException):
+            if sandbox is not None:
                 with contextlib.suppress(Exception):
                     sandbox.close()
         results.put(("done", worker, index, report))
@@ -334,14 +337,9 @@ def grade_batch(
         if pool is not None:
             for index, report, why in pool.run(todo):
                 if report is None:
-                    task = tasks[index]
-                    report = error_report(
-                        task.submission.name,
-                        ctx,
-                        why,
-                        kind="grader",
-                        content_hash=task.submission.content_hash,
-                    )
+                    lost = tasks[index].submission
+                    assert lost is not None  # only loaded submissions are sent to the workers
+                    report = error_report(lost.name, ctx, why, kind="grader", content_hash=lost.content_hash)
                 finish(index, report)
             pool.close()
     except BaseException:

@@ -33,13 +33,14 @@ from activation_lab.grading.checks import (
     CheckFailure,
     failure_message,
     hint_message,
-    hints_from_raised,
 )
 from activation_lab.grading.misconceptions import (
     NO_MISCONCEPTIONS,
     CourseMisconceptions,
     course_misconceptions,
+    hints_from_raised,
 )
+from activation_lab.grading.student import StudentCode
 from activation_lab.i18n import Message
 from activation_lab.records import (
     CallResult,
@@ -170,7 +171,7 @@ class _SuiteModule(pytest.Module):
 class _TrackedStudent:
     """The ``StudentCode`` handed to the suites, counting calls so that an unchanged stub is recognised."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: StudentCode) -> None:
         self._inner = inner
         self.calls = 0
         self.not_implemented = 0
@@ -477,7 +478,7 @@ def _blocked_by_import(exercise: _Exercise) -> None:
 
 
 def run_suites(
-    course: Course, students: Mapping[str, Any], *, seed: int, lang: str | None = None
+    course: Course, students: Mapping[str, StudentCode], *, seed: int, lang: str | None = None
 ) -> dict[str, ExerciseResult]:
     """Grade the given exercises (id -> ``StudentCode``) with their hidden suites in one pytest session.
 

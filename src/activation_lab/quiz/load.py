@@ -299,7 +299,7 @@ class _QuizReader:
 
     def require_map(self, value: Any, line: int, path: str) -> Node | None:
         if isinstance(value, dict):
-            return value  # type: ignore[return-value]
+            return value
         self.error(line, path, "expected_map", got=_kind(value))
         return None
 

@@ -250,7 +250,7 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
             points=float(item.points),
             students=len(students),
             flags=_flags(stats),
-            **stats,  # type: ignore[arg-type]
+            **stats,
         )
         for (quiz, item), stats in zip(items, computed, strict=True)
     )

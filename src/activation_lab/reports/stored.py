@@ -40,7 +40,7 @@ def _message_data(message: Message | None) -> dict[str, Any] | None:
     }
 
 
-def _param_data(param: Param) -> Any:
+def _param_data(param: object) -> Any:
     if isinstance(param, Message):
         return {"message": _message_data(param)}
     if isinstance(param, tuple):

@@ -209,7 +209,7 @@ def _merge_decoded(notes: list[Message]) -> tuple[Message, ...]:
     for note in notes:
         if note.key == "note.decoded":
             params = dict(note.params)
-            files_by_encoding.setdefault(params["encoding"], []).append(params["file"])
+            files_by_encoding.setdefault(str(params["encoding"]), []).append(str(params["file"]))
     merged: list[Message] = []
     for note in dict.fromkeys(notes):
         if note.key != "note.decoded":

@@ -64,7 +64,7 @@ def close_pickle_routes() -> None:
     and log records are plain dictionaries. Patches two internals of otter-grader 7 (tested with 7.0.0).
     """
     if hasattr(otter.execute, "pickle"):
-        otter.execute.pickle = _KernelResultsIgnored  # type: ignore[assignment]
+        otter.execute.pickle = _KernelResultsIgnored
     handler = getattr(otter.execute.logging, "LogRecordStreamHandler", None)
     if handler is not None and hasattr(handler, "unpickle"):
         handler.unpickle = _plain_log_record
