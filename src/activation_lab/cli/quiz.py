@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from activation_lab.errors import ExitCode, QuizError, UsageError
 from activation_lab.i18n import LANGUAGES, default_language, message, render
@@ -21,10 +20,6 @@ from activation_lab.quiz.export import qti as export_qti
 from activation_lab.quiz.grade import grade_answers, result_as_dict
 from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems, load_quiz, load_quizzes
 from activation_lab.quiz.model import Quiz
-
-
-def _m(key: str, lang: str, **params: Any) -> str:
-    return message("quiz", f"cli.{key}", lang, **params)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -92,7 +87,11 @@ def run_validate(args: argparse.Namespace) -> int:
             failed = True
             continue
         quizzes.append(quiz)
-        print(_m("valid", lang, file=str(path), items=len(quiz.items), points=f"{quiz.max_score:g}"))
+        print(
+            message(
+                "quiz", "cli.valid", lang, file=str(path), items=len(quiz.items), points=f"{quiz.max_score:g}"
+            )
+        )
     for problem in cross_quiz_problems(quizzes):
         failed = True
         print(problem.render(lang), file=sys.stderr)
@@ -106,7 +105,7 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         text = args.answers.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(_m("no_such_file", lang, file=str(args.answers))) from None
+        raise UsageError(message("quiz", "cli.no_such_file", lang, file=str(args.answers))) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise QuizError(f"{args.answers}: {exc}") from None
     result = grade_answers(quiz, text, name=str(args.answers))
@@ -120,16 +119,18 @@ def run_grade(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title=escape(quiz.title.text(lang)), show_lines=True)
-    table.add_column(_m("column_item", lang))
-    table.add_column(_m("column_score", lang), justify="right")
-    table.add_column(_m("column_feedback", lang))
+    table.add_column(message("quiz", "cli.column_item", lang))
+    table.add_column(message("quiz", "cli.column_score", lang), justify="right")
+    table.add_column(message("quiz", "cli.column_feedback", lang))
     for item in result.items:
         table.add_row(
             escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(render(item.feedback, lang))
         )
     console = Console()
     console.print(table)
-    console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))
+    console.print(
+        message("quiz", "cli.total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+    )
     return ExitCode.OK
 
 

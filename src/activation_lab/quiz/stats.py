@@ -92,10 +92,6 @@ class StatsResult:
     paths: tuple[Path, ...] = ()
 
 
-def _m(key: str, lang: str, **params: Any) -> str:
-    return message("quiz_export", key, lang, **params)
-
-
 # --- reading the class ---
 def find_answers_files(answers_dir: Path) -> list[tuple[str, Path]]:
     """``(student, path)`` of every ``<student>.yaml`` and ``<student>/answers.yaml`` in ``answers_dir``."""
@@ -139,16 +135,16 @@ def _read(path: Path, lang: str) -> tuple[dict[str, Any] | None, str | None]:
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, _m("stats.skipped.unreadable", lang, path=path, reason=exc)
+        return None, message("quiz_export", "stats.skipped.unreadable", lang, path=path, reason=exc)
     try:
         return load_answers(text, path.name), None
     except QuizValidationError as exc:
         if any(problem.key == "answers_not_a_map" for problem in exc.problems):
-            return None, _m("stats.skipped.not_mapping", lang, path=path)
+            return None, message("quiz_export", "stats.skipped.not_mapping", lang, path=path)
         reason = "; ".join(" ".join(problem.render(lang).split()) for problem in exc.problems)
-        return None, _m("stats.skipped.not_yaml", lang, path=path, reason=reason)
+        return None, message("quiz_export", "stats.skipped.not_yaml", lang, path=path, reason=reason)
     except QuizError as exc:  # any other refusal of the file by the reader
-        return None, _m("stats.skipped.not_yaml", lang, path=path, reason=exc)
+        return None, message("quiz_export", "stats.skipped.not_yaml", lang, path=path, reason=exc)
 
 
 # --- statistics ---
@@ -210,9 +206,9 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
     """Grade every answers file under ``answers_dir`` against ``quizzes`` and compute the item analysis."""
     answers_dir = Path(answers_dir)
     if not quizzes:
-        raise UsageError(_m("stats.error.no_quizzes", lang))
+        raise UsageError(message("quiz_export", "stats.error.no_quizzes", lang))
     if not answers_dir.is_dir():
-        raise UsageError(_m("stats.error.no_answers_dir", lang, path=answers_dir))
+        raise UsageError(message("quiz_export", "stats.error.no_answers_dir", lang, path=answers_dir))
     items = [(quiz, item) for quiz in quizzes for item in quiz.items]
     known = {item.id for _, item in items} | {quiz.id for quiz in quizzes}
     students: list[str] = []
@@ -222,9 +218,12 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
     for student, path in find_answers_files(answers_dir):
         raw, reason = _read(path, lang)
         if raw is not None and student in students:
-            reason, raw = _m("stats.skipped.duplicate_student", lang, path=path, student=student), None
+            reason, raw = (
+                message("quiz_export", "stats.skipped.duplicate_student", lang, path=path, student=student),
+                None,
+            )
         if raw is not None and not known & set(raw):
-            reason, raw = _m("stats.skipped.no_known_items", lang, path=path), None
+            reason, raw = message("quiz_export", "stats.skipped.no_known_items", lang, path=path), None
         if raw is None:
             skipped.append(SkippedFile(str(path), reason or ""))
             continue
@@ -237,7 +236,9 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
         raws.append(raw)
     if not students:
         details = " ".join(entry.reason for entry in skipped[:3])
-        raise QuizError(f"{_m('stats.error.no_students', lang, path=answers_dir)} {details}".strip())
+        raise QuizError(
+            f"{message('quiz_export', 'stats.error.no_students', lang, path=answers_dir)} {details}".strip()
+        )
 
     scores = np.array(rows, dtype=float)
     points = np.array([item.points for _, item in items], dtype=float)
@@ -325,7 +326,7 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
             WEAK_DISCRIMINATION_BELOW,
             color="#f4d6d6",
             alpha=0.6,
-            label=_m("stats.chart.weak", chart_lang),
+            label=message("quiz_export", "stats.chart.weak", chart_lang),
         )
         left.scatter(p, d, color="#264653", zorder=3)
         for number, x, y in zip(numbers, p, d, strict=True):
@@ -333,8 +334,8 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
                 left.annotate(str(number), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
         left.set_xlim(-0.05, 1.05)
         left.set_ylim(-1.05, 1.05)
-        left.set_xlabel(_m("stats.chart.difficulty", chart_lang))
-        left.set_ylabel(_m("stats.chart.discrimination", chart_lang))
+        left.set_xlabel(message("quiz_export", "stats.chart.difficulty", chart_lang))
+        left.set_ylabel(message("quiz_export", "stats.chart.discrimination", chart_lang))
         left.legend(loc="lower left", fontsize=8)
         left.grid(alpha=0.3)
         r = [0.0 if math.isnan(item.point_biserial) else item.point_biserial for item in result.items]
@@ -347,11 +348,13 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
                     "n/a", (number, 0), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=7
                 )
         right.set_ylim(-1.05, 1.05)
-        right.set_xlabel(_m("stats.chart.items", chart_lang))
-        right.set_ylabel(_m("stats.chart.point_biserial", chart_lang))
+        right.set_xlabel(message("quiz_export", "stats.chart.items", chart_lang))
+        right.set_ylabel(message("quiz_export", "stats.chart.point_biserial", chart_lang))
         right.set_xticks(list(numbers))
         right.tick_params(axis="x", labelsize=7)
-        figure.suptitle(_m("stats.chart.title", chart_lang, students=len(result.students)))
+        figure.suptitle(
+            message("quiz_export", "stats.chart.title", chart_lang, students=len(result.students))
+        )
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
