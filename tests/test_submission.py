@@ -1,4 +1,4 @@
-"""load_submission reads every form of CONTRACT §2, forgives usual mistakes with a note, refuses the rest."""
+"""load_submission reads every form of docs/contract.md, "Submissions", forgives usual mistakes."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from activation_lab.errors import ExitCode, UsageError
 from activation_lab.i18n import default_language, message
+from activation_lab.reports.gradescope import HIDDEN_VISIBILITIES, RESULTS_FILE, SUBMISSION_DIR
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -72,11 +73,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
-    gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+    gradescope.add_argument("--submission", type=Path, default=Path(SUBMISSION_DIR))
+    gradescope.add_argument("--results", type=Path, default=Path(RESULTS_FILE))
     gradescope.add_argument(
         "--hidden-visibility",
-        choices=("after_published", "hidden", "after_due_date"),
+        choices=HIDDEN_VISIBILITIES,
         default="after_published",
         help="Gradescope visibility of hidden tests and quiz items",
     )

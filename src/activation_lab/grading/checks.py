@@ -1,12 +1,12 @@
 """Comparisons of a student's results with the reference, and feedback that names the misconception.
 
 The hidden suites use a :class:`Checker` (fixture ``check``). A check calls the student through the
-``StudentCode`` protocol, applies the output rules of CONTRACT §1 (type, shape, dtype), compares values
-under a stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured :class:`Failure`:
-what was checked, the input, expected vs. got, the rule, and misconception hint keys found by the detectors
-of ``misconceptions.py`` (from exceptions and from wrong numbers). ``failure_message`` turns it into one
-:class:`~activation_lab.i18n.Message`, hiding expected values for hidden tests. This module runs only on
-the trusted side.
+``StudentCode`` protocol, applies the output rules (docs/contract.md, "Exercises": type, shape, dtype),
+compares values under a stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured
+:class:`Failure`: what was checked, the input, expected vs. got, the rule, and the misconception hint keys
+found by ``misconceptions.py`` (from exceptions, and from wrong numbers with the course's declared wrong
+formulas). ``failure_message`` turns it into one :class:`~activation_lab.i18n.Message`, hiding expected
+values for hidden tests. This module runs only on the trusted side.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def describe_call(name: str, args: tuple[Any, ...]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Output rules (CONTRACT §1)
+# Output rules (docs/contract.md, "Exercises")
 # ----------------------------------------------------------------------------------------------------
 
 NUMERIC_KINDS = "iuf"
@@ -328,7 +328,7 @@ class Checker:
         return result
 
     def output(self, name: str, *args: Any) -> Output:
-        """The student's ``name(*args)`` after the output rules of CONTRACT §1 (type, shape, dtype)."""
+        """The student's ``name(*args)`` after the output rules (docs/contract.md, "Exercises")."""
         result = self.call(name, *args)
         broken = output_failure(result.value, args[0] if args else None)
         if broken is not None:

@@ -1,4 +1,4 @@
-"""Quizzes (CONTRACT §4): the model, the located-error loader, grading, interactive taking, and exports."""
+"""Quizzes (docs/contract.md, "Quizzes"): model, located-error loader, grading, taking, exports."""
 
 from activation_lab.quiz.model import (
     Accept,

@@ -1,4 +1,4 @@
-"""Grade quiz answers (CONTRACT §4): one result per item, with feedback; bad answers score 0, never crash."""
+"""Grade quiz answers (docs/contract.md, "Quizzes"): a result per item with feedback; bad answers score 0."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The quiz data model (CONTRACT §4): frozen records built by ``load_quiz``, read by grading and exports."""
+"""The quiz data model (docs/contract.md, "Quizzes"): frozen records from ``load_quiz``."""
 
 from __future__ import annotations
 
