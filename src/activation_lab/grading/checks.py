@@ -7,6 +7,9 @@ compares values under a stated tolerance, and on failure raises :class:`CheckFai
 found by ``misconceptions.py`` (from exceptions, and from wrong numbers with the course's declared wrong
 formulas). ``failure_message`` turns it into one :class:`~activation_lab.i18n.Message`, hiding expected
 values for hidden tests. This module runs only on the trusted side.
+
+Why one long module: the output rules, the comparison and the description of values are what a failed
+check reports together; the detectors of mistakes are apart in ``misconceptions.py``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ plugin object that gives the suites their fixtures (``student``, ``reference``, 
 reads the markers of each test (``points``, ``title``, ``public``, ``advice``), calls every test itself to
 tell a failed check (the student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome``
 per test. Feedback is recorded as messages; no text is rendered here.
+
+Why one long module: the plugin's hooks and fixtures share the per-run state of every exercise (what is
+blocked, which tests ran, what the student returned); they are one object by pytest's design.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Problems are collected, not raised one by one: ``load_quiz`` raises one ``QuizVa
 them, one line each, ``FILE:LINE: FIELD: MESSAGE`` (e.g. ``quizzes/neuron.yaml:14: items[2].answer: a numeric
 item needs 'answer'``). ``--strict`` (the course's own files) also requires Korean and English for every text
 a student reads; without it a plain string or a single language is accepted and reported as a warning.
+
+Why one long module: it is one recursive-descent validator over the five item types, sharing a located
+problem list and the line lookup; split by item type, every part would need all of that state.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ Definitions (``docs/quiz-export.md`` explains them for instructors):
   empty CSV cell) when either has zero variance, e.g. an item everyone got right.
 - distractors (choice items): how many students chose each choice, as a fraction of the class; a wrong choice
   chosen by under 5 % is flagged ``non_functioning``.
+
+Why one long module: the statistics, their CSV files and the chart are one analysis of one table of
+scores; split, each part would pass that table and the skipped files around.
 """
 
 from __future__ import annotations

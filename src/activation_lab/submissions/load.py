@@ -4,6 +4,10 @@
 status ``"error"`` and a message key saying why. It decides which of the course's student files a submission
 holds (forgiving the usual name and encoding mistakes, and saying so in a note), and takes nothing else: a
 submitted ``conftest.py``, ``sitecustomize.py`` or ``numpy/`` folder never reaches the sandbox.
+
+Why one long module: the four forms share one matching of found names to the course's files (case, copy
+suffixes, wrong extensions, encodings) and one set of notes; ``archive.py`` and ``notebook.py`` hold what is
+specific to zips and notebooks.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ matching           ``matchInteraction``; directedPair response; a ``mapping`` gi
 
 Choice feedback, known wrong answers and the explanation become ``modalFeedback``. Scores are in points
 (``SCORE``, with ``MAXSCORE`` declared); the test sums them.
+
+Why one long module: QTI spells each item type as its own response processing; the table above is the
+module, one function per row, and the package writer around them.
 """
 
 from __future__ import annotations
