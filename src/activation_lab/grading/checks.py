@@ -29,6 +29,7 @@ from activation_lab.grading.misconceptions import (
     hints_from_raised,
     student_where,
 )
+from activation_lab.grading.student import StudentCode
 from activation_lab.i18n import Message
 from activation_lab.records import DEFAULT_TOLERANCE, CallResult, Opaque, Tolerance
 
@@ -290,7 +291,10 @@ class Checker:
     """The checks one hidden test makes of one student's exercise, comparing with the reference solutions."""
 
     def __init__(
-        self, student: Any, reference: ModuleType, misconceptions: CourseMisconceptions = NO_MISCONCEPTIONS
+        self,
+        student: StudentCode,
+        reference: ModuleType,
+        misconceptions: CourseMisconceptions = NO_MISCONCEPTIONS,
     ) -> None:
         self.student = student
         self.reference = reference
