@@ -10,14 +10,13 @@ import jsonschema
 import pytest
 from rich.console import Console
 
+from activation_lab.cli.tables import detail_table, summary_table
 from activation_lab.grading.grade import grade_path
 from activation_lab.reports.report import (
     SCHEMA_PATH,
-    detail_table,
     grades_csv,
     read_report,
     report_to_json,
-    summary_table,
     without_volatile,
     write_atomic,
 )

@@ -134,7 +134,8 @@ class _Progress:
 
 
 def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
-    from activation_lab.reports.report import detail_table, dumps_report, summary_table
+    from activation_lab.cli.tables import detail_table, summary_table
+    from activation_lab.reports.report import dumps_report
 
     if output_format == "json":
         sys.stdout.write(dumps_report(reports))
