@@ -47,7 +47,9 @@ def load_answers(answers: str | Mapping[str, Any], name: str = "answers.yaml") -
         return {}
     if not isinstance(document, Mapping):
         kind = "list" if isinstance(document, list) else type(document).__name__
-        raise QuizValidationError([Problem(name, 1, "", "answers_not_a_map", {"got": kind})])
+        raise QuizValidationError(
+            [Problem(name, 1, "", Message(DOMAIN, "validate.answers_not_a_map", {"got": kind}))]
+        )
     return {str(key): _plain(value) for key, value in document.items()}
 
 

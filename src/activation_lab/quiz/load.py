@@ -15,9 +15,8 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -70,14 +69,13 @@ PAIR_FIELDS = ("left", "right", "feedback")
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One problem at ``file:line`` in ``field``; ``key`` and ``params`` select the catalogue text."""
+    """One problem at ``file:line`` in ``field``; ``text`` (a ``validate.*`` message) says what is wrong."""
 
     file: str
     line: int
     field: str
-    key: str
-    params: dict[str, Any] = dataclass_field(default_factory=dict)
-    severity: str = "error"  # error | warning
+    text: Message
+    severity: Literal["error", "warning"] = "error"
 
     @property
     def message(self) -> Message:
@@ -86,7 +84,7 @@ class Problem:
         parts = [Message.text({"": f"{where}{self.field + ': ' if self.field else ''}"})]
         if self.severity != "error":
             parts += [Message("quiz", "validate.warning_label"), Message.text({"": " "})]
-        parts.append(Message("quiz", f"validate.{self.key}", self.params))
+        parts.append(self.text)
         return Message.join(parts, "")
 
     def render(self, lang: str) -> str:
@@ -138,7 +136,12 @@ def cross_quiz_problems(quizzes: Iterable[Quiz]) -> list[Problem]:
         if quiz.id in quiz_ids:
             first = quiz_ids[quiz.id]
             problems.append(
-                Problem(quiz.source, 0, "id", "duplicate_quiz_id", {"id": quiz.id, "other": first.source})
+                Problem(
+                    quiz.source,
+                    0,
+                    "id",
+                    Message("quiz", "validate.duplicate_quiz_id", {"id": quiz.id, "other": first.source}),
+                )
             )
         quiz_ids.setdefault(quiz.id, quiz)
         for item in quiz.items:
@@ -150,8 +153,7 @@ def cross_quiz_problems(quizzes: Iterable[Quiz]) -> list[Problem]:
                         quiz.source,
                         item.line,
                         "id",
-                        "item_id_in_two_quizzes",
-                        {"id": item.id, "other": other},
+                        Message("quiz", "validate.item_id_in_two_quizzes", {"id": item.id, "other": other}),
                     )
                 )
             else:
@@ -165,9 +167,9 @@ def check_quiz_file(path: str | Path, *, strict: bool = False) -> tuple[Quiz | N
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem(name, 0, "", "file_not_found")]
+        return None, [Problem(name, 0, "", Message("quiz", "validate.file_not_found"))]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, 0, "", "file_unreadable", {"error": str(exc)})]
+        return None, [Problem(name, 0, "", Message("quiz", "validate.file_unreadable", {"error": str(exc)}))]
     return check_quiz_text(text, name, strict=strict)
 
 
@@ -195,15 +197,23 @@ def parse_yaml(text: str, name: str) -> Any:
         line = mark.line + 1 if mark is not None else 0
         problem = " ".join(str(exc.problem or exc.context or "").split())
         key = "duplicate_key" if type(exc).__name__ == "DuplicateKeyError" else "bad_yaml"
-        raise QuizValidationError([Problem(name, line, "", key, {"error": problem})]) from None
+        raise QuizValidationError(
+            [Problem(name, line, "", Message("quiz", f"validate.{key}", {"error": problem}))]
+        ) from None
     except YAMLError as exc:
         raise QuizValidationError(
-            [Problem(name, 0, "", "bad_yaml", {"error": " ".join(str(exc).split())})]
+            [
+                Problem(
+                    name, 0, "", Message("quiz", "validate.bad_yaml", {"error": " ".join(str(exc).split())})
+                )
+            ]
         ) from None
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         # ruamel's constructors raise these for odd tags (``!!int text``) and unhashable complex keys
         error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-        raise QuizValidationError([Problem(name, 0, "", "bad_yaml", {"error": error})]) from None
+        raise QuizValidationError(
+            [Problem(name, 0, "", Message("quiz", "validate.bad_yaml", {"error": error}))]
+        ) from None
 
 
 def line_of(node: Any, key: Any = None) -> int:
@@ -263,10 +273,14 @@ class _QuizReader:
         self.problems: list[Problem] = []
 
     def error(self, line: int, field_path: str, key: str, **params: Any) -> None:
-        self.problems.append(Problem(self.file, line, field_path, key, params))
+        self.problems.append(Problem(self.file, line, field_path, Message("quiz", f"validate.{key}", params)))
 
     def warn(self, line: int, field_path: str, key: str, **params: Any) -> None:
-        self.problems.append(Problem(self.file, line, field_path, key, params, severity="warning"))
+        self.problems.append(
+            Problem(
+                self.file, line, field_path, Message("quiz", f"validate.{key}", params), severity="warning"
+            )
+        )
 
     def error_suggest(
         self, line: int, path: str, key: str, value: str, known: tuple[str, ...], **params: Any

@@ -142,7 +142,7 @@ def _read(path: Path, lang: str) -> tuple[dict[str, Any] | None, str | None]:
     try:
         return load_answers(text, path.name), None
     except QuizValidationError as exc:
-        if any(problem.key == "answers_not_a_map" for problem in exc.problems):
+        if any(problem.text.key == "validate.answers_not_a_map" for problem in exc.problems):
             return None, message("quiz_export", "stats.skipped.not_mapping", lang, path=path)
         reason = "; ".join(" ".join(problem.render(lang).split()) for problem in exc.problems)
         return None, message("quiz_export", "stats.skipped.not_yaml", lang, path=path, reason=reason)
