@@ -218,8 +218,8 @@ def test_honest_neighbours_keep_full_marks_after_hostile_ones_in_a_batch(
         folder.mkdir(parents=True)
         for file_name, text in {**reference_files, **hostile.get(index, {})}.items():
             (folder / file_name).write_text(text, encoding="utf-8")
-    ctx = make_context(REPO, lang="en", seed=0, isolation="bwrap", limits=LIMITS)
-    batch = grade_batch([tmp_path / "class"], ctx, jobs=jobs)
+    ctx = make_context(REPO, seed=0, isolation="bwrap", limits=LIMITS)
+    batch = grade_batch([tmp_path / "class"], ctx, lang="en", jobs=jobs)
     honest = [r for r in batch.reports if "honest" in r["submission"]]
     assert len(honest) == 6
     for report in honest:
