@@ -2,9 +2,9 @@
 
 The public self-check runs on a student's machine with only numpy and pytest, so it cannot read
 ``messages/feedback.toml``; this script writes the ``[hint.*]`` texts, the ``[selfcheck.*]`` texts and the
-per-function code of ``misconceptions.FIXES`` between the GENERATED markers of that file.
-``python scripts/generate_selfcheck_catalogue.py`` rewrites it; ``--check`` exits 1 when it is out of date
-(``tests/test_selfcheck_catalogue.py`` runs that check).
+per-function code of the course's ``FIXES`` (``autograder/misconceptions.py``) between the GENERATED markers
+of that file. ``python scripts/generate_selfcheck_catalogue.py`` rewrites it; ``--check`` exits 1 when it is
+out of date (``tests/test_selfcheck_catalogue.py`` runs that check).
 """
 
 from __future__ import annotations
@@ -37,14 +37,18 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 def generated_block() -> str:
     """The text between (and including) the markers."""
-    from activation_lab.grading.misconceptions import FIXES, GENERIC_FIX
+    from activation_lab.course import load_course
+    from activation_lab.grading.misconceptions import GENERIC_FIX
+    from activation_lab.grading.suites import load_misconceptions
+
+    fixes = {name: dict(kinds) for name, kinds in load_misconceptions(load_course(ROOT)).fixes.items()}
 
     body = [
         BEGIN,
         "# One catalogue for every text the self-check prints: {key: {'en': ..., 'ko': ...}}.",
         "MESSAGES: dict[str, dict[str, str]] = " + pprint.pformat(catalogue(), width=110, sort_dicts=True),
         "# The code a hint suggests, right for the function it is shown for: {function: {kind: code}}.",
-        "FIXES: dict[str, dict[str, str]] = " + pprint.pformat(FIXES, width=110, sort_dicts=True),
+        "FIXES: dict[str, dict[str, str]] = " + pprint.pformat(fixes, width=110, sort_dicts=True),
         f"GENERIC_FIX = {GENERIC_FIX!r}",
         END,
     ]

@@ -1,9 +1,10 @@
 """Every code snippet a hint suggests is right for the function it is shown for (issue 12).
 
-The hints that may be shown for any function (they come from an exception or from the shape of a result)
-take their code from ``misconceptions.FIXES`` through ``{fix}``, ``{fix_numbers}`` and ``{fix_dtype}``. A
-module made of those snippets is graded with the hidden suites and must get full marks; and no such hint may
-hard-code a snippet that is right for one function only (``(x >= 0) * 1`` shown for relu).
+The hints that may be shown for any function (they come from an exception or from the shape of a result) take
+their code from the course's ``FIXES`` (``autograder/misconceptions.py``) through ``{fix}``, ``{fix_numbers}``
+and ``{fix_dtype}``. A module made of those snippets is graded with the hidden suites and must get full marks;
+and no such hint may hard-code a snippet that is right for one function only (``(x >= 0) * 1`` shown for
+relu).
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import re
 from pathlib import Path
 
 import pytest
+from rendered import rendered
 
 from activation_lab.course import load_course
-from activation_lab.grading.checks import render_hint
-from activation_lab.grading.misconceptions import FIXES, fix_params
+from activation_lab.grading.checks import hint_message
 from activation_lab.grading.student import InProcessStudent
-from activation_lab.grading.suites import run_suites
+from activation_lab.grading.suites import load_misconceptions, run_suites
 from activation_lab.i18n import LANGUAGES, load_catalog
+
+COURSE_MISCONCEPTIONS = load_misconceptions(load_course())
+FIXES = COURSE_MISCONCEPTIONS.fixes
+fix_params = COURSE_MISCONCEPTIONS.fix_params
 
 # Hints raised by exceptions or by the form of a result, so shown for whichever function failed.
 ANY_FUNCTION_HINTS = (
@@ -63,7 +68,7 @@ def test_the_suggested_snippets_get_full_marks(exercise: str, kind: str, tmp_pat
     source = _module_of_snippets(spec.functions, arguments, kind)
     path = tmp_path / spec.file
     path.write_text(source, encoding="utf-8")
-    result = run_suites(course, {exercise: InProcessStudent(path)}, lang="en", seed=0)[exercise]
+    result = rendered(run_suites(course, {exercise: InProcessStudent(path)}, seed=0)[exercise], "en")
     lost = [f"{t.name}: {t.feedback}" for t in result.tests if t.status != "passed"]
     assert result.score == result.max_score, f"{kind} snippets of {exercise}:\n{source}\n" + "\n".join(lost)
 
@@ -83,6 +88,6 @@ def test_each_function_sees_its_own_snippet(function: str) -> None:
     own = set(FIXES[function].values())
     for key in ANY_FUNCTION_HINTS:
         for lang in LANGUAGES:
-            shown = set(CODE.findall(render_hint(key, lang, function)))
+            shown = set(CODE.findall(hint_message(key, fix_params(function)).render(lang)))
             others = {s for f, fixes in FIXES.items() if f != function for s in fixes.values()} - own
             assert not shown & others, f"hint.{key} for {function} ({lang}) shows {sorted(shown & others)}"

@@ -2,7 +2,7 @@
 
 Every message of every catalogue is rendered in Korean with sample values: Hangul words with and without a
 final consonant and numbers ("0은", "1이", "2는", "순입력은", "기울기는"). A particle after a placeholder must
-be the form that fits the value (the catalogue writes both forms, ``{n}이(가)``, and ``i18n.render`` chooses);
+be the form that fits the value (the catalogue writes both forms, ``{n}이(가)``, and ``i18n.fill`` chooses);
 no particle is separated from its word by a space ("1 이 됩니다"); no both-forms particle is left over after
 a word whose sound is known.
 """
@@ -15,7 +15,7 @@ import string
 import pytest
 import tossi
 
-from activation_lab.i18n import MESSAGES_DIR, load_catalog, render
+from activation_lab.i18n import MESSAGES_DIR, fill, load_catalog
 
 SAMPLES = ("순입력", "기울기", "0", "1", "2", "3", "6", "10")
 PARTICLES = ("은", "는", "이", "가", "을", "를", "과", "와", "으로", "로")
@@ -45,9 +45,9 @@ def _render(template: str, sample: str) -> str:
     for name in _fields(template):
         params[name.split(".")[0].split("[")[0]] = sample
     try:
-        return render(template, params, "ko")
+        return fill(template, params, "ko")
     except (ValueError, TypeError):  # a numeric format spec ({rtol:g}): a number in the sample's place
-        return render(template, {k: int(sample) if sample.isdigit() else 6 for k in params}, "ko")
+        return fill(template, {k: int(sample) if sample.isdigit() else 6 for k in params}, "ko")
 
 
 @pytest.mark.parametrize(("key", "template"), MESSAGES, ids=[key for key, _ in MESSAGES])
@@ -68,15 +68,15 @@ def test_particles_fit_the_value_before_them(key: str, template: str) -> None:
 def test_render_chooses_particles_by_the_last_sound() -> None:
     template = "{a}은(는) {b}이(가) {c}을(를) {d}(으)로 {e}과(와)"
     assert (
-        render(template, dict(a=0, b=2, c="순입력", d=1, e="기울기"), "ko") == "0은 2가 순입력을 1로 기울기와"
+        fill(template, dict(a=0, b=2, c="순입력", d=1, e="기울기"), "ko") == "0은 2가 순입력을 1로 기울기와"
     )
     assert (
-        render(template, dict(a=1, b=3, c="기울기", d="순입력", e=10), "ko")
+        fill(template, dict(a=1, b=3, c="기울기", d="순입력", e=10), "ko")
         == "1은 3이 기울기를 순입력으로 10과"
     )
     # a word whose sound is unknown keeps both forms, the usual written Korean
-    assert render("{f}을(를)", {"f": "sigmoid.py"}, "ko") == "sigmoid.py을(를)"
+    assert fill("{f}을(를)", {"f": "sigmoid.py"}, "ko") == "sigmoid.py을(를)"
     # braces in a value stay literal
-    assert render("{f}을(를) {g}", {"f": "{x}", "g": "{y}"}, "ko") == "{x}을(를) {y}"
+    assert fill("{f}을(를) {g}", {"f": "{x}", "g": "{y}"}, "ko") == "{x}을(를) {y}"
     # English is untouched
-    assert render("{a} is {b}", {"a": 1, "b": 2}, "en") == "1 is 2"
+    assert fill("{a} is {b}", {"a": 1, "b": 2}, "en") == "1 is 2"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from rendered import rendered
 
 from activation_lab.i18n import message
 from activation_lab.quiz.export.olx import problem_element
@@ -103,7 +104,7 @@ def test_a_right_answer_is_called_right_once(lang: str) -> None:
             answer = item.accept[0].text
         else:
             answer = {pair.left.text("en"): pair.right.text("en") for pair in item.pairs}
-        result = grade_item(item, answer, lang)
+        result = rendered(grade_item(item, answer), lang)
         assert result.score == result.max_score, item.id
         assert len(said_right.findall(result.feedback)) == 1, f"{item.id}: {result.feedback}"
 
@@ -111,7 +112,7 @@ def test_a_right_answer_is_called_right_once(lang: str) -> None:
 def test_feedback_quotes_the_choice_text_not_its_id() -> None:
     item = BY_ID["sigmoid-range"]
     wrong = next(choice for choice in item.choices if not choice.correct)
-    feedback = grade_item(item, wrong.id, "en").feedback
+    feedback = rendered(grade_item(item, wrong.id), "en").feedback
     assert f"'{wrong.text.text('en')}'" in feedback and f"({wrong.id})" not in feedback
 
 
@@ -132,18 +133,18 @@ FORMULAS_WRONG = ["tanh(x)", "tanh(x^2)", "tanh(x)*(1-tanh(x))", "2*tanh(x)", "x
 
 @pytest.mark.parametrize("answer", FORMULAS_RIGHT)
 def test_every_way_of_writing_tanh_squared_is_accepted(answer: str) -> None:
-    result = grade_item(BY_ID["tanh-grad-formula"], answer, "en")
+    result = rendered(grade_item(BY_ID["tanh-grad-formula"], answer), "en")
     assert result.score == result.max_score, result.feedback
 
 
 @pytest.mark.parametrize("answer", FORMULAS_WRONG)
 def test_other_formulas_are_refused(answer: str) -> None:
-    assert grade_item(BY_ID["tanh-grad-formula"], answer, "en").score == 0
+    assert rendered(grade_item(BY_ID["tanh-grad-formula"], answer), "en").score == 0
 
 
 @pytest.mark.parametrize("answer", ["0.25^3", "0.25**3", "1/64", "0.015625", "(1/4)^3", "0.25³"])
 def test_arithmetic_is_accepted_for_a_numeric_answer(answer: str) -> None:
-    result = grade_item(BY_ID["vanishing-gradient-bound"], answer, "en")
+    result = rendered(grade_item(BY_ID["vanishing-gradient-bound"], answer), "en")
     assert result.score == result.max_score, result.feedback
 
 
@@ -161,7 +162,7 @@ def test_arithmetic_is_accepted_for_a_numeric_answer(answer: str) -> None:
     ],
 )
 def test_reasonable_short_answers_are_accepted(item_id: str, answer: str) -> None:
-    result = grade_item(BY_ID[item_id], answer, "ko")
+    result = rendered(grade_item(BY_ID[item_id], answer), "ko")
     assert result.score == result.max_score, result.feedback
 
 
@@ -199,7 +200,7 @@ def test_our_verdicts_agree_with_the_olx_export_for_edx_notation() -> None:
     formula = problems["tanh-grad-formula"].find("formularesponse")
     assert formula is not None and formula.get("samples")
     for answer in ["tanh(x)^2", "(tanh(x))^2", "tanh(x)*tanh(x)", *FORMULAS_WRONG]:
-        ours = grade_item(BY_ID["tanh-grad-formula"], answer, "en").score > 0
+        ours = rendered(grade_item(BY_ID["tanh-grad-formula"], answer), "en").score > 0
         assert ours == _edx_formula_verdict(formula, answer), answer
     disagreements = []
     for item in ITEMS:
@@ -210,7 +211,7 @@ def test_our_verdicts_agree_with_the_olx_export_for_edx_notation() -> None:
         # the key, the key written with a constant (edX's numericalresponse accepts e and pi), a power, wrongs
         answers = [f"{key!r}", f"{key!r}+e-e", f"({key!r})^1", *(f"{w.value!r}" for w in item.wrong)]
         for answer in answers:
-            ours = grade_item(item, answer, "en").score > 0
+            ours = rendered(grade_item(item, answer), "en").score > 0
             if ours != _edx_number_verdict(response, answer):
                 disagreements.append(f"{item.id}: {answer}")
     assert not disagreements, disagreements
