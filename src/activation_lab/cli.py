@@ -40,6 +40,7 @@ def _registrars():  # type: ignore[no-untyped-def]
     except ImportError:  # pragma: no cover - during bootstrap only
         pass
     registrars.append(__import__("activation_lab.otter_cli", fromlist=["add_parsers"]).add_parsers)
+    registrars.append(__import__("activation_lab.openedx_cli", fromlist=["add_parsers"]).add_parsers)
     return registrars
 
 

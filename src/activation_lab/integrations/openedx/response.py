@@ -1,0 +1,202 @@
+"""Grade one CodeResponse answer (the text of one student file) and render the reply the LMS shows.
+
+The answer is written into a private temporary folder as the exercise's file and read back through the
+submissions loader, so the LMS path forgives and refuses exactly what ``activation-lab grade`` does. If the
+answer imports another exercise's module (``from sigmoid import sigmoid`` in tanh.py), the course's
+reference of that module is placed beside it, as the student's own file would be in a folder submission;
+only the payload's exercise is scored.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from activation_lab.errors import ActivationLabError
+from activation_lab.grading import GradingContext, grade_submission
+from activation_lab.i18n import message
+from activation_lab.integrations.openedx.payload import GraderPayload
+from activation_lab.records import ExerciseResult, SubmissionReport
+
+DOMAIN = "openedx"
+MSG_LIMIT = 24_000  # characters of the rendered msg: far below the 64 KiB pipe of xqueue-watcher's fork mode
+FEEDBACK_LIMIT = 1_500  # characters of one test's feedback
+SCORE_DIGITS = 6
+
+
+class GraderFault(ActivationLabError):
+    """The grader itself failed on a submission: nothing is posted, XQueue hands the submission out again."""
+
+
+@dataclass(frozen=True, slots=True)
+class GradedResponse:
+    """What xqueue-watcher needs: ``correct``, ``score`` (a fraction of the exercise's points), ``msg`` (HTML)."""
+
+    correct: bool
+    score: float
+    points: float
+    max_points: float
+    msg: str
+    tests: list[tuple[str, str, bool, str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_grader_results(self) -> dict[str, object]:
+        """The dict xqueue-watcher's ``Grader.grade`` returns (``msg`` is rendered separately there)."""
+        return {
+            "correct": self.correct,
+            "score": self.score,
+            "tests": self.tests,
+            "errors": self.errors,
+            "msg": self.msg,
+        }
+
+
+def _imports_of(text: str, module: str) -> bool:
+    return re.search(rf"^\s*(?:from\s+{re.escape(module)}\s+import|import\s+{re.escape(module)}\b)", text, re.M) is not None
+
+
+def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: GradingContext) -> None:
+    spec = ctx.course.exercise(payload.exercise)
+    (folder / spec.file).write_text(answer, encoding="utf-8")
+    for other in ctx.course.exercises:
+        if other.id != spec.id and _imports_of(answer, Path(other.file).stem):
+            shutil.copyfile(ctx.course.solutions_dir / other.file, folder / other.file)
+
+
+def grade_answer(answer: str, payload: GraderPayload, ctx: GradingContext) -> SubmissionReport:
+    """The engine's report for one pasted answer; raises :class:`GraderFault` when the grader failed."""
+    from activation_lab.submission import load_submission
+
+    with tempfile.TemporaryDirectory(prefix="activation-lab-xqueue-") as tmp:
+        folder = Path(tmp) / "submission"
+        folder.mkdir()
+        _write_submission(folder, answer, payload, ctx)
+        try:
+            submission = load_submission(folder, ctx.course)
+        except ActivationLabError as exc:
+            raise GraderFault(f"the loader refused a written answer: {exc}") from exc
+        report = grade_submission(submission, ctx)
+    if report.status == "error" and report.extra.get("error_kind") == "grader":
+        raise GraderFault(report.error or "grader fault")
+    return report
+
+
+def grade_response(answer: str, payload: GraderPayload, ctx: GradingContext) -> GradedResponse:
+    """Grade ``answer`` for ``payload``'s exercise and render the reply in ``ctx.lang``."""
+    report = grade_answer(answer, payload, ctx)
+    spec = ctx.course.exercise(payload.exercise)
+    result = next((e for e in report.exercises if e.id == spec.id), None)
+    if result is None:  # the submission itself could not be read: the student's input, an honest 0
+        detail = report.error or message(DOMAIN, "reply.unreadable", ctx.lang)
+        return _reply(0.0, spec.max_score, [], [detail], render_error(detail, spec.id, ctx.lang))
+    return response_from_result(result, ctx.lang)
+
+
+def response_from_result(result: ExerciseResult, lang: str) -> GradedResponse:
+    """The reply for one graded exercise."""
+    tests = [(t.name, t.feedback, t.status == "passed", "", "") for t in result.tests]
+    errors = list(result.notes) if result.status != "graded" else []
+    return _reply(result.score, result.max_score, tests, errors, render_result(result, lang))
+
+
+def _reply(points: float, max_points: float, tests: list, errors: list[str], msg: str) -> GradedResponse:
+    fraction = round(points / max_points, SCORE_DIGITS) if max_points > 0 else 0.0
+    fraction = min(max(fraction, 0.0), 1.0)
+    return GradedResponse(
+        correct=fraction >= 1.0,
+        score=fraction,
+        points=points,
+        max_points=max_points,
+        msg=msg,
+        tests=tests,
+        errors=errors,
+    )
+
+
+# --- rendering -------------------------------------------------------------------------------------------------
+# Every piece of text goes through html.escape; the structure is a fixed set of tags, one root <div>, so capa
+# accepts it as XML and nothing a student wrote can become live markup in the LMS.
+
+
+def _t(key: str, lang: str, **params: object) -> str:
+    return html.escape(message(DOMAIN, key, lang, **params))
+
+
+def _pre(text: str, limit: int = FEEDBACK_LIMIT) -> str:
+    if len(text) > limit:
+        text = text[:limit] + " …"
+    return f'<pre class="activation-lab-feedback">{html.escape(text)}</pre>'
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def render_result(result: ExerciseResult, lang: str) -> str:
+    """The HTML the student sees for one graded exercise: score, errors, failed checks with hints, passed ones."""
+    status = "correct" if result.score >= result.max_score else "incorrect"
+    parts = [
+        f'<div class="activation-lab-result activation-lab-{status}" lang="{lang}">',
+        f"<p><strong>{_t('reply.score', lang, exercise=result.id, score=_points(result.score), max_score=_points(result.max_score))}</strong></p>",
+    ]
+    shown: set[str] = set()
+    if result.status != "graded":
+        parts.append(f"<p>{_t('status.' + result.status, lang)}</p>")
+        for note in result.notes:
+            parts.append(_pre(note))
+            shown.add(note)
+    failed = [t for t in result.tests if t.status != "passed"]
+    advice = [t for t in result.tests if t.status == "passed" and t.feedback]
+    passed = [t for t in result.tests if t.status == "passed"]
+    body_budget = MSG_LIMIT - 2_000
+    if failed:
+        parts.append(f"<h4>{_t('reply.failed', lang)}</h4><ul>")
+        for test in failed:
+            label = _t("reply.hidden_test", lang) if test.hidden else ""
+            points = f"{_points(test.score)} / {_points(test.max_score)}"
+            item = f"<li><p>{html.escape(test.name)} {label} ({html.escape(points)})</p>"
+            if test.feedback and test.feedback not in shown:
+                item += _pre(test.feedback)
+                shown.add(test.feedback)
+            item += "</li>"
+            if sum(map(len, parts)) + len(item) > body_budget:
+                parts.append(f"<li>{_t('reply.truncated', lang)}</li>")
+                break
+            parts.append(item)
+        parts.append("</ul>")
+    if advice:
+        parts.append(f"<h4>{_t('reply.advice', lang)}</h4><ul>")
+        for test in advice:
+            item = f"<li><p>{html.escape(test.name)}</p>{_pre(test.feedback, 600)}</li>"
+            if sum(map(len, parts)) + len(item) > body_budget:
+                break
+            parts.append(item)
+        parts.append("</ul>")
+    if passed:
+        parts.append(f"<h4>{_t('reply.passed', lang)}</h4><ul>")
+        parts += [f"<li>{html.escape(test.name)}</li>" for test in passed]
+        parts.append("</ul>")
+    parts.append("</div>")
+    rendered = "".join(parts)
+    return rendered if len(rendered) <= MSG_LIMIT else _fallback(result, lang)
+
+
+def _fallback(result: ExerciseResult, lang: str) -> str:
+    return (
+        f'<div class="activation-lab-result" lang="{lang}"><p><strong>'
+        f"{_t('reply.score', lang, exercise=result.id, score=_points(result.score), max_score=_points(result.max_score))}"
+        f"</strong></p><p>{_t('reply.truncated', lang)}</p></div>"
+    )
+
+
+def render_error(detail: str, exercise: str, lang: str) -> str:
+    """The HTML for an answer that could not be read at all (an honest 0 with the reason)."""
+    return (
+        f'<div class="activation-lab-result activation-lab-incorrect" lang="{lang}">'
+        f"<p><strong>{_t('reply.score', lang, exercise=exercise, score='0', max_score='?')}</strong></p>"
+        f"{_pre(detail)}</div>"
+    )
