@@ -29,7 +29,7 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def grading_context():
     """The real course, its quizzes and the best sandbox of this machine, in English with seed 0."""
-    from activation_lab.grading import make_context
+    from activation_lab.grading.grade import make_context
 
     return make_context(REPO, lang="en", seed=0)
 

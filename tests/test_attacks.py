@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from activation_lab import harness
 from activation_lab.course import Course, load_course
-from activation_lab.sandbox import Limits, SubmissionSandbox, detect_isolation, is_strong
-from activation_lab.suite_runner import run_suites
+from activation_lab.grading.suites import run_suites
+from activation_lab.sandbox import worker as harness
+from activation_lab.sandbox.session import Limits, SubmissionSandbox, detect_isolation, is_strong
 
 REPO = Path(__file__).resolve().parents[1]
 ATTACKS_DIR = Path(__file__).with_name("attacks")

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from activation_lab.checks import (
+from activation_lab.course import load_course
+from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
     Failure,
@@ -20,12 +21,11 @@ from activation_lab.checks import (
     render_failure,
     render_hint,
 )
-from activation_lab.course import load_course
+from activation_lab.grading.misconceptions import CANDIDATES, TRANSFORMS, diagnose, hints_from_raised
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.grading.suites import load_reference
 from activation_lab.i18n import load_catalog
-from activation_lab.misconceptions import CANDIDATES, TRANSFORMS, diagnose, hints_from_raised
 from activation_lab.records import Opaque, Raised
-from activation_lab.student_code import InProcessStudent
-from activation_lab.suite_runner import load_reference
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = load_course(REPO)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from activation_lab.cli import main
-from activation_lab.report import read_report
+from activation_lab.cli.main import main
+from activation_lab.reports.report import read_report
 
 REPO = Path(__file__).resolve().parents[1]
 ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")

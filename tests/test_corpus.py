@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from activation_lab.course import load_course
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.grading.suites import run_suites
 from activation_lab.i18n import load_catalog
 from activation_lab.records import ExerciseResult
-from activation_lab.student_code import InProcessStudent
-from activation_lab.suite_runner import run_suites
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXERCISES = ("c2f", "sigmoid", "step", "tanh", "relu")
@@ -179,7 +179,7 @@ def test_every_misconception_hint_has_a_wrong_file() -> None:
 @pytest.mark.slow
 def test_the_sandbox_grades_the_corpus_as_in_process(course, tmp_path: Path) -> None:
     """Graded in the sandbox (where students meet it), every corpus file gets the same score and hints."""
-    from activation_lab.sandbox import SubmissionSandbox
+    from activation_lab.sandbox.session import SubmissionSandbox
 
     differences = []
     for entry in corpus("wrong") + corpus("right"):

@@ -8,9 +8,9 @@ import zipfile
 import jsonschema
 import pytest
 
-from activation_lab.cli import main
-from activation_lab.gradescope import results_json
-from activation_lab.report import SCHEMA_PATH
+from activation_lab.cli.main import main
+from activation_lab.reports.gradescope import results_json
+from activation_lab.reports.report import SCHEMA_PATH
 
 GRADESCOPE_SCHEMA = SCHEMA_PATH.with_name("gradescope.schema.json")
 
@@ -111,7 +111,7 @@ def test_a_broken_course_writes_no_results_and_exits_3(tmp_path, write_submissio
 
 
 def test_a_grader_fault_on_the_submission_writes_no_results(tmp_path, write_submission, monkeypatch) -> None:
-    from activation_lab import grading
+    from activation_lab.grading import grade as grading
 
     def faulty(path, ctx):
         return grading.error_report("submission", ctx, "suite crashed", kind="grader")

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from activation_lab.grading import grade_path, grade_submission
-from activation_lab.report import dumps_report, report_to_json
-from activation_lab.sandbox import Limits
-from activation_lab.submission import load_submission
+from activation_lab.grading.grade import grade_path, grade_submission
+from activation_lab.reports.report import dumps_report, report_to_json
+from activation_lab.sandbox.session import Limits
+from activation_lab.submissions.load import load_submission
 
 ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
 
@@ -177,7 +177,7 @@ def _die(files, limits, isolation):
 def test_a_dying_grading_worker_is_a_grader_fault_and_the_batch_ends(
     write_submission, grading_context
 ) -> None:
-    from activation_lab.batch import grade_batch
+    from activation_lab.grading.batch import grade_batch
 
     ctx = dataclasses.replace(grading_context, sandbox_factory=_die)
     paths = [write_submission(name, reference=("relu.py",)) for name in ("w1", "w2", "w3")]
@@ -190,9 +190,9 @@ def test_a_dying_grading_worker_is_a_grader_fault_and_the_batch_ends(
 def test_resume_never_trusts_a_report_made_by_other_suites(
     tmp_path, write_submission, grading_context
 ) -> None:
-    from activation_lab.batch import is_up_to_date
     from activation_lab.course import load_course
-    from activation_lab.grading import course_hash
+    from activation_lab.grading.batch import is_up_to_date
+    from activation_lab.grading.grade import course_hash
 
     folder = write_submission("r", reference=("relu.py",))
     submission = load_submission(folder, grading_context.course)

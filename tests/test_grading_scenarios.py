@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from activation_lab.grading import grade_path
-from activation_lab.report import dumps_report, report_to_json, without_volatile
+from activation_lab.grading.grade import grade_path
+from activation_lab.reports.report import dumps_report, report_to_json, without_volatile
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 # Facts of the machine or release, not of the submission: left out of the comparison.

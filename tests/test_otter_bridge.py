@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from activation_lab.course import load_course
-from activation_lab.grading import grade_path, make_context
-from activation_lab.otter_bridge import (
+from activation_lab.grading.grade import grade_path, make_context
+from activation_lab.integrations.otter.generate import (
     COURSE_DIRNAME,
     OtterExercise,
     OtterTest,
     generate_assignment,
     render_test_file,
 )
-from activation_lab.otter_runtime import (
+from activation_lab.integrations.otter.kernel import (
     BridgeFailure,
     cached_report,
     find_submission,
@@ -29,7 +29,7 @@ from activation_lab.otter_runtime import (
     grading_env,
     verdict_for,
 )
-from activation_lab.report import report_to_json
+from activation_lab.reports.report import report_to_json
 
 REPO = Path(__file__).resolve().parents[1]
 LANG = "en"
@@ -186,7 +186,7 @@ def test_render_test_file_is_read_by_otter_with_our_names_points_and_hidden_flag
 def test_the_report_is_graded_once_per_run_and_cached_by_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import activation_lab.otter_runtime as runtime
+    import activation_lab.integrations.otter.kernel as runtime
 
     shutil.copytree(REPO / "autograder", tmp_path / COURSE_DIRNAME / "autograder")
     shutil.copytree(REPO / "solutions", tmp_path / COURSE_DIRNAME / "solutions")
@@ -252,7 +252,7 @@ def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, con
     assert f"/autograder/source/files/{assignment.wheel.name}" in environment
     assert config["lang"] == "python"
     (plugin,) = config["plugins"]
-    plugin_tests = plugin["activation_lab.otter_plugin.ActivationLabPlugin"]["exercises"]
+    plugin_tests = plugin["activation_lab.integrations.otter.plugin.ActivationLabPlugin"]["exercises"]
     assert [e["id"] for e in plugin_tests] == [spec.id for spec in course.exercises]
     with zipfile.ZipFile(assignment.wheel) as wheel:
         assert "activation_lab/harness.py" in wheel.namelist()
@@ -383,7 +383,7 @@ def test_otter_run_on_a_notebook_defining_every_exercise(assignment, context, tm
 
 @pytest.mark.slow
 def test_cli_generates_one_exercise_with_a_given_wheel(assignment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from activation_lab.cli import main
+    from activation_lab.cli.main import main
 
     out = tmp_path / "step-only"
     code = main(
@@ -404,7 +404,7 @@ def test_cli_generates_one_exercise_with_a_given_wheel(assignment, tmp_path: Pat
     ],
 )
 def test_cli_usage_errors_exit_2(tmp_path: Path, extra: list[str], make_out: bool) -> None:
-    from activation_lab.cli import main
+    from activation_lab.cli.main import main
 
     out = tmp_path / "assignment"
     if make_out:
@@ -451,7 +451,7 @@ class _Unplug:
 
     def __reduce__(self):
         code = (
-            "import activation_lab.otter_plugin as p; "
+            "import activation_lab.integrations.otter.plugin as p; "
             "p.ActivationLabPlugin.after_grading = lambda *args: None"
         )
         return (exec, (code,))
@@ -474,7 +474,7 @@ pickle.dump = _dump
 def test_plugin_rewrites_otters_results_from_our_report() -> None:
     from otter.test_files import GradingResults
 
-    from activation_lab.otter_plugin import ActivationLabPlugin
+    from activation_lab.integrations.otter.plugin import ActivationLabPlugin
 
     config = {
         "lang": LANG,
@@ -500,7 +500,7 @@ def test_plugin_without_a_report_fails_every_case_with_a_message(
     import otter.execute.logging
     from otter.test_files import GradingResults
 
-    from activation_lab.otter_plugin import ActivationLabPlugin
+    from activation_lab.integrations.otter.plugin import ActivationLabPlugin
 
     (tmp_path / "step.py").write_text("", encoding="utf-8")
     config = {
@@ -528,7 +528,7 @@ def test_otters_process_unpickles_nothing_from_the_kernel_once_the_plugin_runs(
     import otter.execute.logging
     from otter.test_files import GradingResults
 
-    from activation_lab.otter_plugin import close_pickle_routes
+    from activation_lab.integrations.otter.plugin import close_pickle_routes
 
     handler = otter.execute.logging.LogRecordStreamHandler
     monkeypatch.setattr(otter.execute, "pickle", otter.execute.pickle)  # restored after the test

@@ -1,4 +1,4 @@
-"""``activation-lab quiz validate|grade``: exit codes and output, through ``activation_lab.cli.main``."""
+"""``activation-lab quiz validate|grade``: exit codes and output, through ``activation_lab.cli.main.main``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from activation_lab.cli import main
+from activation_lab.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 NEURON = ROOT / "quizzes" / "neuron.yaml"

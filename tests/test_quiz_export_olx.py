@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from activation_lab.errors import UsageError
-from activation_lab.quiz import export_olx
+from activation_lab.quiz.export import olx as export_olx
 from activation_lab.quiz.load import load_quiz
 from activation_lab.quiz.model import (
     Accept,

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from qti_check import check_package
 from test_quiz_export_olx import REAL_QUIZZES, small_quiz
 
 from activation_lab.errors import UsageError
-from activation_lab.quiz import export_qti
+from activation_lab.quiz.export import qti as export_qti
 from activation_lab.quiz.grade import grade_item
 from activation_lab.quiz.load import load_quiz
 from activation_lab.quiz.model import Item, Matching, MultipleSelect, Numeric, Quiz, ShortText, SingleChoice
-from activation_lab.quiz.qti_check import check_package
 
 NS = {"q": export_qti.QTI_NS, "cp": export_qti.CP_NS}
 

@@ -213,7 +213,7 @@ def test_outputs_csv_and_png(quiz_file: Path, class_dir: Path, tmp_path: Path, l
 
 
 def test_cli_stats_end_to_end(quiz_file: Path, class_dir: Path, tmp_path: Path, capsys) -> None:
-    from activation_lab.cli import main
+    from activation_lab.cli.main import main
 
     out = tmp_path / "cli-report"
     code = main(

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from activation_lab.course import load_course
-from activation_lab.student_code import InProcessStudent
-from activation_lab.suite_runner import load_reference, run_suites
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.grading.suites import load_reference, run_suites
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = load_course(REPO)

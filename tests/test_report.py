@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from activation_lab.grading import grade_path
-from activation_lab.report import (
+from activation_lab.grading.grade import grade_path
+from activation_lab.reports.report import (
     SCHEMA_PATH,
     detail_table,
     grades_csv,

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from activation_lab import harness, sandbox
 from activation_lab.errors import ExerciseAborted
+from activation_lab.grading.student import InProcessStudent, StudentCode
 from activation_lab.records import CallResult, Opaque
-from activation_lab.sandbox import Limits, SandboxError, SubmissionSandbox, detect_isolation
-from activation_lab.student_code import InProcessStudent, StudentCode
+from activation_lab.sandbox import session as sandbox
+from activation_lab.sandbox import worker as harness
+from activation_lab.sandbox.session import Limits, SandboxError, SubmissionSandbox, detect_isolation
 
 REPO = Path(__file__).resolve().parents[1]
 MODES = [
@@ -898,4 +899,4 @@ def test_harness_imports_nothing_from_the_engine() -> None:
     assert "import pickle" not in source and "marshal" not in source
     npy_calls = re.findall(r"\.(?:load|save)\(.*", source)
     assert npy_calls and all("allow_pickle=False" in call for call in npy_calls)
-    assert sys.modules.get("activation_lab.harness") is harness
+    assert sys.modules.get("activation_lab.sandbox.worker") is harness

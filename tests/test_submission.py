@@ -17,17 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activation_lab import i18n
-from activation_lab.archive import ArchiveLimits
 from activation_lab.course import Course
-from activation_lab.notebook import notebook_code
 from activation_lab.records import ExerciseSpec
-from activation_lab.submission import (
+from activation_lab.submissions.archive import ArchiveLimits
+from activation_lab.submissions.load import (
     Submission,
     content_hash,
     load_submission,
     safe_name,
     unique_safe_names,
 )
+from activation_lab.submissions.notebook import notebook_code
 
 FUNCTIONS = {
     "c2f": ("activate", "C2F"),
@@ -428,7 +428,7 @@ def test_a_fault_of_the_loader_is_reported_not_raised(tmp_path, course, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("activation_lab.submission.notebook_code", broken)
+    monkeypatch.setattr("activation_lab.submissions.load.notebook_code", broken)
     submission = load_submission(build(tmp_path, {"n.ipynb": notebook(SIG_DEF)}) / "n.ipynb", course)
     assert (submission.status, error_key(submission)) == ("error", "error.internal")
     assert "RuntimeError: bug" in submission.render_error("en")
@@ -1002,8 +1002,8 @@ def test_notes_are_strings_that_render_in_both_languages(tmp_path, course) -> No
 
 
 def test_every_message_key_the_loader_uses_is_in_the_catalogue() -> None:
-    source_dir = Path(__file__).resolve().parents[1] / "src" / "activation_lab"
-    used = set(re.findall(r'Note\.of\(\s*"([\w.]+)"', (source_dir / "submission.py").read_text()))
+    source_dir = Path(__file__).resolve().parents[1] / "src" / "activation_lab" / "submissions"
+    used = set(re.findall(r'Note\.of\(\s*"([\w.]+)"', (source_dir / "load.py").read_text()))
     used |= {
         f"error.{key}"
         for key in re.findall(r'ArchiveRefused\(\s*"(\w+)"', (source_dir / "archive.py").read_text())

@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from activation_lab.course import load_course
-from activation_lab.submission import load_submission
+from activation_lab.submissions.load import load_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "submissions"

@@ -10,9 +10,9 @@ import pytest
 
 from activation_lab.course import load_course
 from activation_lab.errors import CourseError, ExerciseAborted
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.grading.suites import run_suites
 from activation_lab.records import CallResult, Raised
-from activation_lab.student_code import InProcessStudent
-from activation_lab.suite_runner import run_suites
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = load_course(REPO)
@@ -225,7 +225,7 @@ def test_a_bug_in_a_suite_is_a_grader_error_not_the_students(course_copy) -> Non
 
 def test_a_failure_whose_feedback_cannot_be_rendered_is_a_grader_error(tmp_path, monkeypatch) -> None:
     """A broken catalogue text must not make a test vanish from the report with its points."""
-    import activation_lab.suite_runner as runner
+    import activation_lab.grading.suites as runner
 
     def broken_render(*args: Any, **kwargs: Any) -> str:
         raise KeyError("stray {placeholder}")

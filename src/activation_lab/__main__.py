@@ -2,6 +2,6 @@
 
 import sys
 
-from activation_lab.cli import main
+from activation_lab.cli.main import main
 
 sys.exit(main(sys.argv[1:]))

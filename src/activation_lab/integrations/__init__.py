@@ -1,1 +1,1 @@
-"""Bridges from the engine to the platforms a course runs on (Open edX's XQueue)."""
+"""Bridges to other graders and platforms; each sub-package is named for the platform it serves."""

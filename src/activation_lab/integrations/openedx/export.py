@@ -3,7 +3,7 @@
 Layout (OLX): a chapter "Code exercises" with one graded unit per exercise -- a ``CodeResponse`` problem whose
 ``queuename`` is the XQueue queue, whose ``grader_payload`` names the exercise (see ``payload``), whose weight
 is the exercise's points and whose starting code is the stub from ``exercises/`` -- then one chapter per quiz
-whose problems are written by the quiz exporter (``activation_lab.quiz.export_olx.problem_element``).
+whose problems are written by the quiz exporter (``activation_lab.quiz.export.olx.problem_element``).
 The problem text carries the lecture's formula, taken from the stub's own docstring (``수식:`` / ``Formula:``),
 so a new exercise needs only content files.
 """
@@ -22,7 +22,7 @@ from activation_lab.course import Course
 from activation_lab.errors import CourseError
 from activation_lab.i18n import message
 from activation_lab.integrations.openedx.payload import payload_for
-from activation_lab.quiz.export_files import (
+from activation_lab.quiz.export.common import (
     UniqueNames,
     check_language,
     format_number,
@@ -31,7 +31,7 @@ from activation_lab.quiz.export_files import (
     write_tarball,
     write_xml,
 )
-from activation_lab.quiz.export_olx import _course_image, problem_element
+from activation_lab.quiz.export.olx import _course_image, problem_element
 from activation_lab.quiz.model import Quiz
 
 DEFAULT_QUEUE = "activation-lab"

@@ -69,7 +69,7 @@ def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: Gr
 
 def grade_answer(answer: str, payload: GraderPayload, ctx: GradingContext) -> SubmissionReport:
     """The engine's report for one pasted answer; raises :class:`GraderFault` when the grader failed."""
-    from activation_lab.submission import load_submission
+    from activation_lab.submissions import load_submission
 
     with tempfile.TemporaryDirectory(prefix="activation-lab-xqueue-") as tmp:
         folder = Path(tmp) / "submission"

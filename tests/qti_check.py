@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from activation_lab.quiz.export_qti import CP_NS, ITEM_RESOURCE_TYPE, QTI_NS, TEST_RESOURCE_TYPE
+from activation_lab.quiz.export.qti import CP_NS, ITEM_RESOURCE_TYPE, QTI_NS, TEST_RESOURCE_TYPE
 
 _IDENTIFIER = re.compile(
     r"[A-Za-z_][A-Za-z0-9_.-]*\Z"

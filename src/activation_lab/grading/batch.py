@@ -13,8 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import SubmissionError
-from activation_lab.grading import GradingContext, error_report, grade_submission, start_sandbox
-from activation_lab.report import ReportJSON, read_report, report_to_json, write_grades_csv, write_report
+from activation_lab.grading.grade import GradingContext, error_report, grade_submission, start_sandbox
+from activation_lab.reports.report import (
+    ReportJSON,
+    read_report,
+    report_to_json,
+    write_grades_csv,
+    write_report,
+)
 
 GRADES_CSV = "grades.csv"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -82,12 +88,12 @@ class BatchResult:
 class _Task:
     index: int
     path: Path
-    submission: Any  # activation_lab.submission.Submission, or None when loading failed
+    submission: Any  # activation_lab.submissions.load.Submission, or None when loading failed
     report: ReportJSON | None  # already decided (unreadable, or resumed)
 
 
 def _load(index: int, path: Path, ctx: GradingContext) -> _Task:
-    from activation_lab.submission import load_submission
+    from activation_lab.submissions.load import load_submission
 
     try:
         submission = load_submission(path, ctx.course)
@@ -113,7 +119,7 @@ def is_up_to_date(existing: ReportJSON | None, content_hash: str, ctx: GradingCo
 
 
 def _result_names(tasks: Sequence[_Task]) -> list[str]:
-    from activation_lab.submission import unique_safe_names
+    from activation_lab.submissions.load import unique_safe_names
 
     return unique_safe_names(
         [task.submission.name if task.submission is not None else task.path.name for task in tasks]

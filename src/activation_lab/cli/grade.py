@@ -89,10 +89,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
 
 
 def _context(args: argparse.Namespace, lang: str) -> Any:
-    from activation_lab.grading import DEFAULT_SEED, make_context
+    from activation_lab.grading.grade import DEFAULT_SEED, make_context
 
     ctx = make_context(args.course, lang=lang, seed=DEFAULT_SEED if args.seed is None else args.seed)
-    from activation_lab.sandbox import isolation_warning
+    from activation_lab.sandbox.session import isolation_warning
 
     warning = isolation_warning(ctx.isolation, lang)
     if warning is not None:  # unshare or none: say so loudly, every run
@@ -137,7 +137,7 @@ class _Progress:
 
 
 def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
-    from activation_lab.report import detail_table, dumps_report, summary_table
+    from activation_lab.reports.report import detail_table, dumps_report, summary_table
 
     if output_format == "json":
         sys.stdout.write(dumps_report(reports))
@@ -156,7 +156,7 @@ def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) 
 
 def run_grade(args: argparse.Namespace) -> int:
     """Grade every PATH; print a table or a JSON array; return the exit code."""
-    from activation_lab.batch import grade_batch
+    from activation_lab.grading.batch import grade_batch
 
     lang = args.lang or default_language()
     if args.jobs is not None and args.jobs < 1:
@@ -197,7 +197,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> Path:
     """What to grade in Gradescope's submission folder: the folder, or its single .zip/.ipynb/.py upload."""
-    from activation_lab.batch import expand_paths
+    from activation_lab.grading.batch import expand_paths
 
     entries = expand_paths([submission_dir], student_files)
     return entries[0] if len(entries) == 1 else submission_dir
@@ -205,9 +205,9 @@ def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> P
 
 def run_gradescope(args: argparse.Namespace) -> int:
     """Grade Gradescope's submission folder and write results.json atomically."""
-    from activation_lab.gradescope import results_json
-    from activation_lab.grading import grade_path
-    from activation_lab.report import dumps_report, report_to_json, write_atomic
+    from activation_lab.grading.grade import grade_path
+    from activation_lab.reports.gradescope import results_json
+    from activation_lab.reports.report import dumps_report, report_to_json, write_atomic
 
     lang = args.lang or default_language()
     started = time.monotonic()

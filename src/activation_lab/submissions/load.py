@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from activation_lab.archive import ArchiveLimits, ArchiveRefused, SafeArchive
 from activation_lab.course import Course
 from activation_lab.i18n import message
-from activation_lab.notebook import NotebookCode, NotebookError, notebook_code
+from activation_lab.submissions.archive import ArchiveLimits, ArchiveRefused, SafeArchive
+from activation_lab.submissions.notebook import NotebookCode, NotebookError, notebook_code
 
 DOMAIN = "submission"
 GRADED = "graded"

@@ -1,7 +1,7 @@
 """Build an otter-grader assignment whose tests delegate the grade to activation-lab's sandboxed grader.
 
 otter runs a student's script in a Jupyter kernel and then its test files against that namespace. The test
-files written here never look at that namespace: each one asks ``activation_lab.otter_runtime`` for the
+files written here never look at that namespace: each one asks ``integrations.otter.kernel`` for the
 outcome of one of our hidden tests, which grades the submission file in a fresh, isolated interpreter
 (``python -I -m activation_lab grade``) where student code runs only inside our sandbox.
 """
@@ -25,7 +25,7 @@ from activation_lab.errors import CourseError, UsageError
 COURSE_DIRNAME = "activation_lab_course"
 COURSE_PARTS = ("autograder", "solutions", "quizzes")
 GRADESCOPE_SOURCE_FILES = "/autograder/source/files"
-PLUGIN_NAME = "activation_lab.otter_plugin.ActivationLabPlugin"
+PLUGIN_NAME = "activation_lab.integrations.otter.plugin.ActivationLabPlugin"
 _SKIPPED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 
@@ -62,8 +62,8 @@ def collect_tests(
     course: Course, *, lang: str, seed: int, only: Sequence[str] = ()
 ) -> tuple[OtterExercise, ...]:
     """Discover every test's name, points and hidden flag by grading the reference solutions in-process."""
-    from activation_lab.student_code import InProcessStudent
-    from activation_lab.suite_runner import run_suites
+    from activation_lab.grading.student import InProcessStudent
+    from activation_lab.grading.suites import run_suites
 
     unknown = sorted(set(only) - {spec.id for spec in course.exercises})
     if unknown:
@@ -106,7 +106,7 @@ def render_test_file(exercise: OtterExercise, *, lang: str, seed: int) -> str:
         "",
         "",
         "def _check(test_name):",
-        "    from activation_lab.otter_runtime import check",
+        "    from activation_lab.integrations.otter.kernel import check",
         "",
         f"    check({exercise.id!r}, test_name, lang={lang!r}, seed={seed!r},",
         f"          course_dirname={COURSE_DIRNAME!r})",
@@ -124,7 +124,7 @@ def render_test_file(exercise: OtterExercise, *, lang: str, seed: int) -> str:
 
 def source_checkout() -> Path | None:
     """The project's source tree (holding ``pyproject.toml``) when installed from one, else ``None``."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     return (
         root if (root / "pyproject.toml").is_file() and (root / "src" / "activation_lab").is_dir() else None
     )

@@ -24,7 +24,7 @@ from lxml import etree
 
 from activation_lab.errors import QuizError, UsageError
 from activation_lab.i18n import message
-from activation_lab.quiz.export_files import (
+from activation_lab.quiz.export.common import (
     UniqueNames,
     append_paragraphs,
     check_language,

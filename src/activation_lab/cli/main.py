@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from activation_lab import __version__
+from activation_lab.cli import grade as grade_cli
+from activation_lab.cli import openedx as openedx_cli
+from activation_lab.cli import otter as otter_cli
+from activation_lab.cli import quiz as quiz_cli
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, UsageError
 
 EXIT_OK = 0
@@ -19,29 +25,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activation-lab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"activation-lab {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    # Each area registers its own subcommands; see activation_lab.grade_cli and activation_lab.quiz.cli.
+    # Each area registers its own subcommands; see activation_lab.cli.grade and activation_lab.cli.quiz.
     for register in _registrars():
         register(subparsers)
     return parser
 
 
-def _registrars():  # type: ignore[no-untyped-def]
-    registrars = []
-    try:
-        from activation_lab import grade_cli
-
-        registrars.append(grade_cli.add_parsers)
-    except ImportError:  # pragma: no cover - during bootstrap only
-        pass
-    try:
-        from activation_lab.quiz import cli as quiz_cli
-
-        registrars.append(quiz_cli.add_parsers)
-    except ImportError:  # pragma: no cover - during bootstrap only
-        pass
-    registrars.append(__import__("activation_lab.otter_cli", fromlist=["add_parsers"]).add_parsers)
-    registrars.append(__import__("activation_lab.openedx_cli", fromlist=["add_parsers"]).add_parsers)
-    return registrars
+def _registrars() -> list[Callable[[Any], None]]:
+    """Each area's ``add_parsers``: one line per command group."""
+    return [grade_cli.add_parsers, quiz_cli.add_parsers, otter_cli.add_parsers, openedx_cli.add_parsers]
 
 
 def main(argv: list[str] | None = None) -> int:

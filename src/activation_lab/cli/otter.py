@@ -49,7 +49,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
 def run_generate(args: argparse.Namespace) -> int:
     """Generate the assignment; print where it is."""
     from activation_lab.course import load_course
-    from activation_lab.otter_bridge import generate_assignment
+    from activation_lab.integrations.otter.generate import generate_assignment
 
     lang = args.lang or default_language()
     assignment = generate_assignment(

@@ -43,7 +43,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Export the course; print the paths written."""
     from activation_lab.course import load_course
-    from activation_lab.grading import load_quizzes
+    from activation_lab.grading.grade import load_quizzes
     from activation_lab.integrations.openedx.export import export_course
 
     course = load_course(args.course)

@@ -16,14 +16,14 @@ from activation_lab.i18n import message
 from activation_lab.records import ExerciseResult, QuizResult, SubmissionReport
 
 if TYPE_CHECKING:
-    from activation_lab.student_code import StudentCode
-    from activation_lab.submission import Submission
+    from activation_lab.grading.student import StudentCode
+    from activation_lab.submissions.load import Submission
 
 DEFAULT_SEED = 0
 
 
 class SandboxFactory(Protocol):
-    """Builds the sandbox of one submission (``activation_lab.sandbox.SubmissionSandbox`` in real runs)."""
+    """Builds the sandbox of one submission (``sandbox.session.SubmissionSandbox`` in real runs)."""
 
     def __call__(self, files: Mapping[str, str], limits: Any, isolation: str | None) -> Any:
         """A context manager whose ``open(module_name)`` returns a :class:`StudentCode`."""
@@ -36,7 +36,7 @@ class GradingContext:
     course: Course
     lang: str = "en"
     seed: int = DEFAULT_SEED
-    limits: Any = None  # activation_lab.sandbox.Limits; None means the sandbox's documented defaults
+    limits: Any = None  # activation_lab.sandbox.session.Limits; None means the sandbox's documented defaults
     isolation: str = "none"  # "bwrap" | "unshare" | "none", as detect_isolation() found it
     quizzes: tuple[Any, ...] = ()  # activation_lab.quiz.Quiz objects from the course's quizzes/ folder
     quiz_version: str = ""  # a hash of the quiz files, part of --resume's cache key
@@ -100,7 +100,7 @@ def make_context(
     limits: Any = None,
 ) -> GradingContext:
     """Load the course and its quizzes and detect the sandbox: the context of a grading run."""
-    from activation_lab.sandbox import detect_isolation
+    from activation_lab.sandbox.session import detect_isolation
 
     course = load_course(course_root)
     quizzes, quiz_version = load_quizzes(course)
@@ -157,7 +157,7 @@ def error_report(
 def _open_sandbox(files: Mapping[str, str], ctx: GradingContext) -> Any:
     if ctx.sandbox_factory is not None:
         return ctx.sandbox_factory(files, ctx.limits, ctx.isolation)
-    from activation_lab.sandbox import Limits, SubmissionSandbox
+    from activation_lab.sandbox.session import Limits, SubmissionSandbox
 
     return SubmissionSandbox(
         files, ctx.limits if ctx.limits is not None else Limits(), isolation=ctx.isolation
@@ -180,7 +180,7 @@ def grade_exercises(
     files: Mapping[str, str], ctx: GradingContext, sandbox: Any = None
 ) -> tuple[ExerciseResult, ...]:
     """Grade every exercise: present files in one sandbox (a worker each), absent ones ``missing``."""
-    from activation_lab.suite_runner import run_suites
+    from activation_lab.grading.suites import run_suites
 
     present = [spec for spec in ctx.course.exercises if spec.file in files]
     results: dict[str, ExerciseResult] = {}
@@ -269,7 +269,7 @@ def grade_submission(
 
 def grade_path(path: Path, ctx: GradingContext) -> SubmissionReport:
     """Load and grade one PATH; a PATH that cannot be read becomes an ``error`` report, never an exception."""
-    from activation_lab.submission import load_submission
+    from activation_lab.submissions.load import load_submission
 
     try:
         submission = load_submission(Path(path), ctx.course)

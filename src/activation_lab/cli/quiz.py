@@ -1,11 +1,11 @@
-"""``activation-lab quiz ...``: validate, grade, take; export and stats are hooks into their own modules.
+"""``activation-lab quiz ...``: validate, grade, take, export and stats.
 
-Hooks for the exports/stats engineer (imported lazily, so a missing module only breaks its own subcommand):
+The engine functions it calls:
 
-    activation_lab.quiz.export_olx.export(quiz: Quiz, out_dir: Path, *, lang: str, kind: str = "library",
+    activation_lab.quiz.export.olx.export(quiz: Quiz, out_dir: Path, *, lang: str, kind: str = "library",
                                           tarball: bool = True) -> list[Path]
         kind is "library" or "course"; returns the paths written (folder and, when tarball, the .tar.gz).
-    activation_lab.quiz.export_qti.export(quiz: Quiz, out_dir: Path, *, lang: str) -> list[Path]
+    activation_lab.quiz.export.qti.export(quiz: Quiz, out_dir: Path, *, lang: str) -> list[Path]
         returns the paths written (the content package folder and/or .zip).
     activation_lab.quiz.stats.run(answers_dir: Path, quizzes: list[Quiz], out_dir: Path, *, lang: str)
                                   -> list[Path]
@@ -21,7 +21,6 @@ environment's language) and prints the returned paths, one per line. A module ma
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import sys
 from pathlib import Path
@@ -29,6 +28,9 @@ from typing import Any
 
 from activation_lab.errors import QuizError, UsageError
 from activation_lab.i18n import LANGUAGES, default_language, message
+from activation_lab.quiz import stats
+from activation_lab.quiz.export import olx as export_olx
+from activation_lab.quiz.export import qti as export_qti
 from activation_lab.quiz.grade import grade_answers, result_as_dict
 from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems, load_quiz, load_quizzes
 from activation_lab.quiz.model import Quiz
@@ -154,15 +156,6 @@ def run_take(args: argparse.Namespace) -> int:
     return take.run(quiz, lang=lang, student=args.student, exam=args.exam, out=args.out)
 
 
-def _hook(module_name: str, function: str) -> Any:
-    """Import ``activation_lab.quiz.<module_name>`` lazily and return its ``function``."""
-    try:
-        module = importlib.import_module(f"activation_lab.quiz.{module_name}")
-    except ImportError as exc:
-        raise UsageError(f"quiz {module_name} is not available: {exc}") from None
-    return getattr(module, function)
-
-
 def _call(function: Any, *positional: Any, args: argparse.Namespace, **keywords: Any) -> Any:
     if "options" in inspect.signature(function).parameters:
         keywords["options"] = vars(args)
@@ -174,12 +167,12 @@ def run_export(args: argparse.Namespace) -> int:
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
     if args.target == "olx":
-        export = _hook("export_olx", "export")
+        export = export_olx.export
         written = _call(
             export, quiz, args.out, args=args, lang=lang, kind=args.olx_kind, tarball=not args.no_tar
         )
     else:
-        export = _hook("export_qti", "export")
+        export = export_qti.export
         written = _call(export, quiz, args.out, args=args, lang=lang)
     for path in written or ():
         print(path)
@@ -198,7 +191,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
             folder = default_course_root() / "quizzes"
         quizzes = load_quizzes(folder, lang=lang)
-    run = _hook("stats", "run")
+    run = stats.run
     for path in _call(run, args.answers_dir, quizzes, args.out, args=args, lang=lang) or ():
         print(path)
     return EXIT_OK

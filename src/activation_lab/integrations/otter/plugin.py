@@ -23,7 +23,13 @@ from otter.test_files.abstract_test import TestCase, TestCaseResult
 from otter.test_files.exception_test import ExceptionTestFile
 
 from activation_lab.i18n import message
-from activation_lab.otter_runtime import DOMAIN, BridgeFailure, cached_report, find_course, verdict_for
+from activation_lab.integrations.otter.kernel import (
+    DOMAIN,
+    BridgeFailure,
+    cached_report,
+    find_course,
+    verdict_for,
+)
 
 
 class _KernelResultsIgnored:

@@ -1,7 +1,7 @@
 """The interface through which hidden suites call a student's functions, and its in-process implementation.
 
 The grader hands each hidden suite a ``student`` object implementing :class:`StudentCode`. In a graded run
-it is the sandbox's proxy (``activation_lab.sandbox``): calls cross to an untrusted child process and come
+it is the sandbox's proxy (``sandbox.session``): calls cross to an untrusted child process and come
 back as plain data. For tests of the course content and for local self-checks it is
 :class:`InProcessStudent`, which imports the student's file in this process; there the student is only
 grading themselves.
@@ -20,8 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, runtime_checkable
 
-from activation_lab import harness
 from activation_lab.records import CallResult, Raised
+from activation_lab.sandbox import worker as harness
 
 MESSAGE_CAP = 2000
 STDOUT_CAP = 4000

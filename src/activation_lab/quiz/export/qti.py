@@ -21,7 +21,7 @@ from lxml import etree
 
 from activation_lab.errors import QuizError
 from activation_lab.i18n import message
-from activation_lab.quiz.export_files import (
+from activation_lab.quiz.export.common import (
     UniqueNames,
     append_paragraphs,
     check_language,
@@ -32,7 +32,7 @@ from activation_lab.quiz.export_files import (
     write_xml,
     write_zip,
 )
-from activation_lab.quiz.export_olx import answer_forms
+from activation_lab.quiz.export.olx import answer_forms
 from activation_lab.quiz.model import (
     Item,
     Matching,

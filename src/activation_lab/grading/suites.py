@@ -26,9 +26,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from activation_lab.checks import Checker, CheckFailure, hints_from_raised, render_failure, render_hint
 from activation_lab.course import Course
 from activation_lab.errors import CourseError, ExerciseAborted
+from activation_lab.grading.checks import (
+    Checker,
+    CheckFailure,
+    hints_from_raised,
+    render_failure,
+    render_hint,
+)
 from activation_lab.i18n import message
 from activation_lab.records import CallResult, CheckOutcome, ExerciseResult, ExerciseSpec, Raised
 

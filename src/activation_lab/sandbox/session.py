@@ -36,10 +36,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
 
-from activation_lab import harness
 from activation_lab.errors import ActivationLabError, ExerciseAborted
 from activation_lab.i18n import message
 from activation_lab.records import CallResult, Raised
+from activation_lab.sandbox import worker as harness
 
 STRONG_ENV = "ACTIVATION_LAB_REQUIRE_STRONG_SANDBOX"
 FORCE_ENV = "ACTIVATION_LAB_SANDBOX"  # "bwrap" | "unshare" | "none": force a mode (tests, debugging)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from activation_lab.i18n import message
-from activation_lab.report import ReportJSON, points
+from activation_lab.reports.report import ReportJSON, points
 
 SUBMISSION_DIR = "/autograder/submission"
 RESULTS_FILE = "/autograder/results/results.json"

@@ -1,0 +1,520 @@
+"""Comparisons of a student's results with the reference, and feedback that names the misconception.
+
+The hidden suites use a :class:`Checker` (fixture ``check``). A check calls the student through the
+``StudentCode`` protocol, applies the output rules of CONTRACT §1 (type, shape, dtype), compares values
+under a stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured :class:`Failure`:
+what was checked, the input, expected vs. got, the rule, and misconception hint keys found by the detectors
+of ``misconceptions.py`` (from exceptions and from wrong numbers). ``render_failure`` turns it into text
+in one language, hiding expected values for hidden tests. This module runs only on the trusted side.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from activation_lab.grading.misconceptions import diagnose, hints_from_raised, student_where
+from activation_lab.i18n import message
+from activation_lab.records import CallResult, Opaque
+
+DOMAIN = "feedback"
+EXTREME = 700.0  # |x| from which e^x overflows float64; such inputs give advice only
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """Element-wise closeness ``|got − expected| ≤ atol + rtol·|expected|`` (NumPy's ``isclose``)."""
+
+    rtol: float = 1e-7
+    atol: float = 1e-9
+
+
+DEFAULT_TOLERANCE = Tolerance()
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A catalogue message of ``feedback.toml``: its key and parameters, rendered later in a language."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return message(DOMAIN, self.key, lang, **self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why one check failed, as data; ``expected`` and ``got`` are shown only for public tests."""
+
+    call: str
+    problem: Text
+    expected: str | None = None
+    got: str | None = None
+    rule: Text | None = None
+    hints: tuple[str, ...] = ()
+    stdout: str = ""
+
+
+class CheckFailure(Exception):
+    """Raised by a check that the student's code does not pass (the runner scores the test as failed)."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.problem.key)
+        self.failure = failure
+
+
+def render_hint(key: str, lang: str) -> str:
+    """The text of one misconception hint."""
+    return message(DOMAIN, f"hint.{key}", lang)
+
+
+def render_failure(failure: Failure, lang: str, *, hidden: bool) -> str:
+    """The feedback of a failed check in ``lang``; hidden tests never show expected (or got) values."""
+    lines = [message(DOMAIN, "label.checked", lang, call=failure.call), failure.problem.render(lang)]
+    if not hidden and failure.expected is not None:
+        lines.append(message(DOMAIN, "label.expected", lang, value=failure.expected))
+    if not hidden and failure.got is not None:
+        lines.append(message(DOMAIN, "label.got", lang, value=failure.got))
+    if failure.rule is not None:
+        lines.append(message(DOMAIN, "label.rule", lang, rule=failure.rule.render(lang)))
+    if failure.stdout.strip():
+        lines.append(message(DOMAIN, "label.stdout", lang, text=_shorten(failure.stdout.strip(), 200)))
+    lines.extend(message(DOMAIN, "label.hint", lang, text=render_hint(key, lang)) for key in failure.hints)
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Describing values without trusting them
+# ----------------------------------------------------------------------------------------------------
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(value: Any) -> str:
+    """A short, safe description: repr for numbers and arrays, only the type name for anything else."""
+    if isinstance(value, Opaque):
+        return f"<{value.type_name}>"
+    if value is None or isinstance(value, bool | int | float | np.generic):
+        return (
+            repr(value)
+            if not isinstance(value, int) or abs(value) < 10**30
+            else f"<int of {value.bit_length()} bits>"
+        )
+    if type(value) is np.ndarray:
+        body = np.array2string(value, separator=", ", threshold=12, edgeitems=3, precision=10)
+        dtype = "" if value.dtype in (np.dtype(np.int64), np.dtype(np.float64)) else f", dtype={value.dtype}"
+        return _shorten(f"np.array({body}{dtype})", 400)
+    if isinstance(value, list | tuple):
+        return f"<{type(value).__name__} of length {len(value)}>"
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+def describe_call(name: str, args: tuple[Any, ...]) -> str:
+    """``name(arg, ...)`` as a student would write it."""
+    return f"{name}({', '.join(describe(a) for a in args)})"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Output rules (CONTRACT §1)
+# ----------------------------------------------------------------------------------------------------
+
+NUMERIC_KINDS = "iuf"
+MAX_INT_BITS = 1000  # a Python int beyond float64's range is not a plausible activation value
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A student's return value that passed the output rules, as an array (0-d for scalars)."""
+
+    values: np.ndarray
+    dtype: np.dtype
+    raw: Any
+
+
+def _is_bool(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, np.ndarray) and value.dtype.kind == "b":
+        return True
+    return isinstance(value, Opaque) and "bool" in value.type_name.lower()
+
+
+def output_failure(value: Any, arg: Any) -> tuple[Text, Text, tuple[str, ...]] | None:
+    """How ``value`` breaks the output rules for input ``arg`` as (problem, rule, hints), or ``None``."""
+    array_input = isinstance(arg, np.ndarray) and arg.ndim >= 1
+    numeric = Text("rule.numeric")
+    if value is None:
+        return Text("problem.returned_none"), numeric, ("returned_none",)
+    if _is_bool(value):
+        type_name = value.type_name if isinstance(value, Opaque) else describe_type(value)
+        return Text("problem.bool_result", {"type": type_name}), numeric, ("bool_result",)
+    if isinstance(value, Opaque):
+        return Text("problem.not_numeric", {"type": value.type_name}), numeric, ()
+    if isinstance(value, np.ndarray):
+        if type(value) is not np.ndarray:
+            return Text("problem.array_subclass", {"type": type(value).__name__}), numeric, ()
+        if value.dtype.kind not in NUMERIC_KINDS:
+            return Text("problem.bad_dtype", {"dtype": str(value.dtype)}), numeric, ()
+        if array_input and value.shape != arg.shape:
+            got = f"{describe_type(value)} {value.shape}"
+            return (
+                Text("problem.scalar_for_array", {"shape": arg.shape, "got": got}),
+                Text("rule.array_shape"),
+                ("scalar_for_array",),
+            )
+        if not array_input and value.ndim > 0:
+            return Text("problem.array_for_scalar", {"shape": value.shape}), Text("rule.scalar_output"), ()
+        return None
+    if type(value) is int and value.bit_length() > MAX_INT_BITS:
+        return Text("problem.not_numeric", {"type": f"int of {value.bit_length()} bits"}), numeric, ()
+    # exact types: a subclass of int or float could redefine comparison (the sandbox makes those Opaque too)
+    if type(value) in (int, float) or (isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS):
+        if array_input:
+            shape = arg.shape
+            return (
+                Text("problem.scalar_for_array", {"shape": shape, "got": describe_type(value)}),
+                Text("rule.array_shape"),
+                ("scalar_for_array",),
+            )
+        return None
+    if isinstance(value, list | tuple) and array_input:
+        problem = Text("problem.list_for_array", {"type": type(value).__name__})
+        return problem, Text("rule.array_shape"), ("list_result",)
+    if isinstance(value, list | tuple):
+        return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ("list_result",)
+    return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ()
+
+
+def describe_type(value: Any) -> str:
+    """The type of a value as a student would name it (``np.float64``, ``ndarray of bool``, ``list``)."""
+    if isinstance(value, Opaque):
+        return value.type_name
+    if isinstance(value, np.ndarray):
+        return f"ndarray of {value.dtype}"
+    if isinstance(value, np.generic):
+        return f"np.{type(value).__name__}"
+    return type(value).__name__
+
+
+def as_output(value: Any) -> Output:
+    """A value that passed the output rules as a float64 array (0-d for a scalar)."""
+    dtype = value.dtype if isinstance(value, np.ndarray | np.generic) else np.dtype(type(value))
+    return Output(values=np.asarray(value, dtype=np.float64), dtype=dtype, raw=value)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Comparing values
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """Where and by how much two arrays differ."""
+
+    count: int
+    total: int
+    first_index: tuple[int, ...]
+    max_abs_error: float
+    nan_at_first: bool
+
+
+def compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance = DEFAULT_TOLERANCE) -> Mismatch | None:
+    """``None`` when ``got`` matches ``expected`` element-wise under ``tol`` (nan matches nan)."""
+    got = np.asarray(got, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        raise ValueError(f"compare needs equal shapes, got {got.shape} and {expected.shape}")
+    with np.errstate(all="ignore"):
+        wrong = ~np.isclose(got, expected, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
+        if not np.any(wrong):
+            return None
+        errors = np.abs(got - expected)[wrong]
+    first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    finite = errors[np.isfinite(errors)]
+    # the largest finite error; nan or inf only when no finite value differs (nan_at_first tells the rest)
+    if finite.size:
+        max_error = float(finite.max())
+    else:
+        max_error = float("nan") if np.isnan(errors).any() else float("inf")
+    return Mismatch(
+        count=int(wrong.sum()),
+        total=int(wrong.size),
+        first_index=first,
+        max_abs_error=max_error,
+        nan_at_first=bool(np.isnan(got[first]) and not np.isnan(expected[first])),
+    )
+
+
+def _format_number(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _input_at(x: Any, index: tuple[int, ...]) -> str:
+    array = np.asarray(x)
+    if array.ndim == 0:
+        return describe(x)
+    try:
+        element = array[index]
+    except (IndexError, TypeError):
+        return "?"
+    # one element of the input as the student would type it: 0.0, not np.float64(0.0)
+    return repr(element.item()) if isinstance(element, np.generic) else describe(element)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The checker the suites use
+# ----------------------------------------------------------------------------------------------------
+
+
+def extreme(args: tuple[Any, ...]) -> bool:
+    """Whether any argument reaches |x| ≥ 700, where overflow is advice and never a deduction."""
+    for arg in args:
+        with np.errstate(all="ignore"):
+            try:
+                values = np.asarray(arg, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if values.size and np.nanmax(np.abs(values)) >= EXTREME:
+                return True
+    return False
+
+
+class Checker:
+    """The checks one hidden test makes of one student's exercise, comparing with the reference solutions."""
+
+    def __init__(self, student: Any, reference: ModuleType) -> None:
+        self.student = student
+        self.reference = reference
+        self.advice: list[str] = []  # hint keys given as advice (never deductions), e.g. overflow_advice
+
+    # --- calling ----------------------------------------------------------------------------------
+    def _advise(self, key: str) -> None:
+        if key not in self.advice:
+            self.advice.append(key)
+
+    def call(self, name: str, *args: Any) -> CallResult:
+        """Call the student's ``name(*args)``; fail when it is missing or raises. Never fails on warnings."""
+        if not self.student.defines(name):
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, args),
+                    Text("problem.missing_function", {"name": name}),
+                    hints=("missing_function",),
+                )
+            )
+        result: CallResult = self.student.call(name, *args)
+        if any("overflow" in w.lower() for w in result.warnings):
+            self._advise("overflow_advice")
+        if result.raised is not None:
+            hints = hints_from_raised(result.raised)
+            if "overflow_advice" in hints:
+                self._advise("overflow_advice")
+            where = student_where(result.raised)
+            params = {"type": result.raised.type, "message": _shorten(result.raised.message, 300)}
+            problem = (
+                Text("problem.raised_at", {**params, "where": where})
+                if where
+                else Text("problem.raised", params)
+            )
+            # described only on failure: printing arrays costs more than the call itself
+            raise CheckFailure(Failure(describe_call(name, args), problem, hints=hints, stdout=result.stdout))
+        return result
+
+    def output(self, name: str, *args: Any) -> Output:
+        """The student's ``name(*args)`` after the output rules of CONTRACT §1 (type, shape, dtype)."""
+        result = self.call(name, *args)
+        broken = output_failure(result.value, args[0] if args else None)
+        if broken is not None:
+            problem, rule, hints = broken
+            failure = Failure(
+                describe_call(name, args),
+                problem,
+                expected=None,
+                got=describe(result.value),
+                rule=rule,
+                hints=hints + self._value_hints_for_bad_output(name, args, result.value),
+                stdout=result.stdout,
+            )
+            raise CheckFailure(failure)
+        output = as_output(result.value)
+        if extreme(args) and np.isnan(output.values).any():
+            self._advise("overflow_advice")
+        return output
+
+    def _value_hints_for_bad_output(self, name: str, args: tuple[Any, ...], value: Any) -> tuple[str, ...]:
+        # A bool array from `x > 0` is also strict at zero: say both.
+        if isinstance(value, np.ndarray | np.bool_ | bool) and np.asarray(value).dtype.kind == "b" and args:
+            values = np.asarray(value, dtype=float)
+            if values.shape == np.shape(args[0]):
+                return tuple(h for h in self._diagnose(name, args, values, None) if h != "low_precision")
+        return ()
+
+    def _diagnose(
+        self, name: str, args: tuple[Any, ...], got: np.ndarray, dtype: np.dtype | None
+    ) -> tuple[str, ...]:
+        expected = self.expected(name, *args)
+        return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype)
+
+    def expected(self, name: str, *args: Any) -> Any:
+        """The reference's ``name(*args)`` on copies of the arguments."""
+        return getattr(self.reference, name)(*copy.deepcopy(args))
+
+    # --- comparing --------------------------------------------------------------------------------
+    def matches(self, name: str, *args: Any, tol: Tolerance = DEFAULT_TOLERANCE) -> Output:
+        """Fail unless the student's ``name(*args)`` follows the output rules and equals the reference's."""
+        output = self.output(name, *args)
+        expected = self.expected(name, *args)
+        self._compare(name, args, output, expected, tol)
+        return output
+
+    def matches_each(self, name: str, inputs: list[Any], tol: Tolerance = DEFAULT_TOLERANCE) -> np.ndarray:
+        """Call a scalar function once per input; fail unless every result equals the reference's."""
+        got = [self.output(name, x) for x in inputs]
+        values = np.array([o.values for o in got], dtype=float)
+        expected = np.array([np.asarray(self.expected(name, x), dtype=float) for x in inputs])
+        mismatch = compare(values, expected, tol)
+        if mismatch is not None:
+            index = mismatch.first_index[0]
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, (inputs[index],)),
+                    self._difference(mismatch, inputs, scalar=len(inputs) == 1),
+                    expected=describe(self.expected(name, inputs[index])),
+                    got=describe(got[index].raw),
+                    rule=Text("rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
+                    hints=diagnose(
+                        name, np.asarray(inputs, dtype=float), values, expected, _shared_kind(got)
+                    ),
+                )
+            )
+        return values
+
+    def _difference(self, mismatch: Mismatch, x: Any, *, scalar: bool) -> Text:
+        index = mismatch.first_index
+        if mismatch.nan_at_first:
+            return Text("problem.nan_result", {"index": index, "x": _input_at(x, index)})
+        if scalar:
+            return Text("problem.value_differs", {"error": _format_number(mismatch.max_abs_error)})
+        return Text(
+            "problem.values_differ",
+            {
+                "count": mismatch.count,
+                "total": mismatch.total,
+                "index": index if len(index) != 1 else index[0],
+                "x": _input_at(x, index),
+                "error": _format_number(mismatch.max_abs_error),
+            },
+        )
+
+    def _compare(
+        self, name: str, args: tuple[Any, ...], output: Output, expected: Any, tol: Tolerance
+    ) -> None:
+        expected_values = np.asarray(expected, dtype=float)
+        mismatch = compare(output.values, expected_values, tol)
+        if mismatch is None:
+            return
+        if extreme(args) and not np.all(np.isfinite(output.values)):
+            self._advise("overflow_advice")
+        raise CheckFailure(
+            Failure(
+                describe_call(name, args),
+                self._difference(mismatch, args[0], scalar=output.values.ndim == 0),
+                expected=describe(expected),
+                got=describe(output.raw),
+                rule=Text("rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
+                hints=diagnose(name, args[0], output.values, expected_values, output.dtype),
+            )
+        )
+
+    def unchanged(self, name: str, *args: Any) -> None:
+        """Fail when the student's ``name(*args)`` modifies its argument in place."""
+        result = self.call(name, *args)
+        for before, after in zip(args, result.args_after, strict=False):
+            if not _same_value(before, after):
+                raise CheckFailure(
+                    Failure(
+                        describe_call(name, args),
+                        Text("problem.input_mutated", {"after": describe(after)}),
+                        rule=Text("rule.unchanged"),
+                        hints=("input_mutated",),
+                    )
+                )
+
+    def holds(
+        self,
+        lhs: np.ndarray,
+        rhs: np.ndarray,
+        *,
+        prop: str,
+        x: Any,
+        call: str,
+        tol: Tolerance = DEFAULT_TOLERANCE,
+    ) -> None:
+        """Fail unless the property ``lhs ≈ rhs`` (from the student's own outputs) holds element-wise."""
+        mismatch = compare(lhs, rhs, tol)
+        if mismatch is None:
+            return
+        index = mismatch.first_index
+        raise CheckFailure(
+            Failure(
+                call,
+                Text(
+                    "problem.property",
+                    {
+                        "property": prop,
+                        "index": index if len(index) != 1 else index[0],
+                        "x": _input_at(x, index),
+                        "error": _format_number(mismatch.max_abs_error),
+                    },
+                ),
+                rule=Text("rule.property", {"rtol": tol.rtol, "atol": tol.atol}),
+            )
+        )
+
+    def true_everywhere(self, condition: np.ndarray, *, prop: str, x: Any, call: str) -> None:
+        """Fail unless a boolean property of the student's outputs holds at every input."""
+        condition = np.asarray(condition, dtype=bool)
+        if condition.all():
+            return
+        index = tuple(int(i) for i in np.argwhere(~condition)[0])
+        params = {
+            "property": prop,
+            "count": int((~condition).sum()),
+            "total": int(condition.size),
+            "index": index if len(index) != 1 else index[0],
+            "x": _input_at(x, index),
+        }
+        raise CheckFailure(
+            Failure(call, Text("problem.property_false", params), rule=Text("rule.property_each"))
+        )
+
+
+def _shared_kind(outputs: list[Output]) -> np.dtype | None:
+    """The dtype of scalar results when all are integers or all floating point, else ``None``."""
+    kinds = {o.dtype.kind for o in outputs}
+    if kinds == {"f"}:
+        return np.dtype(np.float64)
+    return np.dtype(np.int64) if kinds <= {"i", "u"} and kinds else None
+
+
+def _same_value(before: Any, after: Any) -> bool:
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(after, np.ndarray)
+            and before.shape == after.shape
+            and before.dtype == after.dtype
+            and bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+        )
+    if isinstance(before, float) and math.isnan(before):
+        return isinstance(after, float) and math.isnan(after)
+    return type(before) is type(after) and before == after
