@@ -132,9 +132,18 @@ class XQueue:
         self.log = (self.workdir / "xqueue.log").open("w")
         self.proc = subprocess.Popen(
             [
-                str(venv_python("xqueue-venv")), "-m", "gunicorn", "xqueue.wsgi:application",
-                "--bind", f"{LOOPBACK}:{self.port}", "--workers", str(self.workers),
-                "--threads", str(self.threads), "--timeout", "60",
+                str(venv_python("xqueue-venv")),
+                "-m",
+                "gunicorn",
+                "xqueue.wsgi:application",
+                "--bind",
+                f"{LOOPBACK}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+                "--timeout",
+                "60",
             ],
             cwd=openedx_home() / "src" / "xqueue",
             env=self.env(),
@@ -173,9 +182,22 @@ class Watcher:
         self.workdir.mkdir(parents=True, exist_ok=True)
         root = self.workdir / "config"
         cli = [
-            sys.executable, "-m", "activation_lab", "openedx", "watcher-config", str(root),
-            "--queue", self.queue, "--server", self.xqueue.url, "--user", WATCHER_USER,
-            "--connections", str(self.connections), "--course", str(ROOT),
+            sys.executable,
+            "-m",
+            "activation_lab",
+            "openedx",
+            "watcher-config",
+            str(root),
+            "--queue",
+            self.queue,
+            "--server",
+            self.xqueue.url,
+            "--user",
+            WATCHER_USER,
+            "--connections",
+            str(self.connections),
+            "--course",
+            str(ROOT),
         ]
         env = {**os.environ, "ACTIVATION_LAB_XQUEUE_PASSWORD": WATCHER_PASSWORD}
         subprocess.run(cli, check=True, env=env, capture_output=True, text=True)
@@ -244,7 +266,7 @@ class FakeLMS:
         self._cond = cond
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 form = parse_qs(self.rfile.read(length).decode("utf-8"))
                 entry = Callback(
@@ -268,7 +290,9 @@ class FakeLMS:
         self.thread.start()
         self.session = requests.Session()
         login = self.session.post(
-            f"{self.xqueue.url}/xqueue/login/", data={"username": LMS_USER, "password": LMS_PASSWORD}, timeout=30
+            f"{self.xqueue.url}/xqueue/login/",
+            data={"username": LMS_USER, "password": LMS_PASSWORD},
+            timeout=30,
         )
         if login.json().get("return_code") != 0:
             raise RuntimeError(f"LMS login to XQueue failed: {login.text}")
@@ -290,11 +314,26 @@ class FakeLMS:
         body = {
             "grader_payload": payload if isinstance(payload, str) else json.dumps(payload),
             "student_response": answer,
-            "student_info": json.dumps({"anonymous_student_id": "s", "submission_time": "", "random_seed": 1}),
+            "student_info": json.dumps(
+                {"anonymous_student_id": "s", "submission_time": "", "random_seed": 1}
+            ),
         }
         reply = self.session.post(
             f"{self.xqueue.url}/xqueue/submit/",
             data={"xqueue_header": json.dumps(header), "xqueue_body": json.dumps(body)},
+            timeout=30,
+        ).json()
+        if reply.get("return_code") != 0:
+            raise RuntimeError(f"XQueue refused the submission: {reply}")
+        return path
+
+    def submit_raw(self, header: dict, body: str) -> str:
+        """Submit a header and body built elsewhere (by capa's CodeResponse), with our own unique callback."""
+        path = f"/courses/activation-lab/xqueue/{uuid.uuid4().hex}/score_update"
+        header = {**header, "lms_callback_url": f"http://{LOOPBACK}:{self.server.server_port}{path}"}
+        reply = self.session.post(
+            f"{self.xqueue.url}/xqueue/submit/",
+            data={"xqueue_header": json.dumps(header), "xqueue_body": body},
             timeout=30,
         ).json()
         if reply.get("return_code") != 0:
@@ -338,7 +377,7 @@ def running(
 
 def require_services() -> None:
     """Skip the calling test (module) with the reason the services cannot run; fail instead when
-    ``ACTIVATION_LAB_REQUIRE_OPENEDX=1`` (CI sets it: there the snapshots are present and the tests must run)."""
+    ``ACTIVATION_LAB_REQUIRE_OPENEDX=1`` (CI sets it: there the snapshots are present)."""
     import pytest
 
     reason = skip_reason()

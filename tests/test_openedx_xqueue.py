@@ -1,4 +1,4 @@
-"""End to end through the real XQueue and real xqueue-watcher: the LMS submits, our plug-in grades, XQueue calls back.
+"""End to end through the real XQueue and xqueue-watcher: the LMS submits, the plug-in grades, XQueue replies.
 
 Two watchers serve one queue. Every submission has its own callback URL (XQueue retires an earlier submission
 whose callback URL matches). Expected scores come from ``activation-lab grade``'s own path (a folder graded
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
+import openedx_services as services
 import pytest
 
-import openedx_services as services
 from activation_lab.grading import grade_path, make_context
 from activation_lab.i18n import message
 
@@ -137,7 +136,8 @@ def test_hostile_file_gets_its_honest_score_and_a_small_reply(stack, attack):
 
 def test_student_markup_never_becomes_live_html(stack):
     _, _, lms = stack
-    text = 'def relu(x):\n    raise ValueError("<script>alert(1)</script><img src=x onerror=y>")\n\nrelu_grad = relu\n'
+    markup = "<script>alert(1)</script><img src=x onerror=y>"
+    text = f'def relu(x):\n    raise ValueError("{markup}")\n\nrelu_grad = relu\n'
     reply = _one(lms, lms.submit(text, services.payload("relu")))
     assert reply["score"] == 0.0
     assert "<script>" not in reply["msg"] and "<img" not in reply["msg"]
@@ -147,12 +147,22 @@ def test_student_markup_never_becomes_live_html(stack):
 @pytest.mark.parametrize(
     ("grader_payload", "reason"),
     [
-        pytest.param('{"exercise": "softmax", "lang": "en", "course_version": "1"}', "names exercise 'softmax'", id="unknown-exercise"),
-        pytest.param('{"exercise": "relu", "lang": "fr", "course_version": "1"}', "lang must be one of", id="bad-lang"),
+        pytest.param(
+            '{"exercise": "softmax", "lang": "en", "course_version": "1"}',
+            "names exercise 'softmax'",
+            id="unknown-exercise",
+        ),
+        pytest.param(
+            '{"exercise": "relu", "lang": "fr", "course_version": "1"}', "lang must be one of", id="bad-lang"
+        ),
         pytest.param("relu", "is not JSON", id="not-json"),
         pytest.param("", "grader_payload is empty", id="empty"),
         pytest.param('{"exercise": "relu", "lang": "en"}', "'course_version'", id="no-version"),
-        pytest.param('{"exercise": "relu", "lang": "en", "course_version": "1", "x": 1}', "unknown field", id="unknown-field"),
+        pytest.param(
+            '{"exercise": "relu", "lang": "en", "course_version": "1", "x": 1}',
+            "unknown field",
+            id="unknown-field",
+        ),
     ],
 )
 def test_bad_payload_is_an_author_error_never_a_score(stack, grader_payload, reason):

@@ -1,4 +1,4 @@
-"""Local XQueue settings for activation-lab's tests and a single-host course: SQLite in WAL mode, loopback only.
+"""Local XQueue settings for activation-lab's tests and a single-host course: SQLite (WAL), loopback only.
 
 Copied next to XQueue's own ``xqueue/settings.py`` by ``scripts/setup-openedx.sh`` and selected with
 ``DJANGO_SETTINGS_MODULE=xqueue.activation_lab_settings``. Everything a run varies comes from environment

@@ -1,4 +1,4 @@
-"""``activation-lab openedx export|watcher-config``: the Open edX course export and xqueue-watcher's config."""
+"""``activation-lab openedx export|watcher-config``: the Open edX course and xqueue-watcher's config."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="write an importable OLX course folder and .tar.gz")
     export.add_argument("out", type=Path, metavar="OUT")
     export.add_argument("--lang", choices=LANGUAGES, default=None, help="course language (default: locale)")
-    export.add_argument("--queue", default="activation-lab", help="XQueue queue name (default: activation-lab)")
+    export.add_argument(
+        "--queue", default="activation-lab", help="XQueue queue name (default: activation-lab)"
+    )
     export.add_argument("--no-tar", action="store_true", help="write only the folder")
     export.add_argument("--course", type=Path, default=None, help="course root (default: this checkout)")
     export.set_defaults(handler=run_export)
@@ -31,7 +33,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         description="The XQueue password comes from $ACTIVATION_LAB_XQUEUE_PASSWORD or --password-file.",
     )
     config.add_argument("out", type=Path, metavar="OUT")
-    config.add_argument("--queue", default="activation-lab", help="XQueue queue name (default: activation-lab)")
+    config.add_argument(
+        "--queue", default="activation-lab", help="XQueue queue name (default: activation-lab)"
+    )
     config.add_argument("--server", default="http://127.0.0.1:18040", help="XQueue base URL")
     config.add_argument("--user", default="activation-lab-watcher", help="the watcher's XQueue user")
     config.add_argument("--password-file", type=Path, default=None, help="file holding the XQueue password")
@@ -49,7 +53,12 @@ def run_export(args: argparse.Namespace) -> int:
     course = load_course(args.course)
     quizzes, _ = load_quizzes(course)
     paths = export_course(
-        course, quizzes, args.out, lang=args.lang or default_language(), queue=args.queue, tarball=not args.no_tar
+        course,
+        quizzes,
+        args.out,
+        lang=args.lang or default_language(),
+        queue=args.queue,
+        tarball=not args.no_tar,
     )
     for path in paths:
         print(path)

@@ -1,10 +1,11 @@
-"""``activation-lab openedx export``: one importable Open edX course with the five code exercises and the quizzes.
+"""``activation-lab openedx export``: one importable Open edX course: the code exercises and the quizzes.
 
 Layout (OLX): a chapter "Code exercises" with one graded unit per exercise -- a ``CodeResponse`` problem whose
 ``queuename`` is the XQueue queue, whose ``grader_payload`` names the exercise (see ``payload``), whose weight
-is the exercise's points and whose starting code is the stub from ``exercises/`` -- then one chapter per quiz
+is the exercise's points and whose starting code is the stub from ``exercises/`` -- then one chapter per
+quiz
 whose problems are written by the quiz exporter (``activation_lab.quiz.export.olx.problem_element``).
-The problem text carries the lecture's formula, taken from the stub's own docstring (``수식:`` / ``Formula:``),
+The problem text carries the lecture's formula from the stub's own docstring (``수식:`` / ``Formula:``),
 so a new exercise needs only content files.
 """
 
@@ -73,7 +74,7 @@ def stub_formulas(stub: str, lang: str) -> list[tuple[str, str]]:
         for index, line in enumerate(lines):
             if line.strip().startswith(label):
                 indent = len(line) - len(line.lstrip())
-                text = [line.strip()[len(label):].strip()]
+                text = [line.strip()[len(label) :].strip()]
                 for more in lines[index + 1 :]:
                     if not more.strip() or len(more) - len(more.lstrip()) <= indent:
                         break
@@ -119,7 +120,9 @@ def code_problem(course: Course, exercise: str, lang: str, queue: str) -> etree.
     return problem
 
 
-def _chapter(root: Path, course_el: etree._Element, url: str, title: str, fmt: str, units: list[tuple[str, list[str]]]) -> None:
+def _chapter(
+    root: Path, course_el: etree._Element, url: str, title: str, fmt: str, units: list[tuple[str, list[str]]]
+) -> None:
     _sub(course_el, "chapter", url_name=url)
     chapter = etree.Element("chapter", display_name=title)
     _sub(chapter, "sequential", url_name=f"{url}_seq")
@@ -135,7 +138,16 @@ def _chapter(root: Path, course_el: etree._Element, url: str, title: str, fmt: s
     write_xml(root / "sequential" / f"{url}_seq.xml", sequential)
 
 
-def _build(root: Path, course: Course, quizzes: Sequence[Quiz], lang: str, queue: str, org: str, number: str, run: str) -> None:
+def _build(
+    root: Path,
+    course: Course,
+    quizzes: Sequence[Quiz],
+    lang: str,
+    queue: str,
+    org: str,
+    number: str,
+    run: str,
+) -> None:
     names = UniqueNames()
     write_xml(root / "course.xml", etree.Element("course", url_name=run, org=org, course=number))
     course_el = etree.Element("course", display_name=_t("export.course_title", lang), language=lang)
@@ -159,12 +171,32 @@ def _build(root: Path, course: Course, quizzes: Sequence[Quiz], lang: str, queue
     write_xml(root / "course" / f"{run}.xml", course_el)
     policies = root / "policies" / run
     policies.mkdir(parents=True, exist_ok=True)
-    policy = {f"course/{run}": {"start": "2026-01-01T00:00:00Z", "course_image": "images_course_image.png", "language": lang}}
-    (policies / "policy.json").write_text(json.dumps(policy, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    policy = {
+        f"course/{run}": {
+            "start": "2026-01-01T00:00:00Z",
+            "course_image": "images_course_image.png",
+            "language": lang,
+        }
+    }
+    (policies / "policy.json").write_text(
+        json.dumps(policy, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     grading = {
         "GRADER": [
-            {"type": EXERCISE_FORMAT, "short_label": "Ex", "min_count": len(course.exercises), "drop_count": 0, "weight": 0.7},
-            {"type": QUIZ_FORMAT, "short_label": "Q", "min_count": len(quizzes), "drop_count": 0, "weight": 0.3},
+            {
+                "type": EXERCISE_FORMAT,
+                "short_label": "Ex",
+                "min_count": len(course.exercises),
+                "drop_count": 0,
+                "weight": 0.7,
+            },
+            {
+                "type": QUIZ_FORMAT,
+                "short_label": "Q",
+                "min_count": len(quizzes),
+                "drop_count": 0,
+                "weight": 0.3,
+            },
         ],
         "GRADE_CUTOFFS": {"Pass": 0.5},
     }
@@ -189,9 +221,13 @@ def export_course(
     """Write the course as ``out_dir/activation-lab-openedx-<lang>/`` (and ``.tar.gz``); return the paths."""
     check_language(lang)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}", queue):
-        raise CourseError(f"queue name {queue!r}: use letters, digits, '-', '_' or '.' (XQueue's XQUEUES keys)")
+        raise CourseError(
+            f"queue name {queue!r}: use letters, digits, '-', '_' or '.' (XQueue's XQUEUES keys)"
+        )
     base = f"activation-lab-openedx-{lang}"
-    folder = replace_folder(lambda root: _build(root, course, quizzes, lang, queue, org, number, run), Path(out_dir) / base)
+    folder = replace_folder(
+        lambda root: _build(root, course, quizzes, lang, queue, org, number, run), Path(out_dir) / base
+    )
     paths = [folder]
     if tarball:
         paths.append(write_tarball(folder, Path(out_dir) / f"{base}.tar.gz", arcname="course"))

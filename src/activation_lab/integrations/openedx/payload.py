@@ -1,4 +1,4 @@
-"""The ``grader_payload`` of a CodeResponse problem: which exercise, in which language, for which course version."""
+"""The ``grader_payload`` of a CodeResponse problem: which exercise, which language, which course version."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ GRADER_NAME = "activation-lab"
 
 
 class PayloadError(ActivationLabError):
-    """A problem's grader_payload is malformed or names nothing this course has: the course author's problem."""
+    """A problem's grader_payload is malformed or names nothing this course has (the author's fault)."""
 
 
 class PayloadJSON(TypedDict):

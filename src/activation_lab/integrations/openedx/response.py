@@ -34,7 +34,7 @@ class GraderFault(ActivationLabError):
 
 @dataclass(frozen=True, slots=True)
 class GradedResponse:
-    """What xqueue-watcher needs: ``correct``, ``score`` (a fraction of the exercise's points), ``msg`` (HTML)."""
+    """What xqueue-watcher needs: ``correct``, ``score`` (fraction of the exercise's points), ``msg``."""
 
     correct: bool
     score: float
@@ -56,7 +56,10 @@ class GradedResponse:
 
 
 def _imports_of(text: str, module: str) -> bool:
-    return re.search(rf"^\s*(?:from\s+{re.escape(module)}\s+import|import\s+{re.escape(module)}\b)", text, re.M) is not None
+    return (
+        re.search(rf"^\s*(?:from\s+{re.escape(module)}\s+import|import\s+{re.escape(module)}\b)", text, re.M)
+        is not None
+    )
 
 
 def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: GradingContext) -> None:
@@ -117,7 +120,7 @@ def _reply(points: float, max_points: float, tests: list, errors: list[str], msg
     )
 
 
-# --- rendering -------------------------------------------------------------------------------------------------
+# --- rendering ---------------------------------------------------------------------------------------------
 # Every piece of text goes through html.escape; the structure is a fixed set of tags, one root <div>, so capa
 # accepts it as XML and nothing a student wrote can become live markup in the LMS.
 
@@ -136,12 +139,22 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _score_line(result: ExerciseResult, lang: str) -> str:
+    return _t(
+        "reply.score",
+        lang,
+        exercise=result.id,
+        score=_points(result.score),
+        max_score=_points(result.max_score),
+    )
+
+
 def render_result(result: ExerciseResult, lang: str) -> str:
-    """The HTML the student sees for one graded exercise: score, errors, failed checks with hints, passed ones."""
+    """The HTML the student sees for one graded exercise: score, errors, failed checks, passed ones."""
     status = "correct" if result.score >= result.max_score else "incorrect"
     parts = [
         f'<div class="activation-lab-result activation-lab-{status}" lang="{lang}">',
-        f"<p><strong>{_t('reply.score', lang, exercise=result.id, score=_points(result.score), max_score=_points(result.max_score))}</strong></p>",
+        f"<p><strong>{_score_line(result, lang)}</strong></p>",
     ]
     shown: set[str] = set()
     if result.status != "graded":
@@ -188,7 +201,7 @@ def render_result(result: ExerciseResult, lang: str) -> str:
 def _fallback(result: ExerciseResult, lang: str) -> str:
     return (
         f'<div class="activation-lab-result" lang="{lang}"><p><strong>'
-        f"{_t('reply.score', lang, exercise=result.id, score=_points(result.score), max_score=_points(result.max_score))}"
+        f"{_score_line(result, lang)}"
         f"</strong></p><p>{_t('reply.truncated', lang)}</p></div>"
     )
 

@@ -42,9 +42,13 @@ class ActivationLabGrader(Grader):
         grader_root: str | None = None,
     ) -> None:
         root = Path(course_root) if course_root else None
-        super().__init__(grader_root=str(grader_root or root or "."), fork_per_item=fork_per_item, logger_name=logger_name)
+        super().__init__(
+            grader_root=str(grader_root or root or "."), fork_per_item=fork_per_item, logger_name=logger_name
+        )
         # Loaded once in the watcher process; fork_per_item children inherit them.
-        self.contexts: dict[str, GradingContext] = {lang: make_context(root, lang=lang, seed=seed) for lang in LANGUAGES}
+        self.contexts: dict[str, GradingContext] = {
+            lang: make_context(root, lang=lang, seed=seed) for lang in LANGUAGES
+        }
         self.course = self.contexts["en"].course
 
     def process_item(self, content: dict[str, Any], queue: Any = None) -> dict[str, Any] | None:
@@ -52,7 +56,9 @@ class ActivationLabGrader(Grader):
         try:
             reply = self._reply(content)
         except Exception as exc:
-            self.log.exception("activation-lab: grader fault; the submission is left for XQueue to hand out again")
+            self.log.exception(
+                "activation-lab: grader fault; the submission is left for XQueue to hand out again"
+            )
             if queue is not None:
                 queue.put(GraderFault(f"{type(exc).__name__}: {exc}"))
                 return None
@@ -72,7 +78,9 @@ class ActivationLabGrader(Grader):
         if payload.course_version != self.course.suite_version:
             self.log.warning(
                 "activation-lab: problem exported for course version %r, grading with %r (%s)",
-                payload.course_version, self.course.suite_version, header,
+                payload.course_version,
+                self.course.suite_version,
+                header,
             )
         answer = body.get("student_response")
         if not isinstance(answer, str):

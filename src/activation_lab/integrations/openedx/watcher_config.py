@@ -1,4 +1,4 @@
-"""``activation-lab openedx watcher-config``: xqueue-watcher's config root for one queue served by our plug-in.
+"""``activation-lab openedx watcher-config``: xqueue-watcher's config root for one queue and our plug-in.
 
 Writes ``xqwatcher.json`` (timeouts), ``xqueue_servers.json`` (server URL and the watcher's XQueue account,
 mode 0600), ``logging.json`` and ``conf.d/<queue>.json`` (the queue, how many polling connections, and the
@@ -76,7 +76,10 @@ def write_watcher_config(
     files = {
         out / "xqwatcher.json": (MANAGER, 0o644),
         out / "logging.json": (LOGGING, 0o644),
-        out / "xqueue_servers.json": ({SERVER_REF: {"SERVER": server.rstrip("/"), "AUTH": [user, password]}}, 0o600),
+        out / "xqueue_servers.json": (
+            {SERVER_REF: {"SERVER": server.rstrip("/"), "AUTH": [user, password]}},
+            0o600,
+        ),
         out / "conf.d" / f"{queue}.json": (queue_config(queue, connections, course_root), 0o644),
     }
     for path, (data, mode) in files.items():
