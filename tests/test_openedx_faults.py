@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-
 import openedx_services as services
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DELAY_MIN = 0.1
