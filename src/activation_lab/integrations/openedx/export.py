@@ -32,7 +32,7 @@ from activation_lab.quiz.export.common import (
     write_tarball,
     write_xml,
 )
-from activation_lab.quiz.export.olx import _course_image, problem_element
+from activation_lab.quiz.export.olx import COURSE_END, COURSE_START, _course_image, problem_element
 from activation_lab.quiz.model import Quiz
 
 DEFAULT_QUEUE = "activation-lab"
@@ -173,7 +173,8 @@ def _build(
     policies.mkdir(parents=True, exist_ok=True)
     policy = {
         f"course/{run}": {
-            "start": "2026-01-01T00:00:00Z",
+            "start": COURSE_START,
+            "end": COURSE_END,
             "course_image": "images_course_image.png",
             "language": lang,
         }

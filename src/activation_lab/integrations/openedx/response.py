@@ -169,9 +169,9 @@ def render_result(result: ExerciseResult, lang: str) -> str:
     if failed:
         parts.append(f"<h4>{_t('reply.failed', lang)}</h4><ul>")
         for test in failed:
-            label = _t("reply.hidden_test", lang) if test.hidden else ""
+            label = f" {_t('reply.hidden_test', lang)}" if test.hidden else ""
             points = f"{_points(test.score)} / {_points(test.max_score)}"
-            item = f"<li><p>{html.escape(test.name)} {label} ({html.escape(points)})</p>"
+            item = f"<li><p>{html.escape(test.name)}{label} ({html.escape(points)})</p>"
             if test.feedback and test.feedback not in shown:
                 item += _pre(test.feedback)
                 shown.add(test.feedback)
