@@ -62,9 +62,13 @@ class RecordingXQueue:
 
 
 class Block:
-    """What capa's responses use of the block: a location and a runtime that can publish."""
+    """What capa uses of the block: a location, a runtime that publishes, whether correctness shows."""
 
     location = "block-v1:ActivationLab+activations+2026+type@problem+block@probe"
+
+    @staticmethod
+    def correctness_available() -> bool:
+        return True
 
     class runtime:
         @staticmethod

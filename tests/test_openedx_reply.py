@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -111,3 +112,27 @@ def test_many_long_failures_stay_under_the_limit():
 def test_full_marks_is_correct_and_score_is_a_fraction():
     reply = response_from_result(_result(*[_check(f"c{i}", True, points=2.5) for i in range(4)]), "en")
     assert reply.correct is True and reply.score == 1.0 and reply.points == 10.0
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_named_mistake_is_listed_once_at_the_top(lang):
+    from activation_lab.grading.checks import render_hint
+
+    hint = render_hint("exp_sign", lang)
+    line = message("feedback", "label.hint", lang, text=hint)
+    tests = [
+        CheckOutcome(
+            f"check {i}",
+            0.0,
+            1.0,
+            "failed",
+            hidden=bool(i),
+            feedback=f"Checked: {i}\n{line}",
+            hints=("exp_sign",),
+        )
+        for i in range(3)
+    ]
+    msg = render_result(_result(*tests), lang)
+    assert msg.count(html.escape(hint)) == 1
+    assert msg.index(html.escape(hint)) < msg.index(message("openedx", "reply.failed", lang))
+    assert all(f"Checked: {i}" in msg for i in range(3))

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from activation_lab.errors import ActivationLabError
 from activation_lab.grading import GradingContext, grade_submission
+from activation_lab.grading.checks import render_hint
 from activation_lab.i18n import message
 from activation_lab.integrations.openedx.payload import GraderPayload
-from activation_lab.records import ExerciseResult, SubmissionReport
+from activation_lab.records import CheckOutcome, ExerciseResult, SubmissionReport
 
 DOMAIN = "openedx"
 MSG_LIMIT = 24_000  # characters of the rendered msg: far below the 64 KiB pipe of xqueue-watcher's fork mode
@@ -139,6 +140,22 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _named_mistakes(failed: list[CheckOutcome], lang: str) -> list[str]:
+    """The misconceptions recognised in failed checks, each once, in the order they were first seen."""
+    texts: list[str] = []
+    for test in failed:
+        for key in test.hints:
+            text = render_hint(key, lang)
+            if text not in texts:
+                texts.append(text)
+    return texts
+
+
+def _without_hints(feedback: str, hints: list[str]) -> str:
+    # the named mistakes are listed once at the top; drop their repeated "Hint: ..." lines below
+    return "\n".join(line for line in feedback.splitlines() if not any(line.endswith(h) for h in hints))
+
+
 def _score_line(result: ExerciseResult, lang: str) -> str:
     return _t(
         "reply.score",
@@ -157,12 +174,17 @@ def render_result(result: ExerciseResult, lang: str) -> str:
         f"<p><strong>{_score_line(result, lang)}</strong></p>",
     ]
     shown: set[str] = set()
+    failed = [t for t in result.tests if t.status != "passed"]
+    hints = _named_mistakes(failed, lang)
+    if hints:
+        parts.append(f"<h4>{_t('reply.hints', lang)}</h4><ul>")
+        parts += [f"<li>{html.escape(text)}</li>" for text in hints]
+        parts.append("</ul>")
     if result.status != "graded":
         parts.append(f"<p>{_t('status.' + result.status, lang)}</p>")
         for note in result.notes:
             parts.append(_pre(note))
             shown.add(note)
-    failed = [t for t in result.tests if t.status != "passed"]
     advice = [t for t in result.tests if t.status == "passed" and t.feedback]
     passed = [t for t in result.tests if t.status == "passed"]
     body_budget = MSG_LIMIT - 2_000
@@ -172,9 +194,10 @@ def render_result(result: ExerciseResult, lang: str) -> str:
             label = f" {_t('reply.hidden_test', lang)}" if test.hidden else ""
             points = f"{_points(test.score)} / {_points(test.max_score)}"
             item = f"<li><p>{html.escape(test.name)}{label} ({html.escape(points)})</p>"
-            if test.feedback and test.feedback not in shown:
-                item += _pre(test.feedback)
-                shown.add(test.feedback)
+            feedback = _without_hints(test.feedback, hints)
+            if feedback and feedback not in shown:
+                item += _pre(feedback)
+                shown.add(feedback)
             item += "</li>"
             if sum(map(len, parts)) + len(item) > body_budget:
                 parts.append(f"<li>{_t('reply.truncated', lang)}</li>")
@@ -184,7 +207,9 @@ def render_result(result: ExerciseResult, lang: str) -> str:
     if advice:
         parts.append(f"<h4>{_t('reply.advice', lang)}</h4><ul>")
         for test in advice:
-            item = f"<li><p>{html.escape(test.name)}</p>{_pre(test.feedback, 600)}</li>"
+            item = (
+                f"<li><p>{html.escape(test.name)}</p>{_pre(_without_hints(test.feedback, hints), 600)}</li>"
+            )
             if sum(map(len, parts)) + len(item) > body_budget:
                 break
             parts.append(item)
