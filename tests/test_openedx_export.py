@@ -73,6 +73,16 @@ def test_one_unit_per_exercise_with_its_code_problem(exported):
         )
 
 
+def test_only_the_problem_whose_stub_imports_another_module_says_so(exported):
+    lang, folder, _ = exported
+    saying = []
+    for spec in COURSE.exercises:
+        problem = etree.parse(folder / "problem" / f"code_{spec.id}.xml").getroot()
+        if any("from sigmoid import" in (p.text or "") for p in problem.findall("p")):
+            saying.append(spec.id)
+    assert saying == ["tanh"]
+
+
 def test_quizzes_are_capa_problems_written_by_the_quiz_exporter(exported):
     from activation_lab.quiz.export.olx import problem_element
 

@@ -109,6 +109,10 @@ def code_problem(course: Course, exercise: str, lang: str, queue: str) -> etree.
             _sub(item, "code", function)
             _sub(item, "span", f": {formula}")
     _sub(problem, "p", _t("export.how_graded", lang, points=format_number(spec.max_score)))
+    for other in course.exercises:  # the stub invites reusing another exercise's module (tanh.py: sigmoid)
+        module = Path(other.file).stem
+        if other.id != spec.id and f"from {module} import" in stub:
+            _sub(problem, "p", _t("export.companion", lang, module=module, file=other.file))
     response = _sub(problem, "coderesponse", queuename=queue)
     _sub(response, "label", _t("export.label", lang, file=spec.file))
     _sub(response, "textbox", rows="30", cols="90", mode="python", tabsize="4")
