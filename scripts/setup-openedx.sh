@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 thirdparty=${ACTIVATION_LAB_THIRDPARTY:-$repo/../shared/thirdparty}
 home=${ACTIVATION_LAB_OPENEDX_HOME:-$HOME/.cache/activation-lab/openedx}
-py=${PYTHON:-python3}
+py=${PYTHON:-python}
 
 if [ ! -d "$thirdparty/xqueue" ] || [ ! -d "$thirdparty/xqueue-watcher" ]; then
   echo "setup-openedx: no XQueue/xqueue-watcher snapshots at $thirdparty; skipping (Open edX tests will skip)." >&2
