@@ -175,6 +175,7 @@ class Watcher:
     xqueue: XQueue
     queue: str = "activation-lab"
     connections: int = 1
+    course: Path = ROOT
     proc: subprocess.Popen | None = None
 
     def start(self) -> Watcher:
@@ -197,7 +198,7 @@ class Watcher:
             "--connections",
             str(self.connections),
             "--course",
-            str(ROOT),
+            str(self.course),
         ]
         env = {**os.environ, "ACTIVATION_LAB_XQUEUE_PASSWORD": WATCHER_PASSWORD}
         subprocess.run(cli, check=True, env=env, capture_output=True, text=True)

@@ -74,7 +74,7 @@ def test_one_unit_per_exercise_with_its_code_problem(exported):
 
 
 def test_only_the_problem_whose_stub_imports_another_module_says_so(exported):
-    lang, folder, _ = exported
+    _, folder, _ = exported
     saying = []
     for spec in COURSE.exercises:
         problem = etree.parse(folder / "problem" / f"code_{spec.id}.xml").getroot()
