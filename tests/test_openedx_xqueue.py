@@ -96,6 +96,23 @@ def test_wrong_corpus_file_gets_its_fraction_and_named_hint(stack, engine, tmp_p
         for hint in hints:
             hint_text = message("feedback", f"hint.{hint}", lang)
             assert html.escape(hint_text) in reply["msg"], f"hint {hint} missing from the {lang} reply"
+        assert hidden_checks_without_expected_values(reply["msg"], lang) >= 1
+
+
+def hidden_checks_without_expected_values(msg: str, lang: str) -> int:
+    """Failed checks are <li>s; hidden ones carry no "Expected:"/"Got:" line. Returns how many are hidden."""
+    from lxml import etree
+
+    hidden_label = message("openedx", "reply.hidden_test", lang)
+    expected_label = message("feedback", "label.expected", lang, value="").strip()
+    got_label = message("feedback", "label.got", lang, value="").strip()
+    hidden = 0
+    for item in etree.fromstring(msg).iter("li"):
+        text = "".join(item.itertext())
+        if hidden_label in text:
+            assert expected_label not in text and got_label not in text, text
+            hidden += 1
+    return hidden
 
 
 def test_answer_importing_another_exercise_gets_the_course_module_beside_it(stack):
