@@ -45,16 +45,6 @@ class GradedResponse:
     tests: list[tuple[str, str, bool, str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def as_grader_results(self) -> dict[str, object]:
-        """The dict xqueue-watcher's ``Grader.grade`` returns (``msg`` is rendered separately there)."""
-        return {
-            "correct": self.correct,
-            "score": self.score,
-            "tests": self.tests,
-            "errors": self.errors,
-            "msg": self.msg,
-        }
-
 
 def _imports_of(text: str, module: str) -> bool:
     return (

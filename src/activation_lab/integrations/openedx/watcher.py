@@ -16,7 +16,6 @@ Three outcomes, never confused:
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +26,13 @@ from activation_lab.i18n import LANGUAGES
 from activation_lab.integrations.openedx.payload import GraderPayload, PayloadError, parse_payload
 from activation_lab.integrations.openedx.response import GradedResponse, GraderFault, grade_response
 
-LOG = logging.getLogger("activation_lab.openedx")
-
 
 class ActivationLabGrader(Grader):
-    """Grades one CodeResponse answer for the exercise its grader_payload names."""
+    """Grades one CodeResponse answer for the exercise its grader_payload names.
+
+    ``process_item`` replaces the base class's pipeline (``grade`` + ``render_results``, whose template shows
+    empty "your output / correct output" boxes): it validates the payload itself and renders our feedback.
+    """
 
     def __init__(
         self,
@@ -94,15 +95,6 @@ class ActivationLabGrader(Grader):
     def grade_answer(self, answer: str, payload: GraderPayload) -> GradedResponse:
         """Grade one answer in the payload's language."""
         return grade_response(answer, payload, self.contexts[payload.lang])
-
-    def grade(self, grader_path: Any, grader_config: dict[str, Any], student_response: str) -> dict[str, Any]:
-        """xqueue-watcher's grading hook, for callers that use the base ``process_item``."""
-        payload = parse_payload(json.dumps(grader_config), self.course)
-        return self.grade_answer(student_response, payload).as_grader_results()
-
-    def render_results(self, results: dict[str, Any]) -> str:
-        """Our feedback HTML instead of the base class's expected/actual output boxes."""
-        return str(results["msg"])
 
 
 def _header_summary(header: Any) -> str:
