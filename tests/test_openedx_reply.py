@@ -136,3 +136,20 @@ def test_named_mistake_is_listed_once_at_the_top(lang):
     assert msg.count(html.escape(hint)) == 1
     assert msg.index(html.escape(hint)) < msg.index(message("openedx", "reply.failed", lang))
     assert all(f"Checked: {i}" in msg for i in range(3))
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        pytest.param("def relu(x):\n    return x\x00\n", "UTF-8 텍스트로 저장하세요", id="binary"),
+        pytest.param("# " + "a" * (2 << 20), "보다 커서 읽지 않았습니다", id="too-large"),
+    ],
+)
+def test_unreadable_answer_scores_zero_and_says_why(answer, why):
+    from activation_lab.grading import make_context
+    from activation_lab.integrations.openedx.response import grade_response
+
+    reply = grade_response(answer, payload_for(COURSE, "relu", "ko"), make_context(REPO, lang="ko"))
+    assert reply.score == 0.0 and reply.correct is False
+    assert any(why in error for error in reply.errors) and why in reply.msg
+    assert "하나도 찾지 못해" not in reply.msg  # the folder-only "no exercise file at all" note is left out

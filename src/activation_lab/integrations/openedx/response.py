@@ -27,6 +27,7 @@ DOMAIN = "openedx"
 MSG_LIMIT = 24_000  # characters of the rendered msg: far below the 64 KiB pipe of xqueue-watcher's fork mode
 FEEDBACK_LIMIT = 1_500  # characters of one test's feedback
 SCORE_DIGITS = 6
+FOLDER_NOTES = frozenset({"note.no_files"})
 
 
 class GraderFault(ActivationLabError):
@@ -61,8 +62,13 @@ def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: Gr
             shutil.copyfile(ctx.course.solutions_dir / other.file, folder / other.file)
 
 
-def grade_answer(answer: str, payload: GraderPayload, ctx: GradingContext) -> SubmissionReport:
-    """The engine's report for one pasted answer; raises :class:`GraderFault` when the grader failed."""
+def grade_answer(
+    answer: str, payload: GraderPayload, ctx: GradingContext
+) -> tuple[SubmissionReport, tuple[str, ...]]:
+    """The engine's report for one pasted answer and how the answer was read (notes in ``ctx.lang``).
+
+    Raises :class:`GraderFault` when the grader failed.
+    """
     from activation_lab.submissions import load_submission
 
     with tempfile.TemporaryDirectory(prefix="activation-lab-xqueue-") as tmp:
@@ -76,25 +82,29 @@ def grade_answer(answer: str, payload: GraderPayload, ctx: GradingContext) -> Su
         report = grade_submission(submission, ctx)
     if report.status == "error" and report.extra.get("error_kind") == "grader":
         raise GraderFault(report.error or "grader fault")
-    return report
+    # "none of the five files was found" speaks of a folder; the LMS answer is one file, its own note says why
+    notes = tuple(note.render(ctx.lang) for note in submission.notes if note.key not in FOLDER_NOTES)
+    return report, notes
 
 
 def grade_response(answer: str, payload: GraderPayload, ctx: GradingContext) -> GradedResponse:
     """Grade ``answer`` for ``payload``'s exercise and render the reply in ``ctx.lang``."""
-    report = grade_answer(answer, payload, ctx)
+    report, notes = grade_answer(answer, payload, ctx)
     spec = ctx.course.exercise(payload.exercise)
     result = next((e for e in report.exercises if e.id == spec.id), None)
     if result is None:  # the submission itself could not be read: the student's input, an honest 0
         detail = report.error or message(DOMAIN, "reply.unreadable", ctx.lang)
         return _reply(0.0, spec.max_score, [], [detail], render_error(detail, spec.id, ctx.lang))
-    return response_from_result(result, ctx.lang)
+    return response_from_result(result, ctx.lang, notes)
 
 
-def response_from_result(result: ExerciseResult, lang: str) -> GradedResponse:
-    """The reply for one graded exercise."""
+def response_from_result(
+    result: ExerciseResult, lang: str, reading_notes: tuple[str, ...] = ()
+) -> GradedResponse:
+    """The reply for one graded exercise; ``reading_notes`` say how the answer was read (if not plainly)."""
     tests = [(t.name, t.feedback, t.status == "passed", "", "") for t in result.tests]
-    errors = list(result.notes) if result.status != "graded" else []
-    return _reply(result.score, result.max_score, tests, errors, render_result(result, lang))
+    errors = [*reading_notes, *(result.notes if result.status != "graded" else ())]
+    return _reply(result.score, result.max_score, tests, errors, render_result(result, lang, reading_notes))
 
 
 def _reply(points: float, max_points: float, tests: list, errors: list[str], msg: str) -> GradedResponse:
@@ -156,7 +166,7 @@ def _score_line(result: ExerciseResult, lang: str) -> str:
     )
 
 
-def render_result(result: ExerciseResult, lang: str) -> str:
+def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, ...] = ()) -> str:
     """The HTML the student sees for one graded exercise: score, errors, failed checks, passed ones."""
     status = "correct" if result.score >= result.max_score else "incorrect"
     parts = [
@@ -164,6 +174,8 @@ def render_result(result: ExerciseResult, lang: str) -> str:
         f"<p><strong>{_score_line(result, lang)}</strong></p>",
     ]
     shown: set[str] = set()
+    for note in reading_notes:
+        parts.append(_pre(note))
     failed = [t for t in result.tests if t.status != "passed"]
     hints = _named_mistakes(failed, lang)
     if hints:
