@@ -1,13 +1,14 @@
 """Benchmark the Open edX path: one real XQueue, N real xqueue-watchers, hundreds of mixed submissions.
 
-    python benchmarks/openedx_throughput.py [--submissions 300] [--watchers 2] [--seed 0]
+    python benchmarks/openedx_throughput.py [--submissions 300] [--watchers 2 [1 ...]] [--seed 0]
 
 Plays the LMS (``tests/openedx_services.py``): submits every answer to XQueue at once, each with its own
 callback URL, and records every callback. Reports throughput (submissions per second from the first submit
 to the last callback), latency percentiles, how the watchers shared the work, and checks that no submission
 was lost or called back twice and that every score equals what ``activation-lab grade`` gives the same file.
 The mix: references, the wrong and right corpus files of every exercise, and syntax errors, in both
-languages. Needs the Open edX environments (``scripts/setup-openedx.sh``). Writes
+languages. With several ``--watchers`` counts the same mix runs once per count and the speed-up over the
+first count is printed. Needs the Open edX environments (``scripts/setup-openedx.sh``). Writes
 ``benchmarks/openedx_results.json``.
 """
 
@@ -142,22 +143,32 @@ def run(submissions: int, watchers: int, seed: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark once per watcher count, print the figures, write the results file."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--submissions", type=int, default=300)
-    parser.add_argument("--watchers", type=int, default=2)
+    parser.add_argument("--watchers", type=int, nargs="+", default=[2])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "openedx_results.json")
     args = parser.parse_args(argv)
-    load = os.getloadavg()
-    result = run(args.submissions, args.watchers, args.seed)
-    result["load_avg_before"] = [round(x, 2) for x in load]
-    width = max(len(k) for k in result)
-    for key, value in result.items():
-        print(f"{key:<{width}}  {value}")
-    args.results.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    ok = result["lost"] == 0 and result["called_back_twice"] == 0 and result["score_mismatches"] == 0
+    runs = []
+    for watchers in args.watchers:
+        load = os.getloadavg()
+        result = run(args.submissions, watchers, args.seed)
+        result["load_avg_before"] = [round(x, 2) for x in load]
+        result["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
+        if runs:
+            result["throughput_vs_first_run"] = round(
+                result["throughput_per_s"] / runs[0]["throughput_per_s"], 2
+            )
+        runs.append(result)
+        width = max(len(k) for k in result)
+        for key, value in result.items():
+            print(f"{key:<{width}}  {value}")
+        print()
+    args.results.write_text(json.dumps(runs, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    ok = all(r["lost"] == 0 and r["called_back_twice"] == 0 and r["score_mismatches"] == 0 for r in runs)
     return 0 if ok else 1
 
 
