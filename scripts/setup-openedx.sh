@@ -29,6 +29,9 @@ stamp_input() {
      -printf '%P %s %T@\n' | sort)
 }
 want=$(stamp_input | sha256sum | cut -d' ' -f1)
+mkdir -p "$home"
+exec 9>"$home/.lock"
+flock 9   # two checkouts (or a test and CI) setting up at once wait for each other instead of mixing builds
 if [ -f "$home/stamp" ] && [ "$(cat "$home/stamp")" = "$want" ] \
    && [ -x "$home/xqueue-venv/bin/python" ] && [ -x "$home/watcher-venv/bin/xqueue-watcher" ]; then
   exit 0
