@@ -56,8 +56,8 @@ def expected_fractions(
     distinct: list[tuple[str, str, str]], workdir: Path
 ) -> dict[tuple[str, str, str], float]:
     """What ``activation-lab grade`` gives each distinct answer (a folder holding the one file)."""
-    contexts = {lang: make_context(REPO, lang=lang) for lang in ("ko", "en")}
-    course = contexts["en"].course
+    context = make_context(REPO)
+    course = context.course
     out = {}
     for index, (exercise, lang, text) in enumerate(distinct):
         folder = workdir / f"expected-{index}"
@@ -68,7 +68,7 @@ def expected_fractions(
                 (folder / other.file).write_text(
                     (REPO / "solutions" / other.file).read_text(encoding="utf-8")
                 )
-        report = grade_path(folder, contexts[lang])
+        report = grade_path(folder, context)
         result = next(e for e in report.exercises if e.id == exercise)
         out[exercise, lang, text] = round(result.score / result.max_score, 6)
     return out

@@ -162,7 +162,7 @@ def _engine_fraction(exercise: str, text: str, lang: str, tmp: Path) -> float:
     folder = tmp / f"{exercise}-{lang}"
     folder.mkdir()
     (folder / spec.file).write_text(text, encoding="utf-8")
-    report = grade_path(folder, make_context(REPO, lang=lang))
+    report = grade_path(folder, make_context(REPO))
     result = next(e for e in report.exercises if e.id == exercise)
     return result.score / result.max_score
 

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from activation_lab.course import load_course
-from activation_lab.i18n import message
+from activation_lab.i18n import Message, message, render
 from activation_lab.integrations.openedx.payload import PayloadError, parse_payload, payload_for
 from activation_lab.integrations.openedx.response import MSG_LIMIT, render_result, response_from_result
 from activation_lab.records import CheckOutcome, ExerciseResult
@@ -53,19 +53,28 @@ def test_bad_payload_is_an_author_error_naming_the_field(text, needle):
     assert needle in str(caught.value)
 
 
+def _text(text: str) -> Message:
+    return Message.text({"": text})  # the same text in every language
+
+
 def _result(*tests: CheckOutcome, status: str = "graded", notes: tuple[str, ...] = ()) -> ExerciseResult:
     score = sum(t.score for t in tests)
-    return ExerciseResult(id="relu", score=score, max_score=10.0, status=status, tests=tests, notes=notes)
+    return ExerciseResult(
+        id="relu", score=score, max_score=10.0, status=status, tests=tests, notes=tuple(map(_text, notes))
+    )
 
 
-def _check(name: str, passed: bool, *, hidden: bool = False, feedback: str = "", points: float = 1.0):
+def _check(
+    name: str, passed: bool, *, hidden: bool = False, feedback: str = "", points: float = 1.0, hints=()
+):
     return CheckOutcome(
-        name=name,
+        name=_text(name),
         score=points if passed else 0.0,
         max_score=points,
         status="passed" if passed else "failed",
         hidden=hidden,
-        feedback=feedback,
+        feedback=_text(feedback) if feedback else None,
+        hints=hints,
     )
 
 
@@ -116,20 +125,12 @@ def test_full_marks_is_correct_and_score_is_a_fraction():
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_named_mistake_is_listed_once_at_the_top(lang):
-    from activation_lab.grading.checks import render_hint
+    from activation_lab.grading.checks import hint_message
 
-    hint = render_hint("exp_sign", lang)
+    hint = render(hint_message("exp_sign"), lang)
     line = message("feedback", "label.hint", lang, text=hint)
     tests = [
-        CheckOutcome(
-            f"check {i}",
-            0.0,
-            1.0,
-            "failed",
-            hidden=bool(i),
-            feedback=f"Checked: {i}\n{line}",
-            hints=("exp_sign",),
-        )
+        _check(f"check {i}", False, hidden=bool(i), feedback=f"Checked: {i}\n{line}", hints=("exp_sign",))
         for i in range(3)
     ]
     msg = render_result(_result(*tests), lang)
@@ -149,7 +150,7 @@ def test_unreadable_answer_scores_zero_and_says_why(answer, why):
     from activation_lab.grading import make_context
     from activation_lab.integrations.openedx.response import grade_response
 
-    reply = grade_response(answer, payload_for(COURSE, "relu", "ko"), make_context(REPO, lang="ko"))
+    reply = grade_response(answer, payload_for(COURSE, "relu", "ko"), make_context(REPO))
     assert reply.score == 0.0 and reply.correct is False
     assert any(why in error for error in reply.errors) and why in reply.msg
     assert "하나도 찾지 못해" not in reply.msg  # the folder-only "no exercise file at all" note is left out

@@ -12,7 +12,7 @@ from activation_lab.i18n import LANGUAGES, default_language
 EXIT_OK = 0
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register ``openedx`` and its two subcommands."""
     openedx = subparsers.add_parser("openedx", help="Open edX: course export (OLX) and xqueue-watcher config")
     commands = openedx.add_subparsers(dest="openedx_command", required=True)
@@ -47,11 +47,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Export the course; print the paths written."""
     from activation_lab.course import load_course
-    from activation_lab.grading.grade import load_quizzes
+    from activation_lab.grading.grade import load_course_quizzes
     from activation_lab.integrations.openedx.export import export_course
 
     course = load_course(args.course)
-    quizzes, _ = load_quizzes(course)
+    quizzes, _ = load_course_quizzes(course)
     paths = export_course(
         course,
         quizzes,

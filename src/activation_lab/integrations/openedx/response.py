@@ -18,8 +18,8 @@ from pathlib import Path
 
 from activation_lab.errors import ActivationLabError
 from activation_lab.grading import GradingContext, grade_submission
-from activation_lab.grading.checks import render_hint
-from activation_lab.i18n import message
+from activation_lab.grading.checks import hint_message
+from activation_lab.i18n import message, render
 from activation_lab.integrations.openedx.payload import GraderPayload
 from activation_lab.records import CheckOutcome, ExerciseResult, SubmissionReport
 
@@ -65,7 +65,7 @@ def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: Gr
 def grade_answer(
     answer: str, payload: GraderPayload, ctx: GradingContext
 ) -> tuple[SubmissionReport, tuple[str, ...]]:
-    """The engine's report for one pasted answer and how the answer was read (notes in ``ctx.lang``).
+    """The engine's report for one pasted answer, and how the answer was read (in the payload's language).
 
     Raises :class:`GraderFault` when the grader failed.
     """
@@ -81,33 +81,42 @@ def grade_answer(
             raise GraderFault(f"the loader refused a written answer: {exc}") from exc
         report = grade_submission(submission, ctx)
     if report.status == "error" and report.extra.get("error_kind") == "grader":
-        raise GraderFault(report.error or "grader fault")
+        raise GraderFault(render(report.error, "en") or "grader fault")
     # "none of the five files was found" speaks of a folder; the LMS answer is one file, its own note says why
-    notes = tuple(note.render(ctx.lang) for note in submission.notes if note.key not in FOLDER_NOTES)
+    notes = tuple(render(note, payload.lang) for note in submission.notes if note.key not in FOLDER_NOTES)
     return report, notes
 
 
 def grade_response(answer: str, payload: GraderPayload, ctx: GradingContext) -> GradedResponse:
-    """Grade ``answer`` for ``payload``'s exercise and render the reply in ``ctx.lang``."""
+    """Grade ``answer`` for ``payload``'s exercise and render the reply in the payload's language."""
     report, notes = grade_answer(answer, payload, ctx)
     spec = ctx.course.exercise(payload.exercise)
     result = next((e for e in report.exercises if e.id == spec.id), None)
     if result is None:  # the submission itself could not be read: the student's input, an honest 0
-        detail = report.error or message(DOMAIN, "reply.unreadable", ctx.lang)
-        return _reply(0.0, spec.max_score, [], [detail], render_error(detail, spec.id, ctx.lang))
-    return response_from_result(result, ctx.lang, notes)
+        detail = render(report.error, payload.lang) or message(DOMAIN, "reply.unreadable", payload.lang)
+        return _reply(0.0, spec.max_score, [], [detail], render_error(detail, spec.id, payload.lang))
+    return response_from_result(result, payload.lang, notes)
 
 
 def response_from_result(
     result: ExerciseResult, lang: str, reading_notes: tuple[str, ...] = ()
 ) -> GradedResponse:
     """The reply for one graded exercise; ``reading_notes`` say how the answer was read (if not plainly)."""
-    tests = [(t.name, t.feedback, t.status == "passed", "", "") for t in result.tests]
-    errors = [*reading_notes, *(result.notes if result.status != "graded" else ())]
+    tests = [
+        (render(t.name, lang), render(t.feedback, lang), t.status == "passed", "", "") for t in result.tests
+    ]
+    notes = [render(note, lang) for note in result.notes] if result.status != "graded" else []
+    errors = [*reading_notes, *notes]
     return _reply(result.score, result.max_score, tests, errors, render_result(result, lang, reading_notes))
 
 
-def _reply(points: float, max_points: float, tests: list, errors: list[str], msg: str) -> GradedResponse:
+def _reply(
+    points: float,
+    max_points: float,
+    tests: list[tuple[str, str, bool, str, str]],
+    errors: list[str],
+    msg: str,
+) -> GradedResponse:
     fraction = round(points / max_points, SCORE_DIGITS) if max_points > 0 else 0.0
     fraction = min(max(fraction, 0.0), 1.0)
     return GradedResponse(
@@ -145,7 +154,7 @@ def _named_mistakes(failed: list[CheckOutcome], lang: str) -> list[str]:
     texts: list[str] = []
     for test in failed:
         for key in test.hints:
-            text = render_hint(key, lang)
+            text = render(hint_message(key), lang)
             if text not in texts:
                 texts.append(text)
     return texts
@@ -184,7 +193,7 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         parts.append("</ul>")
     if result.status != "graded":
         parts.append(f"<p>{_t('status.' + result.status, lang)}</p>")
-        for note in result.notes:
+        for note in (render(note, lang) for note in result.notes):
             parts.append(_pre(note))
             shown.add(note)
     advice = [t for t in result.tests if t.status == "passed" and t.feedback]
@@ -195,8 +204,8 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         for test in failed:
             label = f" {_t('reply.hidden_test', lang)}" if test.hidden else ""
             points = f"{_points(test.score)} / {_points(test.max_score)}"
-            item = f"<li><p>{html.escape(test.name)}{label} ({html.escape(points)})</p>"
-            feedback = _without_hints(test.feedback, hints)
+            item = f"<li><p>{html.escape(render(test.name, lang))}{label} ({html.escape(points)})</p>"
+            feedback = _without_hints(render(test.feedback, lang), hints)
             if feedback and feedback not in shown:
                 item += _pre(feedback)
                 shown.add(feedback)
@@ -210,7 +219,8 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         parts.append(f"<h4>{_t('reply.advice', lang)}</h4><ul>")
         for test in advice:
             item = (
-                f"<li><p>{html.escape(test.name)}</p>{_pre(_without_hints(test.feedback, hints), 600)}</li>"
+                f"<li><p>{html.escape(render(test.name, lang))}</p>"
+                f"{_pre(_without_hints(render(test.feedback, lang), hints), 600)}</li>"
             )
             if sum(map(len, parts)) + len(item) > body_budget:
                 break
@@ -218,7 +228,7 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         parts.append("</ul>")
     if passed:
         parts.append(f"<h4>{_t('reply.passed', lang)}</h4><ul>")
-        parts += [f"<li>{html.escape(test.name)}</li>" for test in passed]
+        parts += [f"<li>{html.escape(render(test.name, lang))}</li>" for test in passed]
         parts.append("</ul>")
     parts.append("</div>")
     rendered = "".join(parts)

@@ -22,12 +22,11 @@ from typing import Any
 from xqueue_watcher.grader import Grader
 
 from activation_lab.grading import GradingContext, make_context
-from activation_lab.i18n import LANGUAGES
 from activation_lab.integrations.openedx.payload import GraderPayload, PayloadError, parse_payload
 from activation_lab.integrations.openedx.response import GradedResponse, GraderFault, grade_response
 
 
-class ActivationLabGrader(Grader):
+class ActivationLabGrader(Grader):  # type: ignore[misc]  # xqueue_watcher ships no type information
     """Grades one CodeResponse answer for the exercise its grader_payload names.
 
     ``process_item`` replaces the base class's pipeline (``grade`` + ``render_results``, whose template shows
@@ -46,11 +45,10 @@ class ActivationLabGrader(Grader):
         super().__init__(
             grader_root=str(grader_root or root or "."), fork_per_item=fork_per_item, logger_name=logger_name
         )
-        # Loaded once in the watcher process; fork_per_item children inherit them.
-        self.contexts: dict[str, GradingContext] = {
-            lang: make_context(root, lang=lang, seed=seed) for lang in LANGUAGES
-        }
-        self.course = self.contexts["en"].course
+        # Loaded once in the watcher process; fork_per_item children inherit it. Reports carry messages,
+        # rendered in each problem's language at the end.
+        self.context: GradingContext = make_context(root, seed=seed)
+        self.course = self.context.course
 
     def process_item(self, content: dict[str, Any], queue: Any = None) -> dict[str, Any] | None:
         """Grade one XQueue item; see the module docstring for the three outcomes."""
@@ -93,8 +91,8 @@ class ActivationLabGrader(Grader):
         return {"correct": graded.correct, "score": graded.score, "msg": graded.msg}
 
     def grade_answer(self, answer: str, payload: GraderPayload) -> GradedResponse:
-        """Grade one answer in the payload's language."""
-        return grade_response(answer, payload, self.contexts[payload.lang])
+        """Grade one answer; the reply is in the payload's language."""
+        return grade_response(answer, payload, self.context)
 
 
 def _header_summary(header: Any) -> str:
