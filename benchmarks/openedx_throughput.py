@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -108,6 +109,12 @@ def run(submissions: int, watchers: int, seed: int) -> dict[str, object]:
     wrong = [p for p, c in calls.items() if c and c[0].reply.get("score") != expected[sent[p][:3]]]
     latencies = sorted(c[0].received - sent[p][3] for p, c in calls.items() if c)
     shares = [log.count("activation-lab: graded submission_id=") for log in logs]
+    # XQueue's get_submission reads and then marks a submission in two statements: two watchers polling at the
+    # same instant can both get it. Both grade it; XQueue accepts only the latest pull key, so the LMS still
+    # hears once. Counted here from the watchers' own logs.
+    graded_ids = Counter(re.findall(r"activation-lab: graded submission_id=(\d+)", "".join(logs)))
+    pulled_twice = sum(1 for count in graded_ids.values() if count > 1)
+    refused = sum(log.count("'Incorrect key for submission'") for log in logs)
     kinds = Counter(
         "reference"
         if t == (REPO / "solutions" / f"{e}.py").read_text(encoding="utf-8")
@@ -133,6 +140,8 @@ def run(submissions: int, watchers: int, seed: int) -> dict[str, object]:
         "latency_s_median": round(statistics.median(latencies), 2) if latencies else None,
         "latency_s_p90": round(latencies[int(0.9 * (len(latencies) - 1))], 2) if latencies else None,
         "graded_per_watcher": shares,
+        "graded_by_two_watchers": pulled_twice,
+        "results_refused_by_xqueue_stale_key": refused,
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
