@@ -23,6 +23,10 @@ class Course:
     root: Path
     exercises: tuple[ExerciseSpec, ...]
     suite_version: str
+    # The parts that count toward every student's fixed maximum ([grading] parts): exercise parts and "quiz".
+    parts: tuple[str, ...] = ("code", "quiz")
+    # Gradescope visibility of hidden tests and quiz items ([grading] hidden_visibility).
+    hidden_visibility: str = "after_published"
 
     @property
     def solutions_dir(self) -> Path:
@@ -45,6 +49,10 @@ class Course:
             if spec.id == exercise_id:
                 return spec
         raise CourseError(f"no exercise {exercise_id!r} in {self.root / 'autograder' / 'manifest.toml'}")
+
+    def part_exercises(self, part: str) -> tuple[ExerciseSpec, ...]:
+        """The exercises that count toward ``part`` (none for ``quiz``)."""
+        return tuple(spec for spec in self.exercises if spec.part == part)
 
     @property
     def student_files(self) -> tuple[str, ...]:
@@ -81,6 +89,7 @@ def load_course(root: Path | None = None) -> Course:
                 functions=tuple(str(f) for f in entry["functions"]),
                 max_score=float(entry["max_score"]),
                 suite=str(entry["suite"]),
+                part=str(entry.get("part", "code")),
             )
         except KeyError as exc:
             raise CourseError(f"{manifest}: an [[exercise]] lacks the field {exc.args[0]!r}") from None
@@ -89,4 +98,43 @@ def load_course(root: Path | None = None) -> Course:
         specs.append(spec)
     if not specs:
         raise CourseError(f"{manifest}: declares no [[exercise]]")
-    return Course(root=root, exercises=tuple(specs), suite_version=str(raw.get("suite_version", "1")))
+    grading = raw.get("grading", {})
+    has_quiz = any((root / "quizzes").glob("*.y*ml")) if (root / "quizzes").is_dir() else False
+    parts = _parts(manifest, grading, specs, has_quiz)
+    visibility = str(grading.get("hidden_visibility", "after_published"))
+    if visibility not in HIDDEN_VISIBILITIES:
+        raise CourseError(
+            f"{manifest}: [grading] hidden_visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}"
+        )
+    return Course(
+        root=root,
+        exercises=tuple(specs),
+        suite_version=str(raw.get("suite_version", "1")),
+        parts=parts,
+        hidden_visibility=visibility,
+    )
+
+
+HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date", "visible")
+
+
+def _parts(
+    manifest: Path, grading: dict[str, object], specs: list[ExerciseSpec], has_quiz: bool
+) -> tuple[str, ...]:
+    """``[grading] parts``: which parts count toward the fixed maximum (default: every part, quiz if any)."""
+    declared = {spec.part for spec in specs}
+    if "quiz" in declared:
+        raise CourseError(f"{manifest}: an exercise cannot use the part name 'quiz' (it names the quizzes)")
+    default = [*dict.fromkeys(spec.part for spec in specs), *(["quiz"] if has_quiz else [])]
+    raw = grading.get("parts", default)
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise CourseError(f"{manifest}: [grading] parts must be a non-empty list of part names")
+    unknown = [p for p in raw if p != "quiz" and p not in declared]
+    if unknown:
+        known = ", ".join([*sorted(declared), "quiz"])
+        raise CourseError(f"{manifest}: [grading] parts names {unknown[0]!r}, which is not a part ({known})")
+    if "quiz" in raw and not has_quiz:
+        raise CourseError(f"{manifest}: [grading] parts counts 'quiz' but quizzes/ holds no quiz")
+    if len(set(raw)) != len(raw):
+        raise CourseError(f"{manifest}: [grading] parts lists a part twice")
+    return tuple(raw)

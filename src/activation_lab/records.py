@@ -47,6 +47,7 @@ class ExerciseSpec:
     functions: tuple[str, ...]
     max_score: float
     suite: str  # path of the hidden pytest suite, relative to the course root
+    part: str = "code"  # the grade part this exercise counts toward (manifest ``part``; e.g. code, plots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,21 @@ class QuizResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PartResult:
+    """One grade part of a submission (``code``, ``quiz``, ...): its score against the course's fixed maximum.
+
+    ``status`` is ``graded``, or ``missing`` when the submission holds nothing of the part (score 0);
+    ``counted`` is whether the course's ``[grading] parts`` counts it toward the total.
+    """
+
+    id: str
+    score: float
+    max_score: float
+    status: str
+    counted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionReport:
     """Everything graded for one submission; serialised as the JSON report of CONTRACT §3."""
 
@@ -110,3 +126,4 @@ class SubmissionReport:
     error: str | None = None
     content_hash: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    parts: tuple[PartResult, ...] = ()

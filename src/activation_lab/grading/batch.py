@@ -18,7 +18,6 @@ from activation_lab.reports.report import (
     ReportJSON,
     read_report,
     report_to_json,
-    write_grades_csv,
     write_report,
 )
 
@@ -242,17 +241,18 @@ class _WorkerPool:
                 process.join()
 
 
-def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, first: Sequence[str] = ()) -> Path:
-    """Write ``out_dir/grades.csv`` from every complete report there (names in ``first`` come first)."""
-    reports: dict[str, ReportJSON] = {}
-    for path in sorted(out_dir.glob("*.json")):
-        report = read_report(path)
-        if report is not None:
-            reports[path.stem] = report
-    order = [name for name in first if name in reports] + [n for n in reports if n not in set(first)]
-    target = out_dir / GRADES_CSV
-    write_grades_csv(target, [reports[name] for name in order], [spec.id for spec in ctx.course.exercises])
-    return target
+def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, roster: Path | None = None) -> Path:
+    """Rewrite ``out_dir/grades.csv`` from every complete report there, in a stable order.
+
+    Rows follow the roster (``roster``, else the copy a previous run kept in ``out_dir``), else submission
+    names, so regrading one student never moves its row.
+    """
+    from activation_lab.reports.gradebook import write_gradebook
+    from activation_lab.reports.roster import load_roster
+
+    students = load_roster(roster) if roster is not None else None
+    written = write_gradebook(out_dir, [spec.id for spec in ctx.course.exercises], students=students)
+    return written.files[0]
 
 
 def grade_batch(
@@ -321,7 +321,7 @@ def grade_batch(
         raise
     finally:
         if out_dir is not None:
-            rebuild_grades_csv(out_dir, ctx, names)
+            rebuild_grades_csv(out_dir, ctx)
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
     return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import statistics
@@ -14,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from activation_lab.i18n import message
-from activation_lab.records import CheckOutcome, ExerciseResult, QuizResult, SubmissionReport
+from activation_lab.records import CheckOutcome, ExerciseResult, PartResult, QuizResult, SubmissionReport
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "report.schema.json"
@@ -65,6 +63,16 @@ class QuizJSON(TypedDict):
     items: list[QuizItemJSON]
 
 
+class PartJSON(TypedDict):
+    """One grade part (code, quiz, ...) in the JSON report, against the course's fixed maximum."""
+
+    id: str
+    score: float
+    max_score: float
+    status: str
+    counted: bool
+
+
 class ReportJSON(TypedDict):
     """The JSON report of one submission (CONTRACT §3 plus documented extra fields)."""
 
@@ -87,6 +95,7 @@ class ReportJSON(TypedDict):
     quiz_version: str
     suite_hash: str
     content_hash: str
+    parts: list[PartJSON]
 
 
 def points(value: float) -> float:
@@ -136,6 +145,16 @@ def _quiz_json(quiz: QuizResult) -> QuizJSON:
     }
 
 
+def _part_json(part: PartResult) -> PartJSON:
+    return {
+        "id": part.id,
+        "score": points(part.score),
+        "max_score": points(part.max_score),
+        "status": part.status,
+        "counted": bool(part.counted),
+    }
+
+
 def report_to_json(report: SubmissionReport) -> ReportJSON:
     """The JSON-ready dict of one report, fields in a fixed order (equal reports, equal bytes)."""
     extra = report.extra
@@ -160,6 +179,7 @@ def report_to_json(report: SubmissionReport) -> ReportJSON:
         "quiz_version": str(extra.get("quiz_version", "")),
         "suite_hash": str(extra.get("suite_hash", "")),
         "content_hash": report.content_hash,
+        "parts": [_part_json(part) for part in report.parts],
     }
 
 
@@ -236,29 +256,11 @@ def _shown(value: float) -> str:
     return format(round(float(value), 2), ".12g")
 
 
-def csv_columns(exercise_ids: Sequence[str]) -> list[str]:
-    """The header of grades.csv: submission, one column per exercise, quiz, total, max_total, status."""
-    return ["submission", *exercise_ids, "quiz", "total", "max_total", "status"]
-
-
 def grades_csv(reports: Iterable[ReportJSON], exercise_ids: Sequence[str]) -> str:
-    """grades.csv as text: one row per report; an absent exercise and a null quiz are empty cells."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(csv_columns(exercise_ids))
-    for report in reports:
-        by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
-        row = [report["submission"]]
-        row += [_cell(by_id[e]["score"]) if e in by_id else "" for e in exercise_ids]
-        row.append("" if report["quiz"] is None else _cell(report["quiz"]["score"]))
-        row += [_cell(report["score"]), _cell(report["max_score"]), report["status"]]
-        writer.writerow(row)
-    return out.getvalue()
+    """grades.csv as text: one row per report, by submission name (see ``reports.gradebook``)."""
+    from activation_lab.reports.gradebook import gradebook_rows, grades_table, table_csv
 
-
-def write_grades_csv(path: Path, reports: Iterable[ReportJSON], exercise_ids: Sequence[str]) -> None:
-    """Write grades.csv atomically."""
-    write_atomic(path, grades_csv(reports, exercise_ids))
+    return table_csv(grades_table(gradebook_rows(reports), exercise_ids))
 
 
 def _status_text(status: str, lang: str) -> str:
