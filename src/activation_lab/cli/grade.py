@@ -67,6 +67,12 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         action="store_true",
         help="skip submissions whose report in --out is up to date (same content, suites, seed)",
     )
+    grade.add_argument(
+        "--report", action="store_true", help="also write the class report DIR/report.html (needs --out)"
+    )
+    from activation_lab.cli.instructor import add_gradebook_options
+
+    add_gradebook_options(grade)
     _common_options(grade)
     grade.set_defaults(handler=run_grade)
 
@@ -163,6 +169,12 @@ def run_grade(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out DIR (the folder whose results it continues)")
+    if args.out is None and (args.roster or args.gradebook or args.report):
+        raise UsageError("--roster, --gradebook and --report need --out DIR")
+    if args.roster is not None:
+        from activation_lab.reports.roster import load_roster
+
+        load_roster(args.roster)  # a broken roster stops here, before any grading
     ctx = _context(args, lang)
     progress = _Progress(lang)
     try:
@@ -187,6 +199,14 @@ def run_grade(args: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if result.resumed:
         print(message("grading", "cli.resumed", lang, count=result.resumed, out=args.out), file=sys.stderr)
+    if args.out is not None and (args.roster or args.gradebook):
+        from activation_lab.cli.instructor import write_exports
+
+        write_exports(args, args.out, [spec.id for spec in ctx.course.exercises])
+    if args.out is not None and args.report:
+        from activation_lab.cli.instructor import write_class_report
+
+        write_class_report(args.out, ctx.course, lang)
     if args.out is not None and args.format == "table":
         print(message("grading", "cli.written", lang, out=args.out, count=len(reports)), file=sys.stderr)
     if result.grader_faults:
