@@ -27,9 +27,14 @@ ROSTER = """\ufeffid,name,email,submission,username
 def _report(name: str, score: float, quiz: float | None = None, kind: str | None = None) -> dict:
     parts = [
         {"id": "code", "score": score, "max_score": 50.0, "status": "graded", "counted": True},
-        {"id": "quiz", "score": quiz or 0.0, "max_score": 43.0, "status": "missing" if quiz is None else "graded",
-         "counted": True},
-    ]  # fmt: skip
+        {
+            "id": "quiz",
+            "score": quiz or 0.0,
+            "max_score": 43.0,
+            "status": "missing" if quiz is None else "graded",
+            "counted": True,
+        },
+    ]
     return {
         "submission": name,
         "status": "error" if kind else "graded",
@@ -91,8 +96,18 @@ def test_rows_follow_the_roster_then_unclaimed_submissions_by_name() -> None:
         (None, "zeta"),
     ]
     table = grades_table(rows, ["relu"], roster=True)
-    assert table[0] == ["submission", "student_id", "name", "email", "relu", "quiz", "code", "total", "max_total",
-                        "status"]  # fmt: skip
+    assert table[0] == [
+        "submission",
+        "student_id",
+        "name",
+        "email",
+        "relu",
+        "quiz",
+        "code",
+        "total",
+        "max_total",
+        "status",
+    ]
     assert table[2][1:3] == ["1002", "Lee Seoyeon"] and table[2][-1] == "no_submission"
 
 
@@ -165,7 +180,7 @@ def test_regrading_one_student_keeps_every_row_in_place(tmp_path, write_submissi
     assert main(["grade", str(classroom), "--out", str(out), "--roster", str(roster), "--jobs", "1"]) == 0
     first = (out / "grades.csv").read_text(encoding="utf-8")
     assert [r[0] for r in _csv(first)[1:]] == ["minsu", "1002", "jihoon"]  # roster order, not name order
-    # Regrade only the last student (new content), without repeating --roster: the kept copy decides the order.
+    # Regrade the last student (new content) without --roster: the kept copy decides the order.
     (classroom / "jihoon" / "relu.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
     assert main(["grade", str(classroom / "jihoon"), "--out", str(out), "--jobs", "1"]) == 0
     again = _csv((out / "grades.csv").read_text(encoding="utf-8"))

@@ -206,7 +206,8 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.out is not None and args.report:
         from activation_lab.cli.instructor import write_class_report
 
-        write_class_report(args.out, ctx.course, lang)
+        folders = [path for path in args.paths if path.is_dir()]
+        write_class_report(args.out, ctx.course, lang, folders[0] if len(folders) == 1 else None)
     if args.out is not None and args.format == "table":
         print(message("grading", "cli.written", lang, out=args.out, count=len(reports)), file=sys.stderr)
     if result.grader_faults:

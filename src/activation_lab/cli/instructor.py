@@ -19,7 +19,7 @@ def add_gradebook_options(parser: argparse.ArgumentParser) -> None:
         "--roster",
         type=Path,
         default=None,
-        help="CSV with id, name, email[, submission pattern]: rows follow it, unmatched submissions are reported",
+        help="CSV with id, name, email[, submission pattern]: rows follow it; mismatches are reported",
     )
     parser.add_argument(
         "--gradebook",
@@ -64,6 +64,19 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     gradebook.add_argument("--course", type=Path, default=None, help="course root (default: this checkout)")
     add_gradebook_options(gradebook)
     gradebook.set_defaults(handler=run_gradebook)
+
+    report = subparsers.add_parser(
+        "report",
+        help="write the class report OUT/report.html (and OUT/report-tests.csv) from a results folder",
+        description="Read OUT/*.json (written by `grade --out OUT`) and write one self-contained HTML page.",
+    )
+    report.add_argument("out", type=Path, metavar="OUT")
+    report.add_argument(
+        "--answers", type=Path, default=None, help="class folder with <student>/answers.yaml (distractor use)"
+    )
+    report.add_argument("--lang", choices=("ko", "en"), help="page language (default: from the locale)")
+    report.add_argument("--course", type=Path, default=None, help="course root (default: this checkout)")
+    report.set_defaults(handler=run_report)
 
 
 def run_course_check(args: argparse.Namespace) -> int:
@@ -113,4 +126,32 @@ def run_gradebook(args: argparse.Namespace) -> int:
         )
     course = load_course(args.course)
     write_exports(args, args.out, [spec.id for spec in course.exercises])
+    return EXIT_OK
+
+
+def write_class_report(out: Path, course: object, lang: str, answers_dir: Path | None = None) -> Path:
+    """Write OUT/report.html and OUT/report-tests.csv from the reports in OUT; say where."""
+    from activation_lab.grading.grade import load_quizzes
+    from activation_lab.reports.class_html import write_class_report as write
+    from activation_lab.reports.gradebook import read_reports
+
+    reports = read_reports(out)
+    if not reports:
+        raise UsageError(f"{out} holds no report (run `activation-lab grade ... --out {out}` first)")
+    quizzes = load_quizzes(course)[0] if answers_dir is not None else ()  # type: ignore[arg-type]
+    exercise_ids = [spec.id for spec in course.exercises]  # type: ignore[attr-defined]
+    page, table = write(out, reports, exercise_ids, lang, answers_dir=answers_dir, quizzes=quizzes)
+    print(f"wrote {page} and {table}", file=sys.stderr)
+    return page
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """The class report of a results folder."""
+    from activation_lab.course import load_course
+
+    if not args.out.is_dir():
+        raise UsageError(
+            f"{args.out} is not a results folder (run `activation-lab grade ... --out {args.out}`)"
+        )
+    write_class_report(args.out, load_course(args.course), args.lang or default_language(), args.answers)
     return EXIT_OK

@@ -106,8 +106,17 @@ def _reference_names(course: Course) -> dict[str, Any]:
     return names
 
 
-_ALLOWED_NODES = (ast.Expression, ast.Call, ast.Name, ast.Load, ast.Constant, ast.BinOp, ast.UnaryOp,
-                  ast.operator, ast.unaryop)  # fmt: skip
+_ALLOWED_NODES = (
+    ast.Expression,
+    ast.Call,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.operator,
+    ast.unaryop,
+)
 
 
 def evaluate_check(expression: str, names: dict[str, Any]) -> float:

@@ -162,7 +162,7 @@ def export_openedx(rows: Sequence[GradebookRow], options: ExportOptions) -> str:
 
 
 def export_canvas(rows: Sequence[GradebookRow], options: ExportOptions, max_total: float) -> str:
-    """Canvas Gradebook > Import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment column."""
+    """Canvas Gradebook > Import: Student, ID, SIS User ID, SIS Login ID, Section, the assignment."""
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", options.assignment]
     table = [header, ["Points Possible", "", "", "", "", _cell(max_total)]]
     for row in _need_roster(rows, "canvas"):
@@ -182,7 +182,7 @@ def export_canvas(rows: Sequence[GradebookRow], options: ExportOptions, max_tota
 
 
 def export_moodle(rows: Sequence[GradebookRow], options: ExportOptions) -> str:
-    """Moodle Grades > Import > CSV file: map "Email address" to the user field email, the score to the item."""
+    """Moodle Grades > Import > CSV file: "Email address" maps to the user field email."""
     table = [["ID number", "Email address", "Full name", options.assignment]]
     for row in _need_roster(rows, "moodle"):
         assert row.student is not None
@@ -191,7 +191,7 @@ def export_moodle(rows: Sequence[GradebookRow], options: ExportOptions) -> str:
 
 
 def export_gradescope(rows: Sequence[GradebookRow]) -> str:
-    """Gradescope's score upload (an assignment's Upload Scores / offline-assignment CSV): Name, SID, Email, Score."""
+    """Gradescope's score upload CSV: Name, SID, Email, Total Score."""
     table = [["Name", "SID", "Email", "Total Score"]]
     for row in _need_roster(rows, "gradescope"):
         assert row.student is not None

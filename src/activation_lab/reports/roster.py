@@ -52,7 +52,7 @@ class RosterMatch:
 
 
 def parse_roster(text: str, source: str = "roster.csv") -> tuple[Student, ...]:
-    """Parse roster CSV text (a UTF-8 BOM is accepted); a malformed roster is a ``UsageError`` naming the line."""
+    """Parse roster CSV text (BOM accepted); a malformed roster is a ``UsageError`` naming the line."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
