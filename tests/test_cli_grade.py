@@ -87,12 +87,14 @@ def test_out_writes_reports_and_grades_csv(capsys, tmp_path, write_submission) -
         "tanh",
         "relu",
         "quiz",
+        "code",
         "total",
         "max_total",
         "status",
     ]
     assert [row["submission"] for row in rows] == ["a", "b", "gone"]
-    assert float(rows[0]["total"]) == reports[0]["score"] == reports[0]["max_score"]
+    assert float(rows[0]["total"]) == reports[0]["score"] == float(rows[0]["code"]) == 50
+    assert {float(row["max_total"]) for row in rows} == {reports[0]["max_score"]}  # one fixed maximum
     assert float(rows[1]["c2f"]) == 10 and float(rows[1]["sigmoid"]) == 0 and rows[1]["quiz"] == ""
     assert rows[2]["status"] == "error"
     assert not list(out.glob(".*tmp"))

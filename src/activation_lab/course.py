@@ -133,8 +133,6 @@ def _parts(
     if unknown:
         known = ", ".join([*sorted(declared), "quiz"])
         raise CourseError(f"{manifest}: [grading] parts names {unknown[0]!r}, which is not a part ({known})")
-    if "quiz" in raw and not has_quiz:
-        raise CourseError(f"{manifest}: [grading] parts counts 'quiz' but quizzes/ holds no quiz")
     if len(set(raw)) != len(raw):
         raise CourseError(f"{manifest}: [grading] parts lists a part twice")
     return tuple(raw)
