@@ -60,11 +60,18 @@ class Course:
         return tuple(spec.file for spec in self.exercises)
 
 
+BUNDLED_COURSE_DIRNAME = "_course"
+
+
 def default_course_root() -> Path:
-    """``$ACTIVATION_LAB_COURSE``, else the checkout this package was installed from (editable install)."""
+    """``$ACTIVATION_LAB_COURSE``; else the course bundled in this package (a wheel built by ``gradescope
+    build``); else the checkout this package was installed from (editable install)."""
     configured = os.environ.get("ACTIVATION_LAB_COURSE")
     if configured:
         return Path(configured)
+    bundled = Path(__file__).resolve().parent / BUNDLED_COURSE_DIRNAME
+    if (bundled / "autograder" / "manifest.toml").is_file():
+        return bundled
     return Path(__file__).resolve().parents[2]
 
 

@@ -86,12 +86,24 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
     gradescope.add_argument(
         "--hidden-visibility",
-        choices=("after_published", "hidden", "after_due_date"),
-        default="after_published",
-        help="Gradescope visibility of hidden tests and quiz items",
+        choices=("after_published", "hidden", "after_due_date", "visible"),
+        default=None,
+        help="Gradescope visibility of hidden tests and quiz items (default: the course's "
+        "[grading] hidden_visibility, else after_published)",
     )
     _common_options(gradescope)
     gradescope.set_defaults(handler=run_gradescope)
+    build = gradescope.add_subparsers(dest="gradescope_command", required=False, metavar="build")
+    build_zip = build.add_parser(
+        "build",
+        help="write a Gradescope autograder zip (setup.sh, run_autograder, a wheel with the course)",
+        description="Build OUT.zip for Gradescope's autograder upload (docs/gradescope.md).",
+    )
+    build_zip.add_argument("zip", type=Path, metavar="OUT.zip")
+    build_zip.add_argument("--course", type=Path, default=None, help="course root (default: this checkout)")
+    build_zip.add_argument("--lang", choices=("ko", "en"), help="feedback language (default: the locale's)")
+    build_zip.add_argument("--seed", type=int, default=None, help="seed of the random test inputs")
+    build_zip.set_defaults(handler=run_gradescope_build)
 
 
 def _context(args: argparse.Namespace, lang: str) -> Any:
@@ -238,8 +250,19 @@ def run_gradescope(args: argparse.Namespace) -> int:
         # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
         print(f"activation-lab: {report['error']}", file=sys.stderr)
         return EXIT_GRADER_FAULT
+    visibility = args.hidden_visibility or ctx.course.hidden_visibility
     results = results_json(
-        report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=args.hidden_visibility
+        report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=visibility
     )
     write_atomic(args.results, dumps_report(results))
+    return EXIT_OK
+
+
+def run_gradescope_build(args: argparse.Namespace) -> int:
+    """Build the Gradescope autograder zip."""
+    from activation_lab.course import load_course
+    from activation_lab.integrations.gradescope_build import build_autograder_zip
+
+    path = build_autograder_zip(load_course(args.course), args.zip, lang=args.lang, seed=args.seed)
+    print(f"wrote {path}: upload it as the Gradescope autograder (docs/gradescope.md)", file=sys.stderr)
     return EXIT_OK

@@ -138,7 +138,9 @@ def check_quizzes(course: Course) -> list[CheckResult]:
 
     if not course.quizzes_dir.is_dir() or not any(course.quizzes_dir.glob("*.y*ml")):
         counted = "quiz" in course.parts
-        return [CheckResult("quizzes", not counted, "[grading] parts counts 'quiz' but quizzes/ holds no quiz")]
+        return [
+            CheckResult("quizzes", not counted, "[grading] parts counts 'quiz' but quizzes/ holds no quiz")
+        ]
     try:
         quizzes = load_quizzes(course.quizzes_dir, strict=True, lang="en")
     except ActivationLabError as exc:
