@@ -253,7 +253,8 @@ def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, con
     assert config["lang"] == "python"
     (plugin,) = config["plugins"]
     plugin_tests = plugin["activation_lab.integrations.otter.plugin.ActivationLabPlugin"]["exercises"]
-    assert [e["id"] for e in plugin_tests] == [spec.id for spec in course.exercises]
+    # one test file per exercise, and one for the quiz (a test case per item) since the course counts it
+    assert [e["id"] for e in plugin_tests] == [*(spec.id for spec in course.exercises), "quiz"]
     with zipfile.ZipFile(assignment.wheel) as wheel:
         assert "activation_lab/sandbox/worker.py" in wheel.namelist()
         assert "activation_lab/integrations/otter/kernel.py" in wheel.namelist()
