@@ -109,7 +109,7 @@ def write_exports(args: argparse.Namespace, out: Path, exercise_ids: list[str]) 
         bom=not args.no_bom,
     )
     written = write_gradebook(out, exercise_ids, students=students, formats=formats, options=options)
-    # TODO(sec-parent): escape these lines with sec-parent's terminal-escaping helper once it is merged.
+    # TODO(sec-parent): show each line through activation_lab.display.visible() once sec-parent is merged.
     for line in written.problems:
         print(f"roster: {line}", file=sys.stderr)
     for path in written.files:

@@ -363,7 +363,7 @@ def per_test_csv(tests: Sequence[CheckStats]) -> str:
         ]
     )
     for t in tests:
-        # TODO(sec-parent): neutralise these cells with sec-parent's CSV-cell helper once it is merged.
+        # TODO(sec-parent): wrap each cell in activation_lab.display.csv_cell() once sec-parent is merged.
         writer.writerow(
             [
                 t.exercise,

@@ -101,8 +101,8 @@ def grades_table(
             cells.update(
                 total=_cell(report["score"]), max_total=_cell(report["max_score"]), status=report["status"]
             )
-        # TODO(sec-parent): pass every cell through sec-parent's CSV-cell neutralisation helper once it is
-        # merged (a submission name such as "=HYPERLINK(...)" must not reach a spreadsheet as a formula).
+        # TODO(sec-parent): wrap every cell in activation_lab.display.csv_cell() once sec-parent is merged
+        # (a submission name such as "=HYPERLINK(...)" must not reach a spreadsheet as a formula).
         table.append([cells.get(column, "") for column in header])
     return table
 
