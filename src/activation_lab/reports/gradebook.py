@@ -68,7 +68,7 @@ def part_ids(reports: Iterable[ReportJSON | None]) -> list[str]:
     """Every part id the reports carry, in the order they first appear (counted parts come first)."""
     seen: dict[str, None] = {}
     for report in reports:
-        for part in (report or {}).get("parts", []):  # type: ignore[attr-defined]
+        for part in report.get("parts", []) if report is not None else []:
             seen.setdefault(part["id"], None)
     return list(seen)
 
