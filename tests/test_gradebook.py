@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -187,3 +188,75 @@ def test_regrading_one_student_keeps_every_row_in_place(tmp_path, write_submissi
     assert [r[0] for r in again[1:]] == ["minsu", "1002", "jihoon"]
     assert again[1] == _csv(first)[1] and again[3] != _csv(first)[3]
     capsys.readouterr()
+
+
+def _results_folder(tmp_path) -> tuple:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, score in (("minsu", 50.0), ("jihoon", 20.0), ("stranger", 5.0)):
+        report = {"schema_version": 1, **_report(name, score)}
+        (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    return out, roster
+
+
+def test_the_gradebook_command_rebuilds_exports_without_regrading(tmp_path, capsys) -> None:
+    out, roster = _results_folder(tmp_path)
+    args = [
+        "gradebook",
+        str(out),
+        "--roster",
+        str(roster),
+        "--gradebook",
+        "canvas,moodle",
+        "--gradebook",
+        "openedx",
+        "--openedx-course-id",
+        "course-v1:X+AL+2026",
+        "--openedx-subsection",
+        "abcd1234",
+    ]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "roster: unmatched submission: stranger" in err and "roster: no submission: 1002" in err
+    assert (out / "roster-check.txt").read_text(encoding="utf-8").splitlines() == [
+        "unmatched submission: stranger",
+        "no submission: 1002 Lee Seoyeon <lee@example.ac.kr>",
+    ]
+    canvas = _csv((out / "gradebook-canvas.csv").read_text(encoding="utf-8"))
+    assert [row[1] for row in canvas[2:]] == ["1001", "1002", "1003"] and canvas[2][-1] == "50"
+    grades = _csv((out / "grades.csv").read_text(encoding="utf-8"))
+    assert [row[0] for row in grades[1:]] == ["minsu", "", "jihoon", "stranger"]
+    assert (out / "gradebook-openedx.csv").is_file() and (out / "gradebook-moodle.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(["--gradebook", "excel"], "unknown --gradebook format 'excel'", id="unknown-format"),
+        pytest.param(["--gradebook", "openedx"], "--openedx-course-id", id="openedx-without-ids"),
+        pytest.param(["--roster", "nowhere.csv"], "roster not found", id="roster-not-found"),
+    ],
+)
+def test_gradebook_usage_errors_exit_2(tmp_path, capsys, extra, message) -> None:
+    out, roster = _results_folder(tmp_path)
+    args = ["gradebook", str(out), *(["--roster", str(roster)] if "--roster" not in extra else []), *extra]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_roster_that_is_not_utf8_is_refused_before_grading(tmp_path, capsys) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("id,name,email\n1,김민수,a@b\n".encode("cp949"))
+    assert (
+        main(["grade", str(tmp_path / "nothing"), "--out", str(tmp_path / "out"), "--roster", str(roster)])
+        == 2
+    )
+    assert "not UTF-8" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing was graded or written
+
+
+def test_roster_gradebook_and_report_need_out(tmp_path, capsys) -> None:
+    assert main(["grade", str(tmp_path), "--report"]) == 2
+    assert "need --out" in capsys.readouterr().err
