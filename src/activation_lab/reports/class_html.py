@@ -188,6 +188,13 @@ def _tests(stats: ClassStats, lang: str) -> str:
     return f"<p>{note}</p>" + _table("tests-table", header, rows)
 
 
+def _flag(flag: str, lang: str) -> str:
+    try:
+        return _t(f"flag.{flag}", lang)
+    except KeyError:
+        return flag
+
+
 def _status(status: str, lang: str) -> str:
     try:
         return message("grading", f"status.{status}", lang)
@@ -233,7 +240,7 @@ def _quiz(stats: ClassStats, lang: str, distractors: Sequence[Any] | None) -> st
             _cell(_num(q.p), q.p),
             _cell(_num(q.discrimination), -9 if math.isnan(q.discrimination) else q.discrimination),
             _cell(_num(q.point_biserial), -9 if math.isnan(q.point_biserial) else q.point_biserial),
-            _cell(" ".join(q.flags)),
+            _cell(", ".join(_flag(f, lang) for f in q.flags)),
         ]
         for q in stats.quiz_items
     ]
