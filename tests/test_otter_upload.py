@@ -103,7 +103,7 @@ def test_the_five_file_upload_with_answers_grades_with_the_quiz(autograder_zip, 
     assert len(upload) == 6
     results = _container_run(autograder_zip, upload, tmp_path)
     assert not any("Autograder" in t["name"] for t in results["tests"]), results["tests"][:2]
-    ours = report_to_json(grade_path(student, make_context(REPO, lang="en", seed=0)))
+    ours = report_to_json(grade_path(student, make_context(REPO, seed=0)), "en")
     assert ours["quiz"] is not None
     scores = {t["name"]: t["score"] for t in results["tests"] if "max_score" in t}
     assert scores == {**{e["id"]: e["score"] for e in ours["exercises"]}, "quiz": ours["quiz"]["score"]}

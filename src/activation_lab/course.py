@@ -23,6 +23,7 @@ class Course:
     root: Path
     exercises: tuple[ExerciseSpec, ...]
     suite_version: str
+    misconceptions: str | None = None  # the course's misconceptions module, relative to root
     # The parts that count toward every student's fixed maximum ([grading] parts): exercise parts and "quiz".
     parts: tuple[str, ...] = ("code", "quiz")
     # Gradescope visibility of hidden tests and quiz items ([grading] hidden_visibility).
@@ -105,6 +106,9 @@ def load_course(root: Path | None = None) -> Course:
         specs.append(spec)
     if not specs:
         raise CourseError(f"{manifest}: declares no [[exercise]]")
+    misconceptions = raw.get("misconceptions")
+    if misconceptions is not None and not (root / str(misconceptions)).is_file():
+        raise CourseError(f"{manifest}: misconceptions file {misconceptions} does not exist")
     grading = raw.get("grading", {})
     has_quiz = any((root / "quizzes").glob("*.y*ml")) if (root / "quizzes").is_dir() else False
     parts = _parts(manifest, grading, specs, has_quiz)
@@ -117,6 +121,7 @@ def load_course(root: Path | None = None) -> Course:
         root=root,
         exercises=tuple(specs),
         suite_version=str(raw.get("suite_version", "1")),
+        misconceptions=None if misconceptions is None else str(misconceptions),
         parts=parts,
         hidden_visibility=visibility,
     )

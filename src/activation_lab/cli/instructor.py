@@ -131,7 +131,7 @@ def run_gradebook(args: argparse.Namespace) -> int:
 
 def write_class_report(out: Path, course: object, lang: str, answers_dir: Path | None = None) -> Path:
     """Write OUT/report.html and OUT/report-tests.csv from the reports in OUT; say where."""
-    from activation_lab.grading.grade import load_quizzes
+    from activation_lab.grading.grade import load_course_quizzes as load_quizzes
     from activation_lab.reports.class_html import write_class_report as write
     from activation_lab.reports.gradebook import read_reports
 

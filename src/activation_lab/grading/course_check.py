@@ -20,6 +20,7 @@ import numpy as np
 
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError
+from activation_lab.i18n import render
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def check_references(course: Course, lang: str = "en") -> list[CheckResult]:
     findings = []
     for spec in course.exercises:
         result = results[spec.id]
-        failed = [t.name for t in result.tests if t.status != "passed"]
+        failed = [render(t.name, lang) for t in result.tests if t.status != "passed"]
         ok = result.score == spec.max_score and not failed and result.status == "graded"
         detail = (
             ""

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab import __version__
+from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import message
 from activation_lab.reports.class_stats import BINS, CheckStats, ClassStats
-from activation_lab.reports.report import write_atomic
 
 REPORT_HTML = "report.html"
 TESTS_CSV = "report-tests.csv"

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from activation_lab.errors import UsageError
-from activation_lab.reports.report import ReportJSON, read_report, write_atomic
+from activation_lab.fsutil import write_atomic
+from activation_lab.reports.report import ReportJSON, read_report
 from activation_lab.reports.roster import RosterMatch, Student, match_roster, roster_problems
 
 GRADES_CSV = "grades.csv"

@@ -9,7 +9,6 @@ outcome of one of our hidden tests, which grades the submission file in a fresh,
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 from activation_lab import __version__
 from activation_lab.course import Course
 from activation_lab.errors import CourseError, UsageError
+from activation_lab.fsutil import write_atomic
+from activation_lab.i18n import render
 
 COURSE_DIRNAME = "activation_lab_course"
 COURSE_PARTS = ("autograder", "solutions", "quizzes")
@@ -70,7 +71,7 @@ def collect_tests(
         raise UsageError(f"no exercise {', '.join(map(repr, unknown))} in the course")
     specs = [spec for spec in course.exercises if not only or spec.id in only]
     students = {spec.id: InProcessStudent(course.solutions_dir / spec.file) for spec in specs}
-    results = run_suites(course, students, lang=lang, seed=seed)
+    results = run_suites(course, students, seed=seed)
     exercises = []
     for spec in specs:
         result = results[spec.id]
@@ -78,12 +79,15 @@ def collect_tests(
             raise CourseError(
                 f"the reference {spec.file} scores {result.score:g}/{spec.max_score:g} on its own suite"
             )
-        names = [outcome.name for outcome in result.tests]
+        names = [render(outcome.name, lang) for outcome in result.tests]
         if len(set(names)) != len(names):
             raise CourseError(
                 f"the suite of {spec.id!r} has two tests with the same name; otter needs distinct names"
             )
-        tests = tuple(OtterTest(o.name, float(o.max_score), bool(o.hidden)) for o in result.tests)
+        tests = tuple(
+            OtterTest(name, float(o.max_score), bool(o.hidden))
+            for name, o in zip(names, result.tests, strict=True)
+        )
         exercises.append(OtterExercise(spec.id, spec.file, spec.max_score, tests))
     if not only and "quiz" in course.parts:
         exercises.append(quiz_exercise(course))
@@ -92,7 +96,7 @@ def collect_tests(
 
 def quiz_exercise(course: Course) -> OtterExercise:
     """The course's quizzes as one otter test file ``quiz``: one hidden test case per item, its points."""
-    from activation_lab.grading.grade import load_quizzes
+    from activation_lab.grading.grade import load_course_quizzes as load_quizzes
     from activation_lab.integrations.otter.kernel import QUIZ_ID
 
     quizzes, _ = load_quizzes(course)
@@ -202,9 +206,7 @@ def _copy_course(course: Course, dest: Path) -> None:
 
 
 def _write_json(path: Path, value: object) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_otter_generate(folder: Path, files: Sequence[str], output: str = "autograder.zip") -> Path:
@@ -245,7 +247,7 @@ def add_upload_step(autograder_zip: Path) -> None:
             if info.filename == "run_otter.py":
                 data = rewrite_run_otter(data.decode("utf-8")).encode("utf-8")
             target.writestr(info, data)
-    os.replace(temporary, autograder_zip)
+    temporary.replace(autograder_zip)
 
 
 def generate_assignment(
