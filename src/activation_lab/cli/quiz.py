@@ -132,15 +132,17 @@ def run_grade(args: argparse.Namespace) -> int:
         print(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
         return EXIT_OK
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(quiz.title.text(lang)), show_lines=True)
+    from activation_lab.display import markup_safe
+
+    table = Table(title=markup_safe(quiz.title.text(lang)), show_lines=True)
     table.add_column(_m("column_item", lang))
     table.add_column(_m("column_score", lang), justify="right")
     table.add_column(_m("column_feedback", lang))
     for item in result.items:
-        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
+        feedback = markup_safe(item.feedback, keep_newlines=True)  # quotes the student's answer
+        table.add_row(markup_safe(item.id), f"{item.score:g} / {item.max_score:g}", feedback)
     console = Console()
     console.print(table)
     console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from activation_lab.display import csv_cell
 from activation_lab.errors import QuizError, UsageError
 from activation_lab.i18n import message
 from activation_lab.quiz.grade import grade_answers, load_answers
@@ -297,8 +298,8 @@ def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return " ".join(str(part) for part in value)
-    return value
+        return csv_cell(" ".join(str(part) for part in value))
+    return csv_cell(value)  # student names and answers: never a formula in a spreadsheet
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:

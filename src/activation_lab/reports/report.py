@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
 
+from activation_lab.display import csv_cell, markup_safe
 from activation_lab.i18n import message
 from activation_lab.records import CheckOutcome, ExerciseResult, QuizResult, SubmissionReport
 
@@ -245,14 +246,14 @@ def grades_csv(reports: Iterable[ReportJSON], exercise_ids: Sequence[str]) -> st
     """grades.csv as text: one row per report; an absent exercise and a null quiz are empty cells."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(csv_columns(exercise_ids))
+    writer.writerow([csv_cell(column) for column in csv_columns(exercise_ids)])
     for report in reports:
         by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
         row = [report["submission"]]
         row += [_cell(by_id[e]["score"]) if e in by_id else "" for e in exercise_ids]
         row.append("" if report["quiz"] is None else _cell(report["quiz"]["score"]))
         row += [_cell(report["score"]), _cell(report["max_score"]), report["status"]]
-        writer.writerow(row)
+        writer.writerow([csv_cell(cell) for cell in row])  # a name like =HYPERLINK(...) stays text
     return out.getvalue()
 
 
@@ -293,7 +294,7 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
     table.add_column(t("status"), no_wrap=True)
     for report in reports:
         by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
-        cells = [report["submission"]]
+        cells = [markup_safe(report["submission"])]
         for exercise_id in exercise_ids:
             exercise = by_id.get(exercise_id)
             if exercise is None:
@@ -318,26 +319,28 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
 
 def detail_table(report: ReportJSON, lang: str) -> Any:
     """A rich table with every test of one submission that did not pass, with its feedback."""
-    from rich.markup import escape
     from rich.table import Table
 
     def t(key: str) -> str:
         return message("grading", f"table.{key}", lang)
 
-    table = Table(title=report["submission"], show_lines=True)
+    def escape(text: str) -> str:
+        return markup_safe(text, keep_newlines=True)
+
+    table = Table(title=markup_safe(report["submission"]), show_lines=True)
     table.add_column(t("exercise"))
     table.add_column(t("test"), overflow="fold")
     table.add_column(t("score"), justify="right")
     table.add_column(t("feedback"), overflow="fold")
     for exercise in report["exercises"]:
         if not exercise["tests"] and exercise["notes"]:
-            table.add_row(exercise["id"], "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
+            table.add_row(escape(exercise["id"]), "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
         for test in exercise["tests"]:
             if test["status"] == "passed":
                 continue
             name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
             score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
-            table.add_row(exercise["id"], escape(name), score, escape(test["feedback"]))
+            table.add_row(escape(exercise["id"]), escape(name), score, escape(test["feedback"]))
     if report["error"]:
         table.add_row("", "", "", f"[bold red]{escape(report['error'])}[/]")
     if not table.rows:  # an empty table would look like a crash; say that everything passed

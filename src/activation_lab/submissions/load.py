@@ -156,11 +156,13 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
     limits = limits or ArchiveLimits()
     name = _submission_name(path)
     try:
-        info = path.stat()
+        info = os.lstat(path)  # a link is never followed: it could lead to solutions/ or another student
     except FileNotFoundError:
         return _failed(name, path, "", Note.of("error.not_found", path=path))
     except OSError as exc:
         return _failed(name, path, "", Note.of("error.unreadable", path=path, reason=exc.strerror or exc))
+    if stat.S_ISLNK(info.st_mode):
+        return _failed(name, path, "", Note.of("error.link", path=path))
     suffix = path.suffix.lower()
     try:
         if stat.S_ISDIR(info.st_mode):
@@ -558,6 +560,12 @@ def _choose(
         notes.append(Note.of("note.duplicate", taken=best[0], ignored=other, expected=expected))
         pending.remove(other)
     return best[0]
+
+
+def names_student_file(filename: str, expected: str) -> bool:
+    """Whether ``filename`` is taken for the student file ``expected`` (exactly or with a forgiven mistake)."""
+    extensions = (".yaml", ".yml") if expected == ANSWERS_FILE else (".py",)
+    return _match_tier(filename, expected, extensions) is not None
 
 
 def _exercise_for_name(filename: str, course: Course) -> str | None:
