@@ -180,6 +180,9 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
         return _failed(name, path, "zip", Note.of(f"error.{refused.key}", **refused.params))
     except OSError as exc:
         return _failed(name, path, "", Note.of("error.unreadable", path=path, reason=exc.strerror or exc))
+    except (RecursionError, MemoryError) as exc:  # content nested or sized beyond what can be read: the student's
+        reason = f"{type(exc).__name__}"
+        return _failed(name, path, "", Note.of("error.too_complex", path=path, reason=reason))
     except Exception as exc:  # one unreadable submission must never stop a batch
         return _failed(
             name, path, "", Note.of("error.internal", path=path, reason=f"{type(exc).__name__}: {exc}")
@@ -478,6 +481,8 @@ def _take_notebook(
         notes.append(Note.of("note.notebook_dropped", notebook=notebook, lines=_listing(code.dropped)))
     for cell, line, text in code.syntax_errors:
         notes.append(Note.of("note.notebook_syntax", notebook=notebook, cell=cell, line=line, message=text))
+    for cell in code.too_deep:
+        notes.append(Note.of("note.notebook_too_deep", notebook=notebook, cell=cell))
     taken = []
     for spec in course.exercises:
         if spec.file not in files and any(function in code.defined for function in spec.functions):
