@@ -195,6 +195,31 @@ def output_failure(value: Any, arg: Any) -> tuple[Text, Text, tuple[str, ...]] |
     return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ()
 
 
+VALID_KINDS = "biuf"  # numbers and booleans: a wrong-typed answer is still an answer
+
+
+def is_valid_result(result: CallResult, _depth: int = 0) -> bool:
+    """Whether a call produced an answer at all: a number, a numeric array or a list of numbers.
+
+    ``None``, an ``Opaque`` object, text, a complex number or an exception is no answer: a function that
+    only ever gives those earns nothing on any test (docs/grading.md, "Points only for real answers").
+    """
+    return result.raised is None and _is_answer(result.value, 0)
+
+
+def _is_answer(value: Any, depth: int) -> bool:
+    kind = type(value)
+    if kind is bool or kind is float:
+        return True
+    if kind is int:
+        return value.bit_length() <= MAX_INT_BITS
+    if kind is np.ndarray or isinstance(value, np.generic):
+        return bool(value.dtype.kind in VALID_KINDS)
+    if kind in (list, tuple) and depth < 4:
+        return all(_is_answer(item, depth + 1) for item in value)
+    return False
+
+
 def describe_type(value: Any) -> str:
     """The type of a value as a student would name it (``np.float64``, ``ndarray of bool``, ``list``)."""
     if isinstance(value, Opaque):
@@ -437,9 +462,33 @@ class Checker:
         )
 
     def unchanged(self, name: str, *args: Any) -> None:
-        """Fail when the student's ``name(*args)`` modifies its argument in place."""
+        """Fail when the student's ``name(*args)`` modifies its argument in place, or gives no answer at all.
+
+        Leaving the input alone earns credit only alongside a real answer: a call that returned ``None`` or
+        an object of no numeric type fails, and so does a call whose arguments could not be read back.
+        """
         result = self.call(name, *args)
-        for before, after in zip(args, result.args_after, strict=False):
+        if not is_valid_result(result):
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, args),
+                    Text("problem.no_answer", {"got": describe(result.value)}),
+                    got=describe(result.value),
+                    rule=Text("rule.unchanged_needs_answer"),
+                    hints=("returned_none",) if result.value is None else (),
+                    stdout=result.stdout,
+                )
+            )
+        if len(result.args_after) != len(args):
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, args),
+                    Text("problem.input_unreadable"),
+                    rule=Text("rule.unchanged"),
+                    stdout=result.stdout,
+                )
+            )
+        for before, after in zip(args, result.args_after, strict=True):
             if not _same_value(before, after):
                 raise CheckFailure(
                     Failure(

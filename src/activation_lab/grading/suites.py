@@ -10,6 +10,7 @@ per test.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.util
 import io
@@ -32,6 +33,7 @@ from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
     hints_from_raised,
+    is_valid_result,
     render_failure,
     render_hint,
 )
@@ -148,6 +150,8 @@ class _TrackedStudent:
         self._inner = inner
         self.calls = 0
         self.not_implemented = 0
+        self.answered: dict[str, bool] = {}  # function -> whether any call of it gave a real answer
+        self.called_in_test: set[str] = set()  # functions called by the test running now
 
     @property
     def import_error(self) -> Raised | None:
@@ -162,6 +166,8 @@ class _TrackedStudent:
         """Forward the call and count whether it still raised ``NotImplementedError``."""
         result: CallResult = self._inner.call(name, *args)
         self.calls += 1
+        self.called_in_test.add(name)
+        self.answered[name] = self.answered.get(name, False) or is_valid_result(result)
         if result.raised is not None and result.raised.type == "NotImplementedError":
             self.not_implemented += 1
         return result
@@ -177,6 +183,15 @@ class _Exercise:
     status: str = "graded"
     notes: list[str] = field(default_factory=list)
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    called: list[_Called] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Called:
+    """Which student functions one recorded outcome depended on (index into ``_Exercise.outcomes``)."""
+
+    index: int
+    functions: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,12 +325,16 @@ class _GradingPlugin:
         if exercise.blocked is not None:
             self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
             return True
+        exercise.student.called_in_test = set()
+        recorded = len(exercise.outcomes)
         try:
             self._run_and_record(pyfuncitem, info, exercise)
         except Exception as exc:  # rendering a failure broke: the grader's fault, never a lost test
             error = f"{type(exc).__name__}: {exc}"
             text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
             self._record(exercise, info, 0.0, "error", text, ())
+        functions = frozenset(exercise.student.called_in_test)
+        exercise.called.extend(_Called(i, functions) for i in range(recorded, len(exercise.outcomes)))
         return True
 
     def _run_and_record(self, pyfuncitem: pytest.Function, info: _TestInfo, exercise: _Exercise) -> None:
@@ -488,10 +507,33 @@ def run_suites(
     return {exercise_id: _result(exercise, lang, seed) for exercise_id, exercise in exercises.items()}
 
 
+def _without_unearned(exercise: _Exercise, lang: str) -> list[str]:
+    """Zero every passed test that called a function none of whose calls gave a real answer; the notes."""
+    empty = {name for name, answered in exercise.student.answered.items() if not answered}
+    zeroed: set[str] = set()
+    for called in exercise.called:
+        outcome = exercise.outcomes[called.index]
+        if outcome.score > 0 and called.functions & empty:
+            zeroed |= called.functions & empty
+            names = ", ".join(sorted(called.functions & empty))
+            text = message(DOMAIN, "runner.no_valid_answer", lang, functions=names)
+            exercise.outcomes[called.index] = dataclasses.replace(
+                outcome,
+                score=0.0,
+                status="failed",
+                feedback="\n".join(part for part in (text, outcome.feedback) if part),
+            )
+    if not zeroed:
+        return []
+    return [message(DOMAIN, "runner.no_valid_answer", lang, functions=", ".join(sorted(zeroed)))]
+
+
 def _result(exercise: _Exercise, lang: str, seed: int) -> ExerciseResult:
     tracked = exercise.student
     attempted = not (tracked.calls > 0 and tracked.not_implemented == tracked.calls)
     notes = list(exercise.notes)
+    if attempted:
+        notes += _without_unearned(exercise, lang)
     if not attempted:
         notes.append(message(DOMAIN, "runner.not_attempted", lang, file=exercise.spec.file))
     score = sum(outcome.score for outcome in exercise.outcomes) if attempted else 0.0
