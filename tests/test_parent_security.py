@@ -222,9 +222,7 @@ def alias_bomb(levels: int = 7, width: int = 10) -> str:
         pytest.param(alias_bomb(), "once aliases are expanded", id="alias-bomb"),
         pytest.param("a: &a [1, *a]\n", "containing it", id="recursive-alias"),
         pytest.param("a: " + "[" * 200 + "]" * 200 + "\n", "levels deep", id="deep-nesting"),
-        pytest.param(
-            "a: &a 1\n" + "".join(f"k{i}: *a\n" for i in range(150)), "aliases", id="many-aliases"
-        ),
+        pytest.param("a: &a 1\n" + "".join(f"k{i}: *a\n" for i in range(150)), "aliases", id="many-aliases"),
         pytest.param("k: " + "x" * (1024 * 1024 + 1) + "\n", "KiB", id="too-large"),
     ],
 )
@@ -388,7 +386,7 @@ def test_names_and_feedback_reach_terminal_and_csv_inert(tmp_path, capsys, jobs)
         rows = list(csv.reader(handle))
     names = [row[0] for row in rows[1:]]
     assert all(not name.startswith(("=", "+", "-", "@", "\t", "\r")) for name in names)
-    assert "'=HYPERLINK(\"x\",\"y\")" in names and "'-2+3" in names and "alice[dim]" in names
+    assert '\'=HYPERLINK("x","y")' in names and "'-2+3" in names and "alice[dim]" in names
     assert all(row[-1] == "graded" and float(row[-3]) == FULL for row in rows[1:])
     # the JSON reports stay raw: they are data
     stored = {json.loads(p.read_text(encoding="utf-8"))["submission"] for p in out.glob("*.json")}
@@ -428,9 +426,7 @@ def test_quiz_stats_csv_cells_are_neutralised(tmp_path) -> None:
     answers = tmp_path / "answers"
     answers.mkdir()
     for student in ("=cmd|' -C calc'!A0", "@evil", "plain"):
-        (answers / f"{student}.yaml").write_text(
-            "joypop-why-converter: '=1+1'\n", encoding="utf-8"
-        )
+        (answers / f"{student}.yaml").write_text("joypop-why-converter: '=1+1'\n", encoding="utf-8")
     out = tmp_path / "stats"
     stats.run_analysis(answers, load_quizzes(REPO / "quizzes"), out, lang="en")
     for path in out.glob("*.csv"):

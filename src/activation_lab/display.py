@@ -39,7 +39,7 @@ def visible(text: object, *, keep_newlines: bool = False) -> str:
 
 
 def markup_safe(text: object, *, keep_newlines: bool = False) -> str:
-    """``text`` ready for a rich table cell or ``console.print``: control characters visible, markup escaped."""
+    """``text`` for a rich table cell or ``console.print``: control characters visible, markup escaped."""
     from rich.markup import escape
 
     return escape(visible(text, keep_newlines=keep_newlines))

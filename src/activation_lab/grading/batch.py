@@ -72,7 +72,10 @@ def _is_exercise_file(entry: Path, student_files: Sequence[str]) -> bool:
 
     if _is_link(entry) or _is_real_dir(entry):
         return False
-    return entry.name.lower() in ANSWERS_FILES or any(
+    if entry.name.lower() in ANSWERS_FILES:
+        return True
+    # only .py names count here (Sigmoid.py, sigmoid (1).py); a step.txt beside a class is not a submission
+    return entry.suffix.lower() == ".py" and any(
         names_student_file(entry.name, expected) for expected in student_files
     )
 
@@ -84,7 +87,7 @@ def _ignored_subfolder(entry: Path) -> bool:
 
 
 def read_folder(folder: Path, student_files: Sequence[str]) -> tuple[list[Path], list[Path]]:
-    """The exercise files (and ``answers.yaml``) directly in ``folder``, and its other submission-like entries."""
+    """The exercise files (and ``answers.yaml``) directly in ``folder``, and its other submission entries."""
     entries = [e for e in _visible_entries(folder) if not _ignored_subfolder(e)]
     exercise = [e for e in entries if _is_exercise_file(e, student_files)]
     others = [e for e in entries if e not in exercise and _submission_like(e)]
@@ -97,8 +100,8 @@ def is_class_folder(folder: Path, student_files: Sequence[str]) -> bool:
     The rule (docs/grading.md): a folder that directly holds exercise files (any letter case, e.g.
     ``Sigmoid.py``) or ``answers.yaml`` and nothing else submission-like is one submission; so is a folder
     holding a single sub-folder and no other submission (a zipped folder unpacked: ``alice/alice/*.py``) and
-    an empty folder. A folder of sub-folders, ``.zip``, ``.ipynb`` or ``.py`` entries and no exercise file is a
-    class: each entry is one submission. A folder holding both raises :class:`MixedFolderError`: it is never
+    an empty folder. A folder of sub-folders, ``.zip``, ``.ipynb`` or ``.py`` entries and no exercise file is
+    a class: each entry is one submission. A folder holding both raises :class:`MixedFolderError`: it is never
     guessed (``--layout`` says how to read it). A symbolic link is never a class.
     """
     if _is_link(folder) or not _is_real_dir(folder):

@@ -334,7 +334,9 @@ def detail_table(report: ReportJSON, lang: str) -> Any:
     table.add_column(t("feedback"), overflow="fold")
     for exercise in report["exercises"]:
         if not exercise["tests"] and exercise["notes"]:
-            table.add_row(escape(exercise["id"]), "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
+            table.add_row(
+                escape(exercise["id"]), "", _shown(exercise["score"]), escape("\n".join(exercise["notes"]))
+            )
         for test in exercise["tests"]:
             if test["status"] == "passed":
                 continue

@@ -180,7 +180,10 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
         return _failed(name, path, "zip", Note.of(f"error.{refused.key}", **refused.params))
     except OSError as exc:
         return _failed(name, path, "", Note.of("error.unreadable", path=path, reason=exc.strerror or exc))
-    except (RecursionError, MemoryError) as exc:  # content nested or sized beyond what can be read: the student's
+    except (
+        RecursionError,
+        MemoryError,
+    ) as exc:  # content nested or sized beyond what can be read: the student's
         reason = f"{type(exc).__name__}"
         return _failed(name, path, "", Note.of("error.too_complex", path=path, reason=reason))
     except Exception as exc:  # one unreadable submission must never stop a batch
@@ -568,7 +571,7 @@ def _choose(
 
 
 def names_student_file(filename: str, expected: str) -> bool:
-    """Whether ``filename`` is taken for the student file ``expected`` (exactly or with a forgiven mistake)."""
+    """Whether ``filename`` is taken for the student file ``expected`` (exactly or with a forgiven slip)."""
     extensions = (".yaml", ".yml") if expected == ANSWERS_FILE else (".py",)
     return _match_tier(filename, expected, extensions) is not None
 

@@ -206,7 +206,7 @@ def _kept_source(
 
 
 def _first_line_text(lines: list[str], node: ast.stmt) -> str:
-    """The statement's text on its first line (``ast.get_source_segment`` re-splits the cell on every call)."""
+    """The statement's text on its first line (``ast.get_source_segment`` re-splits the cell each call)."""
     line = lines[node.lineno - 1].encode("utf-8")  # col_offset counts UTF-8 bytes
     end = node.end_col_offset if node.end_lineno == node.lineno else None
     return line[node.col_offset : end].decode("utf-8", "replace")
