@@ -486,3 +486,36 @@ def test_ordinary_layouts_are_not_refused(tmp_path) -> None:
         "student01",
         "student02",
     ]
+
+
+def test_quiz_stats_never_follows_a_link(tmp_path) -> None:
+    from activation_lab.quiz import stats
+    from activation_lab.quiz.load import load_quizzes
+
+    answers = tmp_path / "answers"
+    (answers / "bob").mkdir(parents=True)
+    (answers / "alice.yaml").write_text("joypop-why-converter: a\n", encoding="utf-8")
+    (answers / "bob" / "answers.yaml").write_text("joypop-why-converter: b\n", encoding="utf-8")
+    os.symlink(answers / "alice.yaml", answers / "copycat.yaml")
+    os.symlink(answers / "bob", answers / "dave")
+    (answers / "erin").mkdir()
+    os.symlink(answers / "alice.yaml", answers / "erin" / "answers.yaml")
+    result = stats.analyse(answers, load_quizzes(REPO / "quizzes"), lang="en")
+    assert result.students == ("alice", "bob")
+    skipped = {
+        Path(s.path).name if Path(s.path).name != "answers.yaml" else "erin": s for s in result.skipped
+    }
+    assert set(skipped) == {"copycat.yaml", "dave", "erin"}
+    assert all("symbolic link" in s.reason for s in skipped.values())
+
+
+def test_quiz_grade_table_shows_answers_inert(tmp_path, capsys) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        '"\\e]52;c;eA==\\a[bold]key": 1\njoypop-why-converter: "\\e[2J[red]b[/red]\\r"\n', encoding="utf-8"
+    )
+    code = main(["quiz", "grade", str(REPO / "quizzes" / "neuron.yaml"), str(answers), "--lang", "en"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "\x1b" not in captured.out and "\r" not in captured.out
+    assert "␛]52;c;eA==␇[bold]key" in captured.out.replace("\n", "").replace("│", "").replace(" ", "")
