@@ -62,6 +62,15 @@ NO_ANSWER = {
     ),
     "returns-text": "def relu(x):\n    return 'relu'\n\ndef relu_grad(x):\n    return str(x)\n",
     "always-raises": "def relu(x):\n    raise ValueError('no')\n\ndef relu_grad(x):\n    return 1 / 0\n",
+    "returns-constant": "def relu(x):\n    return 0\n\ndef relu_grad(x):\n    return 0.0\n",
+    "returns-empty": (
+        "import numpy as np\n\ndef relu(x):\n    return np.empty(0)\n\ndef relu_grad(x):\n"
+        "    return np.zeros((0, 3))\n"
+    ),
+    "returns-nan": (
+        "import numpy as np\n\ndef relu(x):\n    return np.full(np.shape(x), np.nan)\n\n"
+        "def relu_grad(x):\n    return np.full(np.shape(x), np.nan)\n"
+    ),
     # the input is changed, and the arguments after the call can no longer be encoded: nothing to compare
     "breaks-args-after": (
         "import numpy as np\n\ndef _refuse(*a, **k):\n    raise RuntimeError('no arrays leave')\n\n"
@@ -95,7 +104,7 @@ def test_a_real_answer_still_earns_input_unchanged(tmp_path, capsys) -> None:
     folder.mkdir()
     (folder / "relu.py").write_text(
         "import numpy as np\n\ndef relu(x):\n    return np.abs(x)\n\ndef relu_grad(x):\n"
-        "    return np.sign(x)\n",
+        "    return np.sign(x).tolist()\n",  # a list of the input's shape is an answer of the wrong type
         encoding="utf-8",
     )
     code, reports, _ = _grade([folder], capsys, "--jobs", "1")
@@ -117,6 +126,8 @@ def test_a_real_answer_still_earns_input_unchanged(tmp_path, capsys) -> None:
         pytest.param(True, None, True, id="bool"),
         pytest.param([1.0, 2], None, True, id="list-of-numbers"),
         pytest.param([1.0, "x"], None, False, id="list-with-text"),
+        pytest.param(float("nan"), None, False, id="only-nan"),
+        pytest.param([float("nan"), 1.0], None, True, id="some-nan"),
         pytest.param(1.5, "ValueError", False, id="raised"),
     ],
 )
@@ -519,3 +530,29 @@ def test_quiz_grade_table_shows_answers_inert(tmp_path, capsys) -> None:
     assert code == 0
     assert "\x1b" not in captured.out and "\r" not in captured.out
     assert "␛]52;c;eA==␇[bold]key" in captured.out.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("value", "arg", "answers"),
+    [
+        pytest.param(0, "array", False, id="constant-for-array"),
+        pytest.param("empty", "array", False, id="empty-for-array"),
+        pytest.param("same-shape", "array", True, id="same-shape"),
+        pytest.param("list-same-shape", "array", True, id="list-of-the-shape"),
+        pytest.param(0.5, 1.0, True, id="number-for-number"),
+        pytest.param("same-shape", 1.0, False, id="array-for-number"),
+    ],
+)
+def test_an_answer_to_this_input(value, arg, answers) -> None:
+    import numpy as np
+
+    from activation_lab.grading.checks import answers_input
+    from activation_lab.records import CallResult
+
+    x = np.array([[-1.0, 4.0], [0.0, -2.0]]) if arg == "array" else arg
+    made = {
+        "empty": np.empty(0),
+        "same-shape": np.ones((2, 2)),
+        "list-same-shape": [[0.0, 4.0], [0.0, 0.0]],
+    }.get(value, value)
+    assert answers_input(CallResult(value=made), x) is answers

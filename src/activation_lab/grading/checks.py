@@ -201,10 +201,35 @@ VALID_KINDS = "biuf"  # numbers and booleans: a wrong-typed answer is still an a
 def is_valid_result(result: CallResult, _depth: int = 0) -> bool:
     """Whether a call produced an answer at all: a number, a numeric array or a list of numbers.
 
-    ``None``, an ``Opaque`` object, text, a complex number or an exception is no answer: a function that
-    only ever gives those earns nothing on any test (docs/grading.md, "Points only for real answers").
+    ``None``, an ``Opaque`` object, text, a complex number, only nan, or an exception is no answer: a function
+    that only ever gives those earns nothing on any test (docs/grading.md, "How one submission is graded").
     """
-    return result.raised is None and _is_answer(result.value, 0)
+    return result.raised is None and _is_answer(result.value, 0) and not _all_nan(result.value)
+
+
+def answers_input(result: CallResult, arg: Any) -> bool:
+    """Whether a call gave an answer *to this input*: a real answer of the input's shape.
+
+    A single number needs a size-1 answer; ``return 0`` or an empty array is no answer to an array input.
+    """
+    if not is_valid_result(result):
+        return False
+    try:
+        values = np.asarray(result.value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if isinstance(arg, np.ndarray) and arg.ndim >= 1:
+        return values.shape == arg.shape
+    return values.size == 1
+
+
+def _all_nan(value: Any) -> bool:
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return bool(values.size) and bool(np.isnan(values).all())
 
 
 def _is_answer(value: Any, depth: int) -> bool:
@@ -462,13 +487,14 @@ class Checker:
         )
 
     def unchanged(self, name: str, *args: Any) -> None:
-        """Fail when the student's ``name(*args)`` modifies its argument in place, or gives no answer at all.
+        """Fail when the student's ``name(*args)`` modifies its argument in place or gives no answer to it.
 
-        Leaving the input alone earns credit only alongside a real answer: a call that returned ``None`` or
-        an object of no numeric type fails, and so does a call whose arguments could not be read back.
+        Leaving the input alone earns credit only alongside a real answer to that input: a call that returned
+        ``None``, an object of no numeric type, only nan, or a value of another shape than the input fails,
+        and so does a call whose arguments could not be read back.
         """
         result = self.call(name, *args)
-        if not is_valid_result(result):
+        if not answers_input(result, args[0] if args else None):
             raise CheckFailure(
                 Failure(
                     describe_call(name, args),
