@@ -365,12 +365,17 @@ SGR_ONLY = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def test_visible_and_csv_cell() -> None:
-    from activation_lab.display import csv_cell, markup_safe, visible
+    from activation_lab.display import csv_cell, inert, markup_safe, visible
 
     assert visible("a\x1b[31mb\x07") == "a␛[31mb␇"
     assert visible("x\ny") == "x␊y" and visible("x\ny", keep_newlines=True) == "x\ny"
     assert visible("a\x9bb\u202ec") == "a\\x9bb\\u202ec"
     assert markup_safe("alice[dim]") == "alice\\[dim]"
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=80)
+    console.print(inert("alice[dim]:smile:\x1b[2J"))
+    assert console.file.getvalue() == "alice[dim]:smile:␛[2J\n"
     for dangerous in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
         assert str(csv_cell(dangerous)).startswith("'")
     assert csv_cell("alice") == "alice" and csv_cell(3.5) == 3.5
@@ -382,6 +387,7 @@ def test_names_and_feedback_reach_terminal_and_csv_inert(tmp_path, capsys, jobs)
     _honest(klass, "aaa-honest")
     _honest(klass, "alice")
     _honest(klass, "alice[dim]")
+    _honest(klass, "alice:smile:")
     for name in HOSTILE_NAMES.values():
         _honest(klass, name)
     _honest(klass, "zzz-honest")
@@ -391,7 +397,7 @@ def test_names_and_feedback_reach_terminal_and_csv_inert(tmp_path, capsys, jobs)
     assert code == 0
     screen = captured.out + captured.err
     assert "\x1b" not in screen and "\r" not in screen and "\u202e" not in screen
-    assert "alice[dim]" in screen  # shown literally, not read as markup
+    assert "alice[dim]" in screen and "alice:smile:" in screen  # literally, not read as markup or emoji
     assert "␛]52;c;aGFja2Vk␇mallory" in screen
     with open(out / "grades.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -409,7 +415,7 @@ def test_a_real_terminal_gets_only_colour_codes(tmp_path, capsys) -> None:
 
     from activation_lab.reports.report import detail_table, summary_table
 
-    folder = tmp_path / "\x1b]52;c;eA==\x07eve[bold]"
+    folder = tmp_path / "\x1b]52;c;eA==\x07eve[bold]:smile:"
     folder.mkdir()
     (folder / "relu.py").write_text(
         "def relu(x):\n    print('\\x1b[2J\\x1b]0;owned\\x07[red]x[/red]')\n"
@@ -427,7 +433,7 @@ def test_a_real_terminal_gets_only_colour_codes(tmp_path, capsys) -> None:
     text = terminal.getvalue()
     assert SGR_ONLY.sub("", text).count("\x1b") == 0, repr(text[:500])
     plain = SGR_ONLY.sub("", text)
-    assert "eve[bold]" in plain and "[link=http://x]click[/link]" in plain and "[red]x[/red]" in plain
+    assert "eve[bold]:smile:" in plain and "[link=http://x]click[/link]" in plain and "[red]x[/red]" in plain
 
 
 def test_quiz_stats_csv_cells_are_neutralised(tmp_path) -> None:

@@ -2,14 +2,15 @@
 
 Every string a submission can influence -- folder and file names, exception text, printed output, notes,
 quiz answers -- is shown *verbatim and inert*: control characters (escape sequences, carriage returns,
-bidirectional overrides) become visible symbols, rich markup is escaped so that ``alice[dim]`` stays
-``alice[dim]``, and CSV cells that a spreadsheet would read as a formula get a leading ``'`` (OWASP's rule
-against CSV injection). JSON reports keep the raw text: they are data, not a display.
+bidirectional overrides) become visible symbols, and rich never reads them as markup or emoji codes, so
+``alice[dim]`` and ``alice:smile:`` stay as written, and CSV cells that a spreadsheet would read as a formula
+get a leading ``'`` (OWASP's rule against CSV injection). JSON reports keep the raw text: they are data.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or hide text on screen.
 _CONTROL = re.compile(
@@ -38,11 +39,21 @@ def visible(text: object, *, keep_newlines: bool = False) -> str:
     return pattern.sub(_visible_char, str(text))
 
 
-def markup_safe(text: object, *, keep_newlines: bool = False) -> str:
-    """``text`` for a rich table cell or ``console.print``: control characters visible, markup escaped."""
+def inert(text: object, *, keep_newlines: bool = False, style: str = "") -> Any:
+    """``text`` as a rich ``Text``: shown as written, never read as markup (``[dim]``) or emoji codes."""
+    from rich.text import Text
+
+    return Text(visible(text, keep_newlines=keep_newlines), style=style)
+
+
+def markup_safe(text: object) -> str:
+    """``text`` for a place that reads rich markup: control characters visible, markup escaped.
+
+    Rich still replaces emoji codes there (``:smile:``) unless emoji are off; prefer :func:`inert`.
+    """
     from rich.markup import escape
 
-    return escape(visible(text, keep_newlines=keep_newlines))
+    return escape(visible(text))
 
 
 def csv_cell(value: object) -> object:

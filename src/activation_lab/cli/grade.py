@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from activation_lab.display import markup_safe, visible
+from activation_lab.display import visible
 from activation_lab.errors import UsageError
 from activation_lab.i18n import default_language, message
 
@@ -128,7 +128,7 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # descriptions are submission names
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -140,7 +140,7 @@ class _Progress:
 
     def advance(self, report: Any) -> None:
         if self.bar is not None:
-            name = markup_safe(str(report["submission"])[:30])
+            name = visible(str(report["submission"])[:30])
             self.bar.update(self.task, advance=1, description=name)
 
     def stop(self) -> None:

@@ -134,15 +134,15 @@ def run_grade(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from activation_lab.display import markup_safe
+    from activation_lab.display import inert
 
-    table = Table(title=markup_safe(quiz.title.text(lang)), show_lines=True)
+    table = Table(title=inert(quiz.title.text(lang)), show_lines=True)
     table.add_column(_m("column_item", lang))
     table.add_column(_m("column_score", lang), justify="right")
     table.add_column(_m("column_feedback", lang))
     for item in result.items:
-        feedback = markup_safe(item.feedback, keep_newlines=True)  # quotes the student's answer
-        table.add_row(markup_safe(item.id), f"{item.score:g} / {item.max_score:g}", feedback)
+        feedback = inert(item.feedback, keep_newlines=True)  # quotes the student's answer
+        table.add_row(inert(item.id), f"{item.score:g} / {item.max_score:g}", feedback)
     console = Console()
     console.print(table)
     console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
 
-from activation_lab.display import csv_cell, markup_safe
+from activation_lab.display import csv_cell, inert
 from activation_lab.i18n import message
 from activation_lab.records import CheckOutcome, ExerciseResult, QuizResult, SubmissionReport
 
@@ -294,7 +294,7 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
     table.add_column(t("status"), no_wrap=True)
     for report in reports:
         by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
-        cells = [markup_safe(report["submission"])]
+        cells: list[Any] = [inert(report["submission"])]
         for exercise_id in exercise_ids:
             exercise = by_id.get(exercise_id)
             if exercise is None:
@@ -324,10 +324,10 @@ def detail_table(report: ReportJSON, lang: str) -> Any:
     def t(key: str) -> str:
         return message("grading", f"table.{key}", lang)
 
-    def escape(text: str) -> str:
-        return markup_safe(text, keep_newlines=True)
+    def shown(text: str) -> Any:
+        return inert(text, keep_newlines=True)
 
-    table = Table(title=markup_safe(report["submission"]), show_lines=True)
+    table = Table(title=inert(report["submission"]), show_lines=True)
     table.add_column(t("exercise"))
     table.add_column(t("test"), overflow="fold")
     table.add_column(t("score"), justify="right")
@@ -335,16 +335,16 @@ def detail_table(report: ReportJSON, lang: str) -> Any:
     for exercise in report["exercises"]:
         if not exercise["tests"] and exercise["notes"]:
             table.add_row(
-                escape(exercise["id"]), "", _shown(exercise["score"]), escape("\n".join(exercise["notes"]))
+                shown(exercise["id"]), "", _shown(exercise["score"]), shown("\n".join(exercise["notes"]))
             )
         for test in exercise["tests"]:
             if test["status"] == "passed":
                 continue
             name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
             score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
-            table.add_row(escape(exercise["id"]), escape(name), score, escape(test["feedback"]))
+            table.add_row(shown(exercise["id"]), shown(name), score, shown(test["feedback"]))
     if report["error"]:
-        table.add_row("", "", "", f"[bold red]{escape(report['error'])}[/]")
+        table.add_row("", "", "", inert(report["error"], keep_newlines=True, style="bold red"))
     if not table.rows:  # an empty table would look like a crash; say that everything passed
         table.add_row("", "", "", t("all_passed"))
     return table
