@@ -151,22 +151,29 @@ def test_a_test_that_passes_on_a_function_without_answers_scores_zero(tmp_path) 
     course_copy = tmp_path / "course"
     for part in ("autograder", "solutions", "exercises"):
         shutil.copytree(REPO / part, course_copy / part)
+    manifest = course_copy / "autograder" / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    relu_row = 'id = "relu"\nfile = "relu.py"\nfunctions = ["relu", "relu_grad"]\nmax_score = 10'
+    assert relu_row in text
+    manifest.write_text(text.replace(relu_row, relu_row[:-2] + "11"), encoding="utf-8")
     suite = course_copy / "autograder" / "test_relu.py"
     suite.write_text(
         suite.read_text(encoding="utf-8")
-        + "\n\n@pytest.mark.points(0)\ndef test_only_calls(student):\n    student.call('relu', 1.0)\n",
+        + "\n\n@pytest.mark.points(1)\ndef test_only_calls(student):\n    student.call('relu', 1.0)\n",
         encoding="utf-8",
     )
     course = load_course(course_copy)
-    student_file = tmp_path / "student" / "relu.py"
-    student_file.parent.mkdir()
-    student_file.write_text("def relu(x):\n    return None\n\ndef relu_grad(x):\n    return 1.0\n")
-    result = run_suites(course, {"relu": InProcessStudent(student_file)}, lang="en", seed=0)["relu"]
+    hollow = tmp_path / "hollow" / "relu.py"
+    hollow.parent.mkdir()
+    hollow.write_text("def relu(x):\n    return None\n\ndef relu_grad(x):\n    return 1.0\n")
+    result = run_suites(course, {"relu": InProcessStudent(hollow)}, lang="en", seed=0)["relu"]
     only = next(t for t in result.tests if t.name == "test_only_calls")
-    assert only.status == "passed" and only.score == 0  # worth 0: passing it changes nothing here
-    assert all(t.score == 0 for t in result.tests if t.status == "passed" and "relu_grad" not in t.name)
-    unchanged = next(t for t in result.tests if "unchanged" in t.name)
-    assert unchanged.score == 0 and "no answer" in unchanged.feedback
+    assert (
+        only.score == 0 and only.status == "failed" and "No points from tests that call relu" in only.feedback
+    )
+    assert any("relu" in note and "No points" in note for note in result.notes)
+    honest = InProcessStudent(course_copy / "solutions" / "relu.py")
+    assert run_suites(course, {"relu": honest}, lang="en", seed=0)["relu"].score == 11
 
 
 # ---------------------------------------------------------------------------------------------------------
