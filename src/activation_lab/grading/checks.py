@@ -217,8 +217,8 @@ def answers_input(result: CallResult, arg: Any) -> bool:
     except (TypeError, ValueError, OverflowError):
         return False
     if isinstance(arg, np.ndarray) and arg.ndim >= 1:
-        return values.shape == arg.shape
-    return values.size == 1
+        return bool(values.shape == arg.shape)
+    return bool(values.size == 1)
 
 
 def _all_nan(value: Any) -> bool:
@@ -235,7 +235,7 @@ def _is_answer(value: Any, depth: int) -> bool:
     if kind is bool or kind is float:
         return True
     if kind is int:
-        return value.bit_length() <= MAX_INT_BITS
+        return bool(value.bit_length() <= MAX_INT_BITS)
     if kind is np.ndarray or isinstance(value, np.generic):
         return bool(value.dtype.kind in VALID_KINDS)
     if kind in (list, tuple) and depth < 4:

@@ -64,7 +64,7 @@ def code_cells(text: str) -> list[tuple[int, str]]:
         ]
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: no list of cells")
-    found = []
+    found: list[tuple[int, str]] = []
     total = 0
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
