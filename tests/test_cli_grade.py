@@ -146,9 +146,19 @@ def test_a_class_folder_is_expanded_in_name_order(capsys, tmp_path, reference_so
 
 def test_a_folder_with_exercise_files_is_one_submission(capsys, write_submission) -> None:
     folder = write_submission("solo", reference=("relu.py",))
+    (folder / "__pycache__").mkdir()  # debris never makes it look like a class
+    code, reports = _grade_json(capsys, str(folder))
+    assert code == 0
+    assert [r["submission"] for r in reports] == ["solo"]
+
+
+def test_exercise_files_beside_a_sub_folder_need_layout(capsys, write_submission) -> None:
+    folder = write_submission("solo", reference=("relu.py",))
     (folder / "extra").mkdir()
     (folder / "extra" / "c2f.py").write_text("x = 1\n")
-    code, reports = _grade_json(capsys, str(folder))
+    assert main(["grade", "--format", "json", str(folder)]) == 2  # one student or a class? never guessed
+    assert "--layout" in capsys.readouterr().err
+    code, reports = _grade_json(capsys, str(folder), "--layout", "submission")
     assert code == 0
     assert [r["submission"] for r in reports] == ["solo"]
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from activation_lab.display import visible
 from activation_lab.errors import ExitCode, UsageError
 from activation_lab.i18n import default_language, message
 from activation_lab.reports.gradescope import HIDDEN_VISIBILITIES, RESULTS_FILE, SUBMISSION_DIR
@@ -17,13 +18,15 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    every PATH was graded, whatever the scores (an unreadable or missing PATH is a report
        with status "error")
-  2    usage error (bad option, --resume without --out)
+  2    usage error (bad option, --resume without --out, a class folder mixing exercise files and
+       other submissions without --layout)
   3    grader fault: broken course content (manifest, suites, quizzes) or the grader failed on a submission
        (that submission's report has "error_kind": "grader")
   130  interrupted (Ctrl-C); every finished result in --out is kept; rerun with --resume
 
-A directory PATH that directly holds an exercise file or answers.yaml is one submission; a directory
+A directory PATH that directly holds exercise files or answers.yaml is one submission; a directory
 of sub-folders, .zip, .ipynb and .py files is a class: each entry is one submission (docs/grading.md).
+A folder holding both is refused (exit 2) unless --layout class|submission says how to read it.
 """
 
 
@@ -57,6 +60,14 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         choices=("table", "json"),
         default="table",
         help="table (default) or one JSON array on stdout, one object per submission",
+    )
+    grade.add_argument(
+        "--layout",
+        choices=("auto", "class", "submission"),
+        default="auto",
+        help="how a directory PATH is read: auto (default: the class-folder rule; a folder mixing exercise "
+        "files with other submissions is refused), class (each entry is one submission) or submission "
+        "(the folder is one submission)",
     )
     grade.add_argument(
         "--resume",
@@ -132,7 +143,7 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # descriptions are submission names
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -144,7 +155,8 @@ class _Progress:
 
     def advance(self, report: Any) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=str(report["submission"])[:30])
+            name = visible(str(report["submission"])[:30])
+            self.bar.update(self.task, advance=1, description=name)
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -197,6 +209,7 @@ def run_grade(args: argparse.Namespace) -> int:
             resume=args.resume,
             on_start=progress.start,
             on_result=progress.advance,
+            layout=args.layout,
         )
     except KeyboardInterrupt:
         progress.stop()
@@ -229,9 +242,12 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> Path:
     """What to grade in Gradescope's submission folder: the folder, or its single .zip/.ipynb/.py upload."""
-    from activation_lab.grading.batch import expand_paths
+    from activation_lab.grading.batch import MixedFolderError, expand_paths
 
-    entries = expand_paths([submission_dir], student_files)
+    try:
+        entries = expand_paths([submission_dir], student_files)
+    except MixedFolderError:  # Gradescope's folder always belongs to one student
+        return submission_dir
     return entries[0] if len(entries) == 1 else submission_dir
 
 
@@ -250,7 +266,7 @@ def run_gradescope(args: argparse.Namespace) -> int:
     )
     if report["error_kind"] == "grader":
         # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
-        print(f"activation-lab: {report['error']}", file=sys.stderr)
+        print(f"activation-lab: {visible(report['error'], keep_newlines=True)}", file=sys.stderr)
         return ExitCode.GRADER_FAULT
     visibility = args.hidden_visibility or ctx.course.hidden_visibility
     results = results_json(

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from activation_lab.display import visible
 from activation_lab.errors import UsageError
 from activation_lab.i18n import default_language
 
@@ -109,9 +110,8 @@ def write_exports(args: argparse.Namespace, out: Path, exercise_ids: list[str]) 
         bom=not args.no_bom,
     )
     written = write_gradebook(out, exercise_ids, students=students, formats=formats, options=options)
-    # TODO(sec-parent): show each line through activation_lab.display.visible() once sec-parent is merged.
     for line in written.problems:
-        print(f"roster: {line}", file=sys.stderr)
+        print(f"roster: {visible(line)}", file=sys.stderr)
     for path in written.files:
         print(f"wrote {path}", file=sys.stderr)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab import __version__
+from activation_lab.display import csv_cell
 from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import message
 from activation_lab.reports.class_stats import BINS, CheckStats, ClassStats
@@ -370,11 +371,10 @@ def per_test_csv(tests: Sequence[CheckStats]) -> str:
         ]
     )
     for t in tests:
-        # TODO(sec-parent): wrap each cell in activation_lab.display.csv_cell() once sec-parent is merged.
         writer.writerow(
             [
-                t.exercise,
-                t.name,
+                csv_cell(t.exercise),
+                csv_cell(t.name),
                 "true" if t.hidden else "false",
                 f"{t.max_score:g}",
                 t.runs,

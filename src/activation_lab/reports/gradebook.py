@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from activation_lab.display import csv_cell
 from activation_lab.errors import UsageError
 from activation_lab.fsutil import write_atomic
 from activation_lab.reports.report import ReportJSON, read_report
@@ -102,8 +103,6 @@ def grades_table(
             cells.update(
                 total=_cell(report["score"]), max_total=_cell(report["max_score"]), status=report["status"]
             )
-        # TODO(sec-parent): wrap every cell in activation_lab.display.csv_cell() once sec-parent is merged
-        # (a submission name such as "=HYPERLINK(...)" must not reach a spreadsheet as a formula).
         table.append([cells.get(column, "") for column in header])
     return table
 
@@ -112,7 +111,8 @@ def table_csv(table: Sequence[Sequence[str]], *, bom: bool = False) -> str:
     """A table as CSV text (``\\n`` line ends; a UTF-8 BOM first when ``bom``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(table)
+    # a submission name such as "=HYPERLINK(...)" never reaches a spreadsheet as a formula
+    writer.writerows([[csv_cell(cell) for cell in row] for row in table])
     return (BOM if bom else "") + out.getvalue()
 
 
