@@ -1,14 +1,26 @@
-"""Benchmark the main job: grade a synthetic class of five-file submissions and report speed and peak memory.
+"""Benchmark the main job: grade a synthetic class of five-file submissions, as ratios to a yardstick.
 
-    python benchmarks/grade_class.py [--students 200] [--jobs 2] [--seed 0] [--keep DIR]
+    python benchmarks/grade_class.py [--students 200] [--jobs 2] [--seed 0] [--large 1000] [--otter 4]
+                                     [--keep DIR]
 
-It builds the class from the reference solutions and the corpus of right and wrong student files
-(``tests/corpus/{right,wrong}/<exercise>/*.py``), runs
-``python -m activation_lab grade CLASS --jobs N --out OUT`` as a child process exactly as an instructor
-would (sandbox on), and meanwhile polls ``/proc`` for every process of the tree (CLI, pool workers,
-sandboxes, zygotes, exercise workers) to find the peak memory. Each result file is written the moment its
-submission is graded, so the gaps between their modification times are the cost of one submission as the
-batch sees it with N jobs. Writes ``benchmarks/results.json`` and prints a small table.
+Absolute times move from machine to machine (and with the load of a shared one), so every figure is also
+given as a ratio to a **yardstick measured in the same run**: a cold ``python -c "import numpy"`` (median of
+several, before and after the class). The run:
+
+1. builds the class from the reference solutions and the corpus of right and wrong student files
+   (``tests/corpus/{right,wrong}/<exercise>/*.py``) and runs ``python -m activation_lab grade CLASS --jobs N
+   --out OUT`` as a child process exactly as an instructor would (sandbox on), polling ``/proc`` for every
+   process of the tree (CLI, pool workers, sandboxes, zygotes, exercise workers) to find the peak memory.
+   Each result file is written the moment its submission is graded, so the gaps between their modification
+   times are the cost of one submission as the batch sees it with N jobs;
+2. records, through the engine's opt-in timing hook (``ACTIVATION_LAB_PROFILE``, see
+   ``grading/timing.py``), where each submission's time goes in the trusted worker that graded it;
+3. times one submission graded by a cold CLI (what a student's self-check or one Gradescope run pays);
+4. grades a class of ``--large`` submissions for its wall time (0 skips it);
+5. runs ``otter run`` with the bridge's autograder.zip on ``--otter`` single-file submissions (0 skips it;
+   ``benchmarks/otter_compare.py`` does this at length).
+
+Writes ``benchmarks/results.json`` and prints a table.
 """
 
 from __future__ import annotations
@@ -29,8 +41,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXERCISE_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
-TARGET_MS = 150.0
-TARGET_MB = 500.0
+TARGET_RATIO_MEDIAN = 0.2  # of the yardstick (issue 9)
+TARGET_RATIO_P90 = 0.4
+TARGET_MB = 250.0
+TARGET_LARGE_S = 60.0
+PROFILE_ENV = "ACTIVATION_LAB_PROFILE"  # activation_lab.grading.timing.ENV
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -105,80 +120,203 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run(students: int, jobs: int, seed: int, keep: Path | None) -> dict:
-    """Build the class, grade it in a child process, and measure it."""
+def yardstick(repeats: int = 5) -> list[float]:
+    """Seconds of ``repeats`` cold ``python -c "import numpy"`` runs (the same interpreter as the grader)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _grade_command(paths: list[Path], jobs: int, seed: int, out: Path | None) -> list[str]:
+    command = [sys.executable, "-m", "activation_lab", "grade", *map(str, paths), "--jobs", str(jobs)]
+    command += ["--format", "json", "--lang", "en", "--seed", str(seed)]
+    return command + (["--out", str(out)] if out is not None else [])
+
+
+def _env(profile: Path | None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop(PROFILE_ENV, None)
+    if profile is not None:
+        env[PROFILE_ENV] = str(profile)
+    return env
+
+
+def grade_class(klass: Path, work: Path, jobs: int, seed: int, profile: Path | None) -> dict:
+    """Grade the class in a child process; wall, CPU, peak memory and per-submission gaps."""
+    out = work / "out"
+    command = _grade_command([klass], jobs, seed, out)
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    started_wall = time.time()
+    # Files, not pipes: a class's JSON array is far larger than a pipe buffer and nobody reads it early.
+    stdout_path, stderr_path = work / "stdout.json", work / "stderr.txt"
+    with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
+        process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=_env(profile))
+        peak_rss = peak_pss = peak_processes = 0
+        cpu_seen: dict[tuple[int, int], float] = {}
+        while process.poll() is None:
+            count, rss, pss = _tree_sample(process.pid, cpu_seen)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            peak_processes = max(peak_processes, count)
+            time.sleep(0.05)
+    wall = time.monotonic() - started
+    # Every process of the tree is waited for by its parent, so their CPU time adds up here.
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    cpu = max(waited_cpu, sum(cpu_seen.values()))
+    load_after = os.getloadavg()[0]
+    if process.returncode != 0:
+        stderr = stderr_path.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"grading failed ({process.returncode}):\n{stderr}")
+    reports = json.loads(stdout_path.read_text(encoding="utf-8"))
+    finished = sorted(path.stat().st_mtime_ns / 1e9 for path in out.glob("*.json"))
+    gaps = [b - a for a, b in zip([started_wall, *finished], finished, strict=False)][1:]
+    students = len(reports)
+    scores = [r["score"] for r in reports]
+    return {
+        "students": students,
+        "jobs": jobs,
+        "isolation": reports[0]["isolation"] if reports else "?",
+        "graded": sum(1 for r in reports if r["status"] == "graded"),
+        "grades_csv": (out / "grades.csv").is_file(),
+        "full_marks": sum(1 for r in reports if r["score"] == r["max_score"]),
+        "mean_score": round(statistics.mean(scores), 3),
+        "wall_s": round(wall, 3),
+        "ms_per_submission_wall": round(1000 * wall / students, 1),
+        "ms_per_submission_median": round(1000 * statistics.median(gaps), 1),
+        "ms_per_submission_p90": round(1000 * _percentile(gaps, 0.9), 1),
+        "startup_to_first_result_s": round(finished[0] - started_wall, 3),
+        "cpu_ms_per_submission": round(1000 * cpu / students, 1),
+        "cpu_bound_ms_per_submission": round(1000 * cpu / students / min(jobs, os.cpu_count() or 1), 1),
+        "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
+        "peak_tree_pss_mb": round(peak_pss / 2**20, 1),
+        "peak_tree_rss_sum_mb": round(peak_rss / 2**20, 1),
+        "peak_processes": peak_processes,
+    }
+
+
+# Phases of grading/timing.py in the order a submission meets them, with what they cover.
+PHASES = {
+    "load": "read and check the submission's files (parent)",
+    "sandbox.start": "take over an idle sandbox or launch one, write the files",
+    "sandbox.ready": "wait for the sandbox's zygote (NumPy import) and preloads",
+    "sandbox.worker_start": "fork one worker per exercise, import the student's module",
+    "student_calls": "round trips: encode, send, student code runs, receive, decode",
+    "checks": "hidden tests' own code: reference calls, output rules, comparisons",
+    "feedback": "render failures, advice and hints (failed tests only)",
+    "collect": "find the suites' collected tests (pytest collection, once per process)",
+    "pytest_session": "a full pytest session (only for suites that need one)",
+    "quiz": "grade answers.yaml",
+    "report": "report to JSON, hand to parent, write result file and grades.csv",
+    "sandbox.close": "kill the workers, confirm, clean up, hand the sandbox on",
+    "other": "the rest of grade_submission (runner set-up, records)",
+}
+
+
+def read_profile(folder: Path, students: int) -> dict:
+    """Mean milliseconds per submission per phase, over every process's profile lines."""
+    seconds: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for path in folder.glob("profile-*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for name, value in record["seconds"].items():
+                seconds[name] = seconds.get(name, 0.0) + value
+            for name, value in record["counts"].items():
+                counts[name] = counts.get(name, 0) + value
+    total = sum(seconds.values()) or 1.0
+    phases = {
+        name: {"ms": round(1000 * seconds[name] / students, 2), "share": round(seconds[name] / total, 3)}
+        for name in [*PHASES, *sorted(set(seconds) - set(PHASES))]
+        if name in seconds
+    }
+    return {
+        "phases_ms_per_submission": phases,
+        "sum_ms_per_submission": round(1000 * total / students, 1),
+        "round_trips_per_submission": round(counts.get("round_trips", 0) / students, 1),
+        "tests_per_submission": round(counts.get("tests", 0) / students, 1),
+        "note": "worker time (each worker grades one submission at a time); parent phases divided by n",
+    }
+
+
+def cold_single(submission: Path, seed: int, repeats: int = 3) -> list[float]:
+    """Seconds of ``repeats`` cold CLI runs grading one submission (sandbox on)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(
+            _grade_command([submission], 1, seed, None), check=True, capture_output=True, env=_env(None)
+        )
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def run(students: int, jobs: int, seed: int, keep: Path | None, large: int = 0, otter: int = 0) -> dict:
+    """Build the class, grade it in a child process, and measure it beside the yardstick."""
     work = Path(tempfile.mkdtemp(prefix="activation-lab-bench-")) if keep is None else keep
     try:
+        load_start = os.getloadavg()
+        sticks = yardstick()
         klass = build_class(work, students, seed)
-        out = work / "out"
-        command = [
-            sys.executable,
-            "-m",
-            "activation_lab",
-            "grade",
-            str(klass),
-            "--jobs",
-            str(jobs),
-            "--out",
-            str(out),
-            "--format",
-            "json",
-            "--lang",
-            "en",
-            "--seed",
-            str(seed),
-        ]
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-        load_before = os.getloadavg()[0]
-        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.monotonic()
-        started_wall = time.time()
-        # Files, not pipes: a class's JSON array is far larger than a pipe buffer and nobody reads it early.
-        stdout_path, stderr_path = work / "stdout.json", work / "stderr.txt"
-        with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
-            process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=env)
-            peak_rss = peak_pss = peak_processes = 0
-            cpu_seen: dict[tuple[int, int], float] = {}
-            while process.poll() is None:
-                count, rss, pss = _tree_sample(process.pid, cpu_seen)
-                peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-                peak_processes = max(peak_processes, count)
-                time.sleep(0.05)
-        wall = time.monotonic() - started
-        # Every process of the tree is waited for by its parent, so their CPU time adds up here.
-        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-        cpu = max(waited_cpu, sum(cpu_seen.values()))
-        load_after = os.getloadavg()[0]
-        if process.returncode != 0:
-            stderr = stderr_path.read_text(errors="replace")[-3000:]
-            raise SystemExit(f"grading failed ({process.returncode}):\n{stderr}")
-        reports = json.loads(stdout_path.read_text(encoding="utf-8"))
-        finished = sorted(path.stat().st_mtime_ns / 1e9 for path in out.glob("*.json"))
-        gaps = [b - a for a, b in zip([started_wall, *finished], finished, strict=False)][1:]
-        first_result = finished[0] - started_wall
-        isolation = reports[0]["isolation"] if reports else "?"
-        scores = [r["score"] for r in reports]
-        return {
-            "students": students,
-            "jobs": jobs,
-            "isolation": isolation,
-            "graded": sum(1 for r in reports if r["status"] == "graded"),
-            "full_marks": sum(1 for r in reports if r["score"] == r["max_score"]),
-            "mean_score": round(statistics.mean(scores), 3),
-            "wall_s": round(wall, 3),
-            "ms_per_submission_wall": round(1000 * wall / students, 1),
-            "ms_per_submission_median": round(1000 * statistics.median(gaps), 1),
-            "ms_per_submission_p90": round(1000 * _percentile(gaps, 0.9), 1),
-            "startup_to_first_result_s": round(first_result, 3),
-            "cpu_ms_per_submission": round(1000 * cpu / students, 1),
-            "cpu_bound_ms_per_submission": round(1000 * cpu / students / min(jobs, os.cpu_count() or 1), 1),
-            "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
-            "peak_tree_pss_mb": round(peak_pss / 2**20, 1),
-            "peak_tree_rss_sum_mb": round(peak_rss / 2**20, 1),
-            "peak_processes": peak_processes,
-            "machine": machine(),
-        }
+        profile = work / "profile"
+        profile.mkdir()
+        (work / "main").mkdir()
+        result = grade_class(klass, work / "main", jobs, seed, profile)
+        result["profile"] = read_profile(profile, students)
+        single = cold_single(klass / "student000", seed)
+        result["cold_single_submission_s"] = [round(t, 3) for t in single]
+        if large:
+            big = build_class(work / "large", large, seed + 1)
+            (work / "large" / "run").mkdir()
+            measured = grade_class(big, work / "large" / "run", jobs, seed, None)
+            result["large"] = {
+                key: measured[key]
+                for key in (
+                    "students",
+                    "graded",
+                    "grades_csv",
+                    "wall_s",
+                    "ms_per_submission_wall",
+                    "peak_tree_pss_mb",
+                    "load_average_before_after",
+                )
+            }
+        if otter:
+            sys.path.insert(0, str(REPO / "benchmarks"))
+            from otter_compare import run as otter_run
+
+            compared = otter_run(otter, jobs, seed, None, None)
+            result["otter"] = {
+                key: compared[key]
+                for key in (
+                    "submissions",
+                    "activation_lab_ms_per_submission",
+                    "otter_run_ms_per_submission",
+                    "otter_run_median_single_run_s",
+                    "speedup",
+                    "score_mismatches",
+                    "load_average_before_after",
+                )
+            }
+        sticks += yardstick()
+        stick = statistics.median(sticks)
+        result["yardstick_numpy_import_s"] = [round(t, 3) for t in sticks]
+        result["yardstick_median_s"] = round(stick, 4)
+        result["ratio_median"] = round(result["ms_per_submission_median"] / 1000 / stick, 3)
+        result["ratio_p90"] = round(result["ms_per_submission_p90"] / 1000 / stick, 3)
+        result["ratio_wall_per_submission"] = round(result["ms_per_submission_wall"] / 1000 / stick, 3)
+        result["ratio_cold_single"] = round(statistics.median(single) / stick, 2)
+        if otter:
+            otter_s = result["otter"]["otter_run_ms_per_submission"] / 1000
+            result["otter"]["ratio_otter_per_submission"] = round(otter_s / stick, 1)
+        result["load_average_1_5_15_start"] = [round(x, 2) for x in load_start]
+        result["load_average_1_5_15_end"] = [round(x, 2) for x in os.getloadavg()]
+        result["machine"] = machine()
+        return result
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -189,6 +327,92 @@ def machine() -> dict[str, object]:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
+def table(result: dict) -> list[tuple[str, str]]:
+    """The printed rows of a result."""
+    stick = result["yardstick_median_s"]
+    rows = [
+        (
+            "yardstick: cold `import numpy`",
+            f"{1000 * stick:.0f} ms (median of {len(result['yardstick_numpy_import_s'])})",
+        ),
+        (
+            "submissions graded",
+            f"{result['graded']} / {result['students']} "
+            f"(jobs {result['jobs']}, sandbox {result['isolation']})",
+        ),
+        (
+            "per submission, median",
+            f"{result['ms_per_submission_median']} ms = {result['ratio_median']} x yardstick "
+            f"(target <= {TARGET_RATIO_MEDIAN})",
+        ),
+        (
+            "per submission, p90",
+            f"{result['ms_per_submission_p90']} ms = {result['ratio_p90']} x yardstick "
+            f"(target <= {TARGET_RATIO_P90})",
+        ),
+        (
+            "per submission, wall / n",
+            f"{result['ms_per_submission_wall']} ms = {result['ratio_wall_per_submission']} x",
+        ),
+        (
+            "CPU per submission (whole tree)",
+            f"{result['cpu_ms_per_submission']} ms "
+            f"(/ {result['jobs']} cores = {result['cpu_bound_ms_per_submission']})",
+        ),
+        ("total wall", f"{result['wall_s']} s (first result after {result['startup_to_first_result_s']} s)"),
+        ("peak memory, process tree (PSS)", f"{result['peak_tree_pss_mb']} MB  (target <= {TARGET_MB:g})"),
+        (
+            "peak memory, sum of RSS",
+            f"{result['peak_tree_rss_sum_mb']} MB over {result['peak_processes']} processes",
+        ),
+        (
+            "one submission, cold CLI",
+            f"{min(result['cold_single_submission_s'])}-{max(result['cold_single_submission_s'])} s "
+            f"= {result['ratio_cold_single']} x yardstick",
+        ),
+    ]
+    if "large" in result:
+        large = result["large"]
+        rows.append(
+            (
+                f"class of {large['students']}, wall",
+                f"{large['wall_s']} s (target < {TARGET_LARGE_S:g}), {large['graded']} graded, "
+                f"grades.csv {'written' if large['grades_csv'] else 'MISSING'}, "
+                f"peak {large['peak_tree_pss_mb']} MB",
+            )
+        )
+    if "otter" in result:
+        otter = result["otter"]
+        rows.append(
+            (
+                f"otter run ({otter['submissions']} one-file subs.)",
+                f"{otter['otter_run_ms_per_submission'] / 1000:.1f} s each = "
+                f"{otter['ratio_otter_per_submission']} x yardstick; "
+                f"ours {otter['activation_lab_ms_per_submission']} ms "
+                f"({otter['speedup']}x), {len(otter['score_mismatches'])} score mismatches",
+            )
+        )
+    rows.append(
+        (
+            "load average (1/5/15) start, end",
+            f"{result['load_average_1_5_15_start']}, {result['load_average_1_5_15_end']}",
+        )
+    )
+    profile = result["profile"]
+    rows.append(
+        (
+            "profile per submission (worker)",
+            f"{profile['sum_ms_per_submission']} ms, {profile['round_trips_per_submission']} round trips, "
+            f"{profile['tests_per_submission']} tests",
+        )
+    )
+    for name, phase in profile["phases_ms_per_submission"].items():
+        rows.append(
+            (f"  {name}", f"{phase['ms']:7.2f} ms  {100 * phase['share']:5.1f} %  {PHASES.get(name, '')}")
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print a table, write benchmarks/results.json."""
     parser = argparse.ArgumentParser(
@@ -197,36 +421,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--large", type=int, default=1000, help="also time a class this big (0: skip)")
+    parser.add_argument("--otter", type=int, default=4, help="otter run on this many files (0: skip)")
     parser.add_argument("--keep", type=Path, default=None, help="build the class here and keep it")
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
-    result = run(args.students, args.jobs, args.seed, args.keep)
-    rows = [
-        (
-            "submissions graded",
-            f"{result['graded']} / {result['students']} (jobs {result['jobs']}, "
-            f"sandbox {result['isolation']})",
-        ),
-        ("ms per submission, median", f"{result['ms_per_submission_median']}  (target <= {TARGET_MS:g})"),
-        ("ms per submission, p90", f"{result['ms_per_submission_p90']}"),
-        ("ms per submission, wall / n", f"{result['ms_per_submission_wall']}"),
-        (
-            "CPU ms per submission (whole tree)",
-            f"{result['cpu_ms_per_submission']} "
-            f"(/ {args.jobs} cores = {result['cpu_bound_ms_per_submission']})",
-        ),
-        ("load average before / after", " / ".join(map(str, result["load_average_before_after"]))),
-        ("total wall", f"{result['wall_s']} s (first result after {result['startup_to_first_result_s']} s)"),
-        ("peak memory, process tree (PSS)", f"{result['peak_tree_pss_mb']} MB  (target <= {TARGET_MB:g})"),
-        (
-            "peak memory, sum of RSS",
-            f"{result['peak_tree_rss_sum_mb']} MB over {result['peak_processes']} processes",
-        ),
-    ]
+    result = run(args.students, args.jobs, args.seed, args.keep, args.large, args.otter)
+    rows = table(result)
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    args.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    temporary = args.results.with_name(f".{args.results.name}.tmp")
+    temporary.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, args.results)
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import SubmissionError
+from activation_lab.grading import timing
 from activation_lab.grading.grade import GradingContext, error_report, grade_submission, start_sandbox
 from activation_lab.reports.report import (
     ReportJSON,
@@ -139,7 +140,9 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
     """One trusted worker: grade submissions from ``tasks``, post each report to ``results`` when done.
 
     While one submission is graded, the sandbox of the next is already starting (its NumPy import runs in
-    parallel with this worker's pytest session), which hides most of the sandbox's start-up time.
+    parallel with this worker's grading), which hides most of the sandbox's start-up time. The worker
+    inherits the suites collected and the references imported by its parent (``warm_up``), and keeps them
+    for every submission it grades.
     """
     _worker_init()
     open_queue = True
@@ -158,7 +161,8 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
         index, submission = item
         results.put(("took", worker, index, None))
         try:
-            sandbox = start_sandbox(submission, ctx)
+            with timing.phase("sandbox.start"):
+                sandbox = start_sandbox(submission, ctx)
         except Exception as exc:  # reported by grade_submission as a grader fault
             sandbox = exc
         return index, submission, sandbox
@@ -168,12 +172,17 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
         upcoming = take(block=False)
         index, submission, sandbox = current
         try:
-            report = report_to_json(grade_submission(submission, ctx, sandbox=sandbox))
+            with timing.phase("other"):
+                graded = grade_submission(submission, ctx, sandbox=sandbox)
+            with timing.phase("report"):
+                report = report_to_json(graded)
         finally:
             if sandbox is not None and not isinstance(sandbox, BaseException):
-                with contextlib.suppress(Exception):
+                with timing.phase("sandbox.close"), contextlib.suppress(Exception):
                     sandbox.close()
-        results.put(("done", worker, index, report))
+        with timing.phase("report"):
+            results.put(("done", worker, index, report))
+        timing.flush(submission.name)
         current = upcoming if upcoming is not None else take(block=True)
 
 
@@ -184,6 +193,10 @@ class _WorkerPool:
         methods = multiprocessing.get_all_start_methods()
         # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
         mp = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if mp.get_start_method() == "fork":  # collected once here, the suites serve every worker
+            from activation_lab.grading.suites import warm_up
+
+            warm_up(ctx.course)
         self.tasks = mp.Queue()
         self.results = mp.Queue()
         self.workers = [
@@ -272,7 +285,8 @@ def grade_batch(
     interrupted batch keeps every finished result and ``resume=True`` continues it.
     """
     submissions = expand_paths(paths, ctx.course.student_files)
-    tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
+    with timing.phase("load"):
+        tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
     reports: list[ReportJSON | None] = [task.report for task in tasks]
     resumed: set[int] = set()
@@ -287,10 +301,11 @@ def grade_batch(
 
     def finish(index: int, report: ReportJSON) -> None:
         reports[index] = report
-        if out_dir is not None and index not in resumed:
-            write_report(out_dir / f"{names[index]}.json", report)
-        if on_result is not None:
-            on_result(report)
+        with timing.phase("report"):
+            if out_dir is not None and index not in resumed:
+                write_report(out_dir / f"{names[index]}.json", report)
+            if on_result is not None:
+                on_result(report)
 
     todo = [(task.index, task.submission) for task in tasks if reports[task.index] is None]
     pool = _WorkerPool(max(1, min(jobs or default_jobs(), len(todo))), ctx) if todo else None
@@ -321,7 +336,9 @@ def grade_batch(
         raise
     finally:
         if out_dir is not None:
-            rebuild_grades_csv(out_dir, ctx, names)
+            with timing.phase("report"):
+                rebuild_grades_csv(out_dir, ctx, names)
+        timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
     return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from activation_lab import __version__
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
+from activation_lab.grading import timing
 from activation_lab.i18n import message
 from activation_lab.records import ExerciseResult, QuizResult, SubmissionReport
 
@@ -187,7 +188,15 @@ def grade_exercises(
     if present:
         with contextlib.ExitStack() as stack:
             if sandbox is None:
-                sandbox = stack.enter_context(_open_sandbox(files, ctx))
+                with timing.phase("sandbox.start"):
+                    sandbox = stack.enter_context(_open_sandbox(files, ctx))
+            if (
+                timing.enabled()
+            ):  # profiling only: wait for the sandbox here to time it apart from the workers
+                with timing.phase("sandbox.ready"):
+                    ready = getattr(sandbox, "_ensure_started", None)
+                    if callable(ready):
+                        ready()
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
@@ -245,7 +254,8 @@ def grade_submission(
         exercises = grade_exercises(submission.files, ctx, sandbox)
         quiz: QuizResult | None = None
         if submission.answers is not None:
-            quiz, quiz_notes = grade_quiz(submission.answers, ctx)
+            with timing.phase("quiz"):
+                quiz, quiz_notes = grade_quiz(submission.answers, ctx)
             notes += quiz_notes
     except Exception as exc:
         detail = str(exc) if isinstance(exc, ActivationLabError) else f"{type(exc).__name__}: {exc}"
