@@ -141,8 +141,8 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
 
     While one submission is graded, the sandbox of the next is already starting (its NumPy import runs in
     parallel with this worker's grading), which hides most of the sandbox's start-up time. The worker
-    inherits the suites collected and the references imported by its parent (``warm_up``), and keeps them
-    for every submission it grades.
+    inherits the suites collected and the references imported by its parent (``warm_up``), or collects them
+    itself while its first sandbox starts, and keeps them for every submission it grades.
     """
     _worker_init()
     open_queue = True
@@ -168,6 +168,10 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
         return index, submission, sandbox
 
     current = take(block=True)
+    from activation_lab.grading.suites import warm_up
+
+    with timing.phase("collect"):
+        warm_up(ctx.course)  # while the first sandbox starts; nothing to do when inherited from the parent
     while current is not None:
         upcoming = take(block=False)
         index, submission, sandbox = current
@@ -189,11 +193,11 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
 class _WorkerPool:
     """``jobs`` forked worker processes fed through a task queue; reports come back as they finish."""
 
-    def __init__(self, jobs: int, ctx: GradingContext) -> None:
+    def __init__(self, jobs: int, ctx: GradingContext, *, warm: bool = True) -> None:
         methods = multiprocessing.get_all_start_methods()
         # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
         mp = multiprocessing.get_context("fork" if "fork" in methods else None)
-        if mp.get_start_method() == "fork":  # collected once here, the suites serve every worker
+        if warm and mp.get_start_method() == "fork":  # collected once here, the suites serve every worker
             from activation_lab.grading.suites import warm_up
 
             warm_up(ctx.course)
@@ -308,7 +312,10 @@ def grade_batch(
                 on_result(report)
 
     todo = [(task.index, task.submission) for task in tasks if reports[task.index] is None]
-    pool = _WorkerPool(max(1, min(jobs or default_jobs(), len(todo))), ctx) if todo else None
+    workers = max(1, min(jobs or default_jobs(), len(todo)))
+    # With a submission or two per worker, each worker collects the suites itself while its first sandbox
+    # starts (a cold single run); with more, the parent collects them once for all workers.
+    pool = _WorkerPool(workers, ctx, warm=len(todo) > workers) if todo else None
     if on_start is not None:
         on_start(len(tasks))
     try:

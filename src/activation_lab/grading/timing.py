@@ -26,8 +26,9 @@ _NOTHING = contextlib.nullcontext()
 class _Profile:
     """Exclusive seconds per phase and counters of the current unit of work (one submission)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: str) -> None:
+        self.setting = folder  # the environment's value, as given
+        self.folder = Path(folder)
         self.seconds: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         self.stack: list[list[float]] = []  # [start, seconds spent in nested phases]
@@ -63,8 +64,9 @@ def _current() -> _Profile | None:
     folder = os.environ.get(ENV)
     if not folder:
         return None
-    if _profile is None or _profile.pid != os.getpid():  # a forked child starts its own profile
-        _profile = _Profile(Path(folder))
+    # a forked child starts its own profile, and so does a change of folder
+    if _profile is None or _profile.pid != os.getpid() or _profile.setting != folder:
+        _profile = _Profile(folder)
     return _profile
 
 
