@@ -16,8 +16,10 @@ several, before and after the class). The run:
 2. records, through the engine's opt-in timing hook (``ACTIVATION_LAB_PROFILE``, see
    ``grading/timing.py``), where each submission's time goes in the trusted worker that graded it;
 3. times one submission graded by a cold CLI (what a student's self-check or one Gradescope run pays);
-4. grades a class of ``--large`` submissions for its wall time (0 skips it);
-5. runs ``otter run`` with the bridge's autograder.zip on ``--otter`` single-file submissions (0 skips it;
+4. times the suites alone with the students' code imported in-process (no sandbox): the trusted side's
+   own cost per submission, optionally beside another checkout's engine (``--compare-src``);
+5. grades a class of ``--large`` submissions for its wall time (0 skips it);
+6. runs ``otter run`` with the bridge's autograder.zip on ``--otter`` single-file submissions (0 skips it;
    ``benchmarks/otter_compare.py`` does this at length).
 
 Writes ``benchmarks/results.json`` and prints a table.
@@ -255,7 +257,58 @@ def cold_single(submission: Path, seed: int, repeats: int = 3) -> list[float]:
     return times
 
 
-def run(students: int, jobs: int, seed: int, keep: Path | None, large: int = 0, otter: int = 0) -> dict:
+TRUSTED_ONLY = """
+import json, statistics, sys, time
+from pathlib import Path
+from activation_lab.course import load_course
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.grading.suites import run_suites
+course = load_course(Path(sys.argv[1]))
+folders = sorted(Path(sys.argv[2]).iterdir())
+def students(folder):
+    return {s.id: InProcessStudent(folder / s.file) for s in course.exercises if (folder / s.file).is_file()}
+run_suites(course, students(folders[0]), lang="en", seed=0)  # collection and imports are not per submission
+times = []
+for folder in folders[1:]:
+    chosen = students(folder)
+    started = time.perf_counter()
+    run_suites(course, chosen, lang="en", seed=0)
+    times.append(time.perf_counter() - started)
+print(json.dumps(times))
+"""
+
+
+def trusted_only(klass: Path, src: Path, count: int = 40) -> float:
+    """Median seconds per submission of the suites with the students' code in-process (no sandbox).
+
+    The trusted side's own cost (suites, checks, feedback, records) plus an in-process call per student
+    call, measured with the engine in ``src`` (another checkout's ``src`` gives a before/after).
+    """
+    sample = klass.parent / f"sample-{count}"
+    if not sample.exists():
+        sample.mkdir()
+        for folder in sorted(klass.iterdir())[: count + 1]:
+            shutil.copytree(folder, sample / folder.name)
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop(PROFILE_ENV, None)
+    done = subprocess.run(
+        [sys.executable, "-c", TRUSTED_ONLY, str(REPO), str(sample)],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    return statistics.median(json.loads(done.stdout))
+
+
+def run(
+    students: int,
+    jobs: int,
+    seed: int,
+    keep: Path | None,
+    large: int = 0,
+    otter: int = 0,
+    compare_src: Path | None = None,
+) -> dict:
     """Build the class, grade it in a child process, and measure it beside the yardstick."""
     work = Path(tempfile.mkdtemp(prefix="activation-lab-bench-")) if keep is None else keep
     try:
@@ -267,6 +320,10 @@ def run(students: int, jobs: int, seed: int, keep: Path | None, large: int = 0, 
         (work / "main").mkdir()
         result = grade_class(klass, work / "main", jobs, seed, profile)
         result["profile"] = read_profile(profile, students)
+        result["trusted_only_ms_per_submission"] = round(1000 * trusted_only(klass, REPO / "src"), 2)
+        if compare_src is not None:
+            before = trusted_only(klass, compare_src)
+            result["trusted_only_compare"] = {"src": str(compare_src), "ms": round(1000 * before, 2)}
         single = cold_single(klass / "student000", seed)
         result["cold_single_submission_s"] = [round(t, 3) for t in single]
         if large:
@@ -310,6 +367,7 @@ def run(students: int, jobs: int, seed: int, keep: Path | None, large: int = 0, 
         result["ratio_p90"] = round(result["ms_per_submission_p90"] / 1000 / stick, 3)
         result["ratio_wall_per_submission"] = round(result["ms_per_submission_wall"] / 1000 / stick, 3)
         result["ratio_cold_single"] = round(statistics.median(single) / stick, 2)
+        result["ratio_trusted_only"] = round(result["trusted_only_ms_per_submission"] / 1000 / stick, 3)
         if otter:
             otter_s = result["otter"]["otter_run_ms_per_submission"] / 1000
             result["otter"]["ratio_otter_per_submission"] = round(otter_s / stick, 1)
@@ -371,6 +429,11 @@ def table(result: dict) -> list[tuple[str, str]]:
             f"= {result['ratio_cold_single']} x yardstick",
         ),
     ]
+    trusted = f"{result['trusted_only_ms_per_submission']} ms = {result['ratio_trusted_only']} x yardstick"
+    if "trusted_only_compare" in result:
+        compared = result["trusted_only_compare"]
+        trusted += f" (engine in {compared['src']}: {compared['ms']} ms)"
+    rows.append(("suites + checks, no sandbox", trusted))
     if "large" in result:
         large = result["large"]
         rows.append(
@@ -424,9 +487,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large", type=int, default=1000, help="also time a class this big (0: skip)")
     parser.add_argument("--otter", type=int, default=4, help="otter run on this many files (0: skip)")
     parser.add_argument("--keep", type=Path, default=None, help="build the class here and keep it")
+    parser.add_argument(
+        "--compare-src", type=Path, default=None, help="also time the no-sandbox run with this src/ (before)"
+    )
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
-    result = run(args.students, args.jobs, args.seed, args.keep, args.large, args.otter)
+    result = run(args.students, args.jobs, args.seed, args.keep, args.large, args.otter, args.compare_src)
     rows = table(result)
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

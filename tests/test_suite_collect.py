@@ -28,6 +28,13 @@ COURSE = load_course(REPO)
 EXERCISES = ("c2f", "sigmoid", "step", "tanh", "relu")
 
 
+@pytest.fixture(autouse=True)
+def _profile_off_afterwards():
+    """Tests that turn the timing hook on leave it off for the next ones."""
+    yield
+    timing.reset()
+
+
 @pytest.fixture
 def course_copy(tmp_path):
     """A writable copy of the course content (manifest, suites, references)."""
@@ -215,6 +222,7 @@ class _Clock:
 
 def test_the_profile_counts_nested_phases_once(tmp_path, monkeypatch):
     monkeypatch.setenv(timing.ENV, str(tmp_path))
+    timing.reset()
     monkeypatch.setattr(timing.time, "perf_counter", _Clock())
     with timing.phase("outer"):  # reads 1; inner reads 2 and 3; outer ends at 4
         with timing.phase("inner"):
@@ -231,11 +239,13 @@ def test_the_profile_counts_nested_phases_once(tmp_path, monkeypatch):
 
 def test_no_profile_unless_asked(tmp_path, monkeypatch):
     monkeypatch.delenv(timing.ENV, raising=False)
+    timing.reset()
     assert not timing.enabled()
     with timing.phase("anything"):
         timing.count("round_trips")
     timing.flush("nothing")
     monkeypatch.setenv(timing.ENV, str(tmp_path))
+    timing.reset()
     timing.flush("still nothing")  # nothing was recorded while it was off
     assert list(tmp_path.iterdir()) == []
 
@@ -245,6 +255,7 @@ def test_a_profiled_batch_writes_one_line_per_submission(tmp_path, monkeypatch):
     from activation_lab.grading.batch import grade_batch
 
     monkeypatch.setenv(timing.ENV, str(tmp_path / "profile"))
+    timing.reset()
     (tmp_path / "profile").mkdir()
     klass = tmp_path / "class"
     for name in ("ana", "bo"):

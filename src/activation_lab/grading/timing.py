@@ -3,7 +3,8 @@
 With ``ACTIVATION_LAB_PROFILE=DIR`` in the environment, every process that grades appends one JSON line per
 submission to ``DIR/profile-<pid>.jsonl``: the seconds spent in each phase (exclusive of the phases nested
 in it, so the figures add up to the time measured) and counters such as round trips to the sandbox.
-Without it, :func:`phase` returns one shared do-nothing context manager and nothing is recorded.
+Without it, :func:`phase` returns one shared do-nothing context manager and nothing is recorded. The
+variable is read once per process.
 
 The state is per process on purpose: a profile describes the process that measured it (a forked worker
 starts from an empty one).
@@ -27,7 +28,6 @@ class _Profile:
     """Exclusive seconds per phase and counters of the current unit of work (one submission)."""
 
     def __init__(self, folder: str) -> None:
-        self.setting = folder  # the environment's value, as given
         self.folder = Path(folder)
         self.seconds: dict[str, float] = {}
         self.counts: dict[str, int] = {}
@@ -57,17 +57,22 @@ class _Profile:
 
 
 _profile: _Profile | None = None
+_read_for_pid = 0  # the process that last read the environment (forked children read it again)
 
 
 def _current() -> _Profile | None:
-    global _profile
-    folder = os.environ.get(ENV)
-    if not folder:
-        return None
-    # a forked child starts its own profile, and so does a change of folder
-    if _profile is None or _profile.pid != os.getpid() or _profile.setting != folder:
-        _profile = _Profile(folder)
+    global _profile, _read_for_pid
+    if _read_for_pid != os.getpid():
+        reset()
     return _profile
+
+
+def reset() -> None:
+    """Read ``ACTIVATION_LAB_PROFILE`` again (done once per process; tests that change it call this)."""
+    global _profile, _read_for_pid
+    folder = os.environ.get(ENV)
+    _profile = _Profile(folder) if folder else None
+    _read_for_pid = os.getpid()
 
 
 def enabled() -> bool:
