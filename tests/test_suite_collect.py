@@ -87,6 +87,24 @@ def test_the_course_suites_run_without_a_pytest_session():
         assert collection.tests and all(test.direct for test in collection.tests), spec.suite
 
 
+def test_the_direct_runner_makes_every_fixture_of_the_grading_plugin():
+    """A fixture added to (or removed from) the plugin must be added to (or removed from) the direct path."""
+    from _pytest.fixtures import FixtureFunctionDefinition
+
+    from activation_lab.grading.collect import RUNNER_FIXTURES
+
+    plugin_fixtures = {
+        name
+        for name in dir(runner._GradingPlugin)
+        if isinstance(getattr(runner._GradingPlugin, name), FixtureFunctionDefinition)
+    }
+    spec = COURSE.exercises[0]
+    exercise = runner._Exercise(spec=spec, student=runner._TrackedStudent(None))
+    plugin = runner._GradingPlugin(COURSE, {spec.id: exercise}, "en", 0)
+    test = collect_suite(COURSE.root / spec.suite, COURSE.root).tests[0]
+    assert plugin_fixtures == set(plugin.fixture_makers(test, exercise)) == RUNNER_FIXTURES
+
+
 def _append_to_suite(root: Path, exercise: str, text: str) -> None:
     suite = root / "autograder" / f"test_{exercise}.py"
     suite.write_text(suite.read_text(encoding="utf-8") + text, encoding="utf-8")

@@ -205,6 +205,9 @@ class _GradingPlugin:
         key = zlib.crc32(f"{exercise_id}::{test_name}".encode())
         return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
 
+    def _new_checker(self, student: _TrackedStudent, reference: ModuleType) -> Checker:
+        return Checker(student, reference)
+
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> _TrackedStudent:
         """The student's code of this suite's exercise (a ``StudentCode``)."""
@@ -220,7 +223,7 @@ class _GradingPlugin:
         self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
     ) -> Checker:
         """The checker comparing this suite's student with the reference."""
-        checker = Checker(student, reference)
+        checker = self._new_checker(student, reference)
         request.node.stash[_CHECKER] = checker
         return checker
 
@@ -255,23 +258,22 @@ class _GradingPlugin:
             if info is None:
                 continue
             exercise = self.exercises[info.exercise]
-            checker: Checker | None = None
-            arguments: dict[str, Any] = {}
-            for name in test.argnames:
-                if name == "check":
-                    checker = Checker(exercise.student, self._reference_of(exercise))
-                    arguments[name] = checker
-                elif name == "student":
-                    arguments[name] = exercise.student
-                elif name == "reference":
-                    arguments[name] = self._reference_of(exercise)
-                elif name == "rng":
-                    arguments[name] = self._rng_for(test.exercise, test.name)
-                elif name == "lang":
-                    arguments[name] = self._lang
-                else:
-                    arguments[name] = test.params[name]
+            makers = self.fixture_makers(test, exercise)
+            arguments = {
+                name: makers[name]() if name in makers else test.params[name] for name in test.argnames
+            }
+            checker = arguments.get("check")
             self._run_test(lambda t=test, a=arguments: t.function(**a), lambda c=checker: c, info)
+
+    def fixture_makers(self, test: SuiteTest, exercise: _Exercise) -> dict[str, Callable[[], Any]]:
+        """How ``run_collected`` makes each fixture of this plugin for one test (the same values)."""
+        return {
+            "student": lambda: exercise.student,
+            "reference": lambda: self._reference_of(exercise),
+            "check": lambda: self._new_checker(exercise.student, self._reference_of(exercise)),
+            "rng": lambda: self._rng_for(test.exercise, test.name),
+            "lang": lambda: self._lang,
+        }
 
     def _run_test(
         self, call: Callable[[], Any], checker_of: Callable[[], Checker | None], info: _TestInfo
