@@ -16,8 +16,10 @@ several, before and after the class). The run:
 2. records, through the engine's opt-in timing hook (``ACTIVATION_LAB_PROFILE``, see
    ``grading/timing.py``), where each submission's time goes in the trusted worker that graded it;
 3. times one submission graded by a cold CLI (what a student's self-check or one Gradescope run pays);
-4. times the suites alone with the students' code imported in-process (no sandbox): the trusted side's
-   own cost per submission, optionally beside another checkout's engine (``--compare-src``);
+4. times one student call through the sandbox (wall, and the trusted side's CPU) and in-process, and
+   the suites alone with the students' code imported in-process (no sandbox): the trusted side's
+   own cost per submission; with ``--compare-src OTHER/src``, that and the class are also graded with
+   another checkout's engine (a before/after in the same run);
 5. grades a class of ``--large`` submissions for its wall time (0 skips it);
 6. runs ``otter run`` with the bridge's autograder.zip on ``--otter`` single-file submissions (0 skips it;
    ``benchmarks/otter_compare.py`` does this at length).
@@ -138,16 +140,18 @@ def _grade_command(paths: list[Path], jobs: int, seed: int, out: Path | None) ->
     return command + (["--out", str(out)] if out is not None else [])
 
 
-def _env(profile: Path | None) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+def _env(profile: Path | None, src: Path = REPO / "src") -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop(PROFILE_ENV, None)
     if profile is not None:
         env[PROFILE_ENV] = str(profile)
     return env
 
 
-def grade_class(klass: Path, work: Path, jobs: int, seed: int, profile: Path | None) -> dict:
-    """Grade the class in a child process; wall, CPU, peak memory and per-submission gaps."""
+def grade_class(
+    klass: Path, work: Path, jobs: int, seed: int, profile: Path | None, src: Path = REPO / "src"
+) -> dict:
+    """Grade the class in a child process with the engine in ``src``; wall, CPU, peak memory, gaps."""
     out = work / "out"
     command = _grade_command([klass], jobs, seed, out)
     load_before = os.getloadavg()[0]
@@ -157,7 +161,7 @@ def grade_class(klass: Path, work: Path, jobs: int, seed: int, profile: Path | N
     # Files, not pipes: a class's JSON array is far larger than a pipe buffer and nobody reads it early.
     stdout_path, stderr_path = work / "stdout.json", work / "stderr.txt"
     with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
-        process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=_env(profile))
+        process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=_env(profile, src))
         peak_rss = peak_pss = peak_processes = 0
         cpu_seen: dict[tuple[int, int], float] = {}
         while process.poll() is None:
@@ -278,6 +282,49 @@ print(json.dumps(times))
 """
 
 
+ROUND_TRIP = """
+import json, sys, time
+from pathlib import Path
+import numpy as np
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.sandbox.session import SubmissionSandbox
+path = Path(sys.argv[1])
+inputs = {"scalar": 3.0, "array": np.linspace(-5, 5, 20).reshape(4, 5)}
+out, n = {}, 200
+with SubmissionSandbox({"relu.py": path.read_text()}) as box:
+    student = box.open("relu")
+    for label, x in inputs.items():
+        student.call("relu", x)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            student.call("relu", x)
+        out[label] = {"wall_us": 1e6 * (time.perf_counter() - wall) / n,
+                      "trusted_cpu_us": 1e6 * (time.process_time() - cpu) / n}
+local = InProcessStudent(path)
+for label, x in inputs.items():
+    wall = time.perf_counter()
+    for _ in range(n):
+        local.call("relu", x)
+    out[label]["in_process_us"] = 1e6 * (time.perf_counter() - wall) / n
+print(json.dumps(out))
+"""
+
+
+def round_trips() -> dict:
+    """Microseconds per student call through the sandbox (wall, and the trusted side's CPU) and in-process.
+
+    ``relu`` of the reference solution on a float and on a 4x5 array, 200 calls each.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", ROUND_TRIP, str(REPO / "solutions" / "relu.py")],
+        check=True,
+        capture_output=True,
+        env=_env(None),
+    )
+    measured = json.loads(done.stdout)
+    return {kind: {k: round(v) for k, v in values.items()} for kind, values in measured.items()}
+
+
 def trusted_only(klass: Path, src: Path, count: int = 40) -> float:
     """Median seconds per submission of the suites with the students' code in-process (no sandbox).
 
@@ -324,6 +371,26 @@ def run(
         if compare_src is not None:
             before = trusted_only(klass, compare_src)
             result["trusted_only_compare"] = {"src": str(compare_src), "ms": round(1000 * before, 2)}
+            (work / "before").mkdir()
+            graded = grade_class(klass, work / "before", jobs, seed, None, compare_src)
+            ours = {path.name: path.read_bytes() for path in (work / "main" / "out").glob("*.json")}
+            theirs = {path.name: path.read_bytes() for path in (work / "before" / "out").glob("*.json")}
+            result["compare"] = {
+                "src": str(compare_src),
+                "identical_result_files": sum(1 for name, data in ours.items() if theirs.get(name) == data),
+            } | {
+                key: graded[key]
+                for key in (
+                    "ms_per_submission_median",
+                    "ms_per_submission_p90",
+                    "ms_per_submission_wall",
+                    "cpu_ms_per_submission",
+                    "peak_tree_pss_mb",
+                    "mean_score",
+                    "load_average_before_after",
+                )
+            }
+        result["round_trip_us"] = round_trips()
         single = cold_single(klass / "student000", seed)
         result["cold_single_submission_s"] = [round(t, 3) for t in single]
         if large:
@@ -368,6 +435,10 @@ def run(
         result["ratio_wall_per_submission"] = round(result["ms_per_submission_wall"] / 1000 / stick, 3)
         result["ratio_cold_single"] = round(statistics.median(single) / stick, 2)
         result["ratio_trusted_only"] = round(result["trusted_only_ms_per_submission"] / 1000 / stick, 3)
+        if "compare" in result:
+            for key in ("median", "p90", "wall"):
+                ms = result["compare"][f"ms_per_submission_{key}"]
+                result["compare"][f"ratio_{key}"] = round(ms / 1000 / stick, 3)
         if otter:
             otter_s = result["otter"]["otter_run_ms_per_submission"] / 1000
             result["otter"]["ratio_otter_per_submission"] = round(otter_s / stick, 1)
@@ -434,6 +505,26 @@ def table(result: dict) -> list[tuple[str, str]]:
         compared = result["trusted_only_compare"]
         trusted += f" (engine in {compared['src']}: {compared['ms']} ms)"
     rows.append(("suites + checks, no sandbox", trusted))
+    trip = result["round_trip_us"]
+    rows.append(
+        (
+            "one student call (wall / trusted CPU)",
+            f"float {trip['scalar']['wall_us']} / {trip['scalar']['trusted_cpu_us']} us, "
+            f"4x5 array {trip['array']['wall_us']} / {trip['array']['trusted_cpu_us']} us "
+            f"(in-process {trip['scalar']['in_process_us']} / {trip['array']['in_process_us']} us)",
+        )
+    )
+    if "compare" in result:
+        before = result["compare"]
+        rows.append(
+            (
+                "same class, engine in --compare-src",
+                f"median {before['ms_per_submission_median']} ms = {before['ratio_median']} x, "
+                f"p90 {before['ratio_p90']} x, wall/n {before['ratio_wall']} x, "
+                f"CPU {before['cpu_ms_per_submission']} ms, {before['peak_tree_pss_mb']} MB, "
+                f"{before['identical_result_files']} / {result['students']} result files identical",
+            )
+        )
     if "large" in result:
         large = result["large"]
         rows.append(
@@ -488,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--otter", type=int, default=4, help="otter run on this many files (0: skip)")
     parser.add_argument("--keep", type=Path, default=None, help="build the class here and keep it")
     parser.add_argument(
-        "--compare-src", type=Path, default=None, help="also time the no-sandbox run with this src/ (before)"
+        "--compare-src", type=Path, default=None, help="also grade the class with the engine in this src/"
     )
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
