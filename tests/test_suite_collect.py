@@ -160,6 +160,15 @@ def test_relu_each(check, x):
             id="usefixtures-of-a-runner-fixture",
         ),
         pytest.param(
+            "\n\nclass TestRelu:\n    calls = []\n"
+            + PARAMETRIZED.replace("\n@", "\n    @")
+            .replace("\ndef test_relu_each(check, x):", "\n    def test_relu_each(self, check, x):")
+            .replace("\n    check.matches", "\n        self.calls.append(x)\n        check.matches"),
+            2,
+            False,
+            id="test-class",
+        ),
+        pytest.param(
             PARAMETRIZED.replace("def test_relu_each(check, x):", "def test_relu_each(check, x, request):"),
             2,
             False,

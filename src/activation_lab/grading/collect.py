@@ -4,8 +4,8 @@ Grading a submission then calls the collected test functions directly with the r
 (``suites.py``) instead of starting a pytest session per submission, which cost most of the trusted CPU. The
 suites stay ordinary pytest files: collection is pytest's own (markers, ``parametrize``, module import), and
 a test that needs anything beyond the runner's fixtures and direct ``parametrize`` arguments (a fixture of
-its own, ``request``, ``usefixtures``, an indirect parameter) marks its suite as needing the full pytest
-session, which is still used for it.
+its own, ``request``, ``usefixtures`` of another fixture, an indirect parameter, a test class) marks its
+suite as needing the full pytest session, which is still used for it.
 """
 
 from __future__ import annotations
@@ -153,6 +153,8 @@ def _runs_directly(item: pytest.Function, runner: Any) -> bool:
     """Whether ``item`` needs only the runner's own fixtures and direct ``parametrize`` arguments."""
     from _pytest.python import get_direct_param_fixture_func
 
+    if getattr(item, "cls", None) is not None:  # pytest makes a fresh instance of a test class per run
+        return False
     callspec = getattr(item, "callspec", None)
     params = dict(callspec.params) if callspec is not None else {}
     direct = {n for n in params if _fixture_function(item, n) is get_direct_param_fixture_func}
