@@ -1,7 +1,7 @@
 """Benchmark the main job: grade a synthetic class of five-file submissions, as ratios to a yardstick.
 
     python benchmarks/grade_class.py [--students 200] [--jobs 2] [--seed 0] [--large 1000] [--otter 4]
-                                     [--keep DIR]
+                                     [--compare-src OTHER/src] [--repeat N] [--keep DIR]
 
 Absolute times move from machine to machine (and with the load of a shared one), so every figure is also
 given as a ratio to a **yardstick measured in the same run**: a cold ``python -c "import numpy"`` (median of
@@ -24,7 +24,7 @@ several, before and after the class). The run:
 6. runs ``otter run`` with the bridge's autograder.zip on ``--otter`` single-file submissions (0 skips it;
    ``benchmarks/otter_compare.py`` does this at length).
 
-Writes ``benchmarks/results.json`` and prints a table.
+Writes ``benchmarks/results.json`` (``{"runs": [...]}``, one per ``--repeat``) and prints a table per run.
 """
 
 from __future__ import annotations
@@ -579,17 +579,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--otter", type=int, default=4, help="otter run on this many files (0: skip)")
     parser.add_argument("--keep", type=Path, default=None, help="build the class here and keep it")
     parser.add_argument(
+        "--repeat", type=int, default=1, help="measure this many times (--large, --otter once)"
+    )
+    parser.add_argument(
         "--compare-src", type=Path, default=None, help="also grade the class with the engine in this src/"
     )
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
-    result = run(args.students, args.jobs, args.seed, args.keep, args.large, args.otter, args.compare_src)
-    rows = table(result)
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    if args.keep is not None and args.repeat > 1:
+        parser.error("--keep builds one class: use it without --repeat")
+    runs = []
+    for number in range(args.repeat):
+        first = number == 0  # the class of --large and otter only once
+        large, otter = (args.large, args.otter) if first else (0, 0)
+        result = run(args.students, args.jobs, args.seed, args.keep, large, otter, args.compare_src)
+        runs.append(result)
+        print(f"run {number + 1} of {args.repeat}")
+        rows = table(result)
+        width = max(len(name) for name, _ in rows)
+        for name, value in rows:
+            print(f"{name:<{width}}  {value}")
+        print(flush=True)
     temporary = args.results.with_name(f".{args.results.name}.tmp")
-    temporary.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps({"runs": runs}, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, args.results)
     return 0
 
