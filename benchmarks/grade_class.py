@@ -136,7 +136,8 @@ def yardstick(repeats: int = 5) -> list[float]:
 
 def _grade_command(paths: list[Path], jobs: int, seed: int, out: Path | None) -> list[str]:
     command = [sys.executable, "-m", "activation_lab", "grade", *map(str, paths), "--jobs", str(jobs)]
-    command += ["--format", "json", "--lang", "en", "--seed", str(seed)]
+    # --course: every engine compared grades this checkout's course content
+    command += ["--format", "json", "--lang", "en", "--seed", str(seed), "--course", str(REPO)]
     return command + (["--out", str(out)] if out is not None else [])
 
 
