@@ -1,4 +1,4 @@
-"""The course manifest declares the five exercises of CONTRACT §1; broken manifests are reported."""
+"""The manifest declares the five exercises (docs/contract.md, "Exercises"); broken manifests are reported."""
 
 from __future__ import annotations
 

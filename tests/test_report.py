@@ -10,14 +10,13 @@ import jsonschema
 import pytest
 from rich.console import Console
 
+from activation_lab.cli.tables import detail_table, summary_table
 from activation_lab.grading.grade import grade_path
 from activation_lab.reports.report import (
     SCHEMA_PATH,
-    detail_table,
     grades_csv,
     read_report,
     report_to_json,
-    summary_table,
     without_volatile,
     write_atomic,
 )
@@ -45,7 +44,7 @@ def real_reports(tmp_path_factory, reference_sources, grading_context) -> list[d
     first_item = grading_context.quizzes[0].items[0].id if grading_context.quizzes else "x"
     (root / "partial" / "answers.yaml").write_text(f"{first_item}: b\n")
     paths = [root / "full", root / "partial", root / "missing-folder"]
-    return [report_to_json(grade_path(path, grading_context)) for path in paths]
+    return [report_to_json(grade_path(path, grading_context), "en") for path in paths]
 
 
 def test_real_reports_validate_against_the_schema(validator, real_reports) -> None:
@@ -95,13 +94,36 @@ def test_hidden_tests_never_show_expected_values(real_reports) -> None:
     assert not [t for t in hidden if "Expected" in t["feedback"] or "expected:" in t["feedback"].lower()]
 
 
-def test_grades_csv_has_one_row_per_report(real_reports) -> None:
+def test_grades_csv_has_one_row_per_report_by_name_with_a_column_per_part(
+    real_reports, grading_context
+) -> None:
     text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu"])
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["submission"] for r in rows] == [r["submission"] for r in real_reports]
-    assert rows[0]["quiz"] == "" and rows[0]["total"] == rows[0]["max_total"] == "50"
-    assert rows[1]["tanh"] == "0" and rows[1]["c2f"] == "0"
-    assert rows[2]["status"] == "error" and rows[2]["c2f"] == ""
+    rows = {r["submission"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert list(rows) == sorted(r["submission"] for r in real_reports)
+    quiz_max = sum(quiz.max_score for quiz in grading_context.quizzes)
+    fixed = f"{50 + quiz_max:g}"
+    # The maximum is the course's, the same for all: "full" has no answers.yaml, so its quiz part is 0.
+    assert rows["full"]["quiz"] == "" and rows["full"]["code"] == "50" and rows["full"]["total"] == "50"
+    assert (
+        rows["full"]["max_total"]
+        == rows["partial"]["max_total"]
+        == rows["missing-folder"]["max_total"]
+        == fixed
+    )
+    assert rows["partial"]["tanh"] == "0" and rows["partial"]["c2f"] == "0"
+    assert rows["missing-folder"]["status"] == "error" and rows["missing-folder"]["c2f"] == ""
+
+
+def test_a_missing_part_scores_zero_with_status_missing(real_reports) -> None:
+    full = next(r for r in real_reports if r["submission"] == "full")
+    parts = {p["id"]: p for p in full["parts"]}
+    assert (
+        parts["quiz"]["status"] == "missing"
+        and parts["quiz"]["score"] == 0
+        and parts["quiz"]["max_score"] > 0
+    )
+    assert parts["code"] == {"id": "code", "score": 50, "max_score": 50, "status": "graded", "counted": True}
+    assert full["max_score"] == sum(p["max_score"] for p in full["parts"] if p["counted"])
 
 
 def test_write_atomic_replaces_whole_files_and_leaves_no_temporary(tmp_path) -> None:

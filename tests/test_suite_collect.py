@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rendered import rendered
 
 import activation_lab.grading.suites as runner
 from activation_lab.course import load_course
@@ -100,7 +101,7 @@ def test_the_direct_runner_makes_every_fixture_of_the_grading_plugin():
     }
     spec = COURSE.exercises[0]
     exercise = runner._Exercise(spec=spec, student=runner._TrackedStudent(None))
-    plugin = runner._GradingPlugin(COURSE, {spec.id: exercise}, "en", 0)
+    plugin = runner._GradingPlugin(COURSE, {spec.id: exercise}, 0)
     test = collect_suite(COURSE.root / spec.suite, COURSE.root).tests[0]
     assert plugin_fixtures == set(plugin.fixture_makers(test, exercise)) == RUNNER_FIXTURES
 
@@ -153,7 +154,7 @@ def test_relu_each(check, x):
         pytest.param(
             PARAMETRIZED.replace(
                 '@pytest.mark.parametrize("x"',
-                '@pytest.mark.usefixtures("lang")\n@pytest.mark.parametrize("x"',
+                '@pytest.mark.usefixtures("rng")\n@pytest.mark.parametrize("x"',
             ),
             2,
             True,
@@ -201,7 +202,7 @@ def test_suites_using_more_of_pytest_grade_as_in_a_session(
     ):
         graded = run_suites(course, {"relu": student}, lang="ko", seed=3)
         assert graded == _in_session(monkeypatch, course, {"relu": student}, lang="ko", seed=3)
-        titles = [test.name for test in graded["relu"].tests]
+        titles = [test.name for test in rendered(graded["relu"], "ko").tests]
         assert any("스위트 입력" in t or "[negative]" in t for t in titles)
     assert graded["relu"].score < graded["relu"].max_score  # the wrong file lost points in the added tests
     out, err = capfd.readouterr()
@@ -288,7 +289,7 @@ def test_a_profiled_batch_writes_one_line_per_submission(tmp_path, monkeypatch):
     for name in ("ana", "bo"):
         (klass / name).mkdir(parents=True)
         shutil.copyfile(REPO / "solutions" / "relu.py", klass / name / "relu.py")
-    result = grade_batch([klass], make_context(REPO), jobs=1)
+    result = grade_batch([klass], make_context(REPO), jobs=1, lang="en")
     assert [r["status"] for r in result.reports] == ["graded", "graded"]
     import json
 

@@ -7,21 +7,31 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from activation_lab.errors import SubmissionError
+from activation_lab.errors import SubmissionError, UsageError
 from activation_lab.grading import timing
-from activation_lab.grading.grade import GradingContext, error_report, grade_submission, start_sandbox
+from activation_lab.grading.grade import (
+    GradingContext,
+    Sandbox,
+    error_report,
+    grade_submission,
+    grader_fault,
+    start_sandbox,
+)
+from activation_lab.records import SubmissionReport
 from activation_lab.reports.report import (
     ReportJSON,
     read_report,
     report_to_json,
-    write_grades_csv,
     write_report,
 )
+from activation_lab.reports.stored import read_records, records_path, write_records
+from activation_lab.submissions.load import Submission, load_submission, unique_safe_names
 
 GRADES_CSV = "grades.csv"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -36,44 +46,137 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+LAYOUTS = ("auto", "class", "submission")
+
+
+class MixedFolderError(UsageError):
+    """A folder that could be one student's or a class: it holds exercise files and other submissions."""
+
+
 def _visible_entries(folder: Path) -> list[Path]:
     return sorted(e for e in folder.iterdir() if not e.name.startswith((".", "__")))
 
 
+def _is_link(entry: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(entry).st_mode)
+    except OSError:
+        return False
+
+
+def _is_real_dir(entry: Path) -> bool:
+    """A directory that is not a symbolic link (a link is never followed, whatever it points to)."""
+    try:
+        return stat.S_ISDIR(os.lstat(entry).st_mode)
+    except OSError:
+        return False
+
+
 def _submission_like(entry: Path) -> bool:
-    return entry.is_dir() or entry.suffix.lower() in SUBMISSION_SUFFIXES
+    # A link is listed (and refused by the loader as an error of its own) instead of being followed.
+    return _is_link(entry) or _is_real_dir(entry) or entry.suffix.lower() in SUBMISSION_SUFFIXES
+
+
+def _is_exercise_file(entry: Path, student_files: Sequence[str]) -> bool:
+    from activation_lab.submissions.load import names_student_file
+
+    if _is_link(entry) or _is_real_dir(entry):
+        return False
+    if entry.name.lower() in ANSWERS_FILES:
+        return True
+    # only .py names count here (Sigmoid.py, sigmoid (1).py); a step.txt beside a class is not a submission
+    return entry.suffix.lower() == ".py" and any(
+        names_student_file(entry.name, expected) for expected in student_files
+    )
+
+
+def _ignored_subfolder(entry: Path) -> bool:
+    from activation_lab.submissions.load import JUNK_DIRS
+
+    return _is_real_dir(entry) and entry.name in JUNK_DIRS
+
+
+def read_folder(folder: Path, student_files: Sequence[str]) -> tuple[list[Path], list[Path]]:
+    """The exercise files (and ``answers.yaml``) directly in ``folder``, and its other submission entries."""
+    entries = [e for e in _visible_entries(folder) if not _ignored_subfolder(e)]
+    exercise = [e for e in entries if _is_exercise_file(e, student_files)]
+    others = [e for e in entries if e not in exercise and _submission_like(e)]
+    return exercise, others
 
 
 def is_class_folder(folder: Path, student_files: Sequence[str]) -> bool:
     """Whether a directory PATH is a class (a folder of submissions) rather than one submission.
 
-    The rule (docs/grading.md): a folder that directly holds an exercise file (any letter case, e.g.
-    ``Sigmoid.py``) or ``answers.yaml`` is one submission; so is a folder holding a single sub-folder and no
-    other submission (a zipped folder unpacked: ``alice/alice/*.py``) and an empty folder. Any other
-    folder with sub-folders, ``.zip``, ``.ipynb`` or ``.py`` entries is a class: each entry is one submission.
+    The rule (docs/grading.md): a folder that directly holds exercise files (any letter case, e.g.
+    ``Sigmoid.py``) or ``answers.yaml`` and nothing else submission-like is one submission; so is a folder
+    holding a single sub-folder and no other submission (a zipped folder unpacked: ``alice/alice/*.py``) and
+    an empty folder. A folder of sub-folders, ``.zip``, ``.ipynb`` or ``.py`` entries and no exercise file is
+    a class: each entry is one submission. A folder holding both raises :class:`MixedFolderError`: it is never
+    guessed (``--layout`` says how to read it). A symbolic link is never a class.
     """
-    if not folder.is_dir():
+    if _is_link(folder) or not _is_real_dir(folder):
         return False
-    entries = _visible_entries(folder)
-    exercise_names = {name.lower() for name in student_files} | set(ANSWERS_FILES)
-    if any(e.is_file() and e.name.lower() in exercise_names for e in entries):
+    exercise, others = read_folder(folder, student_files)
+    if exercise and others:
+        raise MixedFolderError(str(folder))
+    if exercise:
         return False
-    candidates = [e for e in entries if _submission_like(e)]
-    if len(candidates) == 1 and candidates[0].is_dir():
+    if len(others) == 1 and _is_real_dir(others[0]):
         return False
-    return bool(candidates)
+    return bool(others)
 
 
-def expand_paths(paths: Sequence[Path], student_files: Sequence[str]) -> list[Path]:
-    """The submissions named by PATHs, in order: a class folder becomes its entries, sorted by name."""
+def expand_paths(
+    paths: Sequence[Path], student_files: Sequence[str], *, layout: str = "auto", lang: str = "en"
+) -> list[Path]:
+    """The submissions named by PATHs, in order: a class folder becomes its entries, sorted by name.
+
+    ``layout`` is ``auto`` (the class-folder rule; a mixed folder is refused with a ``MixedFolderError``
+    whose message says how it was read and how to lay it out), ``class`` (every directory PATH is a class)
+    or ``submission`` (every PATH is one submission).
+    """
+    if layout not in LAYOUTS:
+        raise UsageError(f"--layout must be one of {', '.join(LAYOUTS)}")
     expanded: list[Path] = []
     for path in paths:
         path = Path(path)
-        if is_class_folder(path, student_files):
-            expanded.extend(e for e in _visible_entries(path) if _submission_like(e))
-        else:
+        if layout == "submission" or _is_link(path):
             expanded.append(path)
+        elif layout == "class":
+            if _is_real_dir(path):
+                expanded.extend(e for e in _visible_entries(path) if _submission_like(e))
+            else:
+                expanded.append(path)
+        else:
+            try:
+                is_class = is_class_folder(path, student_files)
+            except MixedFolderError:
+                raise MixedFolderError(_mixed_message(path, student_files, lang)) from None
+            if is_class:
+                expanded.extend(e for e in _visible_entries(path) if _submission_like(e))
+            else:
+                expanded.append(path)
     return expanded
+
+
+def _mixed_message(folder: Path, student_files: Sequence[str], lang: str) -> str:
+    from activation_lab.display import visible
+    from activation_lab.i18n import message
+
+    exercise, others = read_folder(folder, student_files)
+
+    def listing(entries: list[Path]) -> str:
+        names = [visible(e.name) + ("/" if _is_real_dir(e) else "") for e in entries[:5]]
+        return ", ".join(names) + (f", … (+{len(entries) - 5})" if len(entries) > 5 else "")
+
+    return message(
+        "grading",
+        "layout.mixed",
+        lang,
+        path=visible(folder),
+        exercise=listing(exercise),
+        others=listing(others),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,29 +192,25 @@ class BatchResult:
 class _Task:
     index: int
     path: Path
-    submission: Any  # activation_lab.submissions.load.Submission, or None when loading failed
-    report: ReportJSON | None  # already decided (unreadable, or resumed)
+    submission: Submission | None  # None when loading failed
+    report: SubmissionReport | None  # already decided (unreadable)
 
 
 def _load(index: int, path: Path, ctx: GradingContext) -> _Task:
-    from activation_lab.submissions.load import load_submission
-
     try:
         submission = load_submission(path, ctx.course)
     except SubmissionError as exc:
-        return _Task(
-            index, path, None, report_to_json(error_report(path.name, ctx, str(exc), kind="submission"))
-        )
+        return _Task(index, path, None, error_report(path.name, ctx, str(exc), kind="submission"))
     except Exception as exc:
         detail = f"{type(exc).__name__}: {exc}"
-        return _Task(index, path, None, report_to_json(error_report(path.name, ctx, detail, kind="grader")))
+        return _Task(index, path, None, error_report(path.name, ctx, detail, kind="grader"))
     if submission.status != "graded":
-        return _Task(index, path, submission, report_to_json(grade_submission(submission, ctx)))
+        return _Task(index, path, submission, grade_submission(submission, ctx))
     return _Task(index, path, submission, None)
 
 
 def is_up_to_date(existing: ReportJSON | None, content_hash: str, ctx: GradingContext) -> bool:
-    """Whether a stored report grades this exact content with these suites, seed, engine and language."""
+    """Whether a stored report grades this exact content with these suites, seed and engine (any language)."""
     if existing is None or not content_hash or existing.get("error_kind") == "grader":
         return False
     if existing.get("content_hash") != content_hash:
@@ -120,8 +219,6 @@ def is_up_to_date(existing: ReportJSON | None, content_hash: str, ctx: GradingCo
 
 
 def _result_names(tasks: Sequence[_Task]) -> list[str]:
-    from activation_lab.submissions.load import unique_safe_names
-
     return unique_safe_names(
         [task.submission.name if task.submission is not None else task.path.name for task in tasks]
     )
@@ -147,25 +244,24 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
     _worker_init()
     open_queue = True
 
-    def take(block: bool) -> tuple[int, Any, Any] | None:
+    def take(block: bool) -> tuple[int, Submission, Sandbox | None] | None:
         nonlocal open_queue
-        if not open_queue:
-            return None
-        try:
-            item = tasks.get(block=block)
-        except queue.Empty:
-            return None
-        if item is None:
-            open_queue = False
-            return None
-        index, submission = item
-        results.put(("took", worker, index, None))
-        try:
-            with timing.phase("sandbox.start"):
-                sandbox = start_sandbox(submission, ctx)
-        except Exception as exc:  # reported by grade_submission as a grader fault
-            sandbox = exc
-        return index, submission, sandbox
+        while open_queue:
+            try:
+                item = tasks.get(block=block)
+            except queue.Empty:
+                return None
+            if item is None:
+                open_queue = False
+                return None
+            index, submission = item
+            results.put(("took", worker, index, None))
+            try:
+                with timing.phase("sandbox.start"):
+                    return index, submission, start_sandbox(submission, ctx)
+            except Exception as exc:  # the grading machine's fault, never the submission's: report, go on
+                results.put(("done", worker, index, grader_fault(submission, ctx, exc)))
+        return None
 
     current = take(block=True)
     from activation_lab.grading.suites import warm_up
@@ -177,11 +273,9 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
         index, submission, sandbox = current
         try:
             with timing.phase("other"):
-                graded = grade_submission(submission, ctx, sandbox=sandbox)
-            with timing.phase("report"):
-                report = report_to_json(graded)
+                report = grade_submission(submission, ctx, sandbox=sandbox)
         finally:
-            if sandbox is not None and not isinstance(sandbox, BaseException):
+            if sandbox is not None:
                 with timing.phase("sandbox.close"), contextlib.suppress(Exception):
                     sandbox.close()
         with timing.phase("report"):
@@ -210,7 +304,7 @@ class _WorkerPool:
         for process in self.workers:
             process.start()
 
-    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, ReportJSON | None, str]]:
+    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, SubmissionReport | None, str]]:
         """Yield ``(index, report, "")`` per finished task, ``(index, None, why)`` per task lost."""
         for item in todo:
             self.tasks.put(item)
@@ -259,59 +353,91 @@ class _WorkerPool:
                 process.join()
 
 
-def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, first: Sequence[str] = ()) -> Path:
-    """Write ``out_dir/grades.csv`` from every complete report there (names in ``first`` come first)."""
-    reports: dict[str, ReportJSON] = {}
-    for path in sorted(out_dir.glob("*.json")):
-        report = read_report(path)
-        if report is not None:
-            reports[path.stem] = report
-    order = [name for name in first if name in reports] + [n for n in reports if n not in set(first)]
-    target = out_dir / GRADES_CSV
-    write_grades_csv(target, [reports[name] for name in order], [spec.id for spec in ctx.course.exercises])
-    return target
+def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, roster: Path | None = None) -> Path:
+    """Rewrite ``out_dir/grades.csv`` from every complete report there, in a stable order.
+
+    Rows follow the roster (``roster``, else the copy a previous run kept in ``out_dir``), else submission
+    names, so regrading one student never moves its row.
+    """
+    from activation_lab.reports.gradebook import write_gradebook
+    from activation_lab.reports.roster import load_roster
+
+    students = load_roster(roster) if roster is not None else None
+    written = write_gradebook(out_dir, [spec.id for spec in ctx.course.exercises], students=students)
+    return written.files[0]
+
+
+def _resumed(
+    out_dir: Path, name: str, content_hash: str, ctx: GradingContext, lang: str
+) -> tuple[ReportJSON, bool] | None:
+    """The stored report of an unchanged submission, re-rendered when ``lang`` differs; ``None`` to regrade.
+
+    The second value says whether the JSON report must be written again (it was in another language).
+    """
+    existing = read_report(out_dir / f"{name}.json")
+    if not is_up_to_date(existing, content_hash, ctx):
+        return None
+    assert existing is not None
+    if existing.get("lang") == lang:
+        return existing, False
+    stored = read_records(records_path(out_dir, name))
+    if stored is None or stored.content_hash != content_hash:
+        return None
+    return report_to_json(stored, lang), True
 
 
 def grade_batch(
     paths: Sequence[Path],
     ctx: GradingContext,
     *,
+    lang: str,
     jobs: int | None = None,
     out_dir: Path | None = None,
     resume: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[ReportJSON], None] | None = None,
+    layout: str = "auto",
 ) -> BatchResult:
     """Grade every PATH (class folders expanded) with ``jobs`` worker processes; one report per submission.
 
-    With ``out_dir``, each report is written atomically to ``out_dir/<safe name>.json`` as soon as it is ready
-    and ``grades.csv`` is rebuilt from every report present at the end, also when interrupted (Ctrl-C), so an
-    interrupted batch keeps every finished result and ``resume=True`` continues it.
+    Reports are rendered in ``lang``. With ``out_dir``, each report is written atomically to
+    ``out_dir/<safe name>.json`` (and its unrendered form to ``out_dir/.records/``) as soon as it is ready,
+    and ``grades.csv`` is rebuilt from every report present at the end, also when interrupted (Ctrl-C), so
+    an interrupted batch keeps every finished result and ``resume=True`` continues it. A resumed report
+    asked for in another language is rendered again from its stored form: no student code runs again.
     """
-    submissions = expand_paths(paths, ctx.course.student_files)
+    submissions = expand_paths(paths, ctx.course.student_files, layout=layout, lang=lang)
     with timing.phase("load"):
         tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
-    reports: list[ReportJSON | None] = [task.report for task in tasks]
+    reports: list[ReportJSON | None] = [None] * len(tasks)
     resumed: set[int] = set()
+    rewrite: set[int] = set()
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for task, name in zip(tasks, names, strict=True):
             if resume and task.report is None and task.submission is not None:
-                existing = read_report(out_dir / f"{name}.json")
-                if is_up_to_date(existing, task.submission.content_hash, ctx):
-                    reports[task.index] = existing
+                found = _resumed(out_dir, name, task.submission.content_hash, ctx, lang)
+                if found is not None:
+                    reports[task.index] = found[0]
                     resumed.add(task.index)
+                    if found[1]:
+                        rewrite.add(task.index)
 
-    def finish(index: int, report: ReportJSON) -> None:
-        reports[index] = report
+    def finish(index: int, report: SubmissionReport | ReportJSON) -> None:
         with timing.phase("report"):
-            if out_dir is not None and index not in resumed:
-                write_report(out_dir / f"{names[index]}.json", report)
+            rendered = report_to_json(report, lang) if isinstance(report, SubmissionReport) else report
+            reports[index] = rendered
+            if out_dir is not None and (index not in resumed or index in rewrite):
+                write_report(out_dir / f"{names[index]}.json", rendered)
+            if out_dir is not None and isinstance(report, SubmissionReport):
+                write_records(records_path(out_dir, names[index]), report)
             if on_result is not None:
-                on_result(report)
+                on_result(rendered)
 
-    todo = [(task.index, task.submission) for task in tasks if reports[task.index] is None]
+    todo = [
+        (task.index, task.submission) for task in tasks if reports[task.index] is None and task.report is None
+    ]
     workers = max(1, min(jobs or default_jobs(), len(todo)))
     # With a submission or two per worker, each worker collects the suites itself while its first sandbox
     # starts (a cold single run); with more, the parent collects them once for all workers.
@@ -320,21 +446,15 @@ def grade_batch(
         on_start(len(tasks))
     try:
         for task in tasks:
-            if reports[task.index] is not None:
-                finish(task.index, reports[task.index])  # type: ignore[arg-type]
+            decided = reports[task.index] or task.report
+            if decided is not None:
+                finish(task.index, decided)
         if pool is not None:
             for index, report, why in pool.run(todo):
                 if report is None:
-                    task = tasks[index]
-                    report = report_to_json(
-                        error_report(
-                            task.submission.name,
-                            ctx,
-                            why,
-                            kind="grader",
-                            content_hash=task.submission.content_hash,
-                        )
-                    )
+                    lost = tasks[index].submission
+                    assert lost is not None  # only loaded submissions are sent to the workers
+                    report = error_report(lost.name, ctx, why, kind="grader", content_hash=lost.content_hash)
                 finish(index, report)
             pool.close()
     except BaseException:
@@ -344,7 +464,7 @@ def grade_batch(
     finally:
         if out_dir is not None:
             with timing.phase("report"):
-                rebuild_grades_csv(out_dir, ctx, names)
+                rebuild_grades_csv(out_dir, ctx)
         timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")

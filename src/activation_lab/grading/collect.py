@@ -34,7 +34,7 @@ MARKERS = (
     "advice: the test gives advice only, worth 0 points, and never fails",
 )
 # The fixtures the runner gives the suites (suites.py defines what they are).
-RUNNER_FIXTURES = frozenset({"student", "reference", "check", "rng", "lang"})
+RUNNER_FIXTURES = frozenset({"student", "reference", "check", "rng"})
 # Plugins the hidden suites do not need; each costs time in every pytest session.
 DISABLED_PLUGINS = (
     "cacheprovider",
@@ -239,10 +239,6 @@ class _Collector:
     @pytest.fixture
     def rng(self) -> None:
         """A random generator derived from the run's seed and the test's name."""
-
-    @pytest.fixture
-    def lang(self) -> None:
-        """The language of the feedback."""
 
 
 @cache

@@ -1,20 +1,26 @@
 """Run the hidden pytest suites of a course against one submission's student code.
 
 ``run_suites`` grades the suites of the exercises present with a plugin object that gives the suites their
-fixtures (``student``, ``reference``, ``check``, ``rng``, ``lang``), reads the markers of each test
-(``points``, ``title``, ``public``, ``advice``), calls every test itself to tell a failed check (the
-student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome`` per test. The suites
-are collected by pytest once per process (``collect.py``) and their tests called directly per submission;
-a suite that needs more of pytest than these fixtures runs in an in-process ``pytest.main`` session instead.
+fixtures (``student``, ``reference``, ``check``, ``rng``), reads the markers of each test (``points``,
+``title``, ``public``, ``advice``), calls every test itself to tell a failed check (the student's mistake)
+from a broken suite (the grader's), and records a ``CheckOutcome`` per test. Feedback is recorded as
+messages; no text is rendered here. The suites are collected by pytest once per process (``collect.py``)
+and their tests called directly per submission; a suite that needs more of pytest than these fixtures runs
+in an in-process ``pytest.main`` session instead.
+
+Why one long module: the plugin's hooks and fixtures share the per-run state of every exercise (what is
+blocked, which tests ran, what the student returned); they are one object by pytest's design.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,9 +34,9 @@ from activation_lab.grading import timing
 from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
-    hints_from_raised,
-    render_failure,
-    render_hint,
+    failure_message,
+    hint_message,
+    is_valid_result,
 )
 from activation_lab.grading.collect import (
     MARKERS,
@@ -42,8 +48,23 @@ from activation_lab.grading.collect import (
     pytest_args,
     suite_test,
 )
-from activation_lab.i18n import message
-from activation_lab.records import CallResult, CheckOutcome, ExerciseResult, ExerciseSpec, Raised
+from activation_lab.grading.misconceptions import (
+    NO_MISCONCEPTIONS,
+    CourseMisconceptions,
+    course_misconceptions,
+    hints_from_raised,
+)
+from activation_lab.grading.student import StudentCode
+from activation_lab.i18n import Message
+from activation_lab.records import (
+    CallResult,
+    CheckOutcome,
+    CheckStatus,
+    ExerciseResult,
+    ExerciseSpec,
+    ExerciseStatus,
+    Raised,
+)
 
 DOMAIN = "feedback"
 
@@ -60,6 +81,19 @@ def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
     return module
 
 
+def load_misconceptions(course: Course) -> CourseMisconceptions:
+    """The course's declared misconceptions (``misconceptions = ...`` in the manifest), cached by file."""
+    if course.misconceptions is None:
+        return NO_MISCONCEPTIONS
+    path = course.root / course.misconceptions
+    return _course_misconceptions(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@cache
+def _course_misconceptions(path: str, mtime_ns: int) -> CourseMisconceptions:
+    return course_misconceptions(cached_module(path, mtime_ns, "misconceptions"))
+
+
 # ----------------------------------------------------------------------------------------------------
 # Per-exercise state during one run
 # ----------------------------------------------------------------------------------------------------
@@ -68,10 +102,12 @@ def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
 class _TrackedStudent:
     """The ``StudentCode`` handed to the suites, counting calls so that an unchanged stub is recognised."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: StudentCode) -> None:
         self._inner = inner
         self.calls = 0
         self.not_implemented = 0
+        self.answered: dict[str, bool] = {}  # function -> whether any call of it gave a real answer
+        self.called_in_test: set[str] = set()  # functions called by the test running now
 
     @property
     def import_error(self) -> Raised | None:
@@ -89,6 +125,8 @@ class _TrackedStudent:
         with timing.phase("student_calls"):
             result: CallResult = self._inner.call(name, *args)
         self.calls += 1
+        self.called_in_test.add(name)
+        self.answered[name] = self.answered.get(name, False) or is_valid_result(result)
         if result.raised is not None and result.raised.type == "NotImplementedError":
             self.not_implemented += 1
         return result
@@ -99,18 +137,27 @@ class _Exercise:
     spec: ExerciseSpec
     student: _TrackedStudent
     reference: ModuleType | None = None
-    blocked: str | None = None  # feedback for every test when the module cannot run at all
+    blocked: Message | None = None  # feedback for every test when the module cannot run at all
     blocked_hints: tuple[str, ...] = ()
-    status: str = "graded"
-    notes: list[str] = field(default_factory=list)
+    status: ExerciseStatus = "graded"
+    notes: list[Message] = field(default_factory=list)
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    called: list[_Called] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Called:
+    """Which student functions one recorded outcome depended on (index into ``_Exercise.outcomes``)."""
+
+    index: int
+    functions: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class _TestInfo:
     exercise: str
     points: float
-    title: str
+    title: Message
     hidden: bool
     advice: bool
 
@@ -128,12 +175,12 @@ class _GradingPlugin:
     record through the same code, so a submission gets the same outcomes either way.
     """
 
-    def __init__(self, course: Course, exercises: dict[str, _Exercise], lang: str, seed: int) -> None:
+    def __init__(self, course: Course, exercises: dict[str, _Exercise], seed: int) -> None:
         self.course = course
         self.exercises = exercises
-        self._lang = lang
         self._seed = seed
         self.info: dict[str, _TestInfo] = {}
+        self.misconceptions = load_misconceptions(course)
         self.course_errors: list[str] = []
 
     # --- configuration and collection -------------------------------------------------------------
@@ -182,11 +229,11 @@ class _GradingPlugin:
             self.course_errors.append(f"{test.nodeid}: no @pytest.mark.points(n) (or @pytest.mark.advice)")
             return None
         points = 0.0 if test.advice else float(test.points)  # type: ignore[arg-type]
-        title = test.name
+        title = Message.text({"": test.name})
         if test.title is not None:
-            title = test.title.get(self._lang) or test.title.get("en") or test.name
-            if test.param_id is not None:
-                title = f"{title} [{test.param_id}]"
+            suffix = f" [{test.param_id}]" if test.param_id is not None else ""
+            titles = {lang: str(text) + suffix for lang, text in test.title.items() if text}
+            title = Message.text(titles or {"": test.name})
         return _TestInfo(exercise_id, points, title, not test.public, test.advice)
 
     # --- fixtures ---------------------------------------------------------------------------------
@@ -206,7 +253,7 @@ class _GradingPlugin:
         return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
 
     def _new_checker(self, student: _TrackedStudent, reference: ModuleType) -> Checker:
-        return Checker(student, reference)
+        return Checker(student, reference, self.misconceptions)
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> _TrackedStudent:
@@ -231,11 +278,6 @@ class _GradingPlugin:
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         """A random generator derived from the run's seed and the test's name: same seed, same inputs."""
         return self._rng_for(getattr(request.module, "EXERCISE", ""), request.node.name)
-
-    @pytest.fixture
-    def lang(self) -> str:
-        """The language of the feedback (``ko`` or ``en``)."""
-        return self._lang
 
     # --- running ----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -272,7 +314,6 @@ class _GradingPlugin:
             "reference": lambda: self._reference_of(exercise),
             "check": lambda: self._new_checker(exercise.student, self._reference_of(exercise)),
             "rng": lambda: self._rng_for(test.exercise, test.name),
-            "lang": lambda: self._lang,
         }
 
     def _run_test(
@@ -283,12 +324,16 @@ class _GradingPlugin:
         if exercise.blocked is not None:
             self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
             return
+        exercise.student.called_in_test = set()
+        recorded = len(exercise.outcomes)
         try:
             self._run_and_record(call, checker_of, info, exercise)
         except Exception as exc:  # rendering a failure broke: the grader's fault, never a lost test
             error = f"{type(exc).__name__}: {exc}"
-            text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
+            text = Message(DOMAIN, "runner.grader_error", {"error": error})
             self._record(exercise, info, 0.0, "error", text, ())
+        functions = frozenset(exercise.student.called_in_test)
+        exercise.called.extend(_Called(i, functions) for i in range(recorded, len(exercise.outcomes)))
 
     def _run_and_record(
         self,
@@ -304,20 +349,17 @@ class _GradingPlugin:
             with timing.phase("feedback"):
                 checker = checker_of()
                 advice = tuple(checker.advice) if checker is not None else ()
-                text = render_failure(failure.failure, self._lang, hidden=info.hidden)
+                text = failure_message(failure.failure, hidden=info.hidden)
                 hints = failure.failure.hints
                 if info.advice:
                     self._record_advice(exercise, info, advice, text, hints)
                 else:
-                    self._record(
-                        exercise, info, 0.0, "failed", self._with_advice(text, advice), hints + advice
-                    )
+                    with_advice = self._with_advice(text, advice)
+                    self._record(exercise, info, 0.0, "failed", with_advice, hints + advice)
         except ExerciseAborted as aborted:
-            exercise.status = aborted.status
-            exercise.blocked = message(
-                DOMAIN, "runner.not_run_after_abort", self._lang, status=aborted.status
-            )
-            text = message(DOMAIN, "runner.aborted", self._lang, status=aborted.status, detail=aborted.detail)
+            exercise.status = _exercise_status(aborted.status)
+            exercise.blocked = Message(DOMAIN, "runner.not_run_after_abort", {"status": aborted.status})
+            text = Message(DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail})
             exercise.notes.append(text)
             self._record(exercise, info, 0.0, "failed", text, ())
         except Exception as exc:
@@ -327,16 +369,16 @@ class _GradingPlugin:
                 info,
                 0.0,
                 "error",
-                message(DOMAIN, "runner.grader_error", self._lang, error=error),
+                Message(DOMAIN, "runner.grader_error", {"error": error}),
                 (),
             )
         else:
             checker = checker_of()
             advice = tuple(checker.advice) if checker is not None else ()
             if info.advice:
-                self._record_advice(exercise, info, advice, "", ())
+                self._record_advice(exercise, info, advice, None, ())
             else:
-                self._record(exercise, info, info.points, "passed", self._with_advice("", advice), advice)
+                self._record(exercise, info, info.points, "passed", self._with_advice(None, advice), advice)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # A fixture that failed during setup is the suite's bug (student calls happen inside the test body).
@@ -347,29 +389,29 @@ class _GradingPlugin:
                 if report.longreprtext.strip()
                 else "setup failed"
             )
-            text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
+            text = Message(DOMAIN, "runner.grader_error", {"error": error})
             self._record(self.exercises[info.exercise], info, 0.0, "error", text, ())
 
-    def _with_advice(self, text: str, advice: tuple[str, ...]) -> str:
-        lines = [text] if text else []
-        lines += [
-            message(DOMAIN, "label.advice", self._lang, text=render_hint(key, self._lang)) for key in advice
-        ]
-        return "\n".join(lines)
+    def _with_advice(self, text: Message | None, advice: tuple[str, ...]) -> Message | None:
+        lines = [text] if text is not None else []
+        lines += [Message(DOMAIN, "label.advice", {"text": hint_message(key)}) for key in advice]
+        if not advice:
+            return text
+        return Message.join(lines)
 
     def _record_advice(
         self,
         exercise: _Exercise,
         info: _TestInfo,
         advice: tuple[str, ...],
-        detail: str,
+        detail: Message | None,
         hints: tuple[str, ...],
     ) -> None:
         # An advice-only test never fails and is worth nothing: what went wrong is shown as information.
-        if detail or advice:
+        if detail is not None or advice:
             text = self._with_advice(detail, advice)
         else:
-            text = message(DOMAIN, "runner.advice_ok", self._lang)
+            text = Message(DOMAIN, "runner.advice_ok")
         self._record(exercise, info, 0.0, "passed", text, hints + advice)
 
     def _record(
@@ -377,8 +419,8 @@ class _GradingPlugin:
         exercise: _Exercise,
         info: _TestInfo,
         score: float,
-        status: str,
-        feedback: str,
+        status: CheckStatus,
+        feedback: Message | None,
         hints: tuple[str, ...],
     ) -> None:
         unique_hints = tuple(dict.fromkeys(hints))
@@ -403,31 +445,34 @@ _CHECKER = pytest.StashKey[Checker]()
 # ----------------------------------------------------------------------------------------------------
 
 
-def _blocked_by_import(exercise: _Exercise, lang: str) -> None:
+def _exercise_status(status: str) -> ExerciseStatus:
+    """The exercise status of an ``ExerciseAborted`` (``timeout``, ``memory``, anything else ``error``)."""
+    return "timeout" if status == "timeout" else "memory" if status == "memory" else "error"
+
+
+def _blocked_by_import(exercise: _Exercise) -> None:
     try:
         error = exercise.student.import_error
     except ExerciseAborted as aborted:
-        exercise.status = aborted.status
-        exercise.blocked = message(
-            DOMAIN, "runner.aborted", lang, status=aborted.status, detail=aborted.detail
+        exercise.status = _exercise_status(aborted.status)
+        exercise.blocked = Message(
+            DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail}
         )
         exercise.notes.append(exercise.blocked)
         return
     if error is None:
         return
     where = f"\n{error.traceback}" if error.traceback else ""
-    text = message(
+    text = Message(
         DOMAIN,
         "runner.import_error",
-        lang,
-        file=exercise.spec.file,
-        error=f"{error.type}: {error.message}{where}",
+        {"file": exercise.spec.file, "error": f"{error.type}: {error.message}{where}"},
     )
     hints = hints_from_raised(error)
     hints = tuple(h for h in hints if h != "not_attempted")
     if hints:
-        text += "\n" + "\n".join(
-            message(DOMAIN, "label.hint", lang, text=render_hint(h, lang)) for h in hints
+        text = Message.join(
+            [text, *(Message(DOMAIN, "label.hint", {"text": hint_message(h)}) for h in hints)]
         )
     exercise.status = "error"
     exercise.blocked = text
@@ -456,16 +501,21 @@ def warm_up(course: Course) -> None:
             load_reference(course, spec)
         with contextlib.suppress(Exception):
             collect_suite(course.root / spec.suite, course.root)
+    with contextlib.suppress(Exception):
+        load_misconceptions(course)
 
 
 def run_suites(
-    course: Course, students: Mapping[str, Any], *, lang: str, seed: int
+    course: Course, students: Mapping[str, StudentCode], *, seed: int, lang: str | None = None
 ) -> dict[str, ExerciseResult]:
     """Grade the given exercises (id -> ``StudentCode``) with their hidden suites.
 
     The suites are collected once per process; their tests are then called directly, or in a pytest
-    session when a suite needs more than the runner's fixtures (see ``collect.py``).
+    session when a suite needs more than the runner's fixtures (see ``collect.py``). The results carry
+    messages, rendered later in any language; ``lang`` is accepted (and ignored) for callers written when
+    feedback was rendered here.
     """
+    del lang
     unknown = sorted(set(students) - {spec.id for spec in course.exercises})
     if unknown:
         raise CourseError(f"no exercise {', '.join(map(repr, unknown))} in the course manifest")
@@ -479,8 +529,8 @@ def run_suites(
     for exercise in exercises.values():
         exercise.reference = load_reference(course, exercise.spec)  # a broken reference fails the whole run
         with timing.phase("sandbox.worker_start"):  # the first touch forks the exercise's worker
-            _blocked_by_import(exercise, lang)
-    plugin = _GradingPlugin(course, exercises, lang, seed)
+            _blocked_by_import(exercise)
+    plugin = _GradingPlugin(course, exercises, seed)
     paths = list(dict.fromkeys(course.root / exercise.spec.suite for exercise in exercises.values()))
     collections = _direct_collections(paths, course.root)
     captured = io.StringIO()
@@ -492,7 +542,7 @@ def run_suites(
             raise CourseError("; ".join(plugin.course_errors))
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             plugin.run_collected(tests)
-        return {exercise_id: _result(exercise, lang, seed) for exercise_id, exercise in exercises.items()}
+        return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
     args = pytest_args(course.root, [str(path) for path in paths])
     with (
         timing.phase("pytest_session"),
@@ -508,15 +558,36 @@ def run_suites(
         raise CourseError(
             f"pytest could not run the suites (exit {int(exit_code)}): {captured.getvalue()[-2000:]}"
         )
-    return {exercise_id: _result(exercise, lang, seed) for exercise_id, exercise in exercises.items()}
+    return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
 
 
-def _result(exercise: _Exercise, lang: str, seed: int) -> ExerciseResult:
+def _without_unearned(exercise: _Exercise) -> list[Message]:
+    """Zero every passed test that called a function none of whose calls gave a real answer; the notes."""
+    empty = {name for name, answered in exercise.student.answered.items() if not answered}
+    zeroed: set[str] = set()
+    for called in exercise.called:
+        outcome = exercise.outcomes[called.index]
+        if outcome.score > 0 and called.functions & empty:
+            zeroed |= called.functions & empty
+            names = ", ".join(sorted(called.functions & empty))
+            text = Message(DOMAIN, "runner.no_valid_answer", {"functions": names})
+            parts = [text] if outcome.feedback is None else [text, outcome.feedback]
+            exercise.outcomes[called.index] = dataclasses.replace(
+                outcome, score=0.0, status="failed", feedback=Message.join(parts)
+            )
+    if not zeroed:
+        return []
+    return [Message(DOMAIN, "runner.no_valid_answer", {"functions": ", ".join(sorted(zeroed))})]
+
+
+def _result(exercise: _Exercise, seed: int) -> ExerciseResult:
     tracked = exercise.student
     attempted = not (tracked.calls > 0 and tracked.not_implemented == tracked.calls)
     notes = list(exercise.notes)
+    if attempted:
+        notes += _without_unearned(exercise)
     if not attempted:
-        notes.append(message(DOMAIN, "runner.not_attempted", lang, file=exercise.spec.file))
+        notes.append(Message(DOMAIN, "runner.not_attempted", {"file": exercise.spec.file}))
     score = sum(outcome.score for outcome in exercise.outcomes) if attempted else 0.0
     return ExerciseResult(
         id=exercise.spec.id,

@@ -9,7 +9,6 @@ outcome of one of our hidden tests, which grades the submission file in a fresh,
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 from activation_lab import __version__
 from activation_lab.course import Course
 from activation_lab.errors import CourseError, UsageError
+from activation_lab.fsutil import write_atomic
+from activation_lab.i18n import render
 
 COURSE_DIRNAME = "activation_lab_course"
 COURSE_PARTS = ("autograder", "solutions", "quizzes")
@@ -70,7 +71,7 @@ def collect_tests(
         raise UsageError(f"no exercise {', '.join(map(repr, unknown))} in the course")
     specs = [spec for spec in course.exercises if not only or spec.id in only]
     students = {spec.id: InProcessStudent(course.solutions_dir / spec.file) for spec in specs}
-    results = run_suites(course, students, lang=lang, seed=seed)
+    results = run_suites(course, students, seed=seed)
     exercises = []
     for spec in specs:
         result = results[spec.id]
@@ -78,14 +79,29 @@ def collect_tests(
             raise CourseError(
                 f"the reference {spec.file} scores {result.score:g}/{spec.max_score:g} on its own suite"
             )
-        names = [outcome.name for outcome in result.tests]
+        names = [render(outcome.name, lang) for outcome in result.tests]
         if len(set(names)) != len(names):
             raise CourseError(
                 f"the suite of {spec.id!r} has two tests with the same name; otter needs distinct names"
             )
-        tests = tuple(OtterTest(o.name, float(o.max_score), bool(o.hidden)) for o in result.tests)
+        tests = tuple(
+            OtterTest(name, float(o.max_score), bool(o.hidden))
+            for name, o in zip(names, result.tests, strict=True)
+        )
         exercises.append(OtterExercise(spec.id, spec.file, spec.max_score, tests))
+    if not only and "quiz" in course.parts:
+        exercises.append(quiz_exercise(course))
     return tuple(exercises)
+
+
+def quiz_exercise(course: Course) -> OtterExercise:
+    """The course's quizzes as one otter test file ``quiz``: one hidden test case per item, its points."""
+    from activation_lab.grading.grade import load_course_quizzes as load_quizzes
+    from activation_lab.integrations.otter.kernel import QUIZ_ID
+
+    quizzes, _ = load_quizzes(course)
+    items = tuple(OtterTest(item.id, float(item.points), True) for quiz in quizzes for item in quiz.items)
+    return OtterExercise(QUIZ_ID, "answers.yaml", float(sum(t.points for t in items)), items)
 
 
 def render_test_file(exercise: OtterExercise, *, lang: str, seed: int) -> str:
@@ -164,11 +180,22 @@ def build_wheel(dest: Path) -> Path:
     return target
 
 
-def otter_config(exercises: Sequence[OtterExercise], *, lang: str, seed: int) -> dict[str, object]:
-    """``otter_config.json``: Python, and our plugin with the tests (names, points, hidden) fixed now."""
+def otter_config(
+    exercises: Sequence[OtterExercise], *, lang: str, seed: int, hidden_visibility: str = "after_published"
+) -> dict[str, object]:
+    """``otter_config.json``: Python, our plugin with the tests (names, points, hidden) fixed now, and
+    Gradescope settings: a top-level score out of the course's fixed maximum, hidden results shown after
+    publishing unless the course says ``hidden``, and the public tests' summary always visible."""
     tests = [{"id": e.id, "tests": [[t.name, t.points, t.hidden] for t in e.tests]} for e in exercises]
     plugin = {"lang": lang, "seed": seed, "course_dirname": COURSE_DIRNAME, "exercises": tests}
-    return {"lang": "python", "show_stdout": False, "plugins": [{PLUGIN_NAME: plugin}]}
+    return {
+        "lang": "python",
+        "show_stdout": False,
+        "points_possible": float(sum(e.max_score for e in exercises)),
+        "show_hidden": hidden_visibility != "hidden",
+        "force_public_test_summary": True,
+        "plugins": [{PLUGIN_NAME: plugin}],
+    }
 
 
 def _copy_course(course: Course, dest: Path) -> None:
@@ -179,9 +206,7 @@ def _copy_course(course: Course, dest: Path) -> None:
 
 
 def _write_json(path: Path, value: object) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_otter_generate(folder: Path, files: Sequence[str], output: str = "autograder.zip") -> Path:
@@ -207,6 +232,22 @@ def run_otter_generate(folder: Path, files: Sequence[str], output: str = "autogr
         detail = (done.stderr or done.stdout)[-2000:]
         raise CourseError(f"otter generate failed ({done.returncode}): {detail}")
     return folder / output
+
+
+def add_upload_step(autograder_zip: Path) -> None:
+    """Rewrite the zip's ``run_otter.py`` so a multi-file upload is gathered before otter looks at it."""
+    import zipfile
+
+    from activation_lab.integrations.otter.upload import rewrite_run_otter
+
+    temporary = autograder_zip.with_name(f".{autograder_zip.name}.tmp")
+    with zipfile.ZipFile(autograder_zip) as source, zipfile.ZipFile(temporary, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "run_otter.py":
+                data = rewrite_run_otter(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info, data)
+    temporary.replace(autograder_zip)
 
 
 def generate_assignment(
@@ -243,6 +284,8 @@ def generate_assignment(
     _copy_course(course, out / COURSE_DIRNAME)
     # Gradescope installs requirements from /autograder/source, where otter unpacks the support files.
     (out / "requirements.txt").write_text(f"{GRADESCOPE_SOURCE_FILES}/{wheel.name}\n", encoding="utf-8")
-    _write_json(out / "otter_config.json", otter_config(exercises, lang=lang, seed=seed))
+    config = otter_config(exercises, lang=lang, seed=seed, hidden_visibility=course.hidden_visibility)
+    _write_json(out / "otter_config.json", config)
     autograder_zip = run_otter_generate(out, [wheel.name, COURSE_DIRNAME])
+    add_upload_step(autograder_zip)
     return OtterAssignment(folder=out, autograder_zip=autograder_zip, wheel=wheel, exercises=exercises)

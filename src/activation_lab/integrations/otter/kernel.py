@@ -17,26 +17,36 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from activation_lab.i18n import message
+from activation_lab.fsutil import write_atomic
+from activation_lab.i18n import Message, message, render
 
 DOMAIN = "otter"
 CACHE_DIRNAME = ".activation-lab-otter"
 GRADE_TIMEOUT_S = 600
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+QUIZ_ID = "quiz"  # the otter test file holding one test case per quiz item
 
 
 class BridgeFailure(Exception):
-    """The submission could not be graded through the bridge; the text is for the student."""
+    """The submission could not be graded through the bridge; ``message`` says why, for the student."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.key)
+        self.message = message
 
 
 def find_submission(folder: Path) -> Path:
-    """The file otter grades in ``folder``: its one notebook, else its one ``.py`` (not ``__init__.py``)."""
+    """What to grade in ``folder``: a gathered upload, else its one notebook, else its one ``.py``."""
+    from activation_lab.integrations.otter.upload import UPLOAD_DIRNAME
+
+    if (folder / UPLOAD_DIRNAME).is_dir():
+        return folder / UPLOAD_DIRNAME
     notebooks = sorted(folder.glob("*.ipynb"))
     scripts = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
     candidates = notebooks if notebooks else scripts
     if len(candidates) != 1:
         names = ", ".join(p.name for p in candidates) or "-"
-        raise BridgeFailure(("submission.ambiguous", {"files": names}))
+        raise BridgeFailure(Message(DOMAIN, "submission.ambiguous", {"files": names}))
     return candidates[0]
 
 
@@ -45,7 +55,7 @@ def find_course(folder: Path, dirname: str) -> Path:
     for candidate in (folder / dirname, folder.parent / "source" / "files" / dirname):
         if (candidate / "autograder" / "manifest.toml").is_file():
             return candidate
-    raise BridgeFailure(("course.missing", {"folder": dirname}))
+    raise BridgeFailure(Message(DOMAIN, "course.missing", {"folder": dirname}))
 
 
 def grading_env(lang: str) -> dict[str, str]:
@@ -93,15 +103,17 @@ def _grade(submission: Path, course: Path, *, lang: str, seed: int) -> dict[str,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BridgeFailure(("grader.failed", {"detail": f"{type(exc).__name__}: {exc}"})) from None
+        raise BridgeFailure(
+            Message(DOMAIN, "grader.failed", {"detail": f"{type(exc).__name__}: {exc}"})
+        ) from None
     try:
         reports = json.loads(done.stdout.decode("utf-8"))
         report = reports[0]
     except (ValueError, IndexError, KeyError, TypeError):
         detail = f"exit {done.returncode}: {done.stderr.decode('utf-8', 'replace')[-800:]}"
-        raise BridgeFailure(("grader.failed", {"detail": detail})) from None
+        raise BridgeFailure(Message(DOMAIN, "grader.failed", {"detail": detail})) from None
     if not isinstance(report, dict):
-        raise BridgeFailure(("grader.failed", {"detail": "the report is not a JSON object"}))
+        raise BridgeFailure(Message(DOMAIN, "grader.failed", {"detail": "the report is not a JSON object"}))
     return report
 
 
@@ -111,7 +123,10 @@ def cached_report(
     """activation-lab's report of the submission in ``folder``, graded at most once per otter run."""
     submission = submission if submission is not None else find_submission(folder)
     course = find_course(folder, course_dirname)
-    digest = hashlib.sha256(submission.read_bytes())
+    digest = hashlib.sha256()
+    files = sorted(p for p in submission.rglob("*") if p.is_file()) if submission.is_dir() else [submission]
+    for path in files:
+        digest.update(path.relative_to(submission.parent).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(f"\0{submission.name}\0{lang}\0{seed}\0{course}".encode())
     cache = folder / CACHE_DIRNAME / f"{digest.hexdigest()}.json"
     if cache.is_file():
@@ -120,10 +135,7 @@ def cached_report(
         except ValueError:
             pass  # a half-written or foreign file: grade again
     report = _grade(submission, course, lang=lang, seed=seed)
-    cache.parent.mkdir(exist_ok=True)
-    temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, cache)
+    write_atomic(cache, json.dumps(report, ensure_ascii=False))
     return report
 
 
@@ -131,6 +143,8 @@ def verdict_for(report: dict[str, Any], exercise_id: str, test_name: str, lang: 
     """``None`` when the test earned all its points in ``report``, else the feedback to show."""
     if report.get("status") != "graded":
         return message(DOMAIN, "submission.error", lang, detail=report.get("error") or "?")
+    if exercise_id == QUIZ_ID:
+        return _quiz_verdict(report, test_name, lang)
     exercise = next((e for e in report.get("exercises", []) if e.get("id") == exercise_id), None)
     if exercise is None:
         return message(DOMAIN, "exercise.absent", lang, exercise=exercise_id)
@@ -154,13 +168,24 @@ def verdict_for(report: dict[str, Any], exercise_id: str, test_name: str, lang: 
     return test.get("feedback") or message(DOMAIN, "test.failed", lang, test=test_name)
 
 
+def _quiz_verdict(report: dict[str, Any], item_id: str, lang: str) -> str | None:
+    quiz = report.get("quiz")
+    if quiz is None:
+        return message(DOMAIN, "quiz.missing", lang)
+    item = next((i for i in quiz.get("items", []) if i.get("id") == item_id), None)
+    if item is None:
+        return message(DOMAIN, "quiz.absent", lang, item=item_id)
+    if item.get("score", 0) >= item.get("max_score", 0):
+        return None
+    return item.get("feedback") or message(DOMAIN, "test.failed", lang, test=item_id)
+
+
 def check(exercise_id: str, test_name: str, *, lang: str, seed: int, course_dirname: str) -> None:
     """Pass, or raise ``AssertionError`` with our feedback, for one test of one exercise (called by otter)."""
     try:
         report = cached_report(Path.cwd(), course_dirname, lang=lang, seed=seed)
     except BridgeFailure as failure:
-        key, params = failure.args[0]
-        raise AssertionError(message(DOMAIN, key, lang, **params)) from None
+        raise AssertionError(render(failure.message, lang)) from None
     verdict = verdict_for(report, exercise_id, test_name, lang)
     if verdict is not None:
         raise AssertionError(verdict)
