@@ -24,17 +24,12 @@ from __future__ import annotations
 import locale
 import os
 import re
-import sys
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeAlias, Union
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 LANGUAGES = ("ko", "en")
 TEXT = "text"  # Message.text(): the key of a course-provided text, its translations as parameters

@@ -133,7 +133,7 @@ class SuiteTest:
     nodeid: str
     name: str
     exercise: Any  # the module's EXERCISE (validated against the run when grading)
-    function: Callable[..., Any]
+    function: Callable[..., Any] | None
     argnames: tuple[str, ...]
     params: Mapping[str, Any]  # direct ``parametrize`` arguments
     advice: bool
@@ -175,20 +175,20 @@ def suite_test(item: pytest.Item, runner: Any) -> SuiteTest:
     points_marker = item.get_closest_marker("points")
     title_marker = item.get_closest_marker("title")
     callspec = getattr(item, "callspec", None)
-    is_function = isinstance(item, pytest.Function)
+    test_function = item if isinstance(item, pytest.Function) else None
     return SuiteTest(
         nodeid=item.nodeid,
         name=item.name,
         exercise=getattr(module, "EXERCISE", None),
-        function=item.obj if is_function else None,  # type: ignore[arg-type]
-        argnames=tuple(item._fixtureinfo.argnames) if is_function else (),
+        function=test_function.obj if test_function is not None else None,
+        argnames=tuple(test_function._fixtureinfo.argnames) if test_function is not None else (),
         params=dict(callspec.params) if callspec is not None else {},
         advice=item.get_closest_marker("advice") is not None,
         points=float(points_marker.args[0]) if points_marker is not None and points_marker.args else None,
         title=dict(title_marker.kwargs) if title_marker is not None else None,
         param_id=callspec.id if callspec is not None else None,
         public=item.get_closest_marker("public") is not None,
-        direct=is_function and _runs_directly(item, runner),  # type: ignore[arg-type]
+        direct=test_function is not None and _runs_directly(test_function, runner),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import zlib
 from collections.abc import Callable, Mapping
@@ -308,7 +309,9 @@ class _GradingPlugin:
                 name: makers[name]() if name in makers else test.params[name] for name in test.argnames
             }
             checker = arguments.get("check")
-            self._run_test(lambda t=test, a=arguments: t.function(**a), lambda c=checker: c, info)
+            self._run_test(
+                functools.partial(_call_test, test, arguments), functools.partial(_same, checker), info
+            )
 
     def fixture_makers(self, test: SuiteTest, exercise: _Exercise) -> dict[str, Callable[[], Any]]:
         """How ``run_collected`` makes each fixture of this plugin for one test (the same values)."""
@@ -614,3 +617,13 @@ def _result(exercise: _Exercise, seed: int) -> ExerciseResult:
         attempted=attempted,
         seed=seed,
     )
+
+
+def _call_test(test: SuiteTest, arguments: dict[str, Any]) -> object:
+    """Call a directly collected test with its fixtures and parameters."""
+    assert test.function is not None
+    return test.function(**arguments)
+
+
+def _same(checker: Checker | None) -> Checker | None:
+    return checker
