@@ -77,7 +77,7 @@ def _strip_parens(argument: str) -> str:
 
 def evaluate(text: str, variables: dict[str, float] | None = None) -> float:
     """The value of a formula (in calc or Python notation) at ``variables``; ``FormulaError`` if refused."""
-    from calc import UndefinedVariable, evaluator  # openedx-calc
+    from calc import UndefinedVariable  # openedx-calc
 
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaError("formula_too_long", text[:40])
@@ -87,7 +87,7 @@ def evaluate(text: str, variables: dict[str, float] | None = None) -> float:
     try:
         with warnings.catch_warnings():  # calc uses pyparsing's deprecated camelCase names
             warnings.simplefilter("ignore")
-            value = evaluator(dict(variables or {}), {}, expression, case_sensitive=False)
+            value = _float_evaluator({k: float(v) for k, v in (variables or {}).items()}, expression)
     except UndefinedVariable:
         raise FormulaError("formula_unknown_name", text) from None
     except ZeroDivisionError:
@@ -104,6 +104,44 @@ def evaluate(text: str, variables: dict[str, float] | None = None) -> float:
     if not math.isfinite(value):
         raise FormulaError("formula_not_finite", text)
     return value
+
+
+MAX_FACTORIAL = 170  # the largest n whose n! is a finite float
+
+
+def _bounded_factorial(value: float) -> float:
+    if value != int(value) or not 0 <= value <= MAX_FACTORIAL:
+        raise ValueError("factorial of a non-integer or beyond the float range")
+    return float(math.factorial(int(value)))
+
+
+def _float_evaluator(variables: dict[str, float], expression: str) -> object:
+    """``calc.evaluator`` with every number a float, so no answer computes with unbounded integers.
+
+    Open edX's evaluator keeps integer literals as Python ints: ``9^9^9`` (a 200-character answer bound does not
+    help) or ``fact(10^7)`` would compute for minutes with gigabytes in the trusted parent. In floats they
+    overflow at once (``formula_not_finite``); results differ from edX's only beyond 2**53, far outside any
+    tolerance. Same parser, same functions, same variables as ``calc.evaluator``.
+    """
+    from calc import calc as edx
+
+    edx.check_parens(expression)
+    interpreter = edx.ParseAugmenter(expression, False)
+    interpreter.parse_algebra()
+    bounded = {"fact": _bounded_factorial, "factorial": _bounded_factorial}
+    all_variables, all_functions = edx.add_defaults(variables, bounded, False)
+    interpreter.check_variables(all_variables, all_functions)
+    actions = {
+        "number": lambda parts: float(edx.eval_number(parts)),
+        "variable": lambda parts: all_variables[parts[0].lower()],
+        "function": lambda parts: all_functions[parts[0].lower()](parts[1]),
+        "atom": edx.eval_atom,
+        "power": edx.eval_power,
+        "parallel": edx.eval_parallel,
+        "product": edx.eval_product,
+        "sum": edx.eval_sum,
+    }
+    return interpreter.reduce_tree(actions)
 
 
 @dataclass(frozen=True, slots=True)

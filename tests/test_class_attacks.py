@@ -1,0 +1,94 @@
+"""A hostile class, second round (after issue 7's fixes): holes found by red-teaming, one test per class.
+
+Each attack is graded the way an instructor grades a class (the real CLI, the real sandbox, ``--jobs 1`` and
+``--jobs 2``) between honest neighbours who must keep 50/50; the hostile submission gets its honest score and a
+clear message, and the parent stays bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from activation_lab.cli.main import main
+
+REPO = Path(__file__).resolve().parents[1]
+SOLUTIONS = REPO / "solutions"
+FULL = 50.0
+JOBS = [pytest.param("1", id="jobs1"), pytest.param("2", id="jobs2")]
+# A hang guard, not a speed measurement: the attacks below ran for minutes (or until the host ran out of
+# memory) before their fixes; honest work takes well under a second.
+HANG_GUARD_SECONDS = 120
+
+
+def _honest(parent: Path, name: str) -> Path:
+    folder = parent / name
+    folder.mkdir(parents=True)
+    for source in sorted(SOLUTIONS.glob("*.py")):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def _grade(paths: list[Path], capsys, *options: str) -> tuple[int, dict[str, dict], str]:
+    code = main(["grade", *map(str, paths), "--format", "json", "--lang", "en", *options])
+    captured = capsys.readouterr()
+    reports = json.loads(captured.out) if captured.out.strip() else []
+    return code, {report["submission"]: report for report in reports}, captured.err
+
+
+def _neighbours_untouched(reports: dict[str, dict]) -> None:
+    for name in ("aaa-honest", "zzz-honest"):
+        assert reports[name]["status"] == "graded", reports[name]
+        assert reports[name]["score"] == FULL, [(e["id"], e["score"]) for e in reports[name]["exercises"]]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unbounded integer arithmetic in quiz answers (numeric and formula items go through Open edX's evaluator)
+# ---------------------------------------------------------------------------------------------------------
+
+INTEGER_BOMBS = ["9^9^9", "9**9**9", "fact(10^7)", "factorial(9^9)", "(99^99)^99^9"]
+
+
+@pytest.mark.parametrize("formula", INTEGER_BOMBS)
+def test_an_integer_power_tower_is_refused_at_once_not_computed(formula: str) -> None:
+    # In a child process so that, should the bound go, this test fails instead of hanging the suite.
+    probe = (
+        "from activation_lab.quiz.formulas import FormulaError, evaluate\n"
+        "try:\n"
+        f"    print(evaluate({formula!r}, {{'x': 0.5}}))\n"
+        "except FormulaError as exc:\n"
+        "    print(exc.reason)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True
+    )
+    assert done.stdout.strip() == "formula_not_finite"
+
+
+@pytest.mark.parametrize(
+    ("formula", "value"),
+    [("fact(5)", 120.0), ("2^10", 1024.0), ("2^-1", 0.5), ("0.25^3", 0.015625), ("x^2", 0.25), ("10^15", 1e15)],
+)
+def test_ordinary_formulas_keep_their_values_in_floats(formula: str, value: float) -> None:
+    from activation_lab.quiz.formulas import evaluate
+
+    assert evaluate(formula, {"x": 0.5}) == value
+
+
+@pytest.mark.parametrize("jobs", JOBS)
+def test_a_power_tower_quiz_answer_is_that_students_wrong_answer(tmp_path, capsys, jobs) -> None:
+    klass = tmp_path / "class"
+    _honest(klass, "aaa-honest")
+    tower = _honest(klass, "tower")
+    (tower / "answers.yaml").write_text('sigmoid-at-zero: "9^9^9"\n', encoding="utf-8")
+    _honest(klass, "zzz-honest")
+    code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
+    assert code == 0
+    _neighbours_untouched(reports)
+    assert reports["tower"]["score"] == FULL  # the code is still graded
+    item = next(i for i in reports["tower"]["quiz"]["items"] if i["id"] == "sigmoid-at-zero")
+    assert item["score"] == 0 and item["feedback"], item
