@@ -92,3 +92,53 @@ def test_a_power_tower_quiz_answer_is_that_students_wrong_answer(tmp_path, capsy
     assert reports["tower"]["score"] == FULL  # the code is still graded
     item = next(i for i in reports["tower"]["quiz"]["items"] if i["id"] == "sigmoid-at-zero")
     assert item["score"] == 0 and item["feedback"], item
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The Open edX plug-in: what a student pastes must give a reply capa can parse, never a grader fault
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _edx_reply(answer: str, exercise: str = "relu", lang: str = "en"):
+    from activation_lab.course import load_course
+    from activation_lab.grading import make_context
+    from activation_lab.integrations.openedx.payload import payload_for
+    from activation_lab.integrations.openedx.response import grade_response
+
+    return grade_response(answer, payload_for(load_course(REPO), exercise, lang), make_context(REPO))
+
+
+CONTROL_TEXT = "a\\x01\\x1b[31m\\x00b\\x0c\\ufffe"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(f"def relu(x):\n    raise ValueError('{CONTROL_TEXT}')\n", id="exception-text"),
+        pytest.param(f"raise ImportError('{CONTROL_TEXT}')\n", id="import-error"),
+        pytest.param(
+            f"class E(Exception):\n    def __str__(self):\n        return '{CONTROL_TEXT}'\n\n"
+            "def relu(x):\n    raise E()\n",
+            id="hostile-str",
+        ),
+    ],
+)
+def test_control_characters_in_feedback_leave_the_reply_well_formed_xml(answer: str) -> None:
+    from lxml import etree
+
+    reply = _edx_reply(answer)
+    root = etree.fromstring(reply.msg)  # capa parses msg as XML; \x01 or \ufffe made it refuse the reply
+    text = "".join(root.itertext())
+    assert reply.score == 0.0
+    assert "␁" in text and "\x1b" not in text  # shown as visible symbols, as on the instructor's terminal
+
+
+def test_a_lone_surrogate_in_the_answer_is_the_students_unreadable_file_not_a_grader_fault() -> None:
+    from lxml import etree
+
+    # json.loads('"\\ud800"') gives a lone surrogate: xqueue_body is JSON a student's browser can shape
+    answer = json.loads('"def relu(x):\\n    return x  # \\ud800\\n"')
+    reply = _edx_reply(answer, lang="ko")  # was UnicodeEncodeError -> GraderFault -> XQueue re-sends forever
+    assert reply.score == 0.0 and reply.correct is False
+    assert any("UTF-8" in error for error in reply.errors), reply.errors
+    etree.fromstring(reply.msg)

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from activation_lab.display import visible
 from activation_lab.errors import ActivationLabError
 from activation_lab.grading import GradingContext, grade_submission
 from activation_lab.grading.checks import hint_message
@@ -56,7 +57,9 @@ def _imports_of(text: str, module: str) -> bool:
 
 def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: GradingContext) -> None:
     spec = ctx.course.exercise(payload.exercise)
-    (folder / spec.file).write_text(answer, encoding="utf-8")
+    # surrogatepass: an answer with a lone surrogate (JSON "\ud800") is written as the invalid UTF-8 it is, so the
+    # loader refuses it as the student's unreadable file instead of a grader fault XQueue would re-send forever
+    (folder / spec.file).write_bytes(answer.encode("utf-8", "surrogatepass"))
     for other in ctx.course.exercises:
         if other.id != spec.id and _imports_of(answer, Path(other.file).stem):
             shutil.copyfile(ctx.course.solutions_dir / other.file, folder / other.file)
@@ -135,14 +138,24 @@ def _reply(
 # accepts it as XML and nothing a student wrote can become live markup in the LMS.
 
 
+# Characters XML 1.0 forbids even escaped (capa parses msg as XML): made visible like on the terminal.
+_XML_FORBIDDEN = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(text: str) -> str:
+    """``text`` as XML character data: control characters visible (``\x01`` -> ``␁``), markup escaped."""
+    text = _XML_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", visible(text, keep_newlines=True))
+    return html.escape(text)
+
+
 def _t(key: str, lang: str, **params: object) -> str:
-    return html.escape(message(DOMAIN, key, lang, **params))
+    return _escape(message(DOMAIN, key, lang, **params))
 
 
 def _pre(text: str, limit: int = FEEDBACK_LIMIT) -> str:
     if len(text) > limit:
         text = text[:limit] + " …"
-    return f'<pre class="activation-lab-feedback">{html.escape(text)}</pre>'
+    return f'<pre class="activation-lab-feedback">{_escape(text)}</pre>'
 
 
 def _points(value: float) -> str:
@@ -189,7 +202,7 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
     hints = _named_mistakes(failed, lang)
     if hints:
         parts.append(f"<h4>{_t('reply.hints', lang)}</h4><ul>")
-        parts += [f"<li>{html.escape(text)}</li>" for text in hints]
+        parts += [f"<li>{_escape(text)}</li>" for text in hints]
         parts.append("</ul>")
     if result.status != "graded":
         parts.append(f"<p>{_t('status.' + result.status, lang)}</p>")
@@ -204,7 +217,7 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         for test in failed:
             label = f" {_t('reply.hidden_test', lang)}" if test.hidden else ""
             points = f"{_points(test.score)} / {_points(test.max_score)}"
-            item = f"<li><p>{html.escape(render(test.name, lang))}{label} ({html.escape(points)})</p>"
+            item = f"<li><p>{_escape(render(test.name, lang))}{label} ({_escape(points)})</p>"
             feedback = _without_hints(render(test.feedback, lang), hints)
             if feedback and feedback not in shown:
                 item += _pre(feedback)
@@ -219,7 +232,7 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         parts.append(f"<h4>{_t('reply.advice', lang)}</h4><ul>")
         for test in advice:
             item = (
-                f"<li><p>{html.escape(render(test.name, lang))}</p>"
+                f"<li><p>{_escape(render(test.name, lang))}</p>"
                 f"{_pre(_without_hints(render(test.feedback, lang), hints), 600)}</li>"
             )
             if sum(map(len, parts)) + len(item) > body_budget:
@@ -228,7 +241,7 @@ def render_result(result: ExerciseResult, lang: str, reading_notes: tuple[str, .
         parts.append("</ul>")
     if passed:
         parts.append(f"<h4>{_t('reply.passed', lang)}</h4><ul>")
-        parts += [f"<li>{html.escape(render(test.name, lang))}</li>" for test in passed]
+        parts += [f"<li>{_escape(render(test.name, lang))}</li>" for test in passed]
         parts.append("</ul>")
     parts.append("</div>")
     rendered = "".join(parts)

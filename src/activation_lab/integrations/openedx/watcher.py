@@ -104,6 +104,6 @@ def _header_summary(header: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    import html
+    from activation_lab.integrations.openedx.response import _escape as xml_escape
 
-    return html.escape(text)
+    return xml_escape(text)
