@@ -142,3 +142,25 @@ def test_a_lone_surrogate_in_the_answer_is_the_students_unreadable_file_not_a_gr
     assert reply.score == 0.0 and reply.correct is False
     assert any("UTF-8" in error for error in reply.errors), reply.errors
     etree.fromstring(reply.msg)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "open: on Open edX an answer that imports another exercise's module gets the course's solutions/<module>.py "
+        "beside it (docs/openedx.md), so it can read that reference and show it in its own feedback; pasting it "
+        "into the other exercise's problem earns full marks. Needs a product decision by the openedx owner "
+        "(a course-provided public companion module, or refusing cross-exercise imports on the LMS)."
+    ),
+)
+def test_an_lms_answer_cannot_read_another_exercises_reference_solution() -> None:
+    reference = (SOLUTIONS / "sigmoid.py").read_text(encoding="utf-8")
+    marker = next(line for line in reference.splitlines() if line.strip().startswith("return "))
+    answer = (
+        "import sys\nfrom sigmoid import sigmoid\n\n"
+        "def tanh(x):\n    raise ValueError(open(sys.modules['sigmoid'].__file__).read())\n"
+    )
+    reply = _edx_reply(answer, exercise="tanh")
+    import html
+
+    assert html.escape(marker.strip()) not in reply.msg, "the reference solution reached the student"
