@@ -79,13 +79,25 @@ def test_ordinary_formulas_keep_their_values_in_floats(formula: str, value: floa
     assert evaluate(formula, {"x": 0.5}) == value
 
 
-@pytest.mark.parametrize("answer", ["9^9^9", "2^1024"])  # a hang; a grader fault (exit 3, code score lost)
+BIG_INTEGER = str(2**1024)  # a YAML integer beyond every float
+
+# a hang; then grader faults (exit 3, the code's score lost): an int too large for a float from the evaluator,
+# from a plain YAML integer, and from a mixed number ("1 111.../3")
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param("'9^9^9'", id="power-tower"),
+        pytest.param("'2^1024'", id="int-power-beyond-float"),
+        pytest.param(BIG_INTEGER, id="yaml-int-beyond-float"),
+        pytest.param("'1 " + "1" * 400 + "/3'", id="mixed-number-beyond-float"),
+    ],
+)
 @pytest.mark.parametrize("jobs", JOBS)
 def test_a_power_tower_quiz_answer_is_that_students_wrong_answer(tmp_path, capsys, jobs, answer) -> None:
     klass = tmp_path / "class"
     _honest(klass, "aaa-honest")
     tower = _honest(klass, "tower")
-    (tower / "answers.yaml").write_text(f'sigmoid-at-zero: "{answer}"\n', encoding="utf-8")
+    (tower / "answers.yaml").write_text(f"sigmoid-at-zero: {answer}\n", encoding="utf-8")
     _honest(klass, "zzz-honest")
     code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
     assert code == 0

@@ -53,7 +53,10 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise NumberFormatError("wrong_type", str(value))
     if isinstance(value, int | float):
-        number = float(value)
+        try:  # a YAML integer of 309+ digits is beyond every float
+            number = float(value)
+        except OverflowError:
+            raise NumberFormatError("not_finite", str(value)[:40]) from None
         if not math.isfinite(number):
             raise NumberFormatError("not_finite", str(value))
         return number
@@ -72,7 +75,10 @@ def parse_number(value: object) -> float:
         sign, whole, numerator, denominator = match.groups()
         if int(denominator) == 0:
             raise NumberFormatError("zero_denominator", value)
-        number = int(whole) + int(numerator) / int(denominator)
+        try:
+            number = int(whole) + int(numerator) / int(denominator)
+        except (OverflowError, ValueError):  # digits beyond a float (or beyond Python's 4300-digit bound)
+            raise NumberFormatError("not_finite", value) from None
         return -number if sign == "-" else number
     match = _SIMPLE.fullmatch(text)
     if match is None:
