@@ -3,8 +3,9 @@
 자가 점검용 도우미입니다. 이 파일은 고치지 마세요. 필요한 것은 numpy 와 pytest 뿐입니다.
 The self-check helper. Don't edit this file; it needs only numpy and pytest.
 
-Messages are in Korean or English: ``ACTIVATION_LAB_LANG=ko|en``, else the locale (``LC_ALL``, ``LC_MESSAGES``,
-``LANG`` starting with ``ko`` means Korean), else English. Every message lives in ``MESSAGES`` below.
+Messages are in Korean or English: ``ACTIVATION_LAB_LANG=ko|en`` (or ``pytest --lang en``), else the course's
+language ``COURSE_LANGUAGE`` below (Korean); the computer's locale is not used. Every message lives in ``MESSAGES``.
+Each call of a student function has a time limit (``TIME_LIMIT_SECONDS``, or ``ACTIVATION_LAB_TIME_LIMIT``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import importlib
 import io
 import os
 import re
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -28,6 +31,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 RTOL = 1e-7
 ATOL = 1e-9
+# Course settings: the language of this course's students, and how long one call may take.
+COURSE_LANGUAGE = "ko"
+TIME_LIMIT_SECONDS = 5.0
 
 # One catalogue for every text the self-check prints: {key: {"en": ..., "ko": ...}}.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -281,6 +287,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Read the error message and the line it points to; run the function yourself on this input.",
         "ko": "오류 메시지와 그 줄을 읽어 보세요. 같은 입력으로 함수를 직접 실행해 보세요.",
     },
+    "hint.timeout": {
+        "en": "{call} did not finish within {seconds:g} s and was stopped. Look for a loop that never ends "
+        "(a `while` whose condition never becomes False) or a loop over a huge range.",
+        "ko": "{call} 이(가) {seconds:g}초 안에 끝나지 않아 멈췄습니다. 끝나지 않는 반복문(조건이 끝내 False 가 되지 "
+        "않는 `while`)이나 너무 큰 범위의 반복이 있는지 보세요.",
+    },
     # the summary at the end of a run
     "summary.title": {"en": "activation-lab self-check", "ko": "activation-lab 자가 점검"},
     "summary.line": {
@@ -290,6 +302,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary.not_attempted": {"en": "not attempted yet", "ko": "아직 작성하지 않음"},
     "summary.all_passed": {"en": "all passed", "ko": "모두 통과"},
     "summary.hints": {"en": "look at: {hints}", "ko": "살펴볼 것: {hints}"},
+    "summary.not_run": {"en": "({count} not run: -x stopped early)", "ko": "({count}개는 -x 때문에 실행 안 됨)"},
+    "summary.first_failure": {
+        "en": "First failed check in {file} (all of them: see the next step):",
+        "ko": "{file} 에서 처음 실패한 점검 (전부 보려면 아래 다음 단계를 보세요):",
+    },
+    "next.start": {
+        "en": "Next step: write {function} in {file} (replace `raise NotImplementedError(...)`), "
+        "then run `pytest {test_file}`.",
+        "ko": "다음 단계: {file} 의 {function} 을(를) 작성하고 (`raise NotImplementedError(...)` 줄을 바꾸세요) "
+        "`pytest {test_file}` 를 실행하세요.",
+    },
+    "next.fix": {
+        "en": "Next step: fix {file} using the hint above; every failed check in full: `pytest {test_file}`.",
+        "ko": "다음 단계: 위 힌트를 보고 {file} 을(를) 고치세요. 실패한 점검 전부 보기: `pytest {test_file}`.",
+    },
+    "next.fix_detailed": {
+        "en": "Next step: fix {file} using the failures above, then run `pytest {test_file}` again.",
+        "ko": "다음 단계: 위의 실패 내용을 보고 {file} 을(를) 고친 뒤 `pytest {test_file}` 를 다시 실행하세요.",
+    },
+    "next.run_all": {
+        "en": "Next step: run `pytest` (all files, without -x/-k) to see where you stand.",
+        "ko": "다음 단계: `pytest` 를 (-x, -k 없이) 실행해 모든 파일의 상태를 확인하세요.",
+    },
+    "next.done": {
+        "en": "Next step: every public check passes. Take the quiz (answers.yaml) and submit: see README.md.",
+        "ko": "다음 단계: 공개 점검을 모두 통과했습니다. 퀴즈(answers.yaml)를 풀고 제출하세요: README.md 를 보세요.",
+    },
     "summary.hidden": {
         "en": "These are the public checks only; the grader runs more (random inputs, every shape and dtype).",
         "ko": "공개된 점검만 실행했습니다. 채점기는 더 많은 점검(무작위 입력, 여러 모양과 자료형)을 실행합니다.",
@@ -301,12 +340,11 @@ EXERCISE_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
 
 
 def language() -> str:
-    """``ko`` or ``en``: ``ACTIVATION_LAB_LANG``, then the locale variables, else English."""
-    for variable in ("ACTIVATION_LAB_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "")
-        if value:
-            return "ko" if value.lower().startswith("ko") else "en"
-    return "en"
+    """``ko`` or ``en``: ``ACTIVATION_LAB_LANG`` when set, else the course's language (not the locale)."""
+    value = os.environ.get("ACTIVATION_LAB_LANG", "").strip().lower()
+    if value:
+        return "ko" if value.startswith("ko") else "en"
+    return COURSE_LANGUAGE
 
 
 def text(key: str, **params: Any) -> str:
@@ -360,30 +398,91 @@ def _student_line(exc: BaseException) -> str:
     return f"{Path(last.filename).name}:{last.lineno}  {(last.line or '').strip()}"
 
 
+class _TimeUp(BaseException):
+    """Raised inside a student call that ran past the time limit (a BaseException: `except Exception` won't eat it)."""
+
+
+def time_limit() -> float:
+    """Seconds one call may take: ``ACTIVATION_LAB_TIME_LIMIT`` when set, else ``TIME_LIMIT_SECONDS``."""
+    try:
+        return float(os.environ.get("ACTIVATION_LAB_TIME_LIMIT", TIME_LIMIT_SECONDS))
+    except ValueError:
+        return TIME_LIMIT_SECONDS
+
+
+def run_with_time_limit(function: Any, args: tuple[Any, ...], seconds: float) -> tuple[Any, BaseException | None]:
+    """``function(*args)`` as ``(value, error)``; raises ``TimeoutError`` when it runs longer than ``seconds``.
+
+    An alarm signal interrupts the call where there is one (Linux, macOS); elsewhere (Windows, or off the main
+    thread) the call runs in a helper thread that is abandoned when time is up.
+    """
+    outcome: list[Any] = [None, None]
+
+    def target() -> None:
+        try:
+            outcome[0] = function(*args)
+        except KeyboardInterrupt:
+            raise
+        except _TimeUp:
+            raise
+        except BaseException as exc:  # the student's error is data, even exit()
+            outcome[1] = exc
+
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+
+        def alarm(signum: int, frame: Any) -> None:
+            raise _TimeUp
+
+        previous = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            target()
+        except _TimeUp:
+            raise TimeoutError from None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return outcome[0], outcome[1]
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError
+    return outcome[0], outcome[1]
+
+
+def _timed_out(what: str, seconds: float) -> SelfCheckFailure:
+    return SelfCheckFailure(_report(what, [], "timeout", call=what, seconds=seconds), "timeout")
+
+
 def load(module_name: str) -> Any:
     """Import the student's ``<module_name>.py`` from this folder, or fail with what went wrong."""
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))
+    seconds = time_limit()
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
-            return importlib.import_module(module_name)
-    except BaseException as exc:  # a student file may raise anything at import, even SystemExit
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+            module, error = run_with_time_limit(importlib.import_module, (module_name,), seconds)
+    except TimeoutError:
         sys.modules.pop(module_name, None)
-        where = _student_line(exc)
-        if isinstance(exc, SyntaxError) and exc.lineno:
-            where = f"{module_name}.py:{exc.lineno}  {(exc.text or '').strip()}"
-        message = _report(
-            f"import {module_name}",
-            [],
-            "import_error",
-            file=f"{module_name}.py",
-            error=f"{type(exc).__name__}: {exc}",
-            where=f" ({where})" if where else "",
-        )
-        raise SelfCheckFailure(message, "import_error") from None
+        raise _timed_out(f"import {module_name}", seconds) from None
+    if error is None:
+        return module
+    # a student file may raise anything at import, even SystemExit
+    sys.modules.pop(module_name, None)
+    where = _student_line(error)
+    if isinstance(error, SyntaxError) and error.lineno:
+        where = f"{module_name}.py:{error.lineno}  {(error.text or '').strip()}"
+    message = _report(
+        f"import {module_name}",
+        [],
+        "import_error",
+        file=f"{module_name}.py",
+        error=f"{type(error).__name__}: {error}",
+        where=f" ({where})" if where else "",
+    )
+    raise SelfCheckFailure(message, "import_error") from None
 
 
 def call(module_name: str, function: str, *args: Any) -> Called:
@@ -397,16 +496,14 @@ def call(module_name: str, function: str, *args: Any) -> Called:
         raise SelfCheckFailure(message, "missing_function")
     call_args = copy.deepcopy(args)
     out = io.StringIO()
-    value: Any = None
-    error: BaseException | None = None
-    with warnings.catch_warnings(), contextlib.redirect_stdout(out):
-        warnings.simplefilter("ignore")  # overflow warnings are advice, never a failure
-        try:
-            value = target(*call_args)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # the student's error is what we report on, even exit()
-            error = exc
+    seconds = time_limit()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+            warnings.simplefilter("ignore")  # overflow warnings are advice, never a failure
+            value, error = run_with_time_limit(target, call_args, seconds)
+    except TimeoutError:
+        shown = ", ".join(show(a) for a in args)
+        raise _timed_out(f"{function}({shown})", seconds) from None
     where = _student_line(error) if error is not None else ""
     return Called(value=value, error=error, where=where, args_after=call_args, printed=out.getvalue())
 
