@@ -436,6 +436,31 @@ class Checker:
             )
         )
 
+    def figure(
+        self,
+        name: str,
+        *,
+        parts: tuple[str, ...] = ("curves", "labels", "limits", "legend"),
+        limits: tuple[str, ...] = ("x", "y"),
+        accept: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """Fail unless the figure the student's ``name()`` returns draws what the reference's does."""
+        from activation_lab.grading.figures import Differences, PlotText, compare_figures
+        from activation_lab.grading.student import through_wire
+
+        result = self.call(name)
+        expected = through_wire(self.expected(name))
+        problems = compare_figures(result.value, expected, parts=parts, limits=limits, accept=accept)
+        if problems:
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, ()),
+                    Differences(tuple(problems)),  # type: ignore[arg-type]
+                    rule=PlotText("figure.rule"),  # type: ignore[arg-type]
+                    stdout=result.stdout,
+                )
+            )
+
     def unchanged(self, name: str, *args: Any) -> None:
         """Fail when the student's ``name(*args)`` modifies its argument in place."""
         result = self.call(name, *args)
