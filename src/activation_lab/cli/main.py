@@ -11,6 +11,7 @@ from activation_lab import __version__
 from activation_lab.cli import grade as grade_cli
 from activation_lab.cli import otter as otter_cli
 from activation_lab.cli import quiz as quiz_cli
+from activation_lab.cli import student as student_cli
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, UsageError
 
 EXIT_OK = 0
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each area's ``add_parsers``: one line per command group."""
-    return [grade_cli.add_parsers, quiz_cli.add_parsers, otter_cli.add_parsers]
+    return [grade_cli.add_parsers, quiz_cli.add_parsers, otter_cli.add_parsers, student_cli.add_parsers]
 
 
 def main(argv: list[str] | None = None) -> int:
