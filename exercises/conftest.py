@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("MPLBACKEND", "Agg")  # plots.py draws off screen: no window pops up during pytest
 
 from selfcheck_feedback import EXERCISE_FILES, SelfCheckFailure, text
 

@@ -22,12 +22,8 @@ their mistakes show here too.
 확인 방법 / How to check:  ``pytest test_public_plots.py`` (matplotlib 이 필요합니다 / needs matplotlib).
 """
 
-import matplotlib
-
-matplotlib.use("Agg")  # 창을 띄우지 않고 그립니다 / draw without opening a window
-
-import matplotlib.pyplot as plt  # noqa: E402, F401  (ready to use / 바로 쓸 수 있습니다)
-import numpy as np  # noqa: E402, F401
+import matplotlib.pyplot as plt  # noqa: F401  (ready to use / 바로 쓸 수 있습니다)
+import numpy as np  # noqa: F401
 
 
 def plot_c2f():

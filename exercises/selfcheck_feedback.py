@@ -336,7 +336,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 # The names of the student files; frames from these are the student's code in a traceback.
-EXERCISE_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+EXERCISE_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
 
 
 def language() -> str:
