@@ -48,6 +48,7 @@ _DETAILED = pytest.StashKey[bool]()
 def pytest_addoption(parser):  # type: ignore[no-untyped-def]
     """``--lang ko|en``: the language of the messages (default: the course's, Korean)."""
     parser.addoption("--lang", choices=("ko", "en"), default=None, help="message language / 메시지 언어")
+    parser.addoption("--notebook", action="store_true", help="run from the notebook edition (brief, next step there)")
 
 
 def _exercise_file(nodeid: str) -> str:
@@ -66,7 +67,8 @@ def pytest_configure(config):  # type: ignore[no-untyped-def]
     if config.getoption("lang"):
         os.environ["ACTIVATION_LAB_LANG"] = config.getoption("lang")
     config.stash[_RECORDS] = {}
-    detailed = config.option.verbose > 0 or _asked_for_one_file(config)
+    notebook = config.getoption("notebook")
+    detailed = not notebook and (config.option.verbose > 0 or _asked_for_one_file(config))
     config.stash[_DETAILED] = detailed
     config.option.reportchars = ""  # the FAILED list would push the summary off the screen
     if not detailed:
@@ -178,13 +180,16 @@ def _hint_line(key: str, record: FileRecord) -> str:
 
 def _next_step(records: dict[str, FileRecord], focus: str | None, config) -> str:  # type: ignore[no-untyped-def]
     """The one thing to do now."""
+    notebook = config.getoption("notebook")
     if focus is None:
-        if any(r.run < r.selected for r in records.values()):
-            return text("next.run_all")
-        if all(r.selected for r in records.values()) and len(records) < len(EXERCISE_FILES):
-            return text("next.run_all")
-        return text("next.done")
+        if notebook:
+            return text("next.done_notebook")
+        narrowed = _asked_for_one_file(config) or bool(config.option.keyword) or bool(config.option.markexpr)
+        partial = narrowed or any(r.run < r.selected for r in records.values())
+        return text("next.run_all" if partial else "next.done")
     test_file = f"test_public_{focus}"
+    if notebook:
+        return text("next.notebook", file=focus)
     if records[focus].not_attempted:
         return text("next.start", file=focus, function=_first_function(records[focus]), test_file=test_file)
     if config.stash[_DETAILED]:

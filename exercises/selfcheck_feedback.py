@@ -321,6 +321,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Next step: fix {file} using the failures above, then run `pytest {test_file}` again.",
         "ko": "다음 단계: 위의 실패 내용을 보고 {file} 을(를) 고친 뒤 `pytest {test_file}` 를 다시 실행하세요.",
     },
+    "next.notebook": {
+        "en": "Next step: complete or fix the functions of {file} in the code cell above, run it, then run this "
+        "cell again.",
+        "ko": "다음 단계: 위 코드 셀에서 {file} 의 함수를 작성하거나 고치고, 그 셀을 실행한 뒤 이 셀을 다시 실행하세요.",
+    },
+    "next.done_notebook": {
+        "en": "Next step: every public check of this part passes. Go on to the next part.",
+        "ko": "다음 단계: 이 부분의 공개 점검을 모두 통과했습니다. 다음 부분으로 넘어가세요.",
+    },
     "next.run_all": {
         "en": "Next step: run `pytest` (all files, without -x/-k) to see where you stand.",
         "ko": "다음 단계: `pytest` 를 (-x, -k 없이) 실행해 모든 파일의 상태를 확인하세요.",
