@@ -19,18 +19,15 @@ FIGURES = [
     ("plot_step", ("y",), {}),
 ]
 CASES = [
-    pytest.param(name, part, limits, accept, id=f"{name.removeprefix('plot_')}-{part}")
+    pytest.param(name, part, limits, accept, id=f"{name}: {part}")
     for name, limits, accept in FIGURES
-    for part in ("curves", "axes")
+    for part in ("curves", "axes")  # curves: x and y of each line; axes: labels, ranges, legend
 ]
 
 
 @pytest.mark.points(1)
 @pytest.mark.public
-@pytest.mark.title(
-    en="the figure matches the lecture's (curves: x and y; axes: labels, ranges, legend)",
-    ko="그림이 강의와 같음 (curves: 곡선의 x, y; axes: 축 이름, 범위, 범례)",
-)
+@pytest.mark.title(en="the lecture's figure", ko="강의의 그림")
 @pytest.mark.parametrize(("name", "part", "limits", "accept"), CASES)
 def test_figure(check, name, part, limits, accept):
     if part == "curves":

@@ -22,7 +22,7 @@ from activation_lab.reports.report import (
     write_atomic,
 )
 
-ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +96,10 @@ def test_hidden_tests_never_show_expected_values(real_reports) -> None:
 
 
 def test_grades_csv_has_one_row_per_report(real_reports) -> None:
-    text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu"])
+    text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu", "plots"])
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["submission"] for r in rows] == [r["submission"] for r in real_reports]
-    assert rows[0]["quiz"] == "" and rows[0]["total"] == rows[0]["max_total"] == "50"
+    assert rows[0]["quiz"] == "" and rows[0]["total"] == rows[0]["max_total"] == "60"
     assert rows[1]["tanh"] == "0" and rows[1]["c2f"] == "0"
     assert rows[2]["status"] == "error" and rows[2]["c2f"] == ""
 
