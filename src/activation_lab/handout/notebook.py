@@ -75,17 +75,24 @@ def selfcheck(exercise, namespace):
 
 
 def show(plot_function):
-    """Draw one of your plot functions here (or say that it is not written yet)."""
+    """Draw one of your plot functions here (or say why it cannot be drawn yet)."""
+    import io
+
     import matplotlib.pyplot as plt
+    from IPython.display import Image
 
     try:
         figure = plot_function()
     except NotImplementedError:
         print(f"{plot_function.__name__}: 아직 작성하지 않았습니다 / not attempted yet")
         return None
-    if figure is not None:
-        plt.close(figure)  # shown once, as this cell's value
-    return figure
+    if not hasattr(figure, "savefig"):
+        print(f"{plot_function.__name__}: Figure 를 return 하세요 / return the Figure (got {type(figure).__name__})")
+        return None
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)  # shown once, as this image
+    return Image(buffer.getvalue())
 '''
 
 
