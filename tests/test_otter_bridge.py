@@ -255,8 +255,8 @@ def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, con
     plugin_tests = plugin["activation_lab.integrations.otter.plugin.ActivationLabPlugin"]["exercises"]
     assert [e["id"] for e in plugin_tests] == [spec.id for spec in course.exercises]
     with zipfile.ZipFile(assignment.wheel) as wheel:
-        assert "activation_lab/harness.py" in wheel.namelist()
-        assert "activation_lab/otter_runtime.py" in wheel.namelist()
+        assert "activation_lab/sandbox/worker.py" in wheel.namelist()
+        assert "activation_lab/integrations/otter/kernel.py" in wheel.namelist()
     # otter's own parser reads one test case per test of our suites, with our points and hidden flags.
     solutions = _our_report(REPO / "solutions", context)
     for exercise in solutions["exercises"]:

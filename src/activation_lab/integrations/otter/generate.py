@@ -124,7 +124,7 @@ def render_test_file(exercise: OtterExercise, *, lang: str, seed: int) -> str:
 
 def source_checkout() -> Path | None:
     """The project's source tree (holding ``pyproject.toml``) when installed from one, else ``None``."""
-    root = Path(__file__).resolve().parents[3]
+    root = Path(__file__).resolve().parents[4]
     return (
         root if (root / "pyproject.toml").is_file() and (root / "src" / "activation_lab").is_dir() else None
     )
