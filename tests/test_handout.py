@@ -34,7 +34,11 @@ def handout(tmp_path_factory) -> Path:
 
 
 def handout_texts(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_the_handout_has_what_students_need(handout: Path) -> None:
@@ -144,7 +148,9 @@ def test_no_quiz_key_or_feedback_leaks(handout: Path) -> None:
     assert not leaked, leaked[:3]
     assert "correct:" not in sheets and "correct: true" not in everything
     answers = texts["answers.yaml"]
-    assert all(re.fullmatch(r"  [\w.-]+:    # .+", line) for line in answers.splitlines() if line.startswith("  "))
+    assert all(
+        re.fullmatch(r"  [\w.-]+:    # .+", line) for line in answers.splitlines() if line.startswith("  ")
+    )
 
 
 def test_release_refuses_a_file_as_out(tmp_path: Path, capsys) -> None:
@@ -164,7 +170,16 @@ def test_fresh_venv_first_pytest_fits_one_screen(handout: Path, tmp_path: Path) 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / ("Scripts" if sys.platform == "win32" else "bin") / "python"
-    install = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "requirements.txt"]
+    install = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        "-r",
+        "requirements.txt",
+    ]
     subprocess.run(install, cwd=folder, check=True, capture_output=True, timeout=900)
     clean_env = {"PATH": str(python.parent), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     run = subprocess.run(

@@ -1,5 +1,5 @@
-"""The notebook edition: generated from the stubs (never drifts), runs top to bottom in a real kernel, as shipped
-(every check cell teaches "not attempted") and with the reference pasted in (all green)."""
+"""The notebook edition: generated from the stubs (never drifts), runs top to bottom in a real kernel, as
+shipped (every check cell teaches "not attempted") and with the reference pasted in (all green)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def _stream(cell) -> str:
 
 
 def _execute(notebook, folder: Path):
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     client.execute()
     return notebook
 
@@ -61,7 +63,9 @@ def test_as_shipped_every_check_cell_says_not_attempted(tmp_path: Path) -> None:
         assert "다음 단계: 위 코드 셀에서" in output
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
-    assert (tmp_path / "activation_lab_selfcheck" / "selfcheck_feedback.py").is_file()  # unpacked where it runs
+    assert (
+        tmp_path / "activation_lab_selfcheck" / "selfcheck_feedback.py"
+    ).is_file()  # unpacked where it runs
 
 
 @pytest.mark.slow
@@ -74,7 +78,7 @@ def test_with_the_reference_pasted_in_everything_is_green(tmp_path: Path) -> Non
         cell = next(c for c in notebook.cells if c.cell_type == "code" and c.source == stub_code.rstrip("\n"))
         cell.source = reference_code
     notebook = _execute(notebook, tmp_path)
-    for exercise, output in _check_cells(notebook).items():
+    for output in _check_cells(notebook).values():
         assert "모두 통과" in output and "다음 부분으로" in output, output
     figures = [
         o

@@ -19,7 +19,7 @@ from activation_lab.grading.suites import load_reference
 from activation_lab.sandbox import worker
 from activation_lab.submissions.load import load_submission
 
-WRONG_PLOTS = '''import numpy as np
+WRONG_PLOTS = """import numpy as np
 import matplotlib.pyplot as plt
 
 
@@ -57,7 +57,7 @@ def plot_relu():
 
 def plot_step():
     raise NotImplementedError
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,13 @@ def test_a_figure_subclass_stays_opaque() -> None:
         pytest.param({"figure": {"axes": [{"title": 3}]}}, id="text-not-a-string"),
         pytest.param({"figure": {"axes": "x"}}, id="axes-not-a-list"),
         pytest.param(
-            {"figure": {"axes": [{"title": "", "xlabel": "", "ylabel": "", "lines": [{"label": "", "x": 1, "y": 2}]}]}},
+            {
+                "figure": {
+                    "axes": [
+                        {"title": "", "xlabel": "", "ylabel": "", "lines": [{"label": "", "x": 1, "y": 2}]}
+                    ]
+                }
+            },
             id="line-data-not-arrays",
         ),
     ],
@@ -128,11 +134,17 @@ def _line(index, key, transform):
 CASES = [
     pytest.param("plot_sigmoid", lambda a: None, {}, [], id="identical"),
     pytest.param("plot_sigmoid", _set("lines", ()), {}, ["figure.curve_count"], id="no-curve"),
-    pytest.param("plot_sigmoid", lambda a: a.__setitem__("lines", a["lines"][:1]), {}, [], id="axvline-optional"),
-    pytest.param("plot_sigmoid", _line(0, "y", lambda y: 1 - y), {}, ["figure.y_values"], id="mirrored-curve"),
+    pytest.param(
+        "plot_sigmoid", lambda a: a.__setitem__("lines", a["lines"][:1]), {}, [], id="axvline-optional"
+    ),
+    pytest.param(
+        "plot_sigmoid", _line(0, "y", lambda y: 1 - y), {}, ["figure.y_values"], id="mirrored-curve"
+    ),
     pytest.param("plot_sigmoid", _line(0, "y", lambda y: y[::2]), {}, ["figure.points"], id="fewer-points"),
     pytest.param("plot_relu", _line(0, "x", lambda x: x + 0.05), {}, ["figure.x_values"], id="shifted-x"),
-    pytest.param("plot_c2f", _set("xlabel", "Celcius"), {"xlabel": ("Celcius",)}, [], id="slide-spelling-accepted"),
+    pytest.param(
+        "plot_c2f", _set("xlabel", "Celcius"), {"xlabel": ("Celcius",)}, [], id="slide-spelling-accepted"
+    ),
     pytest.param("plot_c2f", _set("xlabel", "C"), {}, ["figure.xlabel"], id="wrong-xlabel"),
     pytest.param("plot_step", _set("ylabel", ""), {}, ["figure.ylabel"], id="no-ylabel"),
     pytest.param("plot_c2f", _set("xlim", (-100.0, 100.0)), {}, ["figure.limits"], id="axis-not-set"),
@@ -150,7 +162,9 @@ def test_compare_figures_names_what_differs(figures, name, change, accept, keys)
         assert problem.render("ko") and problem.render("en")
 
 
-@pytest.mark.parametrize("value", [None, 3.0, np.zeros(3), {"figure": ()}], ids=["none", "number", "array", "no-axes"])
+@pytest.mark.parametrize(
+    "value", [None, 3.0, np.zeros(3), {"figure": ()}], ids=["none", "number", "array", "no-axes"]
+)
 def test_anything_but_a_figure_is_told_so(figures, value) -> None:
     keys = [p.key for p in compare_figures(value, figures["plot_relu"])]
     assert keys == (["figure.no_axes"] if isinstance(value, dict) else ["figure.not_a_figure"])

@@ -1,4 +1,4 @@
-"""What a beginner's terminal shows after ``pytest`` in the handout: one screen, the hints that matter, a next step.
+"""What a beginner's terminal shows after ``pytest`` in the handout: one screen, the hints, the next step.
 
 Every run is a real ``pytest`` subprocess in a copy of ``exercises/`` without the engine (see
 ``test_public_tests.run_public``).

@@ -28,10 +28,16 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         help="publish what is graded (--list), or draw a student's figures over the lecture's (DIR --plot)",
     )
     check.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="a student folder (with --plot)")
-    check.add_argument("--list", action="store_true", help="every hidden test's title and points, and the rules")
-    check.add_argument("--plot", action="store_true", help="write a PNG per plot function: yours over the lecture's")
+    check.add_argument(
+        "--list", action="store_true", help="every hidden test's title and points, and the rules"
+    )
+    check.add_argument(
+        "--plot", action="store_true", help="write a PNG per plot function: yours over the lecture's"
+    )
     check.add_argument("--out", type=Path, default=None, help="folder of the PNGs (default: DIR/plot-check)")
-    check.add_argument("--lang", choices=("ko", "en"), default=None, help="language (default: from the locale)")
+    check.add_argument(
+        "--lang", choices=("ko", "en"), default=None, help="language (default: from the locale)"
+    )
     check.add_argument("--course", type=Path, default=None, help="course root (default: this checkout)")
     check.set_defaults(handler=run_check)
 
@@ -44,7 +50,14 @@ def run_release(args: argparse.Namespace) -> int:
     lang = args.lang or default_language()
     handout = build_handout(load_course(args.course), args.out)
     print(
-        message("handout", "release.written", lang, folder=handout.folder, zip=handout.zip_path, files=len(handout.files))
+        message(
+            "handout",
+            "release.written",
+            lang,
+            folder=handout.folder,
+            zip=handout.zip_path,
+            files=len(handout.files),
+        )
     )
     return 0
 

@@ -1,8 +1,9 @@
 """Comparing a student's figure with the reference's, from plain data (lines' x/y, labels, limits, legend).
 
-A figure crosses the sandbox as ``{"figure": (axes, ...)}`` (``sandbox.worker._encode_figure``); the reference's
-figure is turned into the same data with ``through_wire``, so both sides are compared alike. What differs
-becomes a list of catalogue messages (``messages/plots.toml``), rendered later in the student's language.
+A figure crosses the sandbox as ``{"figure": (axes, ...)}`` (``sandbox.worker._encode_figure``); the
+reference's figure is turned into the same data with ``through_wire``, so both sides are compared alike.
+What differs becomes a list of catalogue messages (``messages/plots.toml``), rendered later in the
+student's language.
 """
 
 from __future__ import annotations
@@ -79,13 +80,21 @@ def _compare_curves(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list
             problems.append(
                 PlotText(
                     "figure.points",
-                    {"curve": name, "got": y.size, "expected": ey.size, "start": _num(ex[0]), "end": _num(ex[-1])},
+                    {
+                        "curve": name,
+                        "got": y.size,
+                        "expected": ey.size,
+                        "start": _num(ex[0]),
+                        "end": _num(ex[-1]),
+                    },
                 )
             )
             continue
         if not np.allclose(x, ex, rtol=0, atol=X_TOLERANCE):
             at = int(np.argmax(~np.isclose(x, ex, rtol=0, atol=X_TOLERANCE)))
-            problems.append(PlotText("figure.x_values", {"curve": name, "got": _num(x[at]), "expected": _num(ex[at])}))
+            problems.append(
+                PlotText("figure.x_values", {"curve": name, "got": _num(x[at]), "expected": _num(ex[at])})
+            )
             continue
         close = np.isclose(y, ey, rtol=Y_RTOL, atol=Y_ATOL, equal_nan=True)
         if not close.all():
@@ -118,7 +127,9 @@ def _compare_labels(
     return problems
 
 
-def _compare_limits(got: Mapping[str, Any], expected: Mapping[str, Any], limits: Sequence[str]) -> list[PlotText]:
+def _compare_limits(
+    got: Mapping[str, Any], expected: Mapping[str, Any], limits: Sequence[str]
+) -> list[PlotText]:
     problems = []
     for axis in limits:
         mine, theirs = got[f"{axis}lim"], expected[f"{axis}lim"]

@@ -1,1 +1,1 @@
-"""What students receive: the published list of graded tests, the keyless quiz sheets and the handout itself."""
+"""What students receive: the published list of graded tests, keyless quiz sheets, the handout itself."""

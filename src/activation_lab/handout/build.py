@@ -2,7 +2,8 @@
 
 It holds the stubs and the public self-check (``exercises/``), the notebook edition, keyless quiz sheets, an
 ``answers.yaml`` template and the bilingual README with the published list of graded tests. Nothing else of
-the course goes in: no reference solution, no hidden suite, no quiz key or feedback (``tests/test_handout.py``).
+the course goes in: no reference solution, no hidden suite, no quiz key or feedback
+(``tests/test_handout.py``).
 """
 
 from __future__ import annotations
@@ -90,8 +91,12 @@ def build_handout(course: Course, out: Path) -> Handout:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder")
-    if out.resolve() == course.root.resolve() or course.root.resolve() in out.resolve().parents and (
-        out.resolve().relative_to(course.root.resolve()).parts[0] in ("exercises", "solutions", "autograder")
+    if out.resolve() == course.root.resolve() or (
+        course.root.resolve() in out.resolve().parents
+        and (
+            out.resolve().relative_to(course.root.resolve()).parts[0]
+            in ("exercises", "solutions", "autograder")
+        )
     ):
         raise UsageError(f"{out}: choose a folder outside the course content")
     files = _handout_files(course)

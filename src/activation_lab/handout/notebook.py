@@ -39,13 +39,15 @@ Colab 에서도 그대로 동작합니다. 제출할 때는 이 노트북 파일
 "Machine Learning with Python", week 3 (3/3): activation functions. Run the cells from the top:
 1. run the **set-up cell** below once (it prepares the self-check; don't edit it);
 2. in each part's **code cell**, replace `raise NotImplementedError(...)` with your code and run it;
-3. run the **check cell** under it: the public checks, their hints and the next step (the same checks as `pytest`).
+3. run the **check cell** under it: the public checks, their hints and the next step
+   (the same checks as `pytest`).
 
 It works in Colab as it is. To hand in, submit this one notebook file.
 For English messages run `%env ACTIVATION_LAB_LANG=en` before the set-up cell.
 """
 
-SETUP = '''# 준비 셀: 자가 점검 도구를 준비합니다. 고치지 마세요. / Set-up: prepares the self-check. Don't edit.
+SETUP = '''# 준비 셀: 자가 점검 도구를 준비합니다. 고치지 마세요.
+# Set-up: prepares the self-check. Don't edit.
 import base64, json, os, subprocess, sys, types, zlib
 
 CHECK_DIR = os.path.abspath("activation_lab_selfcheck")
@@ -87,7 +89,8 @@ def show(plot_function):
         print(f"{plot_function.__name__}: 아직 작성하지 않았습니다 / not attempted yet")
         return None
     if not hasattr(figure, "savefig"):
-        print(f"{plot_function.__name__}: Figure 를 return 하세요 / return the Figure (got {type(figure).__name__})")
+        got = type(figure).__name__
+        print(f"{plot_function.__name__}: Figure 를 return 하세요 / return the Figure (got {got})")
         return None
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -100,7 +103,11 @@ def _split_stub(source: str) -> tuple[str, str]:
     """A stub's module docstring and the rest of its code."""
     tree = ast.parse(source)
     first = tree.body[0] if tree.body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
         lines = source.splitlines(keepends=True)
         return first.value.value, "".join(lines[first.end_lineno :]).strip() + "\n"
     return "", source.strip() + "\n"

@@ -1,7 +1,7 @@
-"""``activation-lab check DIR --plot``: for each plot function, a PNG of the student's curves over the reference's.
+"""``activation-lab check DIR --plot``: per plot function, a PNG of the student's curves over the reference's.
 
-The student's figure comes out of the sandbox as plain data (like in grading); the reference's is drawn in this
-process. Both are redrawn on a fresh headless (Agg) figure, so nothing of the student's figure object is used.
+The student's figure comes out of the sandbox as plain data (like in grading); the reference's is drawn in
+this process. Both are redrawn on a fresh headless (Agg) figure: no student figure object is ever used.
 """
 
 from __future__ import annotations
@@ -46,15 +46,17 @@ def _draw(path: Path, name: str, student: Any, reference: Any, notes: list[str],
 
     font = _hangul_font()
     lang = lang if lang != "ko" or font else "en"  # no Hangul font: English text, not empty boxes
-    style = {"font.family": [font, "DejaVu Sans"]} if font else {}
-    with matplotlib.rc_context(style):
+    style: dict[str, Any] = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    with matplotlib.rc_context(style):  # type: ignore[arg-type]
         figure = Figure(figsize=(7, 5), dpi=100)
         FigureCanvasAgg(figure)
         ax = figure.add_subplot()
         theirs = reference["figure"][0]
         lecture, yours = message("handout", "plot.lecture", lang), message("handout", "plot.yours", lang)
         for line in curves(theirs):
-            ax.plot(line["x"], line["y"], "--", color="0.45", linewidth=2.5, label=f"{lecture} {_label(line)}")
+            ax.plot(
+                line["x"], line["y"], "--", color="0.45", linewidth=2.5, label=f"{lecture} {_label(line)}"
+            )
         if is_figure(student) and student["figure"]:
             for line in curves(student["figure"][0]):
                 ax.plot(line["x"], line["y"], "-", linewidth=1.5, label=f"{yours} {_label(line)}")
@@ -98,7 +100,11 @@ def write_overlays(folder: Path, out: Path, ctx: GradingContext) -> list[Overlay
                     if result.raised is not None:
                         problem = f"{result.raised.type}: {result.raised.message[:200]}"
                     got = result.value
-            differences = [d.render(ctx.lang) for d in compare_figures(got, expected, parts=("curves",))] if not problem else []
+            differences = (
+                [d.render(ctx.lang) for d in compare_figures(got, expected, parts=("curves",))]
+                if not problem
+                else []
+            )
             png = out / f"{name}.png"
             _draw(png, name, got, expected, differences or ([problem] if problem else []), ctx.lang)
             results.append(Overlay(name, png, problem, tuple(differences)))

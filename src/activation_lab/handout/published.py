@@ -1,6 +1,7 @@
 """The published face of the hidden suites: every test's title and points per exercise, never its code.
 
-Read by collecting the suites with pytest (no test runs, no student code): the ``title`` and ``points`` markers
+Read by collecting the suites with pytest (no test runs, no student code): the ``title`` and ``points``
+markers
 the suites declare (``autograder/README.md``) are all that leaves this module.
 """
 

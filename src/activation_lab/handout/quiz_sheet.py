@@ -24,7 +24,10 @@ SHEET_STUDENT = "handout"
 # Students answer with a choice's text, which the grader accepts in either language: the choice ids of the
 # quiz files would give the key away (authors tend to make `a` the right one).
 HOW_TO_ANSWER = {
-    "single_choice": ('보기 하나의 글을 큰따옴표 안에 그대로 (예: "…")', 'one choice\'s text in double quotes (e.g. "…")'),
+    "single_choice": (
+        '보기 하나의 글을 큰따옴표 안에 그대로 (예: "…")',
+        'one choice\'s text in double quotes (e.g. "…")',
+    ),
     "multiple_select": (
         '고른 보기들의 글 목록 (예: ["…", "…"])',
         'a list of the chosen choices\' texts (e.g. ["…", "…"])',
@@ -44,7 +47,8 @@ def render_sheet(quiz: Quiz) -> str:
     """The quiz as Markdown: every question in Korean and English with what to write in ``answers.yaml``."""
     lines = [f"# {' / '.join(_both(quiz.title))}", ""]
     lines += [
-        f"답은 `answers.yaml` 의 `{quiz.id}:` 아래에 씁니다. / Write your answers in `answers.yaml` under `{quiz.id}:`.",
+        f"답은 `answers.yaml` 의 `{quiz.id}:` 아래에 씁니다. "
+        f"/ Write your answers in `answers.yaml` under `{quiz.id}:`.",
         "",
     ]
     for number, item in enumerate(quiz.items, start=1):
@@ -58,7 +62,12 @@ def render_sheet(quiz: Quiz) -> str:
             lines += ["- " + " / ".join(f'"{t}"' for t in _both(choice.text)) for choice in choices]
         elif isinstance(item, Matching):
             lefts = [" / ".join(f'"{t}"' for t in _both(p.left)) for p in item.pairs]
-            rights = sorted({" / ".join(f'"{t}"' for t in _both(r)) for r in [*(p.right for p in item.pairs), *item.distractors]})
+            rights = sorted(
+                {
+                    " / ".join(f'"{t}"' for t in _both(r))
+                    for r in [*(p.right for p in item.pairs), *item.distractors]
+                }
+            )
             lines.append("왼쪽 / left: " + ", ".join(lefts))
             lines.append("")
             lines.append("오른쪽 / right: " + ", ".join(rights))
@@ -72,7 +81,8 @@ def answers_template(quizzes: list[Quiz]) -> str:
     """An ``answers.yaml`` with every item id and an empty answer, grouped by quiz."""
     lines = [
         "# 퀴즈 답안: 각 줄의 ':' 뒤에 답을 쓰세요. 빈 답은 0점입니다. 문제는 quizzes/*.md 에 있습니다.",
-        "# Quiz answers: write each answer after the ':'. An empty answer scores 0. The questions are in quizzes/*.md.",
+        "# Quiz answers: write each answer after the ':'. An empty answer scores 0.",
+        "# The questions are in quizzes/*.md.",
     ]
     for quiz in quizzes:
         lines += ["", f"{quiz.id}:"]

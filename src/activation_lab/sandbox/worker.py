@@ -183,8 +183,12 @@ def _encode_figure(figure: Any, max_array_bytes: int) -> Any:
             lines = [
                 {
                     "label": text(line.get_label()),
-                    "x": encode_value(np.asarray(line.get_xdata(), dtype=float), max_array_bytes=max_array_bytes),
-                    "y": encode_value(np.asarray(line.get_ydata(), dtype=float), max_array_bytes=max_array_bytes),
+                    "x": encode_value(
+                        np.asarray(line.get_xdata(), dtype=float), max_array_bytes=max_array_bytes
+                    ),
+                    "y": encode_value(
+                        np.asarray(line.get_ydata(), dtype=float), max_array_bytes=max_array_bytes
+                    ),
                 }
                 for line in ax.get_lines()[:20]
             ]
@@ -195,7 +199,9 @@ def _encode_figure(figure: Any, max_array_bytes: int) -> Any:
                     "ylabel": text(ax.get_ylabel()),
                     "xlim": pair(ax.get_xlim()),
                     "ylim": pair(ax.get_ylim()),
-                    "legend": None if legend is None else [text(t.get_text()) for t in legend.get_texts()[:20]],
+                    "legend": None
+                    if legend is None
+                    else [text(t.get_text()) for t in legend.get_texts()[:20]],
                     "lines": lines,
                 }
             )
