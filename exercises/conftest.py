@@ -8,6 +8,7 @@ A plain ``pytest`` prints one line per exercise file, the hints that matter and 
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 from dataclasses import dataclass, field
@@ -136,12 +137,16 @@ def _focus(records: dict[str, FileRecord]) -> str | None:
     return (started or unfinished or [None])[0]
 
 
-def _first_function(record: FileRecord) -> str:
-    """The function named in the first failure of a not-attempted file, e.g. ``activate``."""
-    detail = record.failed[0][1]
-    first_line = detail.splitlines()[0] if detail else ""
-    name = first_line.split(":", 1)[-1].strip().split("(", 1)[0]
-    return name or "?"
+def _functions_to_write(file: str, record: FileRecord) -> str:
+    """The functions of a not-attempted file, in the file's order, e.g. ``activate, C2F``."""
+    named = [d.splitlines()[0].split(":", 1)[-1].strip().split("(", 1)[0] for _, d in record.failed if d]
+    try:
+        tree = ast.parse((Path(__file__).resolve().parent / file).read_text(encoding="utf-8"))
+        order = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    except (OSError, SyntaxError, ValueError):
+        order = []
+    ordered = [name for name in order if name in named] + [n for n in dict.fromkeys(named) if n not in order]
+    return ", ".join(ordered) or "?"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
@@ -191,7 +196,8 @@ def _next_step(records: dict[str, FileRecord], focus: str | None, config) -> str
     if notebook:
         return text("next.notebook", file=focus)
     if records[focus].not_attempted:
-        return text("next.start", file=focus, function=_first_function(records[focus]), test_file=test_file)
+        functions = _functions_to_write(focus, records[focus])
+        return text("next.start", file=focus, function=functions, test_file=test_file)
     if config.stash[_DETAILED]:
         return text("next.fix_detailed", file=focus, test_file=test_file)
     return text("next.fix", file=focus, test_file=test_file)
