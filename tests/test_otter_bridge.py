@@ -378,7 +378,9 @@ def test_otter_run_on_a_notebook_defining_every_exercise(assignment, context, tm
     results = _otter_run(assignment.autograder_zip, notebook, tmp_path / "otter-out")
     otter_scores = {t["name"]: t["score"] for t in results["tests"] if "max_score" in t}
     assert otter_scores == {e["id"]: e["score"] for e in ours["exercises"]}
-    assert sum(1 for e in ours["exercises"] if e["status"] == "graded") == len(ours["exercises"])
+    # the demo notebook defines every function except the plot exercise's (added later, scored on its own)
+    graded = {e["id"] for e in ours["exercises"] if e["status"] == "graded"}
+    assert graded == {e["id"] for e in ours["exercises"]} - {"plots"}
 
 
 @pytest.mark.slow
