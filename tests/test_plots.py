@@ -198,3 +198,20 @@ def test_check_plot_writes_one_png_per_function(tmp_path: Path, write_submission
 def test_check_needs_something_to_do(capsys) -> None:
     assert main(["check"]) == 2
     assert "give --list" in capsys.readouterr().err
+
+
+def test_check_plot_without_plots_py_draws_the_lecture_and_says_so(
+    tmp_path: Path, write_submission, capsys
+) -> None:
+    folder = write_submission("no-plots", reference=("step.py",))
+    assert main(["check", str(folder), "--plot", "--lang", "en"]) == 0
+    assert "has no plots.py" in capsys.readouterr().out
+    assert len(list((folder / "plot-check").glob("*.png"))) == 5
+
+
+def test_an_unreadable_figure_arrives_opaque(grading_context) -> None:
+    figure = Figure()
+    line = figure.add_subplot().plot([0, 1, 2], [0, 1, 2])[0]
+    line.set_xdata(["a", "b", "c"])  # matplotlib keeps it; float conversion fails inside the worker
+    value = worker.decode_value(json.loads(json.dumps(worker.encode_value(figure))))
+    assert not is_figure(value) and value.type_name == "Figure (unreadable)"

@@ -89,8 +89,13 @@ def write_overlays(folder: Path, out: Path, ctx: GradingContext) -> list[Overlay
         for name in spec.functions:
             expected = through_wire(getattr(reference, name)())
             got, problem = None, ""
-            if student is None or student.import_error is not None or not student.defines(name):
-                problem = message("plots", "figure.not_a_figure", ctx.lang) if student else spec.file
+            if student is None:
+                problem = message("handout", "plot.no_file", ctx.lang, file=spec.file, folder=folder)
+            elif student.import_error is not None:
+                error = student.import_error
+                problem = message("handout", "plot.import_error", ctx.lang, file=spec.file, error=error.type)
+            elif not student.defines(name):
+                problem = message("handout", "plot.no_function", ctx.lang, file=spec.file, name=name)
             else:
                 try:
                     result = student.call(name)
