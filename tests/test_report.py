@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -152,3 +153,13 @@ def test_detail_table_of_full_marks_says_so_instead_of_staying_empty(real_report
     console = Console(record=True, width=160)
     console.print(detail_table(real_reports[1], lang))
     assert text not in console.export_text()
+
+
+def test_detail_table_shows_advice_of_passed_tests(real_reports) -> None:
+    report = copy.deepcopy(real_reports[0])
+    test = report["exercises"][1]["tests"][0]
+    test.update(hints=["overflow_advice"], feedback="Advice (no points deducted): use np.exp(-abs(x))")
+    console = Console(record=True, width=200)
+    console.print(detail_table(report, "en"))
+    text = console.export_text()
+    assert "Advice (no points deducted)" in text and "Every test passed." not in text

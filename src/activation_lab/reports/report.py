@@ -317,7 +317,7 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
 
 
 def detail_table(report: ReportJSON, lang: str) -> Any:
-    """A rich table with every test of one submission that did not pass, with its feedback."""
+    """A rich table with every test of one submission that did not pass or gave advice, with its feedback."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -333,8 +333,8 @@ def detail_table(report: ReportJSON, lang: str) -> Any:
         if not exercise["tests"] and exercise["notes"]:
             table.add_row(exercise["id"], "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
         for test in exercise["tests"]:
-            if test["status"] == "passed":
-                continue
+            if test["status"] == "passed" and not test["hints"]:
+                continue  # a passed test shows only when it carries advice (never a deduction)
             name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
             score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
             table.add_row(exercise["id"], escape(name), score, escape(test["feedback"]))
