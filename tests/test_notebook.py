@@ -70,14 +70,7 @@ def test_as_shipped_every_check_cell_says_not_attempted(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_with_the_reference_pasted_in_everything_is_green(tmp_path: Path) -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    course = load_course()
-    for spec in course.exercises:
-        _, stub_code = _split_stub((REPO / "exercises" / spec.file).read_text(encoding="utf-8"))
-        _, reference_code = _split_stub((course.solutions_dir / spec.file).read_text(encoding="utf-8"))
-        cell = next(c for c in notebook.cells if c.cell_type == "code" and c.source == stub_code.rstrip("\n"))
-        cell.source = reference_code
-    notebook = _execute(notebook, tmp_path)
+    notebook = _execute(nbformat.reads(_filled_notebook(), as_version=4), tmp_path)
     for output in _check_cells(notebook).values():
         assert "모두 통과" in output and "다음 부분으로" in output, output
     figures = [
@@ -88,3 +81,45 @@ def test_with_the_reference_pasted_in_everything_is_green(tmp_path: Path) -> Non
         if "image/png" in o.get("data", {})
     ]
     assert len(figures) == 5  # the lecture's five figures, drawn once each
+
+
+def _filled_notebook() -> str:
+    """The notebook edition with every reference pasted into its code cells."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    course = load_course()
+    for spec in course.exercises:
+        _, stub_code = _split_stub((REPO / "exercises" / spec.file).read_text(encoding="utf-8"))
+        _, reference_code = _split_stub((course.solutions_dir / spec.file).read_text(encoding="utf-8"))
+        cell = next(c for c in notebook.cells if c.cell_type == "code" and c.source == stub_code.rstrip("\n"))
+        cell.source = reference_code
+    return nbformat.writes(notebook)
+
+
+def test_the_filled_notebook_edition_is_graded_full_marks(tmp_path: Path, grading_context) -> None:
+    from activation_lab.grading.grade import grade_path
+
+    path = tmp_path / "activations.ipynb"
+    path.write_text(_filled_notebook(), encoding="utf-8")
+    report = grade_path(path, grading_context)
+    assert {e.id: e.score for e in report.exercises} == {
+        spec.id: 10 for spec in grading_context.course.exercises
+    }
+
+
+PLOTTING_CELLS = [
+    "import numpy as np\nimport matplotlib.pyplot as plt\n%matplotlib inline",
+    "def plot_relu():\n    x = np.arange(-5.0, 5.0, 0.1)\n    fig = plt.figure()\n"
+    "    plt.plot(x, np.maximum(0, x))\n    return fig",
+    "import seaborn as sns\nplot_relu()\nplt.show()",
+]
+
+
+def test_a_display_import_stays_only_when_a_function_uses_it() -> None:
+    from activation_lab.submissions.notebook import notebook_code
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in PLOTTING_CELLS])
+    code = notebook_code(nbformat.writes(notebook), ("plot_relu",))
+    assert code.code.splitlines()[0] == "import matplotlib.pyplot as plt"  # plot_relu draws with plt
+    assert "seaborn" not in code.code and "plt.show()" not in code.code  # unused import, top-level calls
+    assert any("seaborn" in line for line in code.dropped)
+    assert not any("import matplotlib" in line for line in code.dropped)
