@@ -120,8 +120,13 @@ def _bundle(exercises_dir: Path, course: Course) -> str:
     return base64.b64encode(packed).decode("ascii")
 
 
+CHECK_HERE = "점검: 코드 셀 아래의 점검 셀을 실행하세요 / Check: run the check cell below the code cell."
+
+
 def _markdown(docstring: str, file: str) -> str:
-    return f"## `{file}`\n\n```text\n{docstring.strip()}\n```\n"
+    """A stub's explanation; its "how to check" line (run pytest) becomes the notebook's way."""
+    lines = [CHECK_HERE if "How to check" in line else line for line in docstring.strip().splitlines()]
+    return f"## `{file}`\n\n```text\n" + "\n".join(lines) + "\n```\n"
 
 
 def build_notebook(course: Course) -> Any:
