@@ -94,7 +94,7 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     """Record, for the summary, whether each check passed, which misconception it showed, and its text."""
     outcome = yield
     report = outcome.get_result()
-    if report.when != "call" and not report.failed:
+    if (report.when != "call" and not report.failed) or report.skipped:
         return
     record = item.config.stash[_RECORDS].setdefault(_exercise_file(report.nodeid), FileRecord())
     if report.passed:
