@@ -31,7 +31,7 @@ def grading_context():
     """The real course, its quizzes and the best sandbox of this machine, in English with seed 0."""
     from activation_lab.grading.grade import make_context
 
-    return make_context(REPO, lang="en", seed=0)
+    return make_context(REPO, seed=0)
 
 
 @pytest.fixture(scope="session")

@@ -13,22 +13,22 @@ from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
     Failure,
-    Text,
     Tolerance,
     compare,
     describe,
+    failure_message,
+    hint_message,
     output_failure,
-    render_failure,
-    render_hint,
 )
-from activation_lab.grading.misconceptions import CANDIDATES, TRANSFORMS, diagnose, hints_from_raised
+from activation_lab.grading.misconceptions import TRANSFORMS, diagnose, hints_from_raised
 from activation_lab.grading.student import InProcessStudent
-from activation_lab.grading.suites import load_reference
-from activation_lab.i18n import load_catalog
+from activation_lab.grading.suites import load_misconceptions, load_reference
+from activation_lab.i18n import Message, load_catalog, render
 from activation_lab.records import Opaque, Raised
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = load_course(REPO)
+MISCONCEPTIONS = load_misconceptions(COURSE)  # the course's autograder/misconceptions.py
 
 X = np.array([-3.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 2.0, 7.5])
 
@@ -78,7 +78,7 @@ def test_compare_flags_nan_at_the_first_mismatch() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# output rules of CONTRACT §1
+# output rules of docs/contract.md, "Exercises"
 # --------------------------------------------------------------------------------------------------
 
 
@@ -318,7 +318,7 @@ NP_INT = "module 'numpy' has no attribute 'int'.\n`np.int` was a deprecated alia
 def test_hints_from_raised(raised, hints) -> None:
     assert hints_from_raised(raised) == hints
     for key in hints:  # every key the detector gives has a text (a missing one would break the feedback)
-        assert render_hint(key, "en") != render_hint(key, "ko")
+        assert render(hint_message(key), "en") != render(hint_message(key), "ko")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
     function = getattr(reference, name)
     expected = np.array([function(v) for v in x], dtype=float)
     got = np.asarray(got)
-    assert hint in diagnose(name, x, got, expected, got.dtype)
+    assert hint in diagnose(name, x, got, expected, got.dtype, MISCONCEPTIONS)
 
 
 @pytest.mark.parametrize(
@@ -437,11 +437,13 @@ def test_diagnose_names_the_mistake(name, x, got, hint) -> None:
 )
 def test_diagnose_is_silent_on_right_values(name, got) -> None:
     expected = {"sigmoid": _sig(X), "tanh": np.tanh(X), "step": np.where(X >= 0, 1, 0)}[name]
-    assert diagnose(name, X, got, expected) == ()
+    assert diagnose(name, X, got, expected, None, MISCONCEPTIONS) == ()
 
 
 def test_a_step_wrong_everywhere_is_not_called_strict_at_zero() -> None:
-    assert "step_strict_at_zero" not in diagnose("step", X, np.zeros_like(X), np.where(X >= 0, 1.0, 0.0))
+    assert "step_strict_at_zero" not in diagnose(
+        "step", X, np.zeros_like(X), np.where(X >= 0, 1.0, 0.0), None, MISCONCEPTIONS
+    )
 
 
 B = np.array([0.0, 0.0, 1e-9, -1e-9, -0.5, 0.5])  # the C2F boundary test: most wrong formulas give 32 here
@@ -461,7 +463,7 @@ B = np.array([0.0, 0.0, 1e-9, -1e-9, -0.5, 0.5])  # the C2F boundary test: most 
     ],
 )
 def test_c2f_hints_only_from_inputs_that_tell_formulas_apart(got, hints) -> None:
-    assert diagnose("C2F", B, got, _c2f(B)) == hints
+    assert diagnose("C2F", B, got, _c2f(B), None, MISCONCEPTIONS) == hints
 
 
 @pytest.mark.parametrize(
@@ -473,7 +475,7 @@ def test_c2f_hints_only_from_inputs_that_tell_formulas_apart(got, hints) -> None
 )
 def test_a_zero_derivative_is_told_apart_by_its_dtype(dtype, hint) -> None:
     expected = _sig(X) * (1 - _sig(X))
-    assert diagnose("sigmoid_grad", X, np.zeros_like(X), expected, dtype) == (hint,)
+    assert diagnose("sigmoid_grad", X, np.zeros_like(X), expected, dtype, MISCONCEPTIONS) == (hint,)
 
 
 @pytest.mark.parametrize(
@@ -509,7 +511,7 @@ def test_a_zero_derivative_is_told_apart_by_its_dtype(dtype, hint) -> None:
 )
 def test_rounding_is_named_only_for_exactly_rounded_values(name, x, got, dtype, hints) -> None:
     reference = {"sigmoid": _sig, "tanh_grad": lambda v: 1 - np.tanh(v) ** 2}[name]
-    assert diagnose(name, x, got, reference(x.astype(float)), dtype) == hints
+    assert diagnose(name, x, got, reference(x.astype(float)), dtype, MISCONCEPTIONS) == hints
 
 
 def test_diagnose_prefers_the_simplest_explanation() -> None:
@@ -517,7 +519,7 @@ def test_diagnose_prefers_the_simplest_explanation() -> None:
     scaled = X * np.log(2.718)
     got = _sig(scaled) * (1 - _sig(scaled))
     expected = _sig(X) * (1 - _sig(X))
-    assert diagnose("sigmoid_grad", X, got, expected) == ("approx_e",)
+    assert diagnose("sigmoid_grad", X, got, expected, None, MISCONCEPTIONS) == ("approx_e",)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -548,31 +550,31 @@ def test_describe(value, text) -> None:
 
 FAILURE = Failure(
     call="step(0)",
-    problem=Text("problem.value_differs", {"error": "1"}),
+    problem=Message("feedback", "problem.value_differs", {"error": "1"}),
     expected="np.int64(1)",
     got="np.int64(0)",
-    rule=Text("rule.tolerance", {"rtol": 1e-7, "atol": 1e-9}),
+    rule=Message("feedback", "rule.tolerance", {"rtol": 1e-7, "atol": 1e-9}),
     hints=("step_strict_at_zero",),
 )
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_public_failures_show_expected_and_got(lang) -> None:
-    text = render_failure(FAILURE, lang, hidden=False)
+    text = render(failure_message(FAILURE, hidden=False), lang)
     assert "np.int64(1)" in text and "np.int64(0)" in text
     assert "step(0)" in text and "1e-07" in text
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_hidden_failures_hide_expected_and_got(lang) -> None:
-    text = render_failure(FAILURE, lang, hidden=True)
+    text = render(failure_message(FAILURE, hidden=True), lang)
     assert "np.int64(1)" not in text and "np.int64(0)" not in text
     assert "step(0)" in text and "1e-07" in text
 
 
 def test_failures_render_in_the_requested_language() -> None:
-    english = render_failure(FAILURE, "en", hidden=True)
-    korean = render_failure(FAILURE, "ko", hidden=True)
+    english = render(failure_message(FAILURE, hidden=True), "en")
+    korean = render(failure_message(FAILURE, hidden=True), "ko")
     assert "Hint:" in english and "formula wins" in english
     assert "힌트:" in korean and "수식이 우선" in korean
 
@@ -591,7 +593,7 @@ def make_checker(tmp_path):
         folder.mkdir()
         (folder / f"{exercise}.py").write_text(source)
         reference = load_reference(COURSE, COURSE.exercise(exercise))
-        return Checker(InProcessStudent(folder / f"{exercise}.py"), reference)
+        return Checker(InProcessStudent(folder / f"{exercise}.py"), reference, MISCONCEPTIONS)
 
     return make
 
@@ -616,7 +618,7 @@ def test_checker_says_what_was_printed_when_none_is_returned(make_checker) -> No
     with pytest.raises(CheckFailure) as caught:
         check.matches("relu", 2.0)
     assert caught.value.failure.hints == ("returned_none",)
-    assert "2.0" in render_failure(caught.value.failure, "en", hidden=True)
+    assert "2.0" in render(failure_message(caught.value.failure, hidden=True), "en")
 
 
 def test_checker_never_fails_on_warnings_but_gives_advice(make_checker) -> None:
@@ -654,12 +656,14 @@ def test_every_architecture_hint_key_has_a_bilingual_text() -> None:
     keys = _architecture_hint_keys()
     assert len(keys) >= 25
     for key in sorted(keys):
-        assert render_hint(key, "en") != render_hint(key, "ko"), key
+        assert render(hint_message(key), "en") != render(hint_message(key), "ko"), key
 
 
 def test_every_detector_key_is_in_the_catalogue() -> None:
     catalogue = {key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")}
-    produced = {key for candidates in CANDIDATES.values() for keys, _ in candidates for key in keys}
+    produced = {
+        key for candidates in MISCONCEPTIONS.candidates.values() for keys, _ in candidates for key in keys
+    }
     produced |= {key for keys, _, _ in TRANSFORMS for key in keys}
     produced |= {"list_result", "scalar_for_array", "bool_result", "returned_none", "input_mutated"}
     assert produced <= catalogue
@@ -669,7 +673,7 @@ def test_every_hint_of_the_catalogue_renders_in_both_languages() -> None:
     keys = [key.removeprefix("hint.") for key in load_catalog("feedback") if key.startswith("hint.")]
     assert len(keys) >= 35
     for key in keys:  # str.format runs on every text: a stray brace would raise here
-        assert render_hint(key, "en") != render_hint(key, "ko"), key
+        assert render(hint_message(key), "en") != render(hint_message(key), "ko"), key
 
 
 def test_a_false_property_names_where_it_fails(make_checker) -> None:
@@ -677,5 +681,5 @@ def test_a_false_property_names_where_it_fails(make_checker) -> None:
     x = np.array([-1.0, 2.0, -3.0])
     with pytest.raises(CheckFailure) as caught:
         check.true_everywhere(check.output("relu", x).values >= 0, prop="ReLU(x) ≥ 0", x=x, call="relu(x)")
-    text = render_failure(caught.value.failure, "en", hidden=True)
+    text = render(failure_message(caught.value.failure, hidden=True), "en")
     assert "ReLU(x) ≥ 0 fails at 2 of 3 inputs; first at index 0 (input -1.0)" in text

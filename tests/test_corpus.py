@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from rendered import rendered
 
 from activation_lab.course import load_course
 from activation_lab.grading.student import InProcessStudent
@@ -102,7 +103,7 @@ def grade(course, entry: CorpusFile, folder: Path, lang: str) -> ExerciseResult:
     target = folder / f"{entry.exercise}.py"
     shutil.copyfile(entry.path, target)
     student = InProcessStudent(target)
-    return run_suites(course, {entry.exercise: student}, lang=lang, seed=0)[entry.exercise]
+    return rendered(run_suites(course, {entry.exercise: student}, seed=0)[entry.exercise], lang)
 
 
 def failed_hints(result: ExerciseResult) -> set[str]:
@@ -188,7 +189,7 @@ def test_the_sandbox_grades_the_corpus_as_in_process(course, tmp_path: Path) -> 
             source = CORPUS / "right" / needed
             files[f"{source.parent.name}.py"] = source.read_text(encoding="utf-8")
         with SubmissionSandbox(files) as sandbox:
-            boxed = run_suites(course, {entry.exercise: sandbox.open(entry.exercise)}, lang="en", seed=0)
+            boxed = rendered(run_suites(course, {entry.exercise: sandbox.open(entry.exercise)}, seed=0), "en")
         sandboxed = boxed[entry.exercise]
         in_process = grade(course, entry, tmp_path / entry.kind / entry.id, "en")
         seen = (sandboxed.score, sandboxed.status, failed_hints(sandboxed))

@@ -1,5 +1,5 @@
-"""The course manifest declares the five exercises of CONTRACT §1 (plus the separately scored plots); broken
-manifests are reported."""
+"""The manifest declares the five exercises (docs/contract.md, "Exercises") plus the separately scored plots;
+broken manifests are reported."""
 
 from __future__ import annotations
 

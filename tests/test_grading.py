@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from activation_lab.grading.grade import grade_path, grade_submission
+from activation_lab.i18n import render
 from activation_lab.reports.report import dumps_report, report_to_json
 from activation_lab.sandbox.session import Limits
 from activation_lab.submissions.load import load_submission
@@ -50,7 +51,7 @@ def test_missing_files_score_zero_and_cost_only_their_exercise(write_submission,
         assert by_id[exercise_id].status == "missing"
         assert by_id[exercise_id].score == 0
         assert by_id[exercise_id].max_score > 0
-        assert f"{exercise_id}.py" in by_id[exercise_id].notes[0]
+        assert f"{exercise_id}.py" in by_id[exercise_id].notes[0].render("en")
     assert by_id["sigmoid"].score == by_id["sigmoid"].max_score
     assert report.score == by_id["sigmoid"].score + by_id["relu"].score
     assert report.max_score == sum(e.max_score for e in report.exercises)
@@ -98,7 +99,7 @@ def test_unreadable_path_is_a_submission_error(tmp_path, grading_context) -> Non
     report = grade_path(tmp_path / "nobody", grading_context)
     assert report.status == "error"
     assert report.extra["error_kind"] == "submission"
-    assert report.error and "nobody" in report.error
+    assert report.error and "nobody" in report.error.render("en")
     assert report.score == 0 and report.exercises == ()
 
 
@@ -120,7 +121,7 @@ def test_broken_suites_are_a_grader_fault(tmp_path, write_submission, grading_co
     report = _grade(write_submission("ref", reference=ALL_FILES), ctx)
     assert report.status == "error"
     assert report.extra["error_kind"] == "grader"
-    assert "not your fault" in (report.error or "")
+    assert "not your fault" in render(report.error, "en")
 
 
 def test_a_sandbox_that_cannot_start_is_a_grader_fault(write_submission, grading_context) -> None:
@@ -130,7 +131,7 @@ def test_a_sandbox_that_cannot_start_is_a_grader_fault(write_submission, grading
     ctx = dataclasses.replace(grading_context, sandbox_factory=no_sandbox)
     report = _grade(write_submission("ref", reference=("step.py",)), ctx)
     assert (report.status, report.extra["error_kind"]) == ("error", "grader")
-    assert "cannot create namespace" in (report.error or "")
+    assert "cannot create namespace" in render(report.error, "en")
 
 
 def test_answers_yaml_adds_the_quiz_to_the_total(write_submission, grading_context) -> None:
@@ -159,14 +160,14 @@ def test_unreadable_answers_yaml_scores_zero_without_raising(write_submission, g
 
 def test_same_submission_and_seed_give_identical_json(write_submission, grading_context) -> None:
     folder = write_submission("same", {"step.py": SLIDE_STEP}, reference=("sigmoid.py", "tanh.py"))
-    first = dumps_report(report_to_json(_grade(folder, grading_context)))
-    second = dumps_report(report_to_json(_grade(folder, grading_context)))
+    first = dumps_report(report_to_json(_grade(folder, grading_context), "en"))
+    second = dumps_report(report_to_json(_grade(folder, grading_context), "en"))
     assert first == second
 
 
 def test_the_seed_is_recorded(write_submission, grading_context) -> None:
     ctx = dataclasses.replace(grading_context, seed=1234)
-    data = report_to_json(_grade(write_submission("seeded", reference=("relu.py",)), ctx))
+    data = report_to_json(_grade(write_submission("seeded", reference=("relu.py",)), ctx), "en")
     assert data["seed"] == 1234
 
 
@@ -181,7 +182,7 @@ def test_a_dying_grading_worker_is_a_grader_fault_and_the_batch_ends(
 
     ctx = dataclasses.replace(grading_context, sandbox_factory=_die)
     paths = [write_submission(name, reference=("relu.py",)) for name in ("w1", "w2", "w3")]
-    result = grade_batch(paths, ctx, jobs=2)
+    result = grade_batch(paths, ctx, lang="en", jobs=2)
     assert [r["submission"] for r in result.reports] == ["w1", "w2", "w3"]
     assert all(r["status"] == "error" and r["error_kind"] == "grader" for r in result.reports)
     assert result.grader_faults == 3
@@ -196,7 +197,7 @@ def test_resume_never_trusts_a_report_made_by_other_suites(
 
     folder = write_submission("r", reference=("relu.py",))
     submission = load_submission(folder, grading_context.course)
-    stored = report_to_json(grade_submission(submission, grading_context))
+    stored = report_to_json(grade_submission(submission, grading_context), "en")
     assert is_up_to_date(stored, submission.content_hash, grading_context)
     course_root = tmp_path / "course"
     shutil.copytree(grading_context.course.root / "autograder", course_root / "autograder")

@@ -37,7 +37,7 @@ def _comparable(report: dict) -> dict:
 @pytest.mark.parametrize("scenario", sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir()))
 def test_scenario_matches_its_golden_report(scenario, grading_context, update_goldens) -> None:
     folder = SCENARIOS / scenario
-    got = _comparable(report_to_json(grade_path(_input(folder), grading_context)))
+    got = _comparable(report_to_json(grade_path(_input(folder), grading_context), "en"))
     golden = folder / "expected.json"
     if update_goldens:
         golden.write_text(dumps_report(got), encoding="utf-8")

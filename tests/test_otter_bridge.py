@@ -224,11 +224,11 @@ def assignment(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
 
 @pytest.fixture(scope="module")
 def context():  # type: ignore[no-untyped-def]
-    return make_context(lang=LANG, seed=SEED)
+    return make_context(seed=SEED)
 
 
 def _our_report(path: Path, context) -> dict:  # type: ignore[no-untyped-def]
-    return dict(report_to_json(grade_path(path, context)))
+    return dict(report_to_json(grade_path(path, context), LANG))
 
 
 @pytest.mark.slow

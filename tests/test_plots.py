@@ -16,7 +16,9 @@ from activation_lab.grading.figures import compare_figures, is_figure
 from activation_lab.grading.grade import grade_submission
 from activation_lab.grading.student import through_wire
 from activation_lab.grading.suites import load_reference
-from activation_lab.sandbox import worker
+from activation_lab.i18n import render
+from activation_lab.records import Opaque
+from activation_lab.sandbox import wire
 from activation_lab.submissions.load import load_submission
 
 WRONG_PLOTS = """import numpy as np
@@ -73,9 +75,9 @@ def figures(reference) -> dict[str, dict]:
 
 
 def test_a_figure_crosses_the_wire_as_json_data(reference) -> None:
-    encoded = worker.encode_value(reference.plot_tanh())
+    encoded = wire.encode_value(reference.plot_tanh())
     text = json.dumps(encoded)  # plain JSON: nothing to unpickle on the other side
-    decoded = worker.decode_value(json.loads(text))
+    decoded = wire.decode_value(json.loads(text), opaque=Opaque)
     assert is_figure(decoded)
     axes = decoded["figure"][0]
     assert [line["label"] for line in axes["lines"]] == ["tanh", "tanh'", "sigmoid"]
@@ -87,7 +89,7 @@ def test_a_figure_subclass_stays_opaque() -> None:
     class Sneaky(Figure):
         pass
 
-    assert worker.encode_value(Sneaky()) == {"opaque": "Sneaky"}
+    assert wire.encode_value(Sneaky()) == {"opaque": "Sneaky"}
 
 
 @pytest.mark.parametrize(
@@ -108,8 +110,8 @@ def test_a_figure_subclass_stays_opaque() -> None:
     ],
 )
 def test_malformed_figure_data_is_a_protocol_error(payload) -> None:
-    with pytest.raises(worker.ProtocolError):
-        worker.decode_value(payload)
+    with pytest.raises(wire.ProtocolError):
+        wire.decode_value(payload, opaque=Opaque)
 
 
 def _edit(figure: dict, change) -> dict:
@@ -177,7 +179,7 @@ def test_the_engine_grades_plots_separately_with_feedback(write_submission, grad
     assert scores["step"].score == 10  # the five exercises keep their own scores
     plots = scores["plots"]
     assert plots.max_score == 10 and plots.score == 3  # c2f (2) and the sigmoid's axes (1)
-    feedback = {t.name.split("[")[-1].rstrip("]"): t.feedback for t in plots.tests}
+    feedback = {t.name.render("en").split("[")[-1].rstrip("]"): render(t.feedback, "en") for t in plots.tests}
     assert "Curve #1 differs at 199 of 200 points" in feedback["plot_sigmoid: curves"]
     assert "has 1 curve(s); the lecture's has 3" in feedback["plot_tanh: curves"]
     assert "no legend" in feedback["plot_tanh: axes"]
@@ -213,5 +215,5 @@ def test_an_unreadable_figure_arrives_opaque(grading_context) -> None:
     figure = Figure()
     line = figure.add_subplot().plot([0, 1, 2], [0, 1, 2])[0]
     line.set_xdata(["a", "b", "c"])  # matplotlib keeps it; float conversion fails inside the worker
-    value = worker.decode_value(json.loads(json.dumps(worker.encode_value(figure))))
+    value = wire.decode_value(json.loads(json.dumps(wire.encode_value(figure))), opaque=Opaque)
     assert not is_figure(value) and value.type_name == "Figure (unreadable)"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rendered import rendered
 
 from activation_lab.quiz.grade import grade_submission_answers
 from activation_lab.quiz.load import check_quiz_file, load_quizzes
@@ -133,14 +134,14 @@ def wrong_answer(item: Item) -> Any:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_keys_earn_full_marks_through_the_grader(quizzes: list[Quiz], lang: str) -> None:
     answers = {item.id: perfect_answer(item) for item in _items(quizzes)}
-    result = grade_submission_answers(QUIZZES_DIR, _dump(answers), lang)
+    result = rendered(grade_submission_answers(QUIZZES_DIR, _dump(answers)), lang)
     assert result.score == result.max_score == sum(item.points for item in _items(quizzes))
     assert all(item.feedback for item in result.items)
 
 
 def test_known_wrong_answers_score_zero_with_their_feedback(quizzes: list[Quiz]) -> None:
     answers = {item.id: wrong_answer(item) for item in _items(quizzes)}
-    result = grade_submission_answers(quizzes, answers_text=_dump(answers), lang="en")
+    result = rendered(grade_submission_answers(quizzes, answers_text=_dump(answers)), "en")
     by_id = {item.id: item for item in result.items}
     for item in _items(quizzes):
         graded = by_id[item.id]

@@ -13,6 +13,7 @@ from activation_lab.quiz.export import olx as export_olx
 from activation_lab.quiz.load import load_quiz
 from activation_lab.quiz.model import (
     Accept,
+    AnswerTolerance,
     Choice,
     LocalizedText,
     Matching,
@@ -23,7 +24,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
     WrongValue,
 )
 
@@ -74,18 +74,18 @@ def small_quiz() -> Quiz:
                 id="sigma-zero",
                 prompt=_t("σ(0)은?", "σ(0)?"),
                 points=2,
-                answer=NumericAnswer(value=0.5, tolerance=Tolerance(abs=0.001)),
+                answer=NumericAnswer(value=0.5, tolerance=AnswerTolerance(abs=0.001)),
                 wrong=(WrongValue(value=1.0, feedback=_t("σ(0)=1/2", "σ(0) = 1/2, not 1")),),
             ),
             Numeric(
                 id="ratio",
                 prompt=_t("9/5는?", "9/5?"),
-                answer=NumericAnswer(value=1.8, tolerance=Tolerance(rel=0.05), expr="9/5"),
+                answer=NumericAnswer(value=1.8, tolerance=AnswerTolerance(rel=0.05), expr="9/5"),
             ),
             Numeric(
                 id="both",
                 prompt=_t("σ'(0)은?", "σ'(0)?"),
-                answer=NumericAnswer(value=0.25, tolerance=Tolerance(abs=0.001, rel=0.01)),
+                answer=NumericAnswer(value=0.25, tolerance=AnswerTolerance(abs=0.001, rel=0.01)),
             ),
             ShortText(
                 id="z-name",

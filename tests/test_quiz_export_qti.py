@@ -212,7 +212,7 @@ def test_exported_scoring_agrees_with_our_grader(make_quiz, tmp_path: Path) -> N
         maxscore = root.find("q:outcomeDeclaration[@identifier='MAXSCORE']/q:defaultValue/q:value", NS)
         assert float(maxscore.text) == pytest.approx(item.points)
         for ours, response in _answers(item, root, lang):
-            expected = grade_item(item, ours, lang).score
+            expected = grade_item(item, ours).score
             assert runner.score(response) == pytest.approx(expected, abs=1e-6), (item.id, ours)
             checked += 1
         assert runner.score(None) == 0.0  # nothing answered scores 0
@@ -250,9 +250,9 @@ def test_correct_responses_are_the_quiz_keys(make_quiz, tmp_path: Path) -> None:
     ],
 )
 def test_tolerance_modes(tolerance: dict, expected: tuple, tmp_path: Path) -> None:
-    from activation_lab.quiz.model import Tolerance
+    from activation_lab.quiz.model import AnswerTolerance
 
-    assert export_qti.qti_tolerance(Tolerance(**tolerance), 0.25) == expected
+    assert export_qti.qti_tolerance(AnswerTolerance(**tolerance), 0.25) == expected
 
 
 def test_feedback_and_explanation_become_modal_feedback(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from rendered import rendered
 
 from activation_lab.errors import QuizError
 from activation_lab.quiz.grade import (
@@ -94,7 +95,7 @@ def quiz() -> Quiz:
 
 
 def _grade(quiz: Quiz, item_id: str, answer: object, lang: str = "en"):
-    return grade_item(quiz.item(item_id), answer, lang)
+    return rendered(grade_item(quiz.item(item_id), answer), lang)
 
 
 # -- numeric -------------------------------------------------------------------------------------------
@@ -345,27 +346,27 @@ c2f-parts: {x1: C, w1: 9/5, bias: 32}
 
 
 def test_grade_answers_full_marks_and_json_shape(quiz: Quiz) -> None:
-    result = grade_answers(quiz, PERFECT, "en")
+    result = grade_answers(quiz, PERFECT)
     assert (result.score, result.max_score) == (14.0, 14.0)
-    shaped = result_as_dict(result)
+    shaped = result_as_dict(result, "en")
     assert list(shaped) == ["score", "max_score", "items"]
     assert [list(item) for item in shaped["items"]] == [["id", "score", "max_score", "feedback"]] * 8
     assert [item["id"] for item in shaped["items"]] == [item.id for item in quiz.items]
 
 
 def test_missing_items_score_zero_with_a_message(quiz: Quiz) -> None:
-    result = grade_answers(quiz, "h-is-called: b\n", "en")
+    result = rendered(grade_answers(quiz, "h-is-called: b\n"), "en")
     assert result.score == 1.0 and result.max_score == 14.0
     assert sum("No answer" in item.feedback for item in result.items) == 7
 
 
 def test_answers_nested_under_the_quiz_id(quiz: Quiz) -> None:
     nested = "neuron-parts:\n" + textwrap.indent(PERFECT, "  ")
-    assert grade_answers(quiz, nested, "en").score == 14.0
+    assert rendered(grade_answers(quiz, nested), "en").score == 14.0
 
 
 def test_unknown_answer_keys_are_reported_with_did_you_mean(quiz: Quiz) -> None:
-    result = grade_answers(quiz, "h-is-caled: b\n", "en")
+    result = rendered(grade_answers(quiz, "h-is-caled: b\n"), "en")
     extra = result.items[-1]
     assert (extra.id, extra.score, extra.max_score) == ("h-is-caled", 0.0, 0.0)
     assert "did you mean 'h-is-called'?" in extra.feedback
@@ -384,23 +385,23 @@ def test_answers_file_that_is_not_a_yaml_map_is_a_quiz_error_with_a_line(
     quiz: Quiz, text: str, fragment: str
 ):
     with pytest.raises(QuizError) as caught:
-        grade_answers(quiz, text, "en")
+        rendered(grade_answers(quiz, text), "en")
     assert str(caught.value).startswith(fragment)
 
 
 def test_empty_answers_file_means_no_answers(quiz: Quiz) -> None:
-    assert grade_answers(quiz, "", "en").score == 0.0
-    assert grade_answers(quiz, "# nothing yet\n", "en").max_score == 14.0
+    assert rendered(grade_answers(quiz, ""), "en").score == 0.0
+    assert rendered(grade_answers(quiz, "# nothing yet\n"), "en").max_score == 14.0
 
 
 def test_answers_with_a_byte_order_mark(quiz: Quiz) -> None:
-    assert grade_answers(quiz, "\ufeffh-is-called: b\n", "en").score == 1.0
+    assert rendered(grade_answers(quiz, "\ufeffh-is-called: b\n"), "en").score == 1.0
 
 
 def test_scores_are_rounded_not_float_noise(quiz: Quiz) -> None:
-    one_third = grade_item(quiz.item("c2f-parts"), {"x1": "C"}, "en")
+    one_third = grade_item(quiz.item("c2f-parts"), {"x1": "C"})
     assert one_third.score == 1.0
-    result = grade_answers(quiz, "each-answer: [a]\nall-or-nothing: [a, b]\n", "en")
+    result = rendered(grade_answers(quiz, "each-answer: [a]\nall-or-nothing: [a, b]\n"), "en")
     assert result.score == 4.0
 
 
@@ -424,20 +425,20 @@ def _course(tmp_path: Path) -> Path:
 
 
 def test_submission_answers_flat_map_over_all_quizzes(tmp_path: Path) -> None:
-    result = grade_submission_answers(_course(tmp_path), PERFECT + "relu-zero: 0\n", "en")
+    result = rendered(grade_submission_answers(_course(tmp_path), PERFECT + "relu-zero: 0\n"), "en")
     assert (result.score, result.max_score) == (15.0, 15.0)
     assert result.items[0].id == "relu-zero"  # quizzes in file-name order
 
 
 def test_submission_answers_by_quiz_id_and_mixed(tmp_path: Path) -> None:
     text = "neuron-parts:\n" + textwrap.indent(PERFECT, "  ") + "relu-zero: '0'\nactivations: {nope: 1}\n"
-    result = grade_submission_answers(_course(tmp_path), text, "en")
+    result = rendered(grade_submission_answers(_course(tmp_path), text), "en")
     assert result.score == 15.0
     assert result.items[-1].id == "activations.nope" and result.items[-1].max_score == 0.0
 
 
 def test_submission_answers_unreadable_scores_zero_with_the_error_not_a_crash(tmp_path: Path) -> None:
-    result = grade_submission_answers(_course(tmp_path), "relu-zero: [0\n", "ko")
+    result = rendered(grade_submission_answers(_course(tmp_path), "relu-zero: [0\n"), "ko")
     assert result.score == 0.0 and result.max_score == 15.0
     first = result.items[0]
     assert first.id == ANSWERS_ITEM_ID and first.max_score == 0.0
@@ -445,5 +446,5 @@ def test_submission_answers_unreadable_scores_zero_with_the_error_not_a_crash(tm
 
 
 def test_submission_answers_accepts_loaded_quizzes(quiz: Quiz) -> None:
-    result = grade_submission_answers([quiz], "h-is-called: b\n", "en")
+    result = rendered(grade_submission_answers([quiz], "h-is-called: b\n"), "en")
     assert result.score == 1.0 and result.quiz_id == "neuron-parts"

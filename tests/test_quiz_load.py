@@ -468,8 +468,8 @@ def test_each_error_names_file_line_and_field(body: str, line: int, field: str, 
     quiz, errors, _ = _problems(text)
     assert quiz is None
     assert errors, "expected a validation error"
-    matching = [p for p in errors if p.key == key]
-    assert matching, f"no {key!r} among {[p.key for p in errors]}"
+    matching = [p for p in errors if p.text.key == f"validate.{key}"]
+    assert matching, f"no {key!r} among {[p.text.key for p in errors]}"
     problem = matching[0]
     assert (problem.line, problem.field) == (line, field), problem.render("en")
     rendered = problem.render("en")
@@ -491,14 +491,18 @@ def test_all_problems_are_reported_not_just_the_first() -> None:
         "  - id: q3\n    type: essay\n    prompt: P\n"  # unknown type (line 13)
     )
     _, errors, _ = _problems(text)
-    assert {p.key for p in errors} == {"numeric_needs_answer", "single_choice_correct_count", "unknown_type"}
+    assert {p.text.key for p in errors} == {
+        "validate.numeric_needs_answer",
+        "validate.single_choice_correct_count",
+        "validate.unknown_type",
+    }
     assert [p.line for p in errors] == sorted(p.line for p in errors) or len(errors) == 3
 
 
 def test_duplicate_id_is_found_even_when_the_first_item_is_broken() -> None:
     text = HEAD + "  - id: q1\n    type: numeric\n    prompt: P\n" + GOOD_ITEM
     _, errors, _ = _problems(text)
-    assert "duplicate_item_id" in {p.key for p in errors}
+    assert "validate.duplicate_item_id" in {p.text.key for p in errors}
 
 
 def test_load_quiz_raises_one_quiz_error_with_one_line_per_problem(tmp_path: Path) -> None:
@@ -541,7 +545,7 @@ def test_plain_strings_are_allowed_without_strict() -> None:
 def test_strict_needs_both_languages_for_prose() -> None:
     text = "id: t\ntitle: T\nitems:\n" + GOOD_ITEM
     _, errors, _ = _problems(text, strict=True)
-    assert [(p.line, p.field, p.key) for p in errors] == [(2, "title", "needs_translations")]
+    assert [(p.line, p.field, p.text.key) for p in errors] == [(2, "title", "validate.needs_translations")]
 
 
 def test_strict_accepts_plain_formulas_in_choices_and_matching() -> None:
@@ -553,10 +557,12 @@ def test_a_missing_translation_is_a_warning_without_strict_and_an_error_with_it(
     text = HEAD + GOOD_ITEM.replace("{ko: 질문, en: Question}", "{ko: 질문}")
     quiz, errors, warnings = _problems(text)
     assert quiz is not None and not errors
-    assert [(p.line, p.field, p.key) for p in warnings] == [(7, "items[0].prompt", "missing_translation")]
+    assert [(p.line, p.field, p.text.key) for p in warnings] == [
+        (7, "items[0].prompt", "validate.missing_translation")
+    ]
     assert "warning" in warnings[0].render("en")
     _, errors, _ = _problems(text, strict=True)
-    assert [(p.line, p.key) for p in errors] == [(7, "missing_translation")]
+    assert [(p.line, p.text.key) for p in errors] == [(7, "validate.missing_translation")]
 
 
 # -- the model that comes out ------------------------------------------------------------------------

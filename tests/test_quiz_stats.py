@@ -190,7 +190,7 @@ def test_outputs_csv_and_png(quiz_file: Path, class_dir: Path, tmp_path: Path, l
     from PIL import Image
 
     out = tmp_path / "report"
-    paths = stats.run(class_dir, [load_quiz(quiz_file)], out, lang=lang)
+    paths = list(stats.run_analysis(class_dir, [load_quiz(quiz_file)], out, lang=lang).paths)
     names = sorted(path.name for path in paths)
     assert names == ["distractors.csv", "item_analysis.csv", "item_analysis.png", "scores.csv", "skipped.csv"]
     with (out / "item_analysis.csv").open(encoding="utf-8") as handle:

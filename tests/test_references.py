@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rendered import rendered
 
 from activation_lab.course import load_course
 from activation_lab.grading.student import InProcessStudent
@@ -21,7 +22,7 @@ EXERCISES = [spec.id for spec in COURSE.exercises]
 
 def _grade(folder: Path, exercise_ids, *, lang: str = "en", seed: int = 0):
     students = {e: InProcessStudent(folder / COURSE.exercise(e).file) for e in exercise_ids}
-    return run_suites(COURSE, students, lang=lang, seed=seed)
+    return rendered(run_suites(COURSE, students, seed=seed), lang)
 
 
 def _write(tmp_path: Path, files: dict[str, str]) -> Path:

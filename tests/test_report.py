@@ -11,14 +11,13 @@ import jsonschema
 import pytest
 from rich.console import Console
 
+from activation_lab.cli.tables import detail_table, summary_table
 from activation_lab.grading.grade import grade_path
 from activation_lab.reports.report import (
     SCHEMA_PATH,
-    detail_table,
     grades_csv,
     read_report,
     report_to_json,
-    summary_table,
     without_volatile,
     write_atomic,
 )
@@ -46,7 +45,7 @@ def real_reports(tmp_path_factory, reference_sources, grading_context) -> list[d
     first_item = grading_context.quizzes[0].items[0].id if grading_context.quizzes else "x"
     (root / "partial" / "answers.yaml").write_text(f"{first_item}: b\n")
     paths = [root / "full", root / "partial", root / "missing-folder"]
-    return [report_to_json(grade_path(path, grading_context)) for path in paths]
+    return [report_to_json(grade_path(path, grading_context), "en") for path in paths]
 
 
 def test_real_reports_validate_against_the_schema(validator, real_reports) -> None:

@@ -6,6 +6,7 @@ import math
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,8 +17,8 @@ import pytest
 from activation_lab.errors import ExerciseAborted
 from activation_lab.grading.student import InProcessStudent, StudentCode
 from activation_lab.records import CallResult, Opaque
+from activation_lab.sandbox import confine, wire, worker
 from activation_lab.sandbox import session as sandbox
-from activation_lab.sandbox import worker as harness
 from activation_lab.sandbox.session import Limits, SandboxError, SubmissionSandbox, detect_isolation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -257,7 +258,7 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
             calls.append("class")
             return float
 
-    encoded = harness.encode_value(Hostile(1.0))
+    encoded = wire.encode_value(Hostile(1.0))
     assert encoded == {"opaque": "Hostile"}
     assert calls == []
 
@@ -267,8 +268,8 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
     [
         pytest.param("text", id="bare-string"),
         pytest.param({"npy": "!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
-        pytest.param(harness.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
-        pytest.param(harness.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
+        pytest.param(wire.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
+        pytest.param(wire.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
         pytest.param({"scalar": "|O", "value": 1}, id="object-scalar"),
         pytest.param({"scalar": "<i8", "value": "1"}, id="integer-scalar-from-text"),
         pytest.param({"what": 1}, id="unknown-kind"),
@@ -276,8 +277,8 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
     ],
 )
 def test_malformed_wire_values_are_rejected(payload: object) -> None:
-    with pytest.raises(harness.ProtocolError):
-        harness.decode_value(payload)
+    with pytest.raises(wire.ProtocolError):
+        wire.decode_value(payload, opaque=Opaque)
 
 
 def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None:
@@ -292,18 +293,18 @@ def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None
 
     buffer = io.BytesIO()
     np.save(buffer, np.array([Payload()], dtype=object), allow_pickle=True)
-    wire = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
-    with pytest.raises(harness.ProtocolError):
-        harness.decode_value(wire)
+    data = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
+    with pytest.raises(wire.ProtocolError):
+        wire.decode_value(data, opaque=Opaque)
     assert not marker.exists()
 
 
 def test_oversized_frames_are_refused() -> None:
     left, right = socket.socketpair()
     with left, right:
-        harness.send_frame(left, {"ok": "x" * 5000})
-        with pytest.raises(harness.ProtocolError, match="exceeds the cap"):
-            harness.recv_frame(right, 1000)
+        wire.send_frame(left, {"ok": "x" * 5000})
+        with pytest.raises(wire.ProtocolError, match="exceeds the cap"):
+            wire.recv_frame(right, 1000)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -664,7 +665,7 @@ def test_the_environment_is_scrubbed(probes) -> None:
 @pytest.fixture(scope="module")
 def confined_probes(mode: str):
     """PROBES in a mode that isolates files: bubblewrap, or any mode where Landlock works (Linux 5.13+)."""
-    if mode != "bwrap" and harness.landlock_abi() < 1:
+    if mode != "bwrap" and confine.landlock_abi() < 1:
         pytest.skip(f"mode {mode!r} isolates files only with Landlock, which this kernel lacks")
     with SubmissionSandbox({"probes.py": PROBES}, isolation=mode) as box:
         student = box.open("probes")
@@ -674,7 +675,7 @@ def confined_probes(mode: str):
 
 def test_landlock_confines_workers_where_the_kernel_has_it(probes) -> None:
     assert probes.import_error is None
-    assert probes.landlock is (harness.landlock_abi() >= 1)
+    assert probes.landlock is (confine.landlock_abi() >= 1)
     assert probes.seccomp is True
 
 
@@ -779,7 +780,7 @@ def test_a_reused_sandbox_shows_the_next_submission_nothing_of_the_last(
 ) -> None:
     _available("bwrap")
     monkeypatch.delenv(sandbox.REUSE_ENV, raising=False)
-    if not sandbox._reuse_possible("bwrap"):
+    if not sandbox.pool.reuse_allowed("bwrap") or confine.landlock_abi() < 1:
         pytest.skip("reuse needs Landlock and the seccomp filter")
     limits = Limits(call_seconds=0.5, exercise_seconds=2.0)  # limits of their own: a pool nobody else uses
     with SubmissionSandbox({"first.py": REUSE_FIRST}, limits, isolation="bwrap") as first:
@@ -890,13 +891,146 @@ def test_only_plain_student_module_names_enter_the_sandbox(name: str) -> None:
         SubmissionSandbox({name: "x = 1\n"}, isolation="none")
 
 
-def test_harness_imports_nothing_from_the_engine() -> None:
-    source = Path(harness.__file__).read_text()
+@pytest.mark.parametrize("module", [worker, wire, confine], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_the_code_copied_into_the_sandbox_imports_nothing_from_the_engine(module: object) -> None:
+    source = Path(module.__file__).read_text()  # type: ignore[attr-defined]
     lines = [line.strip() for line in source.splitlines()]
-    code_lines = [line for line in lines if line.startswith(("from activation_lab", "import activation_lab"))]
-    assert len(code_lines) == 1  # only the parent's decoder imports the Opaque record, lazily
-    assert code_lines[0].startswith("from activation_lab.records import")
+    assert not [line for line in lines if line.startswith(("from activation_lab", "import activation_lab"))]
     assert "import pickle" not in source and "marshal" not in source
     npy_calls = re.findall(r"\.(?:load|save)\(.*", source)
-    assert npy_calls and all("allow_pickle=False" in call for call in npy_calls)
-    assert sys.modules.get("activation_lab.sandbox.worker") is harness
+    assert all("allow_pickle=False" in call for call in npy_calls)
+
+
+def test_the_worker_runs_alone_with_its_two_modules(tmp_path: Path) -> None:
+    from activation_lab.sandbox.isolation import SANDBOX_CODE, copy_sandbox_code
+
+    copy_sandbox_code(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SANDBOX_CODE)
+    script = f"import runpy; print(runpy.run_path({str(tmp_path / 'worker.py')!r})['wire'].__name__)"
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "wire", done.stderr
+    assert "activation_lab" not in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------------
+# Device files: legit code that uses /dev/null, /dev/zero, /dev/urandom works as on any machine (issue 7)
+
+DEVICES = """
+import contextlib
+import os
+import subprocess
+
+with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+    print("noise that nobody needs")
+with open(os.devnull, "rb") as empty:
+    EMPTY = empty.read()
+with open("/dev/zero", "rb") as zeros:
+    ZEROS = zeros.read(4)
+with open("/dev/urandom", "rb") as noise:
+    NOISE = len(noise.read(8))
+_fd = os.open(os.devnull, os.O_RDWR)
+os.write(_fd, b"x")
+os.close(_fd)
+QUIET = subprocess.DEVNULL
+
+def devices(x):
+    return [len(EMPTY), list(ZEROS), NOISE, QUIET]
+
+def device_write(x):
+    with open(os.devnull, "a") as sink:
+        sink.write("more")
+    return 1
+
+def shm_write(x):
+    with open("/dev/shm/activation-lab-sabotage.txt", "w") as handle:
+        handle.write("left behind")
+    return 1
+
+def device_list(x):
+    return len(os.listdir("/dev"))
+"""
+
+
+def test_device_files_work_inside_the_sandbox(mode: str) -> None:
+    with SubmissionSandbox({"devices.py": DEVICES}, isolation=mode) as box:
+        student = box.open("devices")
+        assert student.import_error is None, student.import_error
+        assert student.call("devices", 0).value == [0, [0, 0, 0, 0], 8, subprocess.DEVNULL]
+        assert student.call("device_write", 0).value == 1
+        if mode == "bwrap" or confine.landlock_abi() >= 1:  # still nothing else of /dev
+            assert _raised_type(student.call("shm_write", 0)) in {"PermissionError", "FileNotFoundError"}
+            assert _raised_type(student.call("device_list", 0)) in {"PermissionError", "FileNotFoundError"}
+    assert not Path("/dev/shm/activation-lab-sabotage.txt").exists()
+
+
+def test_a_correct_file_that_uses_dev_null_scores_full_marks(mode: str) -> None:
+    from activation_lab.course import load_course
+    from activation_lab.grading.suites import run_suites
+
+    course = load_course(REPO)
+    files = {spec.file: (course.solutions_dir / spec.file).read_text("utf-8") for spec in course.exercises}
+    files = {name: DEVICES.split("\ndef devices")[0] + "\n" + text for name, text in files.items()}
+    with SubmissionSandbox(files, isolation=mode) as box:
+        students = {spec.id: box.open(spec.file[:-3]) for spec in course.exercises}
+        results = run_suites(course, students, lang="en", seed=0)
+    assert {k: (r.status, r.score) for k, r in results.items()} == {
+        spec.id: ("graded", spec.max_score) for spec in course.exercises
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# A submission's memory as a whole: one cgroup per sandbox where the machine has a memory controller
+
+HOLD = """
+HELD = []
+
+def hold(mib):
+    HELD.append(b"\\x01" * (mib << 20))  # every page written: real memory
+    return len(HELD)
+"""
+BOUNDED = Limits(
+    memory_bytes=512 << 20, submission_memory_bytes=640 << 20, exercise_seconds=20, call_seconds=15
+)
+
+
+def _hold_in_two_workers(mode: str) -> tuple[SubmissionSandbox, list[object]]:
+    outcomes: list[object] = []
+    with SubmissionSandbox({"first.py": HOLD, "second.py": HOLD}, BOUNDED, isolation=mode) as box:
+        students = [box.open("first"), box.open("second")]
+        for student in students:  # 400 MiB each: together beyond 640 MiB, each within its 512 MiB
+            try:
+                outcomes.append(student.call("hold", 400).value)
+            except ExerciseAborted as aborted:
+                outcomes.append(aborted)
+        for index, student in enumerate(students):  # the kernel may have killed the first one
+            if not isinstance(outcomes[index], ExerciseAborted):
+                try:
+                    student.call("hold", 0)
+                except ExerciseAborted as aborted:
+                    outcomes[index] = aborted
+    return box, outcomes
+
+
+@pytest.mark.slow
+def test_a_submission_memory_is_bounded_as_a_whole_by_its_cgroup(mode: str) -> None:
+    if sandbox.memory_controller() is None:
+        if os.geteuid() == 0 and Path("/sys/fs/cgroup/memory").is_dir():
+            pytest.fail("this machine has a cgroup v1 memory controller, but the sandbox does not use it")
+        pytest.skip("no writable cgroup memory controller here (the per-worker rlimits apply alone)")
+    sandbox.close_idle_sandboxes()
+    box, outcomes = _hold_in_two_workers(mode)
+    assert box.memory_bound == "cgroup"
+    aborted = [o for o in outcomes if isinstance(o, ExerciseAborted)]
+    assert aborted, outcomes
+    assert all(a.status == "memory" and "submission's memory limit" in a.detail for a in aborted)
+
+
+@pytest.mark.slow
+def test_without_a_cgroup_only_each_worker_is_bounded(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIVATION_LAB_SANDBOX_CGROUP", "0")
+    monkeypatch.setenv(sandbox.REUSE_ENV, "0")  # not an idle sandbox that has a cgroup
+    box, outcomes = _hold_in_two_workers(mode)
+    assert box.memory_bound == "rlimit"
+    assert outcomes == [1, 1]  # the documented weakness: 2 x 400 MiB although the submission has 640 MiB

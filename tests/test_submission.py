@@ -1,4 +1,4 @@
-"""load_submission reads every form of CONTRACT §2, forgives usual mistakes with a note, refuses the rest."""
+"""load_submission reads every form of docs/contract.md, "Submissions", forgives usual mistakes."""
 
 from __future__ import annotations
 
@@ -990,11 +990,11 @@ def test_submission_is_frozen_and_pickles(tmp_path, course) -> None:
     assert copy.notes[0].key == "note.renamed"
 
 
-def test_notes_are_strings_that_render_in_both_languages(tmp_path, course) -> None:
+def test_notes_are_messages_that_render_in_both_languages(tmp_path, course) -> None:
     submission = load_submission(build(tmp_path / "s", {"Sigmoid.py": SIGMOID}), course)
     (note,) = submission.notes
-    assert isinstance(note, str) and note == note.render("en")
-    assert json.loads(json.dumps(list(submission.notes))) == [note.render("en")]
+    assert isinstance(note, i18n.Message) and note.domain == "submission"
+    assert pickle.loads(pickle.dumps(note)) == note and hash(note) == hash(pickle.loads(pickle.dumps(note)))
     english, korean = note.render("en"), submission.render_notes("ko")[0]
     assert "Sigmoid.py" in english and "Sigmoid.py" in korean and english != korean
     with pytest.raises(AttributeError):
@@ -1003,7 +1003,7 @@ def test_notes_are_strings_that_render_in_both_languages(tmp_path, course) -> No
 
 def test_every_message_key_the_loader_uses_is_in_the_catalogue() -> None:
     source_dir = Path(__file__).resolve().parents[1] / "src" / "activation_lab" / "submissions"
-    used = set(re.findall(r'Note\.of\(\s*"([\w.]+)"', (source_dir / "load.py").read_text()))
+    used = set(re.findall(r'Message\(\s*DOMAIN,\s*"([\w.]+)"', (source_dir / "load.py").read_text()))
     used |= {
         f"error.{key}"
         for key in re.findall(r'ArchiveRefused\(\s*"(\w+)"', (source_dir / "archive.py").read_text())

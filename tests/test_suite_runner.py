@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rendered import rendered
 
 from activation_lab.course import load_course
 from activation_lab.errors import CourseError, ExerciseAborted
@@ -55,7 +56,9 @@ def course_copy(tmp_path):
     ],
 )
 def test_a_module_that_does_not_import_is_an_error_with_its_line(tmp_path, source, expected) -> None:
-    result = run_suites(COURSE, {"step": _student(tmp_path, "step.py", source)}, lang="en", seed=0)["step"]
+    result = rendered(
+        run_suites(COURSE, {"step": _student(tmp_path, "step.py", source)}, seed=0)["step"], "en"
+    )
     assert result.status == "error"
     assert result.score == 0
     assert result.tests and all(t.score == 0 and t.status == "failed" for t in result.tests)
@@ -66,13 +69,13 @@ def test_a_module_that_does_not_import_is_an_error_with_its_line(tmp_path, sourc
 
 def test_removed_numpy_alias_at_import_gets_its_hint(tmp_path) -> None:
     student = _student(tmp_path, "step.py", "import numpy as np\nINT = np.int\n")
-    result = run_suites(COURSE, {"step": student}, lang="en", seed=0)["step"]
+    result = rendered(run_suites(COURSE, {"step": student}, seed=0)["step"], "en")
     assert all(t.hints == ("np_int_removed",) for t in result.tests)
 
 
 def test_a_missing_function_costs_only_its_own_tests(tmp_path) -> None:
     student = _student(tmp_path, "relu.py", "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n")
-    result = run_suites(COURSE, {"relu": student}, lang="en", seed=0)["relu"]
+    result = rendered(run_suites(COURSE, {"relu": student}, seed=0)["relu"], "en")
     assert result.status == "graded" and result.attempted
     assert 0 < result.score < result.max_score
     for test in result.tests:
@@ -85,7 +88,9 @@ def test_a_partly_done_stub_is_attempted(tmp_path) -> None:
         "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n"
         "def relu_grad(x):\n    raise NotImplementedError\n"
     )
-    result = run_suites(COURSE, {"relu": _student(tmp_path, "relu.py", source)}, lang="en", seed=0)["relu"]
+    result = rendered(
+        run_suites(COURSE, {"relu": _student(tmp_path, "relu.py", source)}, seed=0)["relu"], "en"
+    )
     assert result.attempted and 0 < result.score < result.max_score
     assert any("not_attempted" in t.hints for t in result.tests)
 
@@ -118,7 +123,7 @@ class _StopsAfter:
 @pytest.mark.parametrize("status", ["timeout", "memory", "error"])
 def test_an_aborted_exercise_keeps_the_points_passed_before(status) -> None:
     student = _StopsAfter(_reference("sigmoid"), calls=6, status=status)
-    result = run_suites(COURSE, {"sigmoid": student}, lang="en", seed=0)["sigmoid"]
+    result = rendered(run_suites(COURSE, {"sigmoid": student}, seed=0)["sigmoid"], "en")
     assert result.status == status
     passed = [t for t in result.tests if t.status == "passed" and t.max_score > 0]
     assert passed, "the tests before the abort keep their points"
@@ -132,14 +137,14 @@ def test_an_aborted_exercise_keeps_the_points_passed_before(status) -> None:
 
 def test_an_exercise_aborted_while_importing_scores_zero() -> None:
     student = _StopsAfter(_reference("relu"), calls=100, at_import=True)
-    result = run_suites(COURSE, {"relu": student}, lang="en", seed=0)["relu"]
+    result = rendered(run_suites(COURSE, {"relu": student}, seed=0)["relu"], "en")
     assert result.status == "timeout" and result.score == 0
     assert all("10 s" in t.feedback for t in result.tests)
 
 
 def test_an_abort_in_one_exercise_does_not_touch_another() -> None:
     students = {"relu": _StopsAfter(_reference("relu"), calls=0), "step": _reference("step")}
-    results = run_suites(COURSE, students, lang="en", seed=0)
+    results = rendered(run_suites(COURSE, students, seed=0), "en")
     assert results["relu"].status == "timeout" and results["relu"].score == 0
     assert results["step"].status == "graded" and results["step"].score == results["step"].max_score
 
@@ -156,7 +161,7 @@ WRONG_SIGMOID = (
 
 def test_hidden_tests_never_show_expected_values(tmp_path) -> None:
     student = _student(tmp_path, "sigmoid.py", WRONG_SIGMOID)
-    result = run_suites(COURSE, {"sigmoid": student}, lang="en", seed=0)["sigmoid"]
+    result = rendered(run_suites(COURSE, {"sigmoid": student}, seed=0)["sigmoid"], "en")
     hidden_failed = [t for t in result.tests if t.hidden and t.status == "failed"]
     public_failed = [t for t in result.tests if not t.hidden and t.status == "failed"]
     assert hidden_failed and public_failed
@@ -168,8 +173,8 @@ def test_hidden_tests_never_show_expected_values(tmp_path) -> None:
 
 def test_titles_and_feedback_follow_the_language(tmp_path) -> None:
     student = _student(tmp_path, "sigmoid.py", WRONG_SIGMOID)
-    english = run_suites(COURSE, {"sigmoid": student}, lang="en", seed=0)["sigmoid"]
-    korean = run_suites(COURSE, {"sigmoid": student}, lang="ko", seed=0)["sigmoid"]
+    english = rendered(run_suites(COURSE, {"sigmoid": student}, seed=0)["sigmoid"], "en")
+    korean = rendered(run_suites(COURSE, {"sigmoid": student}, seed=0)["sigmoid"], "ko")
     assert [t.name for t in english.tests] != [t.name for t in korean.tests]
     assert any("슬라이드" in t.name for t in korean.tests)
     failed = [t for t in korean.tests if t.status == "failed"]
@@ -179,9 +184,9 @@ def test_titles_and_feedback_follow_the_language(tmp_path) -> None:
 
 def test_the_same_seed_gives_the_same_result_and_another_seed_other_inputs(tmp_path) -> None:
     student = _student(tmp_path, "sigmoid.py", WRONG_SIGMOID)
-    first = run_suites(COURSE, {"sigmoid": student}, lang="en", seed=7)["sigmoid"]
-    again = run_suites(COURSE, {"sigmoid": student}, lang="en", seed=7)["sigmoid"]
-    other = run_suites(COURSE, {"sigmoid": student}, lang="en", seed=8)["sigmoid"]
+    first = rendered(run_suites(COURSE, {"sigmoid": student}, seed=7)["sigmoid"], "en")
+    again = rendered(run_suites(COURSE, {"sigmoid": student}, seed=7)["sigmoid"], "en")
+    other = rendered(run_suites(COURSE, {"sigmoid": student}, seed=8)["sigmoid"], "en")
     assert first == again
     assert first.seed == 7 and other.seed == 8
     assert [t.feedback for t in first.tests] != [t.feedback for t in other.tests]
@@ -189,7 +194,7 @@ def test_the_same_seed_gives_the_same_result_and_another_seed_other_inputs(tmp_p
 
 def test_nothing_reaches_the_terminal(tmp_path, capfd) -> None:
     source = "import numpy as np\ndef relu(x):\n    print('debug', x)\n    return np.maximum(0, x)\n"
-    run_suites(COURSE, {"relu": _student(tmp_path, "relu.py", source)}, lang="en", seed=0)
+    rendered(run_suites(COURSE, {"relu": _student(tmp_path, "relu.py", source)}, seed=0), "en")
     out, err = capfd.readouterr()
     assert out == "" and err == ""
 
@@ -214,7 +219,7 @@ def test_a_bug_in_a_suite_is_a_grader_error_not_the_students(course_copy) -> Non
         '{}["boom"]\n    check.matches("relu", np.array([-2.0',
     )
     course = load_course(course_copy)
-    result = run_suites(course, {"relu": _reference("relu")}, lang="en", seed=0)["relu"]
+    result = rendered(run_suites(course, {"relu": _reference("relu")}, seed=0)["relu"], "en")
     errors = [t for t in result.tests if t.status == "error"]
     assert len(errors) == 1 and errors[0].score == 0
     assert "Grader error" in errors[0].feedback and "not a mistake in your code" in errors[0].feedback
@@ -223,22 +228,22 @@ def test_a_bug_in_a_suite_is_a_grader_error_not_the_students(course_copy) -> Non
     assert result.score == result.max_score - errors[0].max_score
 
 
-def test_a_failure_whose_feedback_cannot_be_rendered_is_a_grader_error(tmp_path, monkeypatch) -> None:
+def test_a_failure_whose_feedback_cannot_be_built_is_a_grader_error(tmp_path, monkeypatch) -> None:
     """A broken catalogue text must not make a test vanish from the report with its points."""
     import activation_lab.grading.suites as runner
 
     def broken_render(*args: Any, **kwargs: Any) -> str:
         raise KeyError("stray {placeholder}")
 
-    monkeypatch.setattr(runner, "render_failure", broken_render)
+    monkeypatch.setattr(runner, "failure_message", broken_render)
     wrong = _student(
         tmp_path,
         "relu.py",
         "import numpy as np\ndef relu(x):\n    return x\ndef relu_grad(x):\n"
         "    return (np.asarray(x) > 0) * 1.0\n",
     )
-    result = run_suites(COURSE, {"relu": wrong}, lang="en", seed=0)["relu"]
-    reference = run_suites(COURSE, {"relu": _reference("relu")}, lang="en", seed=0)["relu"]
+    result = rendered(run_suites(COURSE, {"relu": wrong}, seed=0)["relu"], "en")
+    reference = rendered(run_suites(COURSE, {"relu": _reference("relu")}, seed=0)["relu"], "en")
     assert len(result.tests) == len(reference.tests)
     errors = [t for t in result.tests if t.status == "error"]
     assert errors and all("Grader error" in t.feedback and "KeyError" in t.feedback for t in errors)
@@ -260,7 +265,7 @@ def test_a_broken_suite_is_a_course_error(course_copy, old, new, message) -> Non
     _edit_suite(course_copy, "c2f", old, new)
     course = load_course(course_copy)
     with pytest.raises(CourseError, match=message):
-        run_suites(course, {"c2f": _reference("c2f")}, lang="en", seed=0)
+        rendered(run_suites(course, {"c2f": _reference("c2f")}, seed=0), "en")
 
 
 @pytest.mark.parametrize(
@@ -274,7 +279,7 @@ def test_a_broken_reference_is_a_course_error(course_copy, source, message) -> N
     (course_copy / "solutions" / "step.py").write_text(source)
     course = load_course(course_copy)
     with pytest.raises(CourseError, match=message):
-        run_suites(course, {"step": _reference("step")}, lang="en", seed=0)
+        rendered(run_suites(course, {"step": _reference("step")}, seed=0), "en")
 
 
 def test_grading_ignores_conftest_and_pytest_config_of_the_course(course_copy) -> None:
@@ -285,17 +290,17 @@ def test_grading_ignores_conftest_and_pytest_config_of_the_course(course_copy) -
     )
     (course_copy / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n")
     course = load_course(course_copy)
-    result = run_suites(course, {"step": _reference("step")}, lang="en", seed=0)["step"]
+    result = rendered(run_suites(course, {"step": _reference("step")}, seed=0)["step"], "en")
     assert result.score == result.max_score
 
 
 def test_unknown_exercise_is_a_course_error() -> None:
     with pytest.raises(CourseError, match="perceptron"):
-        run_suites(COURSE, {"perceptron": _reference("relu")}, lang="en", seed=0)
+        rendered(run_suites(COURSE, {"perceptron": _reference("relu")}, seed=0), "en")
 
 
 def test_no_students_means_no_session() -> None:
-    assert run_suites(COURSE, {}, lang="en", seed=0) == {}
+    assert rendered(run_suites(COURSE, {}, seed=0), "en") == {}
 
 
 LEAKY_SUITE = """
@@ -338,7 +343,7 @@ def test_a_sixth_exercise_needs_only_content_files(course_copy, tmp_path) -> Non
     wrong = _student(
         tmp_path, "leaky.py", "import numpy as np\ndef leaky_relu(x):\n    return np.maximum(0, x)\n"
     )
-    assert run_suites(course, {"leaky": right}, lang="en", seed=0)["leaky"].score == 5
-    result = run_suites(course, {"leaky": wrong}, lang="ko", seed=0)["leaky"]
+    assert rendered(run_suites(course, {"leaky": right}, seed=0)["leaky"], "en").score == 5
+    result = rendered(run_suites(course, {"leaky": wrong}, seed=0)["leaky"], "ko")
     assert result.score == 0 and result.max_score == 5
     assert [t.name for t in result.tests] == ["배열에서 leaky_relu", "무작위 입력에서 leaky_relu"]

@@ -4,6 +4,7 @@ The suites receive ``student``, ``reference``, ``check`` and ``rng`` as pytest f
 types they see. Everything else in the engine is private to it and may change between versions.
 """
 
-from activation_lab.grading.checks import DEFAULT_TOLERANCE, Checker, CheckFailure, Tolerance
+from activation_lab.grading.checks import Checker, CheckFailure
+from activation_lab.records import DEFAULT_TOLERANCE, Tolerance
 
 __all__ = ["DEFAULT_TOLERANCE", "CheckFailure", "Checker", "Tolerance"]

@@ -23,6 +23,7 @@ class Course:
     root: Path
     exercises: tuple[ExerciseSpec, ...]
     suite_version: str
+    misconceptions: str | None = None  # the course's misconceptions module, relative to root
 
     @property
     def solutions_dir(self) -> Path:
@@ -89,4 +90,12 @@ def load_course(root: Path | None = None) -> Course:
         specs.append(spec)
     if not specs:
         raise CourseError(f"{manifest}: declares no [[exercise]]")
-    return Course(root=root, exercises=tuple(specs), suite_version=str(raw.get("suite_version", "1")))
+    misconceptions = raw.get("misconceptions")
+    if misconceptions is not None and not (root / str(misconceptions)).is_file():
+        raise CourseError(f"{manifest}: misconceptions file {misconceptions} does not exist")
+    return Course(
+        root=root,
+        exercises=tuple(specs),
+        suite_version=str(raw.get("suite_version", "1")),
+        misconceptions=None if misconceptions is None else str(misconceptions),
+    )

@@ -8,6 +8,10 @@ Catalogues live in ``activation_lab/messages/<domain>.toml``; each key holds one
 
 Placeholders use ``str.format`` syntax. ``tests/test_i18n.py`` checks that every key has both languages
 and that both use the same placeholders.
+
+The engine never renders text while it grades: records carry :class:`Message` values (a catalogue key and
+its parameters) and the edges (the JSON report, the terminal tables, Gradescope, otter) render them in the
+language asked for. Changing the language therefore never re-runs student code.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import locale
 import os
 import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, Union
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,6 +31,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 LANGUAGES = ("ko", "en")
+TEXT = "text"  # Message.text(): the key of a course-provided text, its translations as parameters
+JOIN = "join"  # Message.join(): the key of a message made of other messages
 MESSAGES_DIR = Path(__file__).with_name("messages")
 
 
@@ -64,3 +72,89 @@ def message(domain: str, key: str, lang: str, /, **params: Any) -> str:
         raise KeyError(f"no message {key!r} in catalogue {domain!r}")
     template = entry.get(lang) or entry["en"]
     return template.format(**params)
+
+
+Param: TypeAlias = Union[str, int, float, "Message", tuple["Message", ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A text to show someone, as data: catalogue ``domain``, ``key`` and ``params``; rendered at the edge.
+
+    A parameter may itself be a ``Message`` (rendered in the same language). Two keys of the empty domain are
+    not catalogue entries: :meth:`text` (a course-provided text given in several languages, e.g. a test title
+    or a quiz explanation) and :meth:`join` (several messages shown as one).
+    """
+
+    domain: str
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)  # kept as ``Param`` values (see below)
+
+    def __post_init__(self) -> None:
+        # Parameters are kept as plain data (so a stored report can be re-rendered): anything that is not a
+        # number, a string or a message is turned into its text once, here.
+        object.__setattr__(self, "params", {name: _plain(value) for name, value in self.params.items()})
+
+    def __hash__(self) -> int:
+        return hash((self.domain, self.key, tuple(sorted(self.params.items()))))
+
+    @classmethod
+    def text(cls, translations: Mapping[str, str]) -> Message:
+        """A course-provided text: ``{"en": ..., "ko": ...}`` (``""``: a text in no particular language)."""
+        return cls("", TEXT, dict(translations))
+
+    @classmethod
+    def join(cls, parts: Sequence[Message], separator: str = "\n", *, trim: bool = False) -> Message:
+        """Messages shown as one, separated by ``separator``; ``trim`` strips each and drops empty ones."""
+        return cls("", JOIN, {"parts": tuple(parts), "separator": separator, "trim": int(trim)})
+
+    def render(self, lang: str) -> str:
+        """The text in ``lang`` (falling back to English)."""
+        return render(self, lang)
+
+
+def render(value: Message | None, lang: str) -> str:
+    """``value`` as text in ``lang``; ``None`` renders as the empty string."""
+    if value is None:
+        return ""
+    if value.domain == "" and value.key == TEXT:
+        for candidate in (lang, "en", "ko", ""):
+            text = value.params.get(candidate)
+            if isinstance(text, str):
+                return text
+        return next((str(text) for text in value.params.values()), "")
+    if value.domain == "" and value.key == JOIN:
+        parts = value.params.get("parts", ())
+        texts = (
+            [render(part, lang) for part in parts if isinstance(part, Message)]
+            if isinstance(parts, tuple)
+            else []
+        )
+        if value.params.get("trim"):
+            texts = [text.strip() for text in texts if text.strip()]
+        return str(value.params.get("separator", "\n")).join(texts)
+    params = {name: _render_param(param, lang) for name, param in value.params.items()}
+    try:
+        return message(value.domain, value.key, lang, **params)
+    except (KeyError, IndexError, ValueError) as exc:
+        # A broken catalogue entry must not lose a report at the very end: show the key and its values.
+        shown = ", ".join(f"{name}={param}" for name, param in params.items())
+        return f"[{value.domain}:{value.key}: {type(exc).__name__}] {shown}"
+
+
+def _plain(value: object) -> Param:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str | int | float | Message):
+        return value
+    if isinstance(value, tuple | list) and value and all(isinstance(part, Message) for part in value):
+        return tuple(value)
+    return str(value)
+
+
+def _render_param(param: object, lang: str) -> object:
+    if isinstance(param, Message):
+        return render(param, lang)
+    if isinstance(param, tuple):
+        return "\n".join(render(part, lang) for part in param)
+    return param

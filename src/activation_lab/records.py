@@ -1,9 +1,30 @@
-"""Frozen records of the engine: student calls, test outcomes, exercise and submission results."""
+"""Frozen records of the engine: student calls, test outcomes, exercise and submission results.
+
+Every text in a record is a :class:`~activation_lab.i18n.Message`, rendered only by the outputs
+(``reports.report.report_to_json(report, lang)``, the terminal tables, Gradescope, otter).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from activation_lab.i18n import Message
+
+CheckStatus = Literal["passed", "failed", "error"]
+ExerciseStatus = Literal["graded", "missing", "error", "timeout", "memory"]
+ReportStatus = Literal["graded", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """Element-wise closeness ``|got − expected| ≤ atol + rtol·|expected|`` (NumPy's ``isclose``)."""
+
+    rtol: float = 1e-7
+    atol: float = 1e-9
+
+
+DEFAULT_TOLERANCE = Tolerance()  # the one default: checks, misconception detection, docs
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +74,12 @@ class ExerciseSpec:
 class CheckOutcome:
     """The outcome of one hidden test (named so that pytest does not collect it)."""
 
-    name: str
+    name: Message  # the test's title (course-provided, in several languages)
     score: float
     max_score: float
-    status: str  # passed | failed | error
+    status: CheckStatus
     hidden: bool
-    feedback: str = ""
+    feedback: Message | None = None
     hints: tuple[str, ...] = ()  # keys of recognised misconceptions, e.g. ("ambiguous_truth",)
 
 
@@ -69,9 +90,9 @@ class ExerciseResult:
     id: str
     score: float
     max_score: float
-    status: str  # graded | missing | error | timeout | memory
+    status: ExerciseStatus
     tests: tuple[CheckOutcome, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
     attempted: bool = True
     seed: int | None = None
 
@@ -83,7 +104,7 @@ class QuizItemResult:
     id: str
     score: float
     max_score: float
-    feedback: str = ""
+    feedback: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +119,15 @@ class QuizResult:
 
 @dataclass(frozen=True, slots=True)
 class SubmissionReport:
-    """Everything graded for one submission; serialised as the JSON report of CONTRACT §3."""
+    """Everything graded for one submission; serialised as the JSON report (docs/contract.md, "Report")."""
 
     submission: str
-    status: str  # graded | error
+    status: ReportStatus
     score: float
     max_score: float
     exercises: tuple[ExerciseResult, ...] = ()
     quiz: QuizResult | None = None
-    notes: tuple[str, ...] = ()
-    error: str | None = None
+    notes: tuple[Message, ...] = ()
+    error: Message | None = None
     content_hash: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

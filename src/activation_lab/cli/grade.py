@@ -9,13 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from activation_lab.errors import UsageError
+from activation_lab.errors import ExitCode, UsageError
 from activation_lab.i18n import default_language, message
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_GRADER_FAULT = 3
-EXIT_INTERRUPTED = 130
+from activation_lab.reports.gradescope import HIDDEN_VISIBILITIES, RESULTS_FILE, SUBMISSION_DIR
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -65,7 +61,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     grade.add_argument(
         "--resume",
         action="store_true",
-        help="skip submissions whose report in --out is up to date (same content, suites, seed)",
+        help="skip submissions whose report in --out is up to date (same content, suites, seed); "
+        "a report asked for in another --lang is rendered again without running the code again",
     )
     _common_options(grade)
     grade.set_defaults(handler=run_grade)
@@ -76,11 +73,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
-    gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+    gradescope.add_argument("--submission", type=Path, default=Path(SUBMISSION_DIR))
+    gradescope.add_argument("--results", type=Path, default=Path(RESULTS_FILE))
     gradescope.add_argument(
         "--hidden-visibility",
-        choices=("after_published", "hidden", "after_due_date"),
+        choices=HIDDEN_VISIBILITIES,
         default="after_published",
         help="Gradescope visibility of hidden tests and quiz items",
     )
@@ -91,7 +88,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
 def _context(args: argparse.Namespace, lang: str) -> Any:
     from activation_lab.grading.grade import DEFAULT_SEED, make_context
 
-    ctx = make_context(args.course, lang=lang, seed=DEFAULT_SEED if args.seed is None else args.seed)
+    ctx = make_context(args.course, seed=DEFAULT_SEED if args.seed is None else args.seed)
     from activation_lab.sandbox.session import isolation_warning
 
     warning = isolation_warning(ctx.isolation, lang)
@@ -137,7 +134,8 @@ class _Progress:
 
 
 def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
-    from activation_lab.reports.report import detail_table, dumps_report, summary_table
+    from activation_lab.cli.tables import detail_table, summary_table
+    from activation_lab.reports.report import dumps_report
 
     if output_format == "json":
         sys.stdout.write(dumps_report(reports))
@@ -169,6 +167,7 @@ def run_grade(args: argparse.Namespace) -> int:
         result = grade_batch(
             args.paths,
             ctx,
+            lang=lang,
             jobs=args.jobs,
             out_dir=args.out,
             resume=args.resume,
@@ -178,7 +177,7 @@ def run_grade(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.stop()
         print(message("grading", "cli.interrupted", lang, out=args.out or "-"), file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     progress.stop()
     reports = list(result.reports)
     try:
@@ -191,8 +190,8 @@ def run_grade(args: argparse.Namespace) -> int:
         print(message("grading", "cli.written", lang, out=args.out, count=len(reports)), file=sys.stderr)
     if result.grader_faults:
         print(message("grading", "cli.grader_faults", lang, count=result.grader_faults), file=sys.stderr)
-        return EXIT_GRADER_FAULT
-    return EXIT_OK
+        return ExitCode.GRADER_FAULT
+    return ExitCode.OK
 
 
 def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> Path:
@@ -205,20 +204,23 @@ def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> P
 
 def run_gradescope(args: argparse.Namespace) -> int:
     """Grade Gradescope's submission folder and write results.json atomically."""
+    from activation_lab.fsutil import write_atomic
     from activation_lab.grading.grade import grade_path
     from activation_lab.reports.gradescope import results_json
-    from activation_lab.reports.report import dumps_report, report_to_json, write_atomic
+    from activation_lab.reports.report import dumps_report, report_to_json
 
     lang = args.lang or default_language()
     started = time.monotonic()
     ctx = _context(args, lang)
-    report = report_to_json(grade_path(gradescope_target(args.submission, ctx.course.student_files), ctx))
+    report = report_to_json(
+        grade_path(gradescope_target(args.submission, ctx.course.student_files), ctx), lang
+    )
     if report["error_kind"] == "grader":
         # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
         print(f"activation-lab: {report['error']}", file=sys.stderr)
-        return EXIT_GRADER_FAULT
+        return ExitCode.GRADER_FAULT
     results = results_json(
         report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=args.hidden_visibility
     )
     write_atomic(args.results, dumps_report(results))
-    return EXIT_OK
+    return ExitCode.OK

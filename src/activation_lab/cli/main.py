@@ -12,12 +12,7 @@ from activation_lab.cli import grade as grade_cli
 from activation_lab.cli import otter as otter_cli
 from activation_lab.cli import quiz as quiz_cli
 from activation_lab.cli import student as student_cli
-from activation_lab.errors import ActivationLabError, CourseError, QuizError, UsageError
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_INVALID = 1  # a quiz or answers file is malformed (validate)
-EXIT_GRADER_FAULT = 3
+from activation_lab.errors import ActivationLabError, CourseError, ExitCode, QuizError, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,16 +42,16 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args))
     except QuizError as exc:
         print(f"activation-lab: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return ExitCode.INVALID
     except UsageError as exc:
         print(f"activation-lab: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except CourseError as exc:
         print(f"activation-lab: course content error: {exc}", file=sys.stderr)
-        return EXIT_GRADER_FAULT
+        return ExitCode.GRADER_FAULT
     except ActivationLabError as exc:
         print(f"activation-lab: {exc}", file=sys.stderr)
-        return EXIT_GRADER_FAULT
+        return ExitCode.GRADER_FAULT
     except KeyboardInterrupt:
         print("activation-lab: interrupted; finished results are kept", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED

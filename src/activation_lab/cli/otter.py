@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from activation_lab.errors import ExitCode
 from activation_lab.i18n import default_language, message
-
-EXIT_OK = 0
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -60,4 +59,4 @@ def run_generate(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(message("otter", "cli.weaker", lang), file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK

@@ -1,46 +1,25 @@
 """``activation-lab quiz ...``: validate, grade, take, export and stats.
 
-The engine functions it calls:
-
-    activation_lab.quiz.export.olx.export(quiz: Quiz, out_dir: Path, *, lang: str, kind: str = "library",
-                                          tarball: bool = True) -> list[Path]
-        kind is "library" or "course"; returns the paths written (folder and, when tarball, the .tar.gz).
-    activation_lab.quiz.export.qti.export(quiz: Quiz, out_dir: Path, *, lang: str) -> list[Path]
-        returns the paths written (the content package folder and/or .zip).
-    activation_lab.quiz.stats.run(answers_dir: Path, quizzes: list[Quiz], out_dir: Path, *, lang: str)
-                                  -> list[Path]
-        item analysis of every answers file under answers_dir; returns the CSV/PNG paths written.
-        ``quizzes`` are the quizzes given with --quiz, else every quiz of the course's quizzes/ folder.
-
-The CLI loads quizzes with ``load.load_quiz(path)`` (raises QuizError), passes ``--lang`` (default: the
-environment's language) and prints the returned paths, one per line. A module may also define
-``add_arguments(parser)`` to add its own options; they arrive as attributes of ``args``, passed on as
-``options=vars(args)`` only if the function accepts an ``options`` keyword.
+Each subcommand loads the quizzes (``quiz.load``; a malformed file raises ``QuizError``), calls one engine
+function (``quiz.grade.grade_answers``, ``quiz.take.take_quiz``, ``quiz.export.olx.export``,
+``quiz.export.qti.export``, ``quiz.stats.run_analysis``) with ``--lang`` (default: the environment's
+language) and prints what it returns: a table, JSON, or the paths written, one per line.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 from pathlib import Path
-from typing import Any
 
-from activation_lab.errors import QuizError, UsageError
-from activation_lab.i18n import LANGUAGES, default_language, message
+from activation_lab.errors import ExitCode, QuizError, UsageError
+from activation_lab.i18n import LANGUAGES, default_language, message, render
 from activation_lab.quiz import stats
 from activation_lab.quiz.export import olx as export_olx
 from activation_lab.quiz.export import qti as export_qti
 from activation_lab.quiz.grade import grade_answers, result_as_dict
 from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems, load_quiz, load_quizzes
 from activation_lab.quiz.model import Quiz
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-
-
-def _m(key: str, lang: str, **params: Any) -> str:
-    return message("quiz", f"cli.{key}", lang, **params)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -108,11 +87,15 @@ def run_validate(args: argparse.Namespace) -> int:
             failed = True
             continue
         quizzes.append(quiz)
-        print(_m("valid", lang, file=str(path), items=len(quiz.items), points=f"{quiz.max_score:g}"))
+        print(
+            message(
+                "quiz", "cli.valid", lang, file=str(path), items=len(quiz.items), points=f"{quiz.max_score:g}"
+            )
+        )
     for problem in cross_quiz_problems(quizzes):
         failed = True
         print(problem.render(lang), file=sys.stderr)
-    return EXIT_INVALID if failed else EXIT_OK
+    return ExitCode.INVALID if failed else ExitCode.OK
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -122,29 +105,33 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         text = args.answers.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(_m("no_such_file", lang, file=str(args.answers))) from None
+        raise UsageError(message("quiz", "cli.no_such_file", lang, file=str(args.answers))) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise QuizError(f"{args.answers}: {exc}") from None
-    result = grade_answers(quiz, text, lang, name=str(args.answers))
+    result = grade_answers(quiz, text, name=str(args.answers))
     if args.format == "json":
         import json
 
-        print(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
-        return EXIT_OK
+        print(json.dumps(result_as_dict(result, lang), ensure_ascii=False, indent=2))
+        return ExitCode.OK
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=escape(quiz.title.text(lang)), show_lines=True)
-    table.add_column(_m("column_item", lang))
-    table.add_column(_m("column_score", lang), justify="right")
-    table.add_column(_m("column_feedback", lang))
+    table.add_column(message("quiz", "cli.column_item", lang))
+    table.add_column(message("quiz", "cli.column_score", lang), justify="right")
+    table.add_column(message("quiz", "cli.column_feedback", lang))
     for item in result.items:
-        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
+        table.add_row(
+            escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(render(item.feedback, lang))
+        )
     console = Console()
     console.print(table)
-    console.print(_m("total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"))
-    return EXIT_OK
+    console.print(
+        message("quiz", "cli.total", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+    )
+    return ExitCode.OK
 
 
 def run_take(args: argparse.Namespace) -> int:
@@ -153,13 +140,7 @@ def run_take(args: argparse.Namespace) -> int:
 
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
-    return take.run(quiz, lang=lang, student=args.student, exam=args.exam, out=args.out)
-
-
-def _call(function: Any, *positional: Any, args: argparse.Namespace, **keywords: Any) -> Any:
-    if "options" in inspect.signature(function).parameters:
-        keywords["options"] = vars(args)
-    return function(*positional, **keywords)
+    return take.take_quiz(quiz, lang=lang, student=args.student, exam=args.exam, out=args.out)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -167,20 +148,16 @@ def run_export(args: argparse.Namespace) -> int:
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
     if args.target == "olx":
-        export = export_olx.export
-        written = _call(
-            export, quiz, args.out, args=args, lang=lang, kind=args.olx_kind, tarball=not args.no_tar
-        )
+        written = export_olx.export(quiz, args.out, lang=lang, kind=args.olx_kind, tarball=not args.no_tar)
     else:
-        export = export_qti.export
-        written = _call(export, quiz, args.out, args=args, lang=lang)
-    for path in written or ():
+        written = export_qti.export(quiz, args.out, lang=lang)
+    for path in written:
         print(path)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    """Item analysis with ``stats.run``; print the paths written."""
+    """Item analysis with ``stats.run_analysis``; print the paths written."""
     lang = _lang(args)
     if args.quiz:
         quizzes = [load_quiz(path, lang=lang) for path in args.quiz]
@@ -191,7 +168,6 @@ def run_stats(args: argparse.Namespace) -> int:
 
             folder = default_course_root() / "quizzes"
         quizzes = load_quizzes(folder, lang=lang)
-    run = stats.run
-    for path in _call(run, args.answers_dir, quizzes, args.out, args=args, lang=lang) or ():
+    for path in stats.run_analysis(args.answers_dir, quizzes, args.out, lang=lang).paths:
         print(path)
-    return EXIT_OK
+    return ExitCode.OK

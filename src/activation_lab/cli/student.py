@@ -83,9 +83,9 @@ def run_check(args: argparse.Namespace) -> int:
 
         if not args.folder.is_dir():
             raise UsageError(f"{args.folder} is not a folder")
-        ctx = make_context(args.course, lang=lang)
+        ctx = make_context(args.course)
         out = args.out if args.out is not None else args.folder / "plot-check"
-        for overlay in write_overlays(args.folder, out, ctx):
+        for overlay in write_overlays(args.folder, out, ctx, lang):
             print(message("handout", "plot.written", lang, path=overlay.png))
             for line in overlay.differences or ((overlay.problem,) if overlay.problem else ()):
                 print("  " + line)

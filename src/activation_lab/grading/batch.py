@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import SubmissionError
-from activation_lab.grading.grade import GradingContext, error_report, grade_submission, start_sandbox
+from activation_lab.grading.grade import (
+    GradingContext,
+    Sandbox,
+    error_report,
+    grade_submission,
+    grader_fault,
+    start_sandbox,
+)
+from activation_lab.records import SubmissionReport
 from activation_lab.reports.report import (
     ReportJSON,
     read_report,
@@ -21,6 +29,8 @@ from activation_lab.reports.report import (
     write_grades_csv,
     write_report,
 )
+from activation_lab.reports.stored import read_records, records_path, write_records
+from activation_lab.submissions.load import Submission, load_submission, unique_safe_names
 
 GRADES_CSV = "grades.csv"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -88,29 +98,25 @@ class BatchResult:
 class _Task:
     index: int
     path: Path
-    submission: Any  # activation_lab.submissions.load.Submission, or None when loading failed
-    report: ReportJSON | None  # already decided (unreadable, or resumed)
+    submission: Submission | None  # None when loading failed
+    report: SubmissionReport | None  # already decided (unreadable)
 
 
 def _load(index: int, path: Path, ctx: GradingContext) -> _Task:
-    from activation_lab.submissions.load import load_submission
-
     try:
         submission = load_submission(path, ctx.course)
     except SubmissionError as exc:
-        return _Task(
-            index, path, None, report_to_json(error_report(path.name, ctx, str(exc), kind="submission"))
-        )
+        return _Task(index, path, None, error_report(path.name, ctx, str(exc), kind="submission"))
     except Exception as exc:
         detail = f"{type(exc).__name__}: {exc}"
-        return _Task(index, path, None, report_to_json(error_report(path.name, ctx, detail, kind="grader")))
+        return _Task(index, path, None, error_report(path.name, ctx, detail, kind="grader"))
     if submission.status != "graded":
-        return _Task(index, path, submission, report_to_json(grade_submission(submission, ctx)))
+        return _Task(index, path, submission, grade_submission(submission, ctx))
     return _Task(index, path, submission, None)
 
 
 def is_up_to_date(existing: ReportJSON | None, content_hash: str, ctx: GradingContext) -> bool:
-    """Whether a stored report grades this exact content with these suites, seed, engine and language."""
+    """Whether a stored report grades this exact content with these suites, seed and engine (any language)."""
     if existing is None or not content_hash or existing.get("error_kind") == "grader":
         return False
     if existing.get("content_hash") != content_hash:
@@ -119,8 +125,6 @@ def is_up_to_date(existing: ReportJSON | None, content_hash: str, ctx: GradingCo
 
 
 def _result_names(tasks: Sequence[_Task]) -> list[str]:
-    from activation_lab.submissions.load import unique_safe_names
-
     return unique_safe_names(
         [task.submission.name if task.submission is not None else task.path.name for task in tasks]
     )
@@ -144,33 +148,32 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
     _worker_init()
     open_queue = True
 
-    def take(block: bool) -> tuple[int, Any, Any] | None:
+    def take(block: bool) -> tuple[int, Submission, Sandbox | None] | None:
         nonlocal open_queue
-        if not open_queue:
-            return None
-        try:
-            item = tasks.get(block=block)
-        except queue.Empty:
-            return None
-        if item is None:
-            open_queue = False
-            return None
-        index, submission = item
-        results.put(("took", worker, index, None))
-        try:
-            sandbox = start_sandbox(submission, ctx)
-        except Exception as exc:  # reported by grade_submission as a grader fault
-            sandbox = exc
-        return index, submission, sandbox
+        while open_queue:
+            try:
+                item = tasks.get(block=block)
+            except queue.Empty:
+                return None
+            if item is None:
+                open_queue = False
+                return None
+            index, submission = item
+            results.put(("took", worker, index, None))
+            try:
+                return index, submission, start_sandbox(submission, ctx)
+            except Exception as exc:  # the grading machine's fault, never the submission's: report, go on
+                results.put(("done", worker, index, grader_fault(submission, ctx, exc)))
+        return None
 
     current = take(block=True)
     while current is not None:
         upcoming = take(block=False)
         index, submission, sandbox = current
         try:
-            report = report_to_json(grade_submission(submission, ctx, sandbox=sandbox))
+            report = grade_submission(submission, ctx, sandbox=sandbox)
         finally:
-            if sandbox is not None and not isinstance(sandbox, BaseException):
+            if sandbox is not None:
                 with contextlib.suppress(Exception):
                     sandbox.close()
         results.put(("done", worker, index, report))
@@ -193,7 +196,7 @@ class _WorkerPool:
         for process in self.workers:
             process.start()
 
-    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, ReportJSON | None, str]]:
+    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, SubmissionReport | None, str]]:
         """Yield ``(index, report, "")`` per finished task, ``(index, None, why)`` per task lost."""
         for item in todo:
             self.tasks.put(item)
@@ -255,10 +258,30 @@ def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, first: Sequence[str] 
     return target
 
 
+def _resumed(
+    out_dir: Path, name: str, content_hash: str, ctx: GradingContext, lang: str
+) -> tuple[ReportJSON, bool] | None:
+    """The stored report of an unchanged submission, re-rendered when ``lang`` differs; ``None`` to regrade.
+
+    The second value says whether the JSON report must be written again (it was in another language).
+    """
+    existing = read_report(out_dir / f"{name}.json")
+    if not is_up_to_date(existing, content_hash, ctx):
+        return None
+    assert existing is not None
+    if existing.get("lang") == lang:
+        return existing, False
+    stored = read_records(records_path(out_dir, name))
+    if stored is None or stored.content_hash != content_hash:
+        return None
+    return report_to_json(stored, lang), True
+
+
 def grade_batch(
     paths: Sequence[Path],
     ctx: GradingContext,
     *,
+    lang: str,
     jobs: int | None = None,
     out_dir: Path | None = None,
     resume: bool = False,
@@ -267,52 +290,56 @@ def grade_batch(
 ) -> BatchResult:
     """Grade every PATH (class folders expanded) with ``jobs`` worker processes; one report per submission.
 
-    With ``out_dir``, each report is written atomically to ``out_dir/<safe name>.json`` as soon as it is ready
-    and ``grades.csv`` is rebuilt from every report present at the end, also when interrupted (Ctrl-C), so an
-    interrupted batch keeps every finished result and ``resume=True`` continues it.
+    Reports are rendered in ``lang``. With ``out_dir``, each report is written atomically to
+    ``out_dir/<safe name>.json`` (and its unrendered form to ``out_dir/.records/``) as soon as it is ready,
+    and ``grades.csv`` is rebuilt from every report present at the end, also when interrupted (Ctrl-C), so
+    an interrupted batch keeps every finished result and ``resume=True`` continues it. A resumed report
+    asked for in another language is rendered again from its stored form: no student code runs again.
     """
     submissions = expand_paths(paths, ctx.course.student_files)
     tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
-    reports: list[ReportJSON | None] = [task.report for task in tasks]
+    reports: list[ReportJSON | None] = [None] * len(tasks)
     resumed: set[int] = set()
+    rewrite: set[int] = set()
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for task, name in zip(tasks, names, strict=True):
             if resume and task.report is None and task.submission is not None:
-                existing = read_report(out_dir / f"{name}.json")
-                if is_up_to_date(existing, task.submission.content_hash, ctx):
-                    reports[task.index] = existing
+                found = _resumed(out_dir, name, task.submission.content_hash, ctx, lang)
+                if found is not None:
+                    reports[task.index] = found[0]
                     resumed.add(task.index)
+                    if found[1]:
+                        rewrite.add(task.index)
 
-    def finish(index: int, report: ReportJSON) -> None:
-        reports[index] = report
-        if out_dir is not None and index not in resumed:
-            write_report(out_dir / f"{names[index]}.json", report)
+    def finish(index: int, report: SubmissionReport | ReportJSON) -> None:
+        rendered = report_to_json(report, lang) if isinstance(report, SubmissionReport) else report
+        reports[index] = rendered
+        if out_dir is not None and (index not in resumed or index in rewrite):
+            write_report(out_dir / f"{names[index]}.json", rendered)
+        if out_dir is not None and isinstance(report, SubmissionReport):
+            write_records(records_path(out_dir, names[index]), report)
         if on_result is not None:
-            on_result(report)
+            on_result(rendered)
 
-    todo = [(task.index, task.submission) for task in tasks if reports[task.index] is None]
+    todo = [
+        (task.index, task.submission) for task in tasks if reports[task.index] is None and task.report is None
+    ]
     pool = _WorkerPool(max(1, min(jobs or default_jobs(), len(todo))), ctx) if todo else None
     if on_start is not None:
         on_start(len(tasks))
     try:
         for task in tasks:
-            if reports[task.index] is not None:
-                finish(task.index, reports[task.index])  # type: ignore[arg-type]
+            decided = reports[task.index] or task.report
+            if decided is not None:
+                finish(task.index, decided)
         if pool is not None:
             for index, report, why in pool.run(todo):
                 if report is None:
-                    task = tasks[index]
-                    report = report_to_json(
-                        error_report(
-                            task.submission.name,
-                            ctx,
-                            why,
-                            kind="grader",
-                            content_hash=task.submission.content_hash,
-                        )
-                    )
+                    lost = tasks[index].submission
+                    assert lost is not None  # only loaded submissions are sent to the workers
+                    report = error_report(lost.name, ctx, why, kind="grader", content_hash=lost.content_hash)
                 finish(index, report)
             pool.close()
     except BaseException:

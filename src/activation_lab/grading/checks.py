@@ -1,11 +1,15 @@
 """Comparisons of a student's results with the reference, and feedback that names the misconception.
 
 The hidden suites use a :class:`Checker` (fixture ``check``). A check calls the student through the
-``StudentCode`` protocol, applies the output rules of CONTRACT §1 (type, shape, dtype), compares values
-under a stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured :class:`Failure`:
-what was checked, the input, expected vs. got, the rule, and misconception hint keys found by the detectors
-of ``misconceptions.py`` (from exceptions and from wrong numbers). ``render_failure`` turns it into text
-in one language, hiding expected values for hidden tests. This module runs only on the trusted side.
+``StudentCode`` protocol, applies the output rules (docs/contract.md, "Exercises": type, shape, dtype),
+compares values under a stated tolerance, and on failure raises :class:`CheckFailure` carrying a structured
+:class:`Failure`: what was checked, the input, expected vs. got, the rule, and the misconception hint keys
+found by ``misconceptions.py`` (from exceptions, and from wrong numbers with the course's declared wrong
+formulas). ``failure_message`` turns it into one :class:`~activation_lab.i18n.Message`, hiding expected
+values for hidden tests. This module runs only on the trusted side.
+
+Why one long module: the output rules, the comparison and the description of values are what a failed
+check reports together; the detectors of mistakes are apart in ``misconceptions.py``.
 """
 
 from __future__ import annotations
@@ -13,41 +17,24 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from activation_lab.grading.misconceptions import diagnose, hints_from_raised, student_where
-from activation_lab.i18n import message
-from activation_lab.records import CallResult, Opaque
+from activation_lab.grading.misconceptions import (
+    NO_MISCONCEPTIONS,
+    CourseMisconceptions,
+    diagnose,
+    hints_from_raised,
+    student_where,
+)
+from activation_lab.grading.student import StudentCode
+from activation_lab.i18n import Message
+from activation_lab.records import DEFAULT_TOLERANCE, CallResult, Opaque, Tolerance
 
 DOMAIN = "feedback"
-EXTREME = 700.0  # |x| from which e^x overflows float64; such inputs give advice only
-
-
-@dataclass(frozen=True, slots=True)
-class Tolerance:
-    """Element-wise closeness ``|got − expected| ≤ atol + rtol·|expected|`` (NumPy's ``isclose``)."""
-
-    rtol: float = 1e-7
-    atol: float = 1e-9
-
-
-DEFAULT_TOLERANCE = Tolerance()
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A catalogue message of ``feedback.toml``: its key and parameters, rendered later in a language."""
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def render(self, lang: str) -> str:
-        """The message in ``lang``."""
-        return message(DOMAIN, self.key, lang, **self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +42,10 @@ class Failure:
     """Why one check failed, as data; ``expected`` and ``got`` are shown only for public tests."""
 
     call: str
-    problem: Text
+    problem: Message
     expected: str | None = None
     got: str | None = None
-    rule: Text | None = None
+    rule: Message | None = None
     hints: tuple[str, ...] = ()
     stdout: str = ""
 
@@ -71,24 +58,24 @@ class CheckFailure(Exception):
         self.failure = failure
 
 
-def render_hint(key: str, lang: str) -> str:
-    """The text of one misconception hint."""
-    return message(DOMAIN, f"hint.{key}", lang)
+def hint_message(key: str) -> Message:
+    """The message of one misconception hint."""
+    return Message(DOMAIN, f"hint.{key}")
 
 
-def render_failure(failure: Failure, lang: str, *, hidden: bool) -> str:
-    """The feedback of a failed check in ``lang``; hidden tests never show expected (or got) values."""
-    lines = [message(DOMAIN, "label.checked", lang, call=failure.call), failure.problem.render(lang)]
+def failure_message(failure: Failure, *, hidden: bool) -> Message:
+    """The feedback of a failed check; hidden tests never show expected (or got) values."""
+    lines = [Message(DOMAIN, "label.checked", {"call": failure.call}), failure.problem]
     if not hidden and failure.expected is not None:
-        lines.append(message(DOMAIN, "label.expected", lang, value=failure.expected))
+        lines.append(Message(DOMAIN, "label.expected", {"value": failure.expected}))
     if not hidden and failure.got is not None:
-        lines.append(message(DOMAIN, "label.got", lang, value=failure.got))
+        lines.append(Message(DOMAIN, "label.got", {"value": failure.got}))
     if failure.rule is not None:
-        lines.append(message(DOMAIN, "label.rule", lang, rule=failure.rule.render(lang)))
+        lines.append(Message(DOMAIN, "label.rule", {"rule": failure.rule}))
     if failure.stdout.strip():
-        lines.append(message(DOMAIN, "label.stdout", lang, text=_shorten(failure.stdout.strip(), 200)))
-    lines.extend(message(DOMAIN, "label.hint", lang, text=render_hint(key, lang)) for key in failure.hints)
-    return "\n".join(lines)
+        lines.append(Message(DOMAIN, "label.stdout", {"text": _shorten(failure.stdout.strip(), 200)}))
+    lines.extend(Message(DOMAIN, "label.hint", {"text": hint_message(key)}) for key in failure.hints)
+    return Message.join(lines)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -125,7 +112,7 @@ def describe_call(name: str, args: tuple[Any, ...]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Output rules (CONTRACT §1)
+# Output rules (docs/contract.md, "Exercises")
 # ----------------------------------------------------------------------------------------------------
 
 NUMERIC_KINDS = "iuf"
@@ -149,50 +136,62 @@ def _is_bool(value: Any) -> bool:
     return isinstance(value, Opaque) and "bool" in value.type_name.lower()
 
 
-def output_failure(value: Any, arg: Any) -> tuple[Text, Text, tuple[str, ...]] | None:
+def output_failure(value: Any, arg: Any) -> tuple[Message, Message, tuple[str, ...]] | None:
     """How ``value`` breaks the output rules for input ``arg`` as (problem, rule, hints), or ``None``."""
     array_input = isinstance(arg, np.ndarray) and arg.ndim >= 1
-    numeric = Text("rule.numeric")
+    numeric = Message(DOMAIN, "rule.numeric")
     if value is None:
-        return Text("problem.returned_none"), numeric, ("returned_none",)
+        return Message(DOMAIN, "problem.returned_none"), numeric, ("returned_none",)
     if _is_bool(value):
         type_name = value.type_name if isinstance(value, Opaque) else describe_type(value)
-        return Text("problem.bool_result", {"type": type_name}), numeric, ("bool_result",)
+        return Message(DOMAIN, "problem.bool_result", {"type": type_name}), numeric, ("bool_result",)
     if isinstance(value, Opaque):
-        return Text("problem.not_numeric", {"type": value.type_name}), numeric, ()
+        return Message(DOMAIN, "problem.not_numeric", {"type": value.type_name}), numeric, ()
     if isinstance(value, np.ndarray):
         if type(value) is not np.ndarray:
-            return Text("problem.array_subclass", {"type": type(value).__name__}), numeric, ()
+            return Message(DOMAIN, "problem.array_subclass", {"type": type(value).__name__}), numeric, ()
         if value.dtype.kind not in NUMERIC_KINDS:
-            return Text("problem.bad_dtype", {"dtype": str(value.dtype)}), numeric, ()
+            return Message(DOMAIN, "problem.bad_dtype", {"dtype": str(value.dtype)}), numeric, ()
         if array_input and value.shape != arg.shape:
             got = f"{describe_type(value)} {value.shape}"
             return (
-                Text("problem.scalar_for_array", {"shape": arg.shape, "got": got}),
-                Text("rule.array_shape"),
+                Message(DOMAIN, "problem.scalar_for_array", {"shape": arg.shape, "got": got}),
+                Message(DOMAIN, "rule.array_shape"),
                 ("scalar_for_array",),
             )
         if not array_input and value.ndim > 0:
-            return Text("problem.array_for_scalar", {"shape": value.shape}), Text("rule.scalar_output"), ()
+            return (
+                Message(DOMAIN, "problem.array_for_scalar", {"shape": value.shape}),
+                Message(DOMAIN, "rule.scalar_output"),
+                (),
+            )
         return None
     if type(value) is int and value.bit_length() > MAX_INT_BITS:
-        return Text("problem.not_numeric", {"type": f"int of {value.bit_length()} bits"}), numeric, ()
+        return (
+            Message(DOMAIN, "problem.not_numeric", {"type": f"int of {value.bit_length()} bits"}),
+            numeric,
+            (),
+        )
     # exact types: a subclass of int or float could redefine comparison (the sandbox makes those Opaque too)
     if type(value) in (int, float) or (isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS):
         if array_input:
             shape = arg.shape
             return (
-                Text("problem.scalar_for_array", {"shape": shape, "got": describe_type(value)}),
-                Text("rule.array_shape"),
+                Message(DOMAIN, "problem.scalar_for_array", {"shape": shape, "got": describe_type(value)}),
+                Message(DOMAIN, "rule.array_shape"),
                 ("scalar_for_array",),
             )
         return None
     if isinstance(value, list | tuple) and array_input:
-        problem = Text("problem.list_for_array", {"type": type(value).__name__})
-        return problem, Text("rule.array_shape"), ("list_result",)
+        problem = Message(DOMAIN, "problem.list_for_array", {"type": type(value).__name__})
+        return problem, Message(DOMAIN, "rule.array_shape"), ("list_result",)
     if isinstance(value, list | tuple):
-        return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ("list_result",)
-    return Text("problem.not_numeric", {"type": describe_type(value)}), numeric, ()
+        return (
+            Message(DOMAIN, "problem.not_numeric", {"type": describe_type(value)}),
+            numeric,
+            ("list_result",),
+        )
+    return Message(DOMAIN, "problem.not_numeric", {"type": describe_type(value)}), numeric, ()
 
 
 def describe_type(value: Any) -> str:
@@ -276,15 +275,15 @@ def _input_at(x: Any, index: tuple[int, ...]) -> str:
 # ----------------------------------------------------------------------------------------------------
 
 
-def extreme(args: tuple[Any, ...]) -> bool:
-    """Whether any argument reaches |x| ≥ 700, where overflow is advice and never a deduction."""
+def extreme(args: tuple[Any, ...], limit: float) -> bool:
+    """Whether any argument reaches |x| ≥ ``limit`` (the course's ``EXTREME``): there overflow is advice."""
     for arg in args:
         with np.errstate(all="ignore"):
             try:
                 values = np.asarray(arg, dtype=float)
             except (TypeError, ValueError):
                 continue
-            if values.size and np.nanmax(np.abs(values)) >= EXTREME:
+            if values.size and np.nanmax(np.abs(values)) >= limit:
                 return True
     return False
 
@@ -292,9 +291,15 @@ def extreme(args: tuple[Any, ...]) -> bool:
 class Checker:
     """The checks one hidden test makes of one student's exercise, comparing with the reference solutions."""
 
-    def __init__(self, student: Any, reference: ModuleType) -> None:
+    def __init__(
+        self,
+        student: StudentCode,
+        reference: ModuleType,
+        misconceptions: CourseMisconceptions = NO_MISCONCEPTIONS,
+    ) -> None:
         self.student = student
         self.reference = reference
+        self.misconceptions = misconceptions
         self.advice: list[str] = []  # hint keys given as advice (never deductions), e.g. overflow_advice
 
     # --- calling ----------------------------------------------------------------------------------
@@ -308,7 +313,7 @@ class Checker:
             raise CheckFailure(
                 Failure(
                     describe_call(name, args),
-                    Text("problem.missing_function", {"name": name}),
+                    Message(DOMAIN, "problem.missing_function", {"name": name}),
                     hints=("missing_function",),
                 )
             )
@@ -322,16 +327,16 @@ class Checker:
             where = student_where(result.raised)
             params = {"type": result.raised.type, "message": _shorten(result.raised.message, 300)}
             problem = (
-                Text("problem.raised_at", {**params, "where": where})
+                Message(DOMAIN, "problem.raised_at", {**params, "where": where})
                 if where
-                else Text("problem.raised", params)
+                else Message(DOMAIN, "problem.raised", params)
             )
             # described only on failure: printing arrays costs more than the call itself
             raise CheckFailure(Failure(describe_call(name, args), problem, hints=hints, stdout=result.stdout))
         return result
 
     def output(self, name: str, *args: Any) -> Output:
-        """The student's ``name(*args)`` after the output rules of CONTRACT §1 (type, shape, dtype)."""
+        """The student's ``name(*args)`` after the output rules (docs/contract.md, "Exercises")."""
         result = self.call(name, *args)
         broken = output_failure(result.value, args[0] if args else None)
         if broken is not None:
@@ -347,7 +352,7 @@ class Checker:
             )
             raise CheckFailure(failure)
         output = as_output(result.value)
-        if extreme(args) and np.isnan(output.values).any():
+        if extreme(args, self.misconceptions.extreme) and np.isnan(output.values).any():
             self._advise("overflow_advice")
         return output
 
@@ -363,7 +368,7 @@ class Checker:
         self, name: str, args: tuple[Any, ...], got: np.ndarray, dtype: np.dtype | None
     ) -> tuple[str, ...]:
         expected = self.expected(name, *args)
-        return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype)
+        return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype, self.misconceptions)
 
     def expected(self, name: str, *args: Any) -> Any:
         """The reference's ``name(*args)`` on copies of the arguments."""
@@ -391,21 +396,27 @@ class Checker:
                     self._difference(mismatch, inputs, scalar=len(inputs) == 1),
                     expected=describe(self.expected(name, inputs[index])),
                     got=describe(got[index].raw),
-                    rule=Text("rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
+                    rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                     hints=diagnose(
-                        name, np.asarray(inputs, dtype=float), values, expected, _shared_kind(got)
+                        name,
+                        np.asarray(inputs, dtype=float),
+                        values,
+                        expected,
+                        _shared_kind(got),
+                        self.misconceptions,
                     ),
                 )
             )
         return values
 
-    def _difference(self, mismatch: Mismatch, x: Any, *, scalar: bool) -> Text:
+    def _difference(self, mismatch: Mismatch, x: Any, *, scalar: bool) -> Message:
         index = mismatch.first_index
         if mismatch.nan_at_first:
-            return Text("problem.nan_result", {"index": index, "x": _input_at(x, index)})
+            return Message(DOMAIN, "problem.nan_result", {"index": index, "x": _input_at(x, index)})
         if scalar:
-            return Text("problem.value_differs", {"error": _format_number(mismatch.max_abs_error)})
-        return Text(
+            return Message(DOMAIN, "problem.value_differs", {"error": _format_number(mismatch.max_abs_error)})
+        return Message(
+            DOMAIN,
             "problem.values_differ",
             {
                 "count": mismatch.count,
@@ -423,7 +434,7 @@ class Checker:
         mismatch = compare(output.values, expected_values, tol)
         if mismatch is None:
             return
-        if extreme(args) and not np.all(np.isfinite(output.values)):
+        if extreme(args, self.misconceptions.extreme) and not np.all(np.isfinite(output.values)):
             self._advise("overflow_advice")
         raise CheckFailure(
             Failure(
@@ -431,8 +442,10 @@ class Checker:
                 self._difference(mismatch, args[0], scalar=output.values.ndim == 0),
                 expected=describe(expected),
                 got=describe(output.raw),
-                rule=Text("rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
-                hints=diagnose(name, args[0], output.values, expected_values, output.dtype),
+                rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
+                hints=diagnose(
+                    name, args[0], output.values, expected_values, output.dtype, self.misconceptions
+                ),
             )
         )
 
@@ -445,7 +458,7 @@ class Checker:
         accept: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         """Fail unless the figure the student's ``name()`` returns draws what the reference's does."""
-        from activation_lab.grading.figures import Differences, PlotText, compare_figures
+        from activation_lab.grading.figures import compare_figures, plot_text
         from activation_lab.grading.student import through_wire
 
         result = self.call(name)
@@ -455,8 +468,8 @@ class Checker:
             raise CheckFailure(
                 Failure(
                     describe_call(name, ()),
-                    Differences(tuple(problems)),  # type: ignore[arg-type]
-                    rule=PlotText("figure.rule"),  # type: ignore[arg-type]
+                    Message.join(problems),
+                    rule=plot_text("figure.rule"),
                     stdout=result.stdout,
                 )
             )
@@ -469,8 +482,8 @@ class Checker:
                 raise CheckFailure(
                     Failure(
                         describe_call(name, args),
-                        Text("problem.input_mutated", {"after": describe(after)}),
-                        rule=Text("rule.unchanged"),
+                        Message(DOMAIN, "problem.input_mutated", {"after": describe(after)}),
+                        rule=Message(DOMAIN, "rule.unchanged"),
                         hints=("input_mutated",),
                     )
                 )
@@ -493,7 +506,8 @@ class Checker:
         raise CheckFailure(
             Failure(
                 call,
-                Text(
+                Message(
+                    DOMAIN,
                     "problem.property",
                     {
                         "property": prop,
@@ -502,7 +516,7 @@ class Checker:
                         "error": _format_number(mismatch.max_abs_error),
                     },
                 ),
-                rule=Text("rule.property", {"rtol": tol.rtol, "atol": tol.atol}),
+                rule=Message(DOMAIN, "rule.property", {"rtol": tol.rtol, "atol": tol.atol}),
             )
         )
 
@@ -520,7 +534,11 @@ class Checker:
             "x": _input_at(x, index),
         }
         raise CheckFailure(
-            Failure(call, Text("problem.property_false", params), rule=Text("rule.property_each"))
+            Failure(
+                call,
+                Message(DOMAIN, "problem.property_false", params),
+                rule=Message(DOMAIN, "rule.property_each"),
+            )
         )
 
 

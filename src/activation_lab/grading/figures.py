@@ -9,12 +9,11 @@ student's language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from activation_lab.i18n import message
+from activation_lab.i18n import Message
 
 DOMAIN = "plots"
 X_TOLERANCE = 1e-6  # the x grid must be the lecture's np.arange(...), up to rounding
@@ -22,31 +21,9 @@ Y_RTOL, Y_ATOL = 1e-6, 1e-9
 PARTS = ("curves", "labels", "limits", "legend")
 
 
-@dataclass(frozen=True, slots=True)
-class PlotText:
-    """One message of ``plots.toml`` with its parameters (the ``Text`` protocol of ``grading.checks``)."""
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def render(self, lang: str) -> str:
-        """The message in ``lang``."""
-        return message(DOMAIN, self.key, lang, **self.params)
-
-
-@dataclass(frozen=True, slots=True)
-class Differences:
-    """Every difference found, rendered one per line (a failure's ``problem``)."""
-
-    items: tuple[PlotText, ...]
-
-    @property
-    def key(self) -> str:
-        return self.items[0].key if self.items else "figure.same"
-
-    def render(self, lang: str) -> str:
-        """All differences in ``lang``, one per line."""
-        return "\n".join(item.render(lang) for item in self.items)
+def plot_text(key: str, params: Mapping[str, Any] | None = None) -> Message:
+    """One message of ``plots.toml`` with its parameters."""
+    return Message(DOMAIN, key, dict(params or {}))
 
 
 def is_figure(value: Any) -> bool:
@@ -68,17 +45,17 @@ def _first_axes(figure: Any) -> Mapping[str, Any] | None:
     return figure["figure"][0] if is_figure(figure) and figure["figure"] else None
 
 
-def _compare_curves(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list[PlotText]:
+def _compare_curves(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list[Message]:
     got_curves, expected_curves = curves(got), curves(expected)
     if len(got_curves) != len(expected_curves):
-        return [PlotText("figure.curve_count", {"got": len(got_curves), "expected": len(expected_curves)})]
+        return [plot_text("figure.curve_count", {"got": len(got_curves), "expected": len(expected_curves)})]
     problems = []
     for index, (mine, theirs) in enumerate(zip(got_curves, expected_curves, strict=True)):
         name = _curve_name(theirs, index)
         x, y, ex, ey = mine["x"], mine["y"], theirs["x"], theirs["y"]
         if x.shape != ex.shape or y.shape != ey.shape:
             problems.append(
-                PlotText(
+                plot_text(
                     "figure.points",
                     {
                         "curve": name,
@@ -93,14 +70,14 @@ def _compare_curves(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list
         if not np.allclose(x, ex, rtol=0, atol=X_TOLERANCE):
             at = int(np.argmax(~np.isclose(x, ex, rtol=0, atol=X_TOLERANCE)))
             problems.append(
-                PlotText("figure.x_values", {"curve": name, "got": _num(x[at]), "expected": _num(ex[at])})
+                plot_text("figure.x_values", {"curve": name, "got": _num(x[at]), "expected": _num(ex[at])})
             )
             continue
         close = np.isclose(y, ey, rtol=Y_RTOL, atol=Y_ATOL, equal_nan=True)
         if not close.all():
             at = int(np.argmax(~close))
             problems.append(
-                PlotText(
+                plot_text(
                     "figure.y_values",
                     {
                         "curve": name,
@@ -117,25 +94,25 @@ def _compare_curves(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list
 
 def _compare_labels(
     got: Mapping[str, Any], expected: Mapping[str, Any], accept: Mapping[str, Sequence[str]]
-) -> list[PlotText]:
+) -> list[Message]:
     problems = []
     for part in ("xlabel", "ylabel"):
         wanted = expected[part].strip()
         allowed = {wanted, *accept.get(part, ())}
         if got[part].strip() not in allowed:
-            problems.append(PlotText(f"figure.{part}", {"got": got[part].strip(), "expected": wanted}))
+            problems.append(plot_text(f"figure.{part}", {"got": got[part].strip(), "expected": wanted}))
     return problems
 
 
 def _compare_limits(
     got: Mapping[str, Any], expected: Mapping[str, Any], limits: Sequence[str]
-) -> list[PlotText]:
+) -> list[Message]:
     problems = []
     for axis in limits:
         mine, theirs = got[f"{axis}lim"], expected[f"{axis}lim"]
         if len(mine) != 2 or not np.allclose(mine, theirs, rtol=0, atol=1e-9):
             problems.append(
-                PlotText(
+                plot_text(
                     "figure.limits",
                     {"axis": axis, "got": _pair(mine), "expected": _pair(theirs)},
                 )
@@ -143,14 +120,14 @@ def _compare_limits(
     return problems
 
 
-def _compare_legend(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list[PlotText]:
+def _compare_legend(got: Mapping[str, Any], expected: Mapping[str, Any]) -> list[Message]:
     if expected["legend"] is None:
         return []
     if got["legend"] is None:
-        return [PlotText("figure.no_legend", {"expected": ", ".join(expected["legend"])})]
+        return [plot_text("figure.no_legend", {"expected": ", ".join(expected["legend"])})]
     if sorted(t.strip() for t in got["legend"]) != sorted(expected["legend"]):
         return [
-            PlotText(
+            plot_text(
                 "figure.legend", {"got": ", ".join(got["legend"]), "expected": ", ".join(expected["legend"])}
             )
         ]
@@ -164,7 +141,7 @@ def compare_figures(
     parts: Sequence[str] = PARTS,
     limits: Sequence[str] = ("x", "y"),
     accept: Mapping[str, Sequence[str]] | None = None,
-) -> list[PlotText]:
+) -> list[Message]:
     """What differs between the student's figure ``got`` and the reference's ``expected`` (first axes each).
 
     ``parts`` chooses among curves, labels, limits and legend; ``limits`` which axes' limits count;
@@ -174,11 +151,11 @@ def compare_figures(
     if theirs is None:
         raise ValueError("the reference did not return a figure with axes")
     if not is_figure(got):
-        return [PlotText("figure.not_a_figure")]
+        return [plot_text("figure.not_a_figure")]
     mine = _first_axes(got)
     if mine is None:
-        return [PlotText("figure.no_axes")]
-    problems: list[PlotText] = []
+        return [plot_text("figure.no_axes")]
+    problems: list[Message] = []
     if "curves" in parts:
         problems += _compare_curves(mine, theirs)
     if "labels" in parts:

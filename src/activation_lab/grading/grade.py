@@ -7,17 +7,48 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from activation_lab import __version__
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
-from activation_lab.i18n import message
+from activation_lab.grading.suites import run_suites
+from activation_lab.i18n import Message
+from activation_lab.quiz.grade import grade_submission_answers
+from activation_lab.quiz.load import load_quizzes as load_quiz_folder
+from activation_lab.quiz.model import Quiz
 from activation_lab.records import ExerciseResult, QuizResult, SubmissionReport
+from activation_lab.sandbox.session import Limits, SubmissionSandbox, detect_isolation
+from activation_lab.submissions.load import Submission, load_submission
 
 if TYPE_CHECKING:
     from activation_lab.grading.student import StudentCode
-    from activation_lab.submissions.load import Submission
+
+ErrorKind = Literal["submission", "grader"]
+
+
+class Sandbox(Protocol):
+    """One submission's running sandbox (``sandbox.session.SubmissionSandbox``): a student module per call
+    of ``open``; closing it kills every process it started."""
+
+    def __enter__(self) -> Sandbox:
+        """Start it (or reuse a started one)."""
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        """Close it."""
+
+    def open(self, module_name: str) -> StudentCode:
+        """The student's module ``module_name`` (``sigmoid``), imported in a fresh worker."""
+
+    def close(self) -> None:
+        """Kill every process of the sandbox and remove its files."""
+
 
 DEFAULT_SEED = 0
 
@@ -25,20 +56,22 @@ DEFAULT_SEED = 0
 class SandboxFactory(Protocol):
     """Builds the sandbox of one submission (``sandbox.session.SubmissionSandbox`` in real runs)."""
 
-    def __call__(self, files: Mapping[str, str], limits: Any, isolation: str | None) -> Any:
-        """A context manager whose ``open(module_name)`` returns a :class:`StudentCode`."""
+    def __call__(self, files: Mapping[str, str], limits: Limits | None, isolation: str | None) -> Sandbox:
+        """A sandbox (not yet entered) whose ``open(module_name)`` returns a :class:`StudentCode`."""
 
 
 @dataclass(frozen=True, slots=True)
 class GradingContext:
-    """Everything a grading run shares: the course, language, seed, sandbox settings and the quizzes."""
+    """Everything a grading run shares: the course, seed, sandbox settings and the quizzes.
+
+    There is no language here: reports carry messages, rendered in any language by ``report_to_json``.
+    """
 
     course: Course
-    lang: str = "en"
     seed: int = DEFAULT_SEED
-    limits: Any = None  # activation_lab.sandbox.session.Limits; None means the sandbox's documented defaults
+    limits: Limits | None = None  # None means the sandbox's documented defaults
     isolation: str = "none"  # "bwrap" | "unshare" | "none", as detect_isolation() found it
-    quizzes: tuple[Any, ...] = ()  # activation_lab.quiz.Quiz objects from the course's quizzes/ folder
+    quizzes: tuple[Quiz, ...] = ()  # from the course's quizzes/ folder
     quiz_version: str = ""  # a hash of the quiz files, part of --resume's cache key
     suite_hash: str = ""  # a hash of the manifest, suites and solutions: --resume never trusts a stale grade
     sandbox_factory: SandboxFactory | None = field(default=None, compare=False)
@@ -50,7 +83,6 @@ class GradingContext:
             "suite_version": self.course.suite_version,
             "seed": self.seed,
             "engine_version": __version__,
-            "lang": self.lang,
             "quiz_version": self.quiz_version,
             "suite_hash": self.suite_hash,
         }
@@ -62,7 +94,7 @@ def _quiz_paths(course: Course) -> list[Path]:
     return sorted(course.quizzes_dir.glob("*.yaml")) + sorted(course.quizzes_dir.glob("*.yml"))
 
 
-def load_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
+def load_course_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
     """The course's quizzes and a hash of their files; a broken quiz is a ``CourseError``."""
     paths = _quiz_paths(course)
     digest = hashlib.sha256()
@@ -70,8 +102,6 @@ def load_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     if not paths:
         return (), ""
-    from activation_lab.quiz.load import load_quizzes as load_quiz_folder
-
     try:
         quizzes = load_quiz_folder(course.quizzes_dir)
     except QuizError as exc:
@@ -84,6 +114,7 @@ def course_hash(course: Course) -> str:
     digest = hashlib.sha256()
     paths = [course.autograder_dir / "manifest.toml"]
     paths += [course.root / spec.suite for spec in course.exercises]
+    paths += [course.root / course.misconceptions] if course.misconceptions else []
     paths += sorted(course.solutions_dir.glob("*.py"))
     for path in paths:
         with contextlib.suppress(OSError):
@@ -94,19 +125,15 @@ def course_hash(course: Course) -> str:
 def make_context(
     course_root: Path | None = None,
     *,
-    lang: str = "en",
     seed: int = DEFAULT_SEED,
     isolation: str | None = None,
     limits: Any = None,
 ) -> GradingContext:
     """Load the course and its quizzes and detect the sandbox: the context of a grading run."""
-    from activation_lab.sandbox.session import detect_isolation
-
     course = load_course(course_root)
-    quizzes, quiz_version = load_quizzes(course)
+    quizzes, quiz_version = load_course_quizzes(course)
     return GradingContext(
         course=course,
-        lang=lang,
         seed=seed,
         limits=limits,
         isolation=isolation or detect_isolation(),
@@ -123,7 +150,7 @@ def _extra(ctx: GradingContext, error_kind: str | None = None) -> dict[str, Any]
 def missing_exercise(spec_id: str, ctx: GradingContext) -> ExerciseResult:
     """The result of an exercise whose file is not in the submission: status ``missing``, score 0."""
     spec = ctx.course.exercise(spec_id)
-    note = message("grading", "exercise.missing", ctx.lang, file=spec.file)
+    note = Message("grading", "exercise.missing", {"file": spec.file})
     return ExerciseResult(
         id=spec.id, score=0.0, max_score=spec.max_score, status="missing", notes=(note,), attempted=False
     )
@@ -132,11 +159,11 @@ def missing_exercise(spec_id: str, ctx: GradingContext) -> ExerciseResult:
 def error_report(
     name: str,
     ctx: GradingContext,
-    detail: str,
+    detail: str | Message,
     *,
-    kind: str,
+    kind: ErrorKind,
     content_hash: str = "",
-    notes: tuple[str, ...] = (),
+    notes: tuple[Message, ...] = (),
 ) -> SubmissionReport:
     """A report for a submission that could not be graded: ``kind`` is ``submission`` or ``grader``."""
     key = "submission.unreadable" if kind == "submission" else "submission.grader_fault"
@@ -148,23 +175,21 @@ def error_report(
         exercises=(),
         quiz=None,
         notes=notes,
-        error=message("grading", key, ctx.lang, detail=detail),
+        error=Message("grading", key, {"detail": detail}),
         content_hash=content_hash,
         extra=_extra(ctx, kind),
     )
 
 
-def _open_sandbox(files: Mapping[str, str], ctx: GradingContext) -> Any:
+def _open_sandbox(files: Mapping[str, str], ctx: GradingContext) -> Sandbox:
     if ctx.sandbox_factory is not None:
         return ctx.sandbox_factory(files, ctx.limits, ctx.isolation)
-    from activation_lab.sandbox.session import Limits, SubmissionSandbox
-
     return SubmissionSandbox(
         files, ctx.limits if ctx.limits is not None else Limits(), isolation=ctx.isolation
     )
 
 
-def start_sandbox(submission: Submission, ctx: GradingContext) -> Any:
+def start_sandbox(submission: Submission, ctx: GradingContext) -> Sandbox | None:
     """Launch a submission's sandbox now, so its NumPy import overlaps other work; ``None`` if nothing to run.
 
     The caller passes it to :func:`grade_submission` and closes it afterwards.
@@ -177,11 +202,9 @@ def start_sandbox(submission: Submission, ctx: GradingContext) -> Any:
 
 
 def grade_exercises(
-    files: Mapping[str, str], ctx: GradingContext, sandbox: Any = None
+    files: Mapping[str, str], ctx: GradingContext, sandbox: Sandbox | None = None
 ) -> tuple[ExerciseResult, ...]:
     """Grade every exercise: present files in one sandbox (a worker each), absent ones ``missing``."""
-    from activation_lab.grading.suites import run_suites
-
     present = [spec for spec in ctx.course.exercises if spec.file in files]
     results: dict[str, ExerciseResult] = {}
     if present:
@@ -191,7 +214,7 @@ def grade_exercises(
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
-            results = dict(run_suites(ctx.course, students, lang=ctx.lang, seed=ctx.seed))
+            results = dict(run_suites(ctx.course, students, seed=ctx.seed))
     graded = []
     for spec in ctx.course.exercises:
         if spec in present:
@@ -203,21 +226,19 @@ def grade_exercises(
     return tuple(graded)
 
 
-def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[str, ...]]:
+def grade_quiz(answers: str, ctx: GradingContext) -> tuple[QuizResult, tuple[Message, ...]]:
     """Grade an answers.yaml text against every quiz of the course, as one combined result (and notes)."""
     if not ctx.quizzes:
-        return QuizResult(score=0.0, max_score=0.0), (message("grading", "quiz.not_available", ctx.lang),)
-    from activation_lab.quiz.grade import grade_submission_answers
-
+        return QuizResult(score=0.0, max_score=0.0), (Message("grading", "quiz.not_available"),)
     # An unreadable answers.yaml does not raise: every item scores 0 and a pseudo-item carries the YAML error.
-    return grade_submission_answers(list(ctx.quizzes), answers, ctx.lang), ()
+    return grade_submission_answers(list(ctx.quizzes), answers), ()
 
 
 def grade_submission(
     submission: Submission,
     ctx: GradingContext,
     *,
-    sandbox: Any = None,
+    sandbox: Sandbox | None = None,
 ) -> SubmissionReport:
     """Grade one loaded submission. Never raises for anything the submission contains.
 
@@ -226,32 +247,26 @@ def grade_submission(
     ``error_kind: grader`` so the CLI can tell the two apart. ``sandbox`` is one from :func:`start_sandbox`
     (the caller closes it); without it the sandbox is opened and closed here.
     """
-    notes = submission.render_notes(ctx.lang)
+    notes = submission.notes
     if submission.status != "graded":
-        error = submission.render_error(ctx.lang) or "?"
         # The loader turns its own crashes into an "error.internal" note: that is the grader's fault.
         internal = submission.error is not None and submission.error.key == "error.internal"
         return error_report(
             submission.name,
             ctx,
-            error,
+            submission.error or "?",
             kind="grader" if internal else "submission",
             content_hash=submission.content_hash,
             notes=notes,
         )
     try:
-        if isinstance(sandbox, BaseException):  # start_sandbox failed earlier: the grading machine's fault
-            raise sandbox
         exercises = grade_exercises(submission.files, ctx, sandbox)
         quiz: QuizResult | None = None
         if submission.answers is not None:
             quiz, quiz_notes = grade_quiz(submission.answers, ctx)
             notes += quiz_notes
     except Exception as exc:
-        detail = str(exc) if isinstance(exc, ActivationLabError) else f"{type(exc).__name__}: {exc}"
-        return error_report(
-            submission.name, ctx, detail, kind="grader", content_hash=submission.content_hash, notes=notes
-        )
+        return grader_fault(submission, ctx, exc)
     score = sum(exercise.score for exercise in exercises) + (quiz.score if quiz else 0.0)
     max_score = sum(exercise.max_score for exercise in exercises) + (quiz.max_score if quiz else 0.0)
     return SubmissionReport(
@@ -267,10 +282,21 @@ def grade_submission(
     )
 
 
+def grader_fault(submission: Submission, ctx: GradingContext, exc: Exception) -> SubmissionReport:
+    """The report of a submission the grader failed on (its sandbox did not start, a suite broke, ...)."""
+    detail = str(exc) if isinstance(exc, ActivationLabError) else f"{type(exc).__name__}: {exc}"
+    return error_report(
+        submission.name,
+        ctx,
+        detail,
+        kind="grader",
+        content_hash=submission.content_hash,
+        notes=submission.notes,
+    )
+
+
 def grade_path(path: Path, ctx: GradingContext) -> SubmissionReport:
     """Load and grade one PATH; a PATH that cannot be read becomes an ``error`` report, never an exception."""
-    from activation_lab.submissions.load import load_submission
-
     try:
         submission = load_submission(Path(path), ctx.course)
     except SubmissionError as exc:

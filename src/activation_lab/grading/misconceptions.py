@@ -1,26 +1,29 @@
 """Misconceptions recognised in a student's mistake: from the exception raised, or from the wrong numbers.
 
 ``hints_from_raised`` reads an exception's type, message and the student's own source line (``if x >= 0:``
-raising "truth value ... ambiguous" is ``ambiguous_truth``). ``diagnose`` compares wrong values with candidate
-wrong formulas (σ(−x), e ≈ 2.718, 2σ(x) − 1, 5/9·C + 32, ...) and with patterns (a step wrong only at 0). The
-keys name ``[hint.*]`` texts of ``messages/feedback.toml``. Adding an exercise needs no entry here: without
-candidates a function is still graded, only without number-based hints.
+raising "truth value ... ambiguous" is ``ambiguous_truth``). ``diagnose`` compares wrong values with the wrong
+formulas the course declares (``autograder/misconceptions.py``: σ(−x), e ≈ 2.718, 2σ(x) − 1, 5/9·C + 32, ...),
+with its patterns (a step wrong only at 0) and with course-independent transforms (a result cut off or
+rounded). The keys name ``[hint.*]`` texts of ``messages/feedback.toml``. The engine knows no function of
+the course: adding an exercise needs no entry here.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from activation_lab.records import Raised
+from activation_lab.records import DEFAULT_TOLERANCE, Raised
 
 # A candidate must give other values than the reference (at grading tolerance) and reproduce the student's
 # values at a looser one, so that another algebraic form of the same wrong formula still matches.
-GRADING_RTOL, GRADING_ATOL = 1e-7, 1e-9
+GRADING_RTOL, GRADING_ATOL = DEFAULT_TOLERANCE.rtol, DEFAULT_TOLERANCE.atol
 CANDIDATE_RTOL, CANDIDATE_ATOL = 1e-6, 1e-8
 # A cut-off or rounded reference is matched exactly (up to float rounding): at one point a wrong formula can
 # come within 1e-10 of round(σ(3), 5) by chance.
@@ -110,114 +113,6 @@ def hints_from_raised(raised: Raised) -> tuple[str, ...]:
 # Misconceptions recognised from wrong numbers
 # ----------------------------------------------------------------------------------------------------
 
-APPROX_E = (2.7, 2.71, 2.718, 2.7182, 2.71828, 2.72)
-
-
-def _sig(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _sig_grad(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))
-    return e / (1 + e) ** 2
-
-
-def _exp(x: np.ndarray) -> np.ndarray:
-    return np.exp(np.clip(x, -700, 700))
-
-
-def _tanh_grad(x: np.ndarray) -> np.ndarray:
-    return 1 - np.tanh(x) ** 2
-
-
-def _with_approx_e(function: Callable[[np.ndarray], np.ndarray]) -> list[tuple[tuple[str, ...], Any]]:
-    # E^x = e^(x·ln E): a formula written with an approximate e is the exact function of a rescaled input.
-    out: list[tuple[tuple[str, ...], Any]] = []
-    for approx in APPROX_E:
-        scale = math.log(approx)
-        out.append((("approx_e",), lambda x, s=scale: function(x * s)))
-        out.append((("approx_e", "exp_sign"), lambda x, s=scale: function(-x * s)))
-    return out
-
-
-def _c2f_grid() -> list[tuple[tuple[str, ...], Any]]:
-    ratios = {(): 9 / 5, ("c2f_inverted_ratio",): 5 / 9, ("c2f_floor_div",): 1.0}
-    clamps: dict[tuple[str, ...], Callable[[np.ndarray, float], np.ndarray]] = {
-        (): lambda c, r: np.maximum(r * c + 32, 32),
-        ("c2f_clamp_zero",): lambda c, r: np.where(r * c + 32 < 0, 0, r * c + 32),
-        ("c2f_no_clamp",): lambda c, r: r * c + 32,
-        ("c2f_clamp_before_linear",): lambda c, r: r * np.maximum(c, 32) + 32,
-        # activate(9/5 * C) + 32: the activation applied before the bias is added
-        ("c2f_clamp_before_linear", ""): lambda c, r: np.maximum(r * c, 32) + 32,
-    }
-    # Fahrenheit-to-Celsius written instead, 5/9·(C − 32), with or without the clamp
-    grid: list[tuple[tuple[str, ...], Any]] = [
-        (("c2f_inverted_ratio",), lambda c: np.maximum(5 / 9 * (c - 32), 32)),
-        (("c2f_inverted_ratio", "c2f_no_clamp"), lambda c: 5 / 9 * (c - 32)),
-    ]
-    for ratio_keys, ratio in ratios.items():
-        for clamp_keys, clamp in clamps.items():
-            keys = tuple(k for k in ratio_keys + clamp_keys if k)
-            if keys:
-                grid.append((keys, lambda c, r=ratio, f=clamp: f(c, r)))
-    return grid
-
-
-# Candidate wrong formulas per function: (hint keys, values as a function of the input).
-CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
-    "sigmoid": [
-        (("exp_sign",), lambda x: _sig(-x)),
-        (("missing_parentheses",), lambda x: 1 + _exp(-x)),  # 1/1+np.exp(-x) is (1/1) + e^−x
-        (("missing_parentheses", "exp_sign"), lambda x: 1 + _exp(x)),
-        *_with_approx_e(_sig),
-    ],
-    "sigmoid_grad": [
-        (("missing_square", "sigmoid_grad_formula"), lambda x: _sig(-x)),  # e^−x/(1+e^−x) = 1 − σ(x)
-        (("missing_square",), lambda x: 2 * _sig(-x)),  # e^−x / (1 + e^−x) * 2: `* 2` typed for `** 2`
-        (("sigmoid_grad_formula",), lambda x: _sig(x) * (1 + _sig(x))),
-        (("sigmoid_grad_formula",), lambda x: _sig(x) ** 2),
-        (("sigmoid_grad_formula",), lambda x: _sig(x)),
-        (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
-        (("sigmoid_grad_formula",), lambda x: 1 - _sig(x) ** 2),
-        (("exp_sign",), lambda x: np.exp(np.clip(x, -700, 700)) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
-        (("missing_parentheses",), lambda x: np.zeros_like(x)),  # s*1 - s is (s·1) − s = 0
-        (("missing_parentheses",), lambda x: _exp(-x) + _exp(-2 * x)),  # np.exp(-x)/1+np.exp(-x)**2
-        *_with_approx_e(_sig_grad),
-    ],
-    "tanh": [
-        (("tanh_via_sigmoid_x",), lambda x: np.tanh(x / 2)),  # 2σ(x) − 1
-        (("exp_sign",), lambda x: -np.tanh(x)),
-        (("tanh_via_sigmoid_x", "exp_sign"), lambda x: -np.tanh(x / 2)),
-        (("tanh_missing_minus_one",), lambda x: 1 + np.tanh(x)),  # 2σ(2x) without the − 1
-        (("tanh_missing_minus_one", "tanh_via_sigmoid_x"), lambda x: 1 + np.tanh(x / 2)),
-        (("missing_parentheses",), lambda x: 1 + _exp(-2 * x)),  # 2/1+np.exp(-2x) - 1
-        *_with_approx_e(np.tanh),
-    ],
-    "tanh_grad": [
-        (("missing_square",), lambda x: 1 - np.tanh(x)),
-        (("missing_square",), lambda x: 1 + np.tanh(x)),
-        (("tanh_via_sigmoid_x",), lambda x: _tanh_grad(x / 2)),
-        (("tanh_grad_slide_typo",), lambda x: 4 * _sig(x) ** 2),
-        (("tanh_missing_minus_one",), lambda x: 1 - (1 + np.tanh(x)) ** 2),  # 1 − tanh² of its own 2σ(2x)
-        (("missing_square",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
-        (("missing_square",), lambda x: 1 - 2 * np.tanh(x)),  # `* 2` typed for `** 2`
-        *_with_approx_e(_tanh_grad),
-    ],
-    "C2F": _c2f_grid(),
-    "relu_grad": [
-        (("relu_grad_sign",), lambda x: np.sign(x)),  # −1 below zero, 0 at zero
-        (("relu_grad_sign",), lambda x: np.where(x > 0, 1.0, -1.0)),
-    ],
-    "activate": [
-        (("c2f_no_clamp",), lambda z: z),
-        (("c2f_clamp_zero",), lambda z: np.where(z < 0, 0, z)),
-    ],
-}
-
-
-FLOAT_FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu")
-
 # Wrong results made from the right ones, for every function: the fraction cut off (int(...), astype(int),
 # dtype=int) or rounded away (round(F, 1)). Rounding to whole numbers is left out where the right values
 # are fractions (σ' ≤ 0.25): there it cannot be told from truncation or a result that is always 0.
@@ -226,14 +121,49 @@ TRANSFORMS: list[tuple[tuple[str, ...], int, Any]] = [  # (keys, digits rounded 
     (("int_truncation",), 0, np.floor),
     *((("rounded_result",), digits, lambda v, d=digits: np.round(v, d)) for digits in range(8)),
 ]
-# Functions whose right results are fractions: there an integer result (int(...), astype(int)) can only be
-# cut off or rounded, and a float result was not cut off by int (σ·1 − σ = 0.0 is a formula, not truncation).
-FRACTIONAL_RESULTS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad")
 INTEGER_RESULT_KEYS = {"int_truncation", "rounded_result"}
 
 
-def _fits_dtype(name: str, keys: tuple[str, ...], got_dtype: np.dtype | None) -> bool:
-    if got_dtype is None or name not in FRACTIONAL_RESULTS:
+Formula = Callable[[np.ndarray], Any]
+Pattern = Callable[[np.ndarray, np.ndarray, np.ndarray], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseMisconceptions:
+    """What the course declares about its functions' typical mistakes (``autograder/misconceptions.py``).
+
+    ``candidates``: function -> (hint keys, wrong formula); ``patterns``: function -> detector of mistakes
+    that are not formulas; ``float_functions``: real-valued results (a near miss is ``low_precision``);
+    ``fractional_results``: right results are fractions (there an integer result can only be cut off or
+    rounded, and a float result was not cut off by int); ``extreme``: from this |x| on, inputs earn advice
+    only. Without any of them a function is still graded, only without those hints.
+    """
+
+    candidates: Mapping[str, Sequence[tuple[tuple[str, ...], Formula]]] = field(default_factory=dict)
+    patterns: Mapping[str, Pattern] = field(default_factory=dict)
+    float_functions: frozenset[str] = frozenset()
+    fractional_results: frozenset[str] = frozenset()
+    extreme: float = math.inf
+
+
+NO_MISCONCEPTIONS = CourseMisconceptions()
+
+
+def course_misconceptions(module: ModuleType) -> CourseMisconceptions:
+    """The declarations of a course's misconceptions module (every name optional)."""
+    return CourseMisconceptions(
+        candidates=dict(getattr(module, "CANDIDATES", {})),
+        patterns=dict(getattr(module, "PATTERNS", {})),
+        float_functions=frozenset(getattr(module, "FLOAT_FUNCTIONS", ())),
+        fractional_results=frozenset(getattr(module, "FRACTIONAL_RESULTS", ())),
+        extreme=float(getattr(module, "EXTREME", math.inf)),
+    )
+
+
+def _fits_dtype(
+    name: str, keys: tuple[str, ...], got_dtype: np.dtype | None, course: CourseMisconceptions
+) -> bool:
+    if got_dtype is None or name not in course.fractional_results:
         return True
     if got_dtype.kind in "iu":
         return bool(INTEGER_RESULT_KEYS & set(keys))
@@ -247,7 +177,12 @@ def _matches(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -
 
 
 def _explaining_candidates(
-    name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray, got_dtype: np.dtype | None
+    name: str,
+    x: np.ndarray,
+    got: np.ndarray,
+    expected: np.ndarray,
+    got_dtype: np.dtype | None,
+    course: CourseMisconceptions,
 ) -> tuple[list[str], bool]:
     """Keys of the mistakes the numbers prove, and whether any candidate reproduced them at all.
 
@@ -258,16 +193,17 @@ def _explaining_candidates(
     numbers (near C = 0 most C2F formulas give 32), the evidence does not discriminate and nothing is named.
     """
     formulas = [
-        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL) for keys, candidate in CANDIDATES.get(name, ())
+        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL)
+        for keys, candidate in course.candidates.get(name, ())
     ]
     transforms = [
         (keys, transform(expected), EXACT_RTOL, EXACT_ATOL)
         for keys, digits, transform in TRANSFORMS
-        if digits > 0 or "rounded_result" not in keys or name not in FRACTIONAL_RESULTS
+        if digits > 0 or "rounded_result" not in keys or name not in course.fractional_results
     ]
     matched: list[tuple[str, ...]] = []
     for keys, values, rtol, atol in formulas + transforms:
-        if not _fits_dtype(name, keys, got_dtype):
+        if not _fits_dtype(name, keys, got_dtype, course):
             continue
         values = np.asarray(values, dtype=float)
         if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(got, values, rtol, atol):
@@ -281,19 +217,13 @@ def _explaining_candidates(
     return list(dict.fromkeys(key for keys in matched for key in keys if key in shared)), True
 
 
-def _step_hints(name: str, x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
-    hints: list[str] = []
-    wrong = ~np.isclose(got, expected)
-    # wrong at 0 (0, −1, 0.5 from np.heaviside(x, 0.5), ...) while right above 0: the step is not "≥ 0"
-    if np.any(wrong & (x == 0)) and not np.any(wrong & (x > 0)):
-        hints.append("step_strict_at_zero")
-    if name == "bipolar_step" and np.any(wrong & (x < 0) & np.isclose(got, 0)):
-        hints.append("bipolar_zero")
-    return hints
-
-
 def diagnose(
-    name: str, x: Any, got: np.ndarray, expected: np.ndarray, got_dtype: np.dtype | None = None
+    name: str,
+    x: Any,
+    got: np.ndarray,
+    expected: np.ndarray,
+    got_dtype: np.dtype | None = None,
+    course: CourseMisconceptions = NO_MISCONCEPTIONS,
 ) -> tuple[str, ...]:
     """Misconception keys explaining why the student's values ``got`` at ``x`` differ from ``expected``."""
     x = np.asarray(x, dtype=float)
@@ -307,18 +237,15 @@ def diagnose(
         return ()
     hints: list[str] = []
     with np.errstate(all="ignore"):
-        if name in ("step", "bipolar_step"):
-            hints += _step_hints(name, x, got, expected)
-        if name == "relu_grad":
-            wrong = ~np.isclose(got, expected)
-            if np.any(wrong) and np.all(x[wrong] == 0):  # right everywhere but at the kink
-                hints.append("relu_grad_at_zero")
+        pattern = course.patterns.get(name)
+        if pattern is not None:
+            hints += pattern(x, got, expected)
         low_dtype = got_dtype is not None and got_dtype in (np.dtype(np.float16), np.dtype(np.float32))
-        candidates, explained = _explaining_candidates(name, x, got, expected, got_dtype)
+        candidates, explained = _explaining_candidates(name, x, got, expected, got_dtype, course)
         if low_dtype:  # float32 rounding looks like e written with many digits: the dtype says which it is
             candidates = [k for k in candidates if k != "approx_e"]
         hints += [k for k in candidates if k not in hints]
-        if name in FLOAT_FUNCTIONS and (low_dtype or not (hints or explained)):
+        if name in course.float_functions and (low_dtype or not (hints or explained)):
             if low_dtype or np.all(np.isclose(got, expected, rtol=5e-3, atol=1e-4, equal_nan=True)):
                 hints.append("low_precision")
     return tuple(hints)

@@ -13,18 +13,18 @@ import contextlib
 import copy
 import importlib.util
 import io
+import os
 import sys
-import traceback
 import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, runtime_checkable
 
-from activation_lab.records import CallResult, Raised
-from activation_lab.sandbox import worker as harness
+from activation_lab.records import CallResult, Opaque, Raised
+from activation_lab.sandbox import wire
+from activation_lab.sandbox.limits import Limits
 
-MESSAGE_CAP = 2000
-STDOUT_CAP = 4000
+STDOUT_CAP = Limits().output_bytes
 
 
 @runtime_checkable
@@ -42,21 +42,14 @@ class StudentCode(Protocol):
         """Call ``name(*args)`` on copies of ``args``; raises ``ExerciseAborted`` when the process is gone."""
 
 
-def raised_from(exc: BaseException, student_file: str | None = None) -> Raised:
-    """Turn an exception into plain data, keeping only the frames that belong to the student's file."""
-    message = str(exc)
-    if len(message) > MESSAGE_CAP:
-        message = message[:MESSAGE_CAP] + "…"
-    frames = list(traceback.extract_tb(exc.__traceback__))
-    if student_file is not None:
-        frames = [f for f in frames if Path(f.filename).name == student_file]
-    lines = [f"{Path(f.filename).name}:{f.lineno}: {f.line or ''}".rstrip() for f in frames[-3:]]
-    return Raised(type=type(exc).__name__, message=message, traceback="\n".join(lines))
+def raised_from(exc: BaseException, student_dir: str) -> Raised:
+    """An exception as plain data, keeping only the frames of the student's files: the sandbox's own rule."""
+    return Raised(**wire.exception_fields(wire.describe_exception(exc, student_dir)))
 
 
 def through_wire(value: Any) -> Any:
     """``value`` as the grader would receive it from the sandbox (plain numbers, arrays, or an ``Opaque``)."""
-    return harness.decode_value(harness.encode_value(value))
+    return wire.decode_value(wire.encode_value(value), opaque=Opaque)
 
 
 class InProcessStudent:
@@ -86,7 +79,7 @@ class InProcessStudent:
                 spec.loader.exec_module(module)
             self._module = module
         except BaseException as exc:
-            self._import_error = raised_from(exc, self.path.name)
+            self._import_error = raised_from(exc, os.path.dirname(str(self.path)))
         finally:
             with contextlib.suppress(ValueError):
                 sys.path.remove(folder)
@@ -118,13 +111,15 @@ class InProcessStudent:
             warnings.simplefilter("always")
             try:
                 value = function(*call_args)
-            except Exception as exc:
-                raised = raised_from(exc, self.path.name)
-        # The same wire encoding as the sandbox, so that suites see identical types in both modes.
+            except KeyboardInterrupt:  # Ctrl-C of the person running the tests, not the student's result
+                raise
+            except BaseException as exc:  # SystemExit too, as in the sandbox's worker
+                raised = raised_from(exc, os.path.dirname(str(self.path)))
+        # The same wire encoding and exception rules as the sandbox, so suites see identical results.
         return CallResult(
             value=through_wire(value) if raised is None else None,
             raised=raised,
             args_after=tuple(through_wire(a) for a in call_args),
-            warnings=tuple(f"{w.category.__name__}: {w.message}" for w in caught),
+            warnings=tuple(wire.describe_warnings(caught)),
             stdout=out.getvalue()[:STDOUT_CAP],
         )

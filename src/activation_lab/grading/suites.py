@@ -1,10 +1,13 @@
 """Run the hidden pytest suites of a course against one submission's student code, in one pytest session.
 
 ``run_suites`` starts a single in-process ``pytest.main`` over the suites of the exercises present, with a
-plugin object that gives the suites their fixtures (``student``, ``reference``, ``check``, ``rng``, ``lang``),
+plugin object that gives the suites their fixtures (``student``, ``reference``, ``check``, ``rng``),
 reads the markers of each test (``points``, ``title``, ``public``, ``advice``), calls every test itself to
 tell a failed check (the student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome``
-per test.
+per test. Feedback is recorded as messages; no text is rendered here.
+
+Why one long module: the plugin's hooks and fixtures share the per-run state of every exercise (what is
+blocked, which tests ran, what the student returned); they are one object by pytest's design.
 """
 
 from __future__ import annotations
@@ -31,12 +34,26 @@ from activation_lab.errors import CourseError, ExerciseAborted
 from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
-    hints_from_raised,
-    render_failure,
-    render_hint,
+    failure_message,
+    hint_message,
 )
-from activation_lab.i18n import message
-from activation_lab.records import CallResult, CheckOutcome, ExerciseResult, ExerciseSpec, Raised
+from activation_lab.grading.misconceptions import (
+    NO_MISCONCEPTIONS,
+    CourseMisconceptions,
+    course_misconceptions,
+    hints_from_raised,
+)
+from activation_lab.grading.student import StudentCode
+from activation_lab.i18n import Message
+from activation_lab.records import (
+    CallResult,
+    CheckOutcome,
+    CheckStatus,
+    ExerciseResult,
+    ExerciseSpec,
+    ExerciseStatus,
+    Raised,
+)
 
 DOMAIN = "feedback"
 MARKERS = (
@@ -125,6 +142,19 @@ def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
     return module
 
 
+def load_misconceptions(course: Course) -> CourseMisconceptions:
+    """The course's declared misconceptions (``misconceptions = ...`` in the manifest), cached by file."""
+    if course.misconceptions is None:
+        return NO_MISCONCEPTIONS
+    path = course.root / course.misconceptions
+    return _course_misconceptions(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@cache
+def _course_misconceptions(path: str, mtime_ns: int) -> CourseMisconceptions:
+    return course_misconceptions(_cached_module(path, mtime_ns, "misconceptions"))
+
+
 def _load_suite(path: Path) -> ModuleType:
     return _cached_module(str(path.resolve()), path.stat().st_mtime_ns, "suite")
 
@@ -144,7 +174,7 @@ class _SuiteModule(pytest.Module):
 class _TrackedStudent:
     """The ``StudentCode`` handed to the suites, counting calls so that an unchanged stub is recognised."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: StudentCode) -> None:
         self._inner = inner
         self.calls = 0
         self.not_implemented = 0
@@ -172,10 +202,10 @@ class _Exercise:
     spec: ExerciseSpec
     student: _TrackedStudent
     reference: ModuleType | None = None
-    blocked: str | None = None  # feedback for every test when the module cannot run at all
+    blocked: Message | None = None  # feedback for every test when the module cannot run at all
     blocked_hints: tuple[str, ...] = ()
-    status: str = "graded"
-    notes: list[str] = field(default_factory=list)
+    status: ExerciseStatus = "graded"
+    notes: list[Message] = field(default_factory=list)
     outcomes: list[CheckOutcome] = field(default_factory=list)
 
 
@@ -183,7 +213,7 @@ class _Exercise:
 class _TestInfo:
     exercise: str
     points: float
-    title: str
+    title: Message
     hidden: bool
     advice: bool
 
@@ -196,12 +226,12 @@ class _TestInfo:
 class _GradingPlugin:
     """Fixtures, markers and outcome recording for one ``run_suites`` call."""
 
-    def __init__(self, course: Course, exercises: dict[str, _Exercise], lang: str, seed: int) -> None:
+    def __init__(self, course: Course, exercises: dict[str, _Exercise], seed: int) -> None:
         self.course = course
         self.exercises = exercises
-        self._lang = lang
         self._seed = seed
         self.info: dict[str, _TestInfo] = {}
+        self.misconceptions = load_misconceptions(course)
         self.course_errors: list[str] = []
 
     # --- configuration and collection -------------------------------------------------------------
@@ -250,12 +280,12 @@ class _GradingPlugin:
             return None
         points = 0.0 if advice else float(points_marker.args[0])  # type: ignore[union-attr]
         title_marker = item.get_closest_marker("title")
-        title = item.name
+        title = Message.text({"": item.name})
         if title_marker is not None:
-            title = title_marker.kwargs.get(self._lang) or title_marker.kwargs.get("en") or item.name
             callspec = getattr(item, "callspec", None)
-            if callspec is not None:
-                title = f"{title} [{callspec.id}]"
+            suffix = f" [{callspec.id}]" if callspec is not None else ""
+            titles = {lang: str(text) + suffix for lang, text in title_marker.kwargs.items() if text}
+            title = Message.text(titles or {"": item.name})
         hidden = item.get_closest_marker("public") is None
         return _TestInfo(exercise_id, points, title, hidden, advice)
 
@@ -284,7 +314,7 @@ class _GradingPlugin:
         self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
     ) -> Checker:
         """The checker comparing this suite's student with the reference."""
-        checker = Checker(student, reference)
+        checker = Checker(student, reference, self.misconceptions)
         request.node.stash[_CHECKER] = checker
         return checker
 
@@ -294,11 +324,6 @@ class _GradingPlugin:
         exercise = getattr(request.module, "EXERCISE", "")
         key = zlib.crc32(f"{exercise}::{request.node.name}".encode())
         return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
-
-    @pytest.fixture
-    def lang(self) -> str:
-        """The language of the feedback (``ko`` or ``en``)."""
-        return self._lang
 
     # --- running ----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -314,7 +339,7 @@ class _GradingPlugin:
             self._run_and_record(pyfuncitem, info, exercise)
         except Exception as exc:  # rendering a failure broke: the grader's fault, never a lost test
             error = f"{type(exc).__name__}: {exc}"
-            text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
+            text = Message(DOMAIN, "runner.grader_error", {"error": error})
             self._record(exercise, info, 0.0, "error", text, ())
         return True
 
@@ -325,18 +350,16 @@ class _GradingPlugin:
         except CheckFailure as failure:
             checker = pyfuncitem.stash.get(_CHECKER, None)
             advice = tuple(checker.advice) if checker is not None else ()
-            text = render_failure(failure.failure, self._lang, hidden=info.hidden)
+            text = failure_message(failure.failure, hidden=info.hidden)
             hints = failure.failure.hints
             if info.advice:
                 self._record_advice(exercise, info, advice, text, hints)
             else:
                 self._record(exercise, info, 0.0, "failed", self._with_advice(text, advice), hints + advice)
         except ExerciseAborted as aborted:
-            exercise.status = aborted.status
-            exercise.blocked = message(
-                DOMAIN, "runner.not_run_after_abort", self._lang, status=aborted.status
-            )
-            text = message(DOMAIN, "runner.aborted", self._lang, status=aborted.status, detail=aborted.detail)
+            exercise.status = _exercise_status(aborted.status)
+            exercise.blocked = Message(DOMAIN, "runner.not_run_after_abort", {"status": aborted.status})
+            text = Message(DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail})
             exercise.notes.append(text)
             self._record(exercise, info, 0.0, "failed", text, ())
         except Exception as exc:
@@ -346,16 +369,16 @@ class _GradingPlugin:
                 info,
                 0.0,
                 "error",
-                message(DOMAIN, "runner.grader_error", self._lang, error=error),
+                Message(DOMAIN, "runner.grader_error", {"error": error}),
                 (),
             )
         else:
             checker = pyfuncitem.stash.get(_CHECKER, None)
             advice = tuple(checker.advice) if checker is not None else ()
             if info.advice:
-                self._record_advice(exercise, info, advice, "", ())
+                self._record_advice(exercise, info, advice, None, ())
             else:
-                self._record(exercise, info, info.points, "passed", self._with_advice("", advice), advice)
+                self._record(exercise, info, info.points, "passed", self._with_advice(None, advice), advice)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # A fixture that failed during setup is the suite's bug (student calls happen inside the test body).
@@ -366,29 +389,29 @@ class _GradingPlugin:
                 if report.longreprtext.strip()
                 else "setup failed"
             )
-            text = message(DOMAIN, "runner.grader_error", self._lang, error=error)
+            text = Message(DOMAIN, "runner.grader_error", {"error": error})
             self._record(self.exercises[info.exercise], info, 0.0, "error", text, ())
 
-    def _with_advice(self, text: str, advice: tuple[str, ...]) -> str:
-        lines = [text] if text else []
-        lines += [
-            message(DOMAIN, "label.advice", self._lang, text=render_hint(key, self._lang)) for key in advice
-        ]
-        return "\n".join(lines)
+    def _with_advice(self, text: Message | None, advice: tuple[str, ...]) -> Message | None:
+        lines = [text] if text is not None else []
+        lines += [Message(DOMAIN, "label.advice", {"text": hint_message(key)}) for key in advice]
+        if not advice:
+            return text
+        return Message.join(lines)
 
     def _record_advice(
         self,
         exercise: _Exercise,
         info: _TestInfo,
         advice: tuple[str, ...],
-        detail: str,
+        detail: Message | None,
         hints: tuple[str, ...],
     ) -> None:
         # An advice-only test never fails and is worth nothing: what went wrong is shown as information.
-        if detail or advice:
+        if detail is not None or advice:
             text = self._with_advice(detail, advice)
         else:
-            text = message(DOMAIN, "runner.advice_ok", self._lang)
+            text = Message(DOMAIN, "runner.advice_ok")
         self._record(exercise, info, 0.0, "passed", text, hints + advice)
 
     def _record(
@@ -396,8 +419,8 @@ class _GradingPlugin:
         exercise: _Exercise,
         info: _TestInfo,
         score: float,
-        status: str,
-        feedback: str,
+        status: CheckStatus,
+        feedback: Message | None,
         hints: tuple[str, ...],
     ) -> None:
         unique_hints = tuple(dict.fromkeys(hints))
@@ -422,31 +445,34 @@ _CHECKER = pytest.StashKey[Checker]()
 # ----------------------------------------------------------------------------------------------------
 
 
-def _blocked_by_import(exercise: _Exercise, lang: str) -> None:
+def _exercise_status(status: str) -> ExerciseStatus:
+    """The exercise status of an ``ExerciseAborted`` (``timeout``, ``memory``, anything else ``error``)."""
+    return "timeout" if status == "timeout" else "memory" if status == "memory" else "error"
+
+
+def _blocked_by_import(exercise: _Exercise) -> None:
     try:
         error = exercise.student.import_error
     except ExerciseAborted as aborted:
-        exercise.status = aborted.status
-        exercise.blocked = message(
-            DOMAIN, "runner.aborted", lang, status=aborted.status, detail=aborted.detail
+        exercise.status = _exercise_status(aborted.status)
+        exercise.blocked = Message(
+            DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail}
         )
         exercise.notes.append(exercise.blocked)
         return
     if error is None:
         return
     where = f"\n{error.traceback}" if error.traceback else ""
-    text = message(
+    text = Message(
         DOMAIN,
         "runner.import_error",
-        lang,
-        file=exercise.spec.file,
-        error=f"{error.type}: {error.message}{where}",
+        {"file": exercise.spec.file, "error": f"{error.type}: {error.message}{where}"},
     )
     hints = hints_from_raised(error)
     hints = tuple(h for h in hints if h != "not_attempted")
     if hints:
-        text += "\n" + "\n".join(
-            message(DOMAIN, "label.hint", lang, text=render_hint(h, lang)) for h in hints
+        text = Message.join(
+            [text, *(Message(DOMAIN, "label.hint", {"text": hint_message(h)}) for h in hints)]
         )
     exercise.status = "error"
     exercise.blocked = text
@@ -455,9 +481,14 @@ def _blocked_by_import(exercise: _Exercise, lang: str) -> None:
 
 
 def run_suites(
-    course: Course, students: Mapping[str, Any], *, lang: str, seed: int
+    course: Course, students: Mapping[str, StudentCode], *, seed: int, lang: str | None = None
 ) -> dict[str, ExerciseResult]:
-    """Grade the given exercises (id -> ``StudentCode``) with their hidden suites in one pytest session."""
+    """Grade the given exercises (id -> ``StudentCode``) with their hidden suites in one pytest session.
+
+    The results carry messages, rendered later in any language; ``lang`` is accepted (and ignored) for
+    callers written when feedback was rendered here.
+    """
+    del lang
     unknown = sorted(set(students) - {spec.id for spec in course.exercises})
     if unknown:
         raise CourseError(f"no exercise {', '.join(map(repr, unknown))} in the course manifest")
@@ -470,8 +501,8 @@ def run_suites(
         return {}
     for exercise in exercises.values():
         exercise.reference = load_reference(course, exercise.spec)  # a broken reference fails the whole run
-        _blocked_by_import(exercise, lang)
-    plugin = _GradingPlugin(course, exercises, lang, seed)
+        _blocked_by_import(exercise)
+    plugin = _GradingPlugin(course, exercises, seed)
     paths = [str(course.root / exercise.spec.suite) for exercise in exercises.values()]
     args = [*PYTEST_ARGS, "-c", os.devnull, "--rootdir", str(course.root), *paths]
     captured = io.StringIO()
@@ -485,15 +516,15 @@ def run_suites(
         raise CourseError(
             f"pytest could not run the suites (exit {int(exit_code)}): {captured.getvalue()[-2000:]}"
         )
-    return {exercise_id: _result(exercise, lang, seed) for exercise_id, exercise in exercises.items()}
+    return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
 
 
-def _result(exercise: _Exercise, lang: str, seed: int) -> ExerciseResult:
+def _result(exercise: _Exercise, seed: int) -> ExerciseResult:
     tracked = exercise.student
     attempted = not (tracked.calls > 0 and tracked.not_implemented == tracked.calls)
     notes = list(exercise.notes)
     if not attempted:
-        notes.append(message(DOMAIN, "runner.not_attempted", lang, file=exercise.spec.file))
+        notes.append(Message(DOMAIN, "runner.not_attempted", {"file": exercise.spec.file}))
     score = sum(outcome.score for outcome in exercise.outcomes) if attempted else 0.0
     return ExerciseResult(
         id=exercise.spec.id,

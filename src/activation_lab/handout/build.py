@@ -17,7 +17,7 @@ from pathlib import Path
 
 from activation_lab.course import Course
 from activation_lab.errors import UsageError
-from activation_lab.handout.published import GradingRules, PublishedTest, published_tests
+from activation_lab.handout.published import PublishedTest, grading_rules, published_tests
 from activation_lab.handout.quiz_sheet import answers_template, render_sheet
 from activation_lab.i18n import message
 from activation_lab.quiz.load import load_quizzes
@@ -39,7 +39,7 @@ class Handout:
 
 def graded_section(course: Course, tests: dict[str, list[PublishedTest]], lang: str) -> str:
     """The "what is graded" Markdown in one language: tests and points per exercise, then the rules."""
-    rules = GradingRules()
+    rules = grading_rules(course)
     lines = [f"## {message(DOMAIN, 'graded.title', lang)}", "", message(DOMAIN, "graded.intro", lang), ""]
     for spec in course.exercises:
         lines.append(f"### {message(DOMAIN, 'graded.exercise', lang, file=spec.file, points=spec.max_score)}")

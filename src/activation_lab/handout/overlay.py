@@ -75,7 +75,7 @@ def _draw(path: Path, name: str, student: Any, reference: Any, notes: list[str],
     os.replace(partial, path)
 
 
-def write_overlays(folder: Path, out: Path, ctx: GradingContext) -> list[Overlay]:
+def write_overlays(folder: Path, out: Path, ctx: GradingContext, lang: str) -> list[Overlay]:
     """Run the student's plot functions in the sandbox and write ``out/<function>.png`` for each."""
     spec = ctx.course.exercise(PLOT_EXERCISE)
     submission = load_submission(folder, ctx.course)
@@ -90,12 +90,12 @@ def write_overlays(folder: Path, out: Path, ctx: GradingContext) -> list[Overlay
             expected = through_wire(getattr(reference, name)())
             got, problem = None, ""
             if student is None:
-                problem = message("handout", "plot.no_file", ctx.lang, file=spec.file, folder=folder)
+                problem = message("handout", "plot.no_file", lang, file=spec.file, folder=folder)
             elif student.import_error is not None:
                 error = student.import_error
-                problem = message("handout", "plot.import_error", ctx.lang, file=spec.file, error=error.type)
+                problem = message("handout", "plot.import_error", lang, file=spec.file, error=error.type)
             elif not student.defines(name):
-                problem = message("handout", "plot.no_function", ctx.lang, file=spec.file, name=name)
+                problem = message("handout", "plot.no_function", lang, file=spec.file, name=name)
             else:
                 try:
                     result = student.call(name)
@@ -106,11 +106,11 @@ def write_overlays(folder: Path, out: Path, ctx: GradingContext) -> list[Overlay
                         problem = f"{result.raised.type}: {result.raised.message[:200]}"
                     got = result.value
             differences = (
-                [d.render(ctx.lang) for d in compare_figures(got, expected, parts=("curves",))]
+                [d.render(lang) for d in compare_figures(got, expected, parts=("curves",))]
                 if not problem
                 else []
             )
             png = out / f"{name}.png"
-            _draw(png, name, got, expected, differences or ([problem] if problem else []), ctx.lang)
+            _draw(png, name, got, expected, differences or ([problem] if problem else []), lang)
             results.append(Overlay(name, png, problem, tuple(differences)))
     return results

@@ -17,8 +17,8 @@ import pytest
 
 from activation_lab.course import Course
 from activation_lab.errors import CourseError
-from activation_lab.grading.checks import DEFAULT_TOLERANCE, EXTREME
-from activation_lab.grading.suites import MARKERS, _SuiteModule
+from activation_lab.grading.suites import MARKERS, _SuiteModule, load_misconceptions
+from activation_lab.records import DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +40,14 @@ class PublishedTest:
 class GradingRules:
     """The comparison rules every hidden test applies."""
 
+    extreme: float  # the course's EXTREME (autograder/misconceptions.py)
     rtol: float = DEFAULT_TOLERANCE.rtol
     atol: float = DEFAULT_TOLERANCE.atol
-    extreme: float = EXTREME
+
+
+def grading_rules(course: Course) -> GradingRules:
+    """The rules of this course's hidden tests."""
+    return GradingRules(extreme=load_misconceptions(course).extreme)
 
 
 class _Collector:

@@ -1,7 +1,8 @@
-"""Quizzes (CONTRACT §4): the model, the located-error loader, grading, interactive taking, and exports."""
+"""Quizzes (docs/contract.md, "Quizzes"): model, located-error loader, grading, taking, exports."""
 
 from activation_lab.quiz.model import (
     Accept,
+    AnswerTolerance,
     Choice,
     Item,
     LocalizedText,
@@ -13,12 +14,12 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
     WrongValue,
 )
 
 __all__ = [
     "Accept",
+    "AnswerTolerance",
     "Choice",
     "Item",
     "LocalizedText",
@@ -30,6 +31,5 @@ __all__ = [
     "Quiz",
     "ShortText",
     "SingleChoice",
-    "Tolerance",
     "WrongValue",
 ]

@@ -1,4 +1,4 @@
-"""Grade quiz answers (CONTRACT §4): one result per item, with feedback; bad answers score 0, never crash."""
+"""Grade quiz answers (docs/contract.md, "Quizzes"): a result per item with feedback; bad answers score 0."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from activation_lab.i18n import message
+from activation_lab.i18n import Message, render
 from activation_lab.quiz.load import Problem, QuizValidationError, load_quizzes, parse_yaml
 from activation_lab.quiz.model import (
     Choice,
@@ -27,11 +27,8 @@ from activation_lab.quiz.numbers import NumberFormatError, parse_number
 from activation_lab.records import QuizItemResult, QuizResult
 
 FLOAT_SLACK = 1e-12  # relative slack so that 1/3 typed as a fraction equals expr "1/3" whatever the rounding
+DOMAIN = "quiz"
 ANSWERS_ITEM_ID = "answers.yaml"  # id of the pseudo-item that reports an unreadable answers file
-
-
-def _m(key: str, lang: str, **params: Any) -> str:
-    return message("quiz", f"grade.{key}", lang, **params)
 
 
 def _show(value: Any) -> str:
@@ -50,7 +47,9 @@ def load_answers(answers: str | Mapping[str, Any], name: str = "answers.yaml") -
         return {}
     if not isinstance(document, Mapping):
         kind = "list" if isinstance(document, list) else type(document).__name__
-        raise QuizValidationError([Problem(name, 1, "", "answers_not_a_map", {"got": kind})])
+        raise QuizValidationError(
+            [Problem(name, 1, "", Message(DOMAIN, "validate.answers_not_a_map", {"got": kind}))]
+        )
     return {str(key): _plain(value) for key, value in document.items()}
 
 
@@ -70,22 +69,20 @@ def _plain(value: Any) -> Any:
     return str(value)  # dates and other YAML types: compared as text
 
 
-def grade_answers(
-    quiz: Quiz, answers: str | Mapping[str, Any], lang: str, *, name: str = "answers.yaml"
-) -> QuizResult:
+def grade_answers(quiz: Quiz, answers: str | Mapping[str, Any], *, name: str = "answers.yaml") -> QuizResult:
     """Grade one quiz; ``answers`` is YAML text or a mapping (flat item id → answer, or quiz id → that map).
 
     Keys that are neither an item of this quiz nor the quiz id are reported as items worth 0 points.
     """
     raw = load_answers(answers, name)
     flat, unknown = _flatten(raw, [quiz])
-    items = [grade_item(item, flat.get(item.id, _MISSING), lang) for item in quiz.items]
-    items.extend(_unknown_results(unknown, [quiz], lang))
+    items = [grade_item(item, flat.get(item.id, _MISSING)) for item in quiz.items]
+    items.extend(_unknown_results(unknown, [quiz]))
     return _total(items, quiz.id)
 
 
 def grade_submission_answers(
-    quizzes: str | Path | Sequence[Quiz], answers_text: str, lang: str, *, name: str = "answers.yaml"
+    quizzes: str | Path | Sequence[Quiz], answers_text: str, *, name: str = "answers.yaml"
 ) -> QuizResult:
     """Grade a submission's ``answers.yaml`` against every quiz of the course (for the grading engine).
 
@@ -100,22 +97,29 @@ def grade_submission_answers(
     try:
         raw = load_answers(answers_text, name)
     except QuizValidationError as exc:
-        error_item = QuizItemResult(ANSWERS_ITEM_ID, 0.0, 0.0, _m("answers_unreadable", lang, error=str(exc)))
-        missing = [grade_item(item, _MISSING, lang) for quiz in loaded for item in quiz.items]
+        error_item = QuizItemResult(
+            ANSWERS_ITEM_ID, 0.0, 0.0, Message(DOMAIN, "grade.answers_unreadable", {"error": exc.message})
+        )
+        missing = [grade_item(item, _MISSING) for quiz in loaded for item in quiz.items]
         return _total([error_item, *missing], quiz_id)
     flat, unknown = _flatten(raw, loaded)
-    items = [grade_item(item, flat.get(item.id, _MISSING), lang) for quiz in loaded for item in quiz.items]
-    items.extend(_unknown_results(unknown, loaded, lang))
+    items = [grade_item(item, flat.get(item.id, _MISSING)) for quiz in loaded for item in quiz.items]
+    items.extend(_unknown_results(unknown, loaded))
     return _total(items, quiz_id)
 
 
-def result_as_dict(result: QuizResult) -> dict[str, Any]:
-    """The JSON object of CONTRACT §4 (score, max_score, items: id, score, max_score, feedback)."""
+def result_as_dict(result: QuizResult, lang: str) -> dict[str, Any]:
+    """A graded quiz as JSON (score, max_score, items: id, score, max_score, feedback in ``lang``)."""
     return {
         "score": result.score,
         "max_score": result.max_score,
         "items": [
-            {"id": item.id, "score": item.score, "max_score": item.max_score, "feedback": item.feedback}
+            {
+                "id": item.id,
+                "score": item.score,
+                "max_score": item.max_score,
+                "feedback": render(item.feedback, lang),
+            }
             for item in result.items
         ],
     }
@@ -149,15 +153,15 @@ def _flatten(raw: dict[str, Any], quizzes: Sequence[Quiz]) -> tuple[dict[str, An
     return flat, unknown
 
 
-def _unknown_results(unknown: list[str], quizzes: Sequence[Quiz], lang: str) -> list[QuizItemResult]:
+def _unknown_results(unknown: list[str], quizzes: Sequence[Quiz]) -> list[QuizItemResult]:
     known = [item.id for quiz in quizzes for item in quiz.items]
     results = []
     for key in unknown:
         close = difflib.get_close_matches(key.rsplit(".", 1)[-1], known, n=1, cutoff=0.6)
         text = (
-            _m("unknown_item_did_you_mean", lang, id=key, suggestion=close[0])
+            Message(DOMAIN, "grade.unknown_item_did_you_mean", {"id": key, "suggestion": close[0]})
             if close
-            else _m("unknown_item", lang, id=key)
+            else Message(DOMAIN, "grade.unknown_item", {"id": key})
         )
         results.append(QuizItemResult(key, 0.0, 0.0, text))
     return results
@@ -172,39 +176,40 @@ def _total(items: list[QuizItemResult], quiz_id: str) -> QuizResult:
 # -- one item --------------------------------------------------------------------------------------
 
 
-def grade_item(item: Item, answer: Any, lang: str) -> QuizItemResult:
-    """Grade one answer (``_MISSING`` when absent): score, max score and feedback in ``lang``."""
+def grade_item(item: Item, answer: Any) -> QuizItemResult:
+    """Grade one answer (``_MISSING`` when absent): score, max score and feedback (a message)."""
     if answer is _MISSING or answer is None:
-        return _result(item, 0.0, [_m("missing", lang)], lang)
+        return _result(item, 0.0, [Message(DOMAIN, "grade.missing")])
     if isinstance(item, SingleChoice):
-        score, parts = _single_choice(item, answer, lang)
+        score, parts = _single_choice(item, answer)
     elif isinstance(item, MultipleSelect):
-        score, parts = _multiple_select(item, answer, lang)
+        score, parts = _multiple_select(item, answer)
     elif isinstance(item, Numeric):
-        score, parts = _numeric(item, answer, lang)
+        score, parts = _numeric(item, answer)
     elif isinstance(item, ShortText):
-        score, parts = _short_text(item, answer, lang)
+        score, parts = _short_text(item, answer)
     else:
-        score, parts = _matching(item, answer, lang)
-    return _result(item, score, parts, lang)
+        score, parts = _matching(item, answer)
+    return _result(item, score, parts)
 
 
-def _result(item: Item, fraction: float, parts: list[str], lang: str) -> QuizItemResult:
+def _result(item: Item, fraction: float, parts: list[Message]) -> QuizItemResult:
     fraction = min(1.0, max(0.0, fraction))
     if item.explanation is not None:
-        parts.append(item.explanation.text(lang))
+        parts.append(item.explanation.message())
     score = round(item.points * fraction, 6)
-    return QuizItemResult(
-        item.id, score, item.points, " ".join(part.strip() for part in parts if part.strip())
-    )
+    return QuizItemResult(item.id, score, item.points, Message.join(parts, " ", trim=True))
 
 
-def _label(choice: Choice, lang: str) -> str:
-    return f"({choice.id}) {choice.text.text(lang)}"
+def _label(choice: Choice) -> Message:
+    return Message.text({lang: f"({choice.id}) {text}" for lang, text in choice.text.translations.items()})
 
 
-def _find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
-    """The choice an answer names: by id, else by its text in any language (after normalisation)."""
+def find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
+    """The choice an answer names: by id, else by its text in any language (after normalisation).
+
+    Also used by the quiz statistics, so they read an answer exactly as the grader does.
+    """
     if isinstance(given, bool) or not isinstance(given, str | int | float):
         return None
     wanted = str(given).strip()
@@ -220,16 +225,20 @@ def _ids(choices: Sequence[Choice]) -> str:
     return ", ".join(choice.id for choice in choices)
 
 
-def _single_choice(item: SingleChoice, answer: Any, lang: str) -> tuple[float, list[str]]:
+def _single_choice(item: SingleChoice, answer: Any) -> tuple[float, list[Message]]:
     if isinstance(answer, list | dict) or isinstance(answer, bool):
-        return 0.0, [_m("expected_one_choice", lang, got=_show(answer), ids=_ids(item.choices))]
-    chosen = _find_choice(item.choices, answer)
+        return 0.0, [
+            Message(DOMAIN, "grade.expected_one_choice", {"got": _show(answer), "ids": _ids(item.choices)})
+        ]
+    chosen = find_choice(item.choices, answer)
     if chosen is None:
-        return 0.0, [_m("unknown_choice", lang, answer=_show(answer), ids=_ids(item.choices))]
-    feedback = [chosen.feedback.text(lang)] if chosen.feedback else []
+        return 0.0, [
+            Message(DOMAIN, "grade.unknown_choice", {"answer": _show(answer), "ids": _ids(item.choices)})
+        ]
+    feedback = [chosen.feedback.message()] if chosen.feedback else []
     if chosen.correct:
-        return 1.0, [_m("correct", lang), *feedback]
-    return 0.0, [_m("wrong_choice", lang, choice=_label(chosen, lang)), *feedback]
+        return 1.0, [Message(DOMAIN, "grade.correct"), *feedback]
+    return 0.0, [Message(DOMAIN, "grade.wrong_choice", {"choice": _label(chosen)}), *feedback]
 
 
 def _selected_ids(item: MultipleSelect, answer: Any) -> tuple[set[str], list[str]] | None:
@@ -245,7 +254,7 @@ def _selected_ids(item: MultipleSelect, answer: Any) -> tuple[set[str], list[str
     for entry in entries:
         if isinstance(entry, list | dict):
             return None
-        choice = _find_choice(item.choices, entry)
+        choice = find_choice(item.choices, entry)
         if choice is None:
             unknown.append(_show(entry))
         else:
@@ -253,14 +262,20 @@ def _selected_ids(item: MultipleSelect, answer: Any) -> tuple[set[str], list[str
     return chosen, unknown
 
 
-def _multiple_select(item: MultipleSelect, answer: Any, lang: str) -> tuple[float, list[str]]:
+def _multiple_select(item: MultipleSelect, answer: Any) -> tuple[float, list[Message]]:
     selected = _selected_ids(item, answer)
     if selected is None:
-        return 0.0, [_m("expected_choice_list", lang, got=_show(answer), ids=_ids(item.choices))]
+        return 0.0, [
+            Message(DOMAIN, "grade.expected_choice_list", {"got": _show(answer), "ids": _ids(item.choices)})
+        ]
     chosen, unknown = selected
-    parts: list[str] = []
+    parts: list[Message] = []
     if unknown:
-        parts.append(_m("unknown_choices", lang, answers=", ".join(unknown), ids=_ids(item.choices)))
+        parts.append(
+            Message(
+                DOMAIN, "grade.unknown_choices", {"answers": ", ".join(unknown), "ids": _ids(item.choices)}
+            )
+        )
     judged_right = 0
     for choice in item.choices:
         picked = choice.id in chosen
@@ -268,53 +283,62 @@ def _multiple_select(item: MultipleSelect, answer: Any, lang: str) -> tuple[floa
             judged_right += 1
             continue
         key = "selected_wrong" if picked else "missed_correct"
-        parts.append(_m(key, lang, choice=_label(choice, lang)))
+        parts.append(Message(DOMAIN, f"grade.{key}", {"choice": _label(choice)}))
         if choice.feedback is not None:
-            parts.append(choice.feedback.text(lang))
+            parts.append(choice.feedback.message())
     all_right = judged_right == len(item.choices) and not unknown
     if item.scoring == "each_answer":
         fraction = judged_right / len(item.choices)
         if all_right:
-            return 1.0, [_m("correct", lang), *parts]
-        return fraction, [_m("partial", lang, right=judged_right, total=len(item.choices)), *parts]
+            return 1.0, [Message(DOMAIN, "grade.correct"), *parts]
+        return fraction, [
+            Message(DOMAIN, "grade.partial", {"right": judged_right, "total": len(item.choices)}),
+            *parts,
+        ]
     if all_right:
-        return 1.0, [_m("correct", lang), *parts]
-    return 0.0, [_m("not_exact_set", lang), *parts]
+        return 1.0, [Message(DOMAIN, "grade.correct"), *parts]
+    return 0.0, [Message(DOMAIN, "grade.not_exact_set"), *parts]
 
 
-def _numeric(item: Numeric, answer: Any, lang: str) -> tuple[float, list[str]]:
+def _numeric(item: Numeric, answer: Any) -> tuple[float, list[Message]]:
     try:
         got = parse_number(answer)
     except NumberFormatError as exc:
-        return 0.0, [_m(f"number_{exc.reason}", lang, answer=_show(answer))]
+        return 0.0, [Message(DOMAIN, f"grade.number_{exc.reason}", {"answer": _show(answer)})]
     key = item.answer.value
     bound = item.answer.tolerance.bound(key)
     if _close(got, key, bound):
-        return 1.0, [_m("correct", lang)]
+        return 1.0, [Message(DOMAIN, "grade.correct")]
     for wrong in item.wrong:
         if _close(got, wrong.value, item.answer.tolerance.bound(wrong.value)):
-            return 0.0, [_m("wrong_number", lang, answer=_show(answer)), wrong.feedback.text(lang)]
-    return 0.0, [_m("wrong_number", lang, answer=_show(answer))]
+            return 0.0, [
+                Message(DOMAIN, "grade.wrong_number", {"answer": _show(answer)}),
+                wrong.feedback.message(),
+            ]
+    return 0.0, [Message(DOMAIN, "grade.wrong_number", {"answer": _show(answer)})]
 
 
 def _close(got: float, key: float, bound: float) -> bool:
     return abs(got - key) <= bound or math.isclose(got, key, rel_tol=FLOAT_SLACK, abs_tol=0.0)
 
 
-def _short_text(item: ShortText, answer: Any, lang: str) -> tuple[float, list[str]]:
+def _short_text(item: ShortText, answer: Any) -> tuple[float, list[Message]]:
     if isinstance(answer, bool) or not isinstance(answer, str | int | float):
-        return 0.0, [_m("expected_text", lang, got=_show(answer))]
+        return 0.0, [Message(DOMAIN, "grade.expected_text", {"got": _show(answer)})]
     got = normalize_text(str(answer))
     if not got:
-        return 0.0, [_m("missing", lang)]
+        return 0.0, [Message(DOMAIN, "grade.missing")]
     for accept in item.accept:
         if got in {normalize_text(form) for form in accept.forms()}:
-            return 1.0, [_m("correct", lang), *([accept.feedback.text(lang)] if accept.feedback else [])]
+            return 1.0, [
+                Message(DOMAIN, "grade.correct"),
+                *([accept.feedback.message()] if accept.feedback else []),
+            ]
     for wrong in item.wrong:
         if got in {normalize_text(form) for form in wrong.forms()}:
-            feedback = [wrong.feedback.text(lang)] if wrong.feedback else []
-            return 0.0, [_m("wrong_text", lang, answer=_show(answer)), *feedback]
-    return 0.0, [_m("wrong_text", lang, answer=_show(answer))]
+            feedback = [wrong.feedback.message()] if wrong.feedback else []
+            return 0.0, [Message(DOMAIN, "grade.wrong_text", {"answer": _show(answer)}), *feedback]
+    return 0.0, [Message(DOMAIN, "grade.wrong_text", {"answer": _show(answer)})]
 
 
 def _matches(text: LocalizedText, given: Any) -> bool:
@@ -336,17 +360,17 @@ def _matches(text: LocalizedText, given: Any) -> bool:
     return False
 
 
-def _matching(item: Matching, answer: Any, lang: str) -> tuple[float, list[str]]:
+def _matching(item: Matching, answer: Any) -> tuple[float, list[Message]]:
     if not isinstance(answer, Mapping):
-        return 0.0, [_m("expected_matching_map", lang, got=_show(answer))]
-    parts: list[str] = []
+        return 0.0, [Message(DOMAIN, "grade.expected_matching_map", {"got": _show(answer)})]
+    parts: list[Message] = []
     used_keys: set[Any] = set()
     right_count = 0
     for pair in item.pairs:
         key = next((k for k in answer if _matches(pair.left, k)), _MISSING)
-        left = pair.left.text(lang)
+        left = pair.left.message()
         if key is _MISSING:
-            parts.append(_m("pair_missing", lang, left=left))
+            parts.append(Message(DOMAIN, "grade.pair_missing", {"left": left}))
             continue
         used_keys.add(key)
         given = answer[key]
@@ -354,17 +378,17 @@ def _matching(item: Matching, answer: Any, lang: str) -> tuple[float, list[str]]
             right_count += 1
             continue
         if any(_matches(distractor, given) for distractor in item.distractors):
-            parts.append(_m("pair_distractor", lang, left=left, right=_show(given)))
+            parts.append(Message(DOMAIN, "grade.pair_distractor", {"left": left, "right": _show(given)}))
         else:
-            parts.append(_m("pair_wrong", lang, left=left, right=_show(given)))
+            parts.append(Message(DOMAIN, "grade.pair_wrong", {"left": left, "right": _show(given)}))
         if pair.feedback is not None:
-            parts.append(pair.feedback.text(lang))
+            parts.append(pair.feedback.message())
     extra = [_show(k) for k in answer if k not in used_keys]
     if extra:
-        parts.append(_m("pair_unknown_left", lang, lefts=", ".join(extra)))
+        parts.append(Message(DOMAIN, "grade.pair_unknown_left", {"lefts": ", ".join(extra)}))
     if right_count == len(item.pairs) and not extra:
-        return 1.0, [_m("correct", lang), *parts]
+        return 1.0, [Message(DOMAIN, "grade.correct"), *parts]
     return right_count / len(item.pairs), [
-        _m("pairs_right", lang, right=right_count, total=len(item.pairs)),
+        Message(DOMAIN, "grade.pairs_right", {"right": right_count, "total": len(item.pairs)}),
         *parts,
     ]

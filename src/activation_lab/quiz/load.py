@@ -4,6 +4,9 @@ Problems are collected, not raised one by one: ``load_quiz`` raises one ``QuizVa
 them, one line each, ``FILE:LINE: FIELD: MESSAGE`` (e.g. ``quizzes/neuron.yaml:14: items[2].answer: a numeric
 item needs 'answer'``). ``--strict`` (the course's own files) also requires Korean and English for every text
 a student reads; without it a plain string or a single language is accepted and reported as a warning.
+
+Why one long module: it is one recursive-descent validator over the five item types, sharing a located
+problem list and the line lookup; split by item type, every part would need all of that state.
 """
 
 from __future__ import annotations
@@ -12,21 +15,21 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from activation_lab.errors import QuizError
-from activation_lab.i18n import default_language, message
+from activation_lab.i18n import Message, default_language, render
 from activation_lab.quiz.model import (
     ITEM_TYPES,
     LANGUAGES,
     SCORING_MODES,
     Accept,
+    AnswerTolerance,
     Choice,
     Item,
     LocalizedText,
@@ -38,7 +41,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
     WrongValue,
 )
 from activation_lab.quiz.normalize import normalize_text
@@ -67,21 +69,27 @@ PAIR_FIELDS = ("left", "right", "feedback")
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One problem at ``file:line`` in ``field``; ``key`` and ``params`` select the catalogue text."""
+    """One problem at ``file:line`` in ``field``; ``text`` (a ``validate.*`` message) says what is wrong."""
 
     file: str
     line: int
     field: str
-    key: str
-    params: dict[str, Any] = dataclass_field(default_factory=dict)
-    severity: str = "error"  # error | warning
+    text: Message
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def message(self) -> Message:
+        """The one-line message ``FILE:LINE: FIELD: TEXT``."""
+        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        parts = [Message.text({"": f"{where}{self.field + ': ' if self.field else ''}"})]
+        if self.severity != "error":
+            parts += [Message("quiz", "validate.warning_label"), Message.text({"": " "})]
+        parts.append(self.text)
+        return Message.join(parts, "")
 
     def render(self, lang: str) -> str:
         """The one-line message ``FILE:LINE: FIELD: TEXT`` in ``lang``."""
-        text = message("quiz", f"validate.{self.key}", lang, **self.params)
-        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        label = "" if self.severity == "error" else message("quiz", "validate.warning_label", lang) + " "
-        return f"{where}{self.field + ': ' if self.field else ''}{label}{text}"
+        return render(self.message, lang)
 
 
 class QuizValidationError(QuizError):
@@ -90,7 +98,8 @@ class QuizValidationError(QuizError):
     def __init__(self, problems: Iterable[Problem], lang: str | None = None) -> None:
         self.problems = tuple(sorted(problems, key=lambda problem: (problem.file, problem.line)))
         self.lang = lang or default_language()
-        super().__init__("\n".join(problem.render(self.lang) for problem in self.problems))
+        self.message = Message.join([problem.message for problem in self.problems])
+        super().__init__(render(self.message, self.lang))
 
 
 def load_quiz(path: str | Path, *, strict: bool = False, lang: str | None = None) -> Quiz:
@@ -127,7 +136,12 @@ def cross_quiz_problems(quizzes: Iterable[Quiz]) -> list[Problem]:
         if quiz.id in quiz_ids:
             first = quiz_ids[quiz.id]
             problems.append(
-                Problem(quiz.source, 0, "id", "duplicate_quiz_id", {"id": quiz.id, "other": first.source})
+                Problem(
+                    quiz.source,
+                    0,
+                    "id",
+                    Message("quiz", "validate.duplicate_quiz_id", {"id": quiz.id, "other": first.source}),
+                )
             )
         quiz_ids.setdefault(quiz.id, quiz)
         for item in quiz.items:
@@ -139,8 +153,7 @@ def cross_quiz_problems(quizzes: Iterable[Quiz]) -> list[Problem]:
                         quiz.source,
                         item.line,
                         "id",
-                        "item_id_in_two_quizzes",
-                        {"id": item.id, "other": other},
+                        Message("quiz", "validate.item_id_in_two_quizzes", {"id": item.id, "other": other}),
                     )
                 )
             else:
@@ -154,9 +167,9 @@ def check_quiz_file(path: str | Path, *, strict: bool = False) -> tuple[Quiz | N
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem(name, 0, "", "file_not_found")]
+        return None, [Problem(name, 0, "", Message("quiz", "validate.file_not_found"))]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, 0, "", "file_unreadable", {"error": str(exc)})]
+        return None, [Problem(name, 0, "", Message("quiz", "validate.file_unreadable", {"error": str(exc)}))]
     return check_quiz_text(text, name, strict=strict)
 
 
@@ -184,15 +197,23 @@ def parse_yaml(text: str, name: str) -> Any:
         line = mark.line + 1 if mark is not None else 0
         problem = " ".join(str(exc.problem or exc.context or "").split())
         key = "duplicate_key" if type(exc).__name__ == "DuplicateKeyError" else "bad_yaml"
-        raise QuizValidationError([Problem(name, line, "", key, {"error": problem})]) from None
+        raise QuizValidationError(
+            [Problem(name, line, "", Message("quiz", f"validate.{key}", {"error": problem}))]
+        ) from None
     except YAMLError as exc:
         raise QuizValidationError(
-            [Problem(name, 0, "", "bad_yaml", {"error": " ".join(str(exc).split())})]
+            [
+                Problem(
+                    name, 0, "", Message("quiz", "validate.bad_yaml", {"error": " ".join(str(exc).split())})
+                )
+            ]
         ) from None
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         # ruamel's constructors raise these for odd tags (``!!int text``) and unhashable complex keys
         error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-        raise QuizValidationError([Problem(name, 0, "", "bad_yaml", {"error": error})]) from None
+        raise QuizValidationError(
+            [Problem(name, 0, "", Message("quiz", "validate.bad_yaml", {"error": error}))]
+        ) from None
 
 
 def line_of(node: Any, key: Any = None) -> int:
@@ -252,10 +273,14 @@ class _QuizReader:
         self.problems: list[Problem] = []
 
     def error(self, line: int, field_path: str, key: str, **params: Any) -> None:
-        self.problems.append(Problem(self.file, line, field_path, key, params))
+        self.problems.append(Problem(self.file, line, field_path, Message("quiz", f"validate.{key}", params)))
 
     def warn(self, line: int, field_path: str, key: str, **params: Any) -> None:
-        self.problems.append(Problem(self.file, line, field_path, key, params, severity="warning"))
+        self.problems.append(
+            Problem(
+                self.file, line, field_path, Message("quiz", f"validate.{key}", params), severity="warning"
+            )
+        )
 
     def error_suggest(
         self, line: int, path: str, key: str, value: str, known: tuple[str, ...], **params: Any
@@ -291,7 +316,7 @@ class _QuizReader:
 
     def require_map(self, value: Any, line: int, path: str) -> Node | None:
         if isinstance(value, dict):
-            return value  # type: ignore[return-value]
+            return value
         self.error(line, path, "expected_map", got=_kind(value))
         return None
 
@@ -608,9 +633,9 @@ class _QuizReader:
             self.error(line_of(node, "expr"), f"{path}.expr", "bad_expr", expr=expr, error=str(exc))
             return None
 
-    def tolerance(self, node: Node, path: str) -> Tolerance | None:
+    def tolerance(self, node: Node, path: str) -> AnswerTolerance | None:
         if "tolerance" not in node:
-            return Tolerance()
+            return AnswerTolerance()
         where = f"{path}.tolerance"
         raw = node["tolerance"]
         if not isinstance(raw, dict):
@@ -624,7 +649,7 @@ class _QuizReader:
         relative = self.read_non_negative(raw, "rel", where) if "rel" in raw else 0.0
         if absolute is None or relative is None:
             return None
-        return Tolerance(abs=absolute, rel=relative)
+        return AnswerTolerance(abs=absolute, rel=relative)
 
     def numeric(self, node: Node, path: str) -> dict[str, Any] | None:
         check = node.get("check")

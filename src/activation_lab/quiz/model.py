@@ -1,10 +1,12 @@
-"""The quiz data model (CONTRACT §4): frozen records built by ``load_quiz``, read by grading and exports."""
+"""The quiz data model (docs/contract.md, "Quizzes"): frozen records from ``load_quiz``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from activation_lab.i18n import Message
 
 LANGUAGES: tuple[str, ...] = ("ko", "en")  # the languages a course text may carry
 ITEM_TYPES: tuple[str, ...] = ("single_choice", "multiple_select", "numeric", "short_text", "matching")
@@ -32,6 +34,10 @@ class LocalizedText:
     def languages(self) -> tuple[str, ...]:
         """The languages present (empty for a plain string)."""
         return tuple(lang for lang in self.translations if lang)
+
+    def message(self) -> Message:
+        """The text as a message, rendered in a language later (with the same fallbacks as :meth:`text`)."""
+        return Message.text(self.translations)
 
     def text(self, lang: str) -> str:
         """The text in ``lang``, else English, else Korean, else the plain string, else any language."""
@@ -62,7 +68,7 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
-class Tolerance:
+class AnswerTolerance:
     """How far a numeric answer may be from the key: ``|got - key| <= max(abs, rel * |key|)``."""
 
     abs: float = 0.0
@@ -78,7 +84,7 @@ class NumericAnswer:
     """The key of a numeric item: a value (or the ``expr`` it was computed from) and its tolerance."""
 
     value: float
-    tolerance: Tolerance = Tolerance()
+    tolerance: AnswerTolerance = AnswerTolerance()
     expr: str | None = None  # e.g. "9/5"; ``value`` is its safe evaluation
 
 

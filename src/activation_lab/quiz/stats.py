@@ -11,6 +11,9 @@ Definitions (``docs/quiz-export.md`` explains them for instructors):
   empty CSV cell) when either has zero variance, e.g. an item everyone got right.
 - distractors (choice items): how many students chose each choice, as a fraction of the class; a wrong choice
   chosen by under 5 % is flagged ``non_functioning``.
+
+Why one long module: the statistics, their CSV files and the chart are one analysis of one table of
+scores; split, each part would pass that table and the skipped files around.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from activation_lab.errors import QuizError, UsageError
+from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import message
-from activation_lab.quiz.grade import grade_answers, load_answers
+from activation_lab.quiz.grade import find_choice, grade_answers, load_answers
 from activation_lab.quiz.load import QuizValidationError
-from activation_lab.quiz.model import Choice, MultipleSelect, Quiz, SingleChoice
-from activation_lab.quiz.normalize import normalize_text
+from activation_lab.quiz.model import MultipleSelect, Quiz, SingleChoice
 
 GROUP_FRACTION = 0.27
 NON_FUNCTIONING_BELOW = 0.05
@@ -83,7 +85,7 @@ class DistractorStats:
 
 @dataclass(frozen=True, slots=True)
 class StatsResult:
-    """Everything the analysis found, and the files written (empty until ``write_report``)."""
+    """Everything the analysis found, and the files written (empty until ``write_stats``)."""
 
     students: tuple[str, ...]
     scores: np.ndarray  # students × items, in points
@@ -91,10 +93,6 @@ class StatsResult:
     distractors: tuple[DistractorStats, ...]
     skipped: tuple[SkippedFile, ...]
     paths: tuple[Path, ...] = ()
-
-
-def _m(key: str, lang: str, **params: Any) -> str:
-    return message("quiz_export", key, lang, **params)
 
 
 # --- reading the class ---
@@ -122,19 +120,6 @@ def _raw_answer(raw: Mapping[str, Any], quiz: Quiz, item_id: str) -> Any:
     return None
 
 
-def _choice_for(choices: Sequence[Choice], given: Any) -> Choice | None:
-    """The choice an answer names, by id or by its text in any language, as the grader reads it."""
-    if isinstance(given, bool) or not isinstance(given, str | int | float):
-        return None
-    wanted = str(given).strip()
-    for choice in choices:
-        if choice.id == wanted:
-            return choice
-    normal = normalize_text(wanted)
-    matches = [c for c in choices if normal in {normalize_text(text) for text in c.text.all_texts()}]
-    return matches[0] if len(matches) == 1 else None
-
-
 def chosen_ids(item: SingleChoice | MultipleSelect, answer: Any) -> set[str]:
     """The ids of the choices an answer selects (unrecognised entries ignored)."""
     if isinstance(item, SingleChoice):
@@ -145,7 +130,7 @@ def chosen_ids(item: SingleChoice | MultipleSelect, answer: Any) -> set[str]:
         entries = answer
     else:
         entries = []
-    return {choice.id for entry in entries if (choice := _choice_for(item.choices, entry)) is not None}
+    return {choice.id for entry in entries if (choice := find_choice(item.choices, entry)) is not None}
 
 
 def _read(path: Path, lang: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -153,16 +138,16 @@ def _read(path: Path, lang: str) -> tuple[dict[str, Any] | None, str | None]:
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, _m("stats.skipped.unreadable", lang, path=path, reason=exc)
+        return None, message("quiz_export", "stats.skipped.unreadable", lang, path=path, reason=exc)
     try:
         return load_answers(text, path.name), None
     except QuizValidationError as exc:
-        if any(problem.key == "answers_not_a_map" for problem in exc.problems):
-            return None, _m("stats.skipped.not_mapping", lang, path=path)
+        if any(problem.text.key == "validate.answers_not_a_map" for problem in exc.problems):
+            return None, message("quiz_export", "stats.skipped.not_mapping", lang, path=path)
         reason = "; ".join(" ".join(problem.render(lang).split()) for problem in exc.problems)
-        return None, _m("stats.skipped.not_yaml", lang, path=path, reason=reason)
+        return None, message("quiz_export", "stats.skipped.not_yaml", lang, path=path, reason=reason)
     except QuizError as exc:  # any other refusal of the file by the reader
-        return None, _m("stats.skipped.not_yaml", lang, path=path, reason=exc)
+        return None, message("quiz_export", "stats.skipped.not_yaml", lang, path=path, reason=exc)
 
 
 # --- statistics ---
@@ -224,9 +209,9 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
     """Grade every answers file under ``answers_dir`` against ``quizzes`` and compute the item analysis."""
     answers_dir = Path(answers_dir)
     if not quizzes:
-        raise UsageError(_m("stats.error.no_quizzes", lang))
+        raise UsageError(message("quiz_export", "stats.error.no_quizzes", lang))
     if not answers_dir.is_dir():
-        raise UsageError(_m("stats.error.no_answers_dir", lang, path=answers_dir))
+        raise UsageError(message("quiz_export", "stats.error.no_answers_dir", lang, path=answers_dir))
     items = [(quiz, item) for quiz in quizzes for item in quiz.items]
     known = {item.id for _, item in items} | {quiz.id for quiz in quizzes}
     students: list[str] = []
@@ -236,22 +221,27 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
     for student, path in find_answers_files(answers_dir):
         raw, reason = _read(path, lang)
         if raw is not None and student in students:
-            reason, raw = _m("stats.skipped.duplicate_student", lang, path=path, student=student), None
+            reason, raw = (
+                message("quiz_export", "stats.skipped.duplicate_student", lang, path=path, student=student),
+                None,
+            )
         if raw is not None and not known & set(raw):
-            reason, raw = _m("stats.skipped.no_known_items", lang, path=path), None
+            reason, raw = message("quiz_export", "stats.skipped.no_known_items", lang, path=path), None
         if raw is None:
             skipped.append(SkippedFile(str(path), reason or ""))
             continue
         row: list[float] = []
         for quiz in quizzes:
-            graded = {result.id: result.score for result in grade_answers(quiz, raw, lang).items}
+            graded = {result.id: result.score for result in grade_answers(quiz, raw).items}
             row += [graded.get(item.id, 0.0) for item in quiz.items]
         students.append(student)
         rows.append(row)
         raws.append(raw)
     if not students:
         details = " ".join(entry.reason for entry in skipped[:3])
-        raise QuizError(f"{_m('stats.error.no_students', lang, path=answers_dir)} {details}".strip())
+        raise QuizError(
+            f"{message('quiz_export', 'stats.error.no_students', lang, path=answers_dir)} {details}".strip()
+        )
 
     scores = np.array(rows, dtype=float)
     points = np.array([item.points for _, item in items], dtype=float)
@@ -264,7 +254,7 @@ def analyse(answers_dir: Path, quizzes: Sequence[Quiz], *, lang: str) -> StatsRe
             points=float(item.points),
             students=len(students),
             flags=_flags(stats),
-            **stats,  # type: ignore[arg-type]
+            **stats,
         )
         for (quiz, item), stats in zip(items, computed, strict=True)
     )
@@ -307,15 +297,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([[_cell(value) for value in row] for row in rows])
-    _write_atomically(path, buffer.getvalue().encode("utf-8"))
+    write_atomic(path, buffer.getvalue())
     return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _hangul_font() -> str | None:
@@ -346,7 +329,7 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
             WEAK_DISCRIMINATION_BELOW,
             color="#f4d6d6",
             alpha=0.6,
-            label=_m("stats.chart.weak", chart_lang),
+            label=message("quiz_export", "stats.chart.weak", chart_lang),
         )
         left.scatter(p, d, color="#264653", zorder=3)
         for number, x, y in zip(numbers, p, d, strict=True):
@@ -354,8 +337,8 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
                 left.annotate(str(number), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
         left.set_xlim(-0.05, 1.05)
         left.set_ylim(-1.05, 1.05)
-        left.set_xlabel(_m("stats.chart.difficulty", chart_lang))
-        left.set_ylabel(_m("stats.chart.discrimination", chart_lang))
+        left.set_xlabel(message("quiz_export", "stats.chart.difficulty", chart_lang))
+        left.set_ylabel(message("quiz_export", "stats.chart.discrimination", chart_lang))
         left.legend(loc="lower left", fontsize=8)
         left.grid(alpha=0.3)
         r = [0.0 if math.isnan(item.point_biserial) else item.point_biserial for item in result.items]
@@ -368,19 +351,21 @@ def draw_chart(result: StatsResult, path: Path, lang: str) -> Path:
                     "n/a", (number, 0), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=7
                 )
         right.set_ylim(-1.05, 1.05)
-        right.set_xlabel(_m("stats.chart.items", chart_lang))
-        right.set_ylabel(_m("stats.chart.point_biserial", chart_lang))
+        right.set_xlabel(message("quiz_export", "stats.chart.items", chart_lang))
+        right.set_ylabel(message("quiz_export", "stats.chart.point_biserial", chart_lang))
         right.set_xticks(list(numbers))
         right.tick_params(axis="x", labelsize=7)
-        figure.suptitle(_m("stats.chart.title", chart_lang, students=len(result.students)))
+        figure.suptitle(
+            message("quiz_export", "stats.chart.title", chart_lang, students=len(result.students))
+        )
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
-    _write_atomically(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())
     return path
 
 
-def write_report(result: StatsResult, out_dir: Path, *, lang: str) -> StatsResult:
+def write_stats(result: StatsResult, out_dir: Path, *, lang: str) -> StatsResult:
     """Write item_analysis.csv, distractors.csv, scores.csv, item_analysis.png and (if any) skipped.csv."""
     out_dir = Path(out_dir)
     paths = [
@@ -449,9 +434,4 @@ def write_report(result: StatsResult, out_dir: Path, *, lang: str) -> StatsResul
 
 def run_analysis(answers_dir: Path, quizzes: Sequence[Quiz], out_dir: Path, *, lang: str) -> StatsResult:
     """Analyse the class and write every output; the result lists the paths and the skipped files."""
-    return write_report(analyse(answers_dir, quizzes, lang=lang), out_dir, lang=lang)
-
-
-def run(answers_dir: Path, quizzes: Sequence[Quiz], out_dir: Path, *, lang: str) -> list[Path]:
-    """The ``quiz stats`` hook: analyse, write the CSVs and the PNG, return the paths (skipped.csv too)."""
-    return list(run_analysis(answers_dir, quizzes, out_dir, lang=lang).paths)
+    return write_stats(analyse(answers_dir, quizzes, lang=lang), out_dir, lang=lang)

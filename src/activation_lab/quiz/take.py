@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import random
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +22,9 @@ from rich.panel import Panel
 from rich.table import Table
 from ruamel.yaml import YAML
 
-from activation_lab.errors import QuizError
-from activation_lab.i18n import message
+from activation_lab.errors import ExitCode, QuizError
+from activation_lab.fsutil import write_atomic
+from activation_lab.i18n import message, render
 from activation_lab.quiz.grade import grade_answers, load_answers
 from activation_lab.quiz.model import (
     Choice,
@@ -39,13 +38,6 @@ from activation_lab.quiz.model import (
     SingleChoice,
 )
 from activation_lab.quiz.numbers import NumberFormatError, parse_number
-
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
-
-
-def _m(key: str, lang: str, **params: Any) -> str:
-    return message("quiz", f"take.{key}", lang, **params)
 
 
 def shuffled(values: list[Any], quiz_id: str, item_id: str, student: str, salt: str = "") -> list[Any]:
@@ -77,15 +69,7 @@ def write_answers(path: Path, answers: dict[str, Any]) -> None:
     yaml.default_flow_style = False
     stream = io.StringIO()
     yaml.dump(answers, stream)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(stream.getvalue())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, stream.getvalue(), mode=0o600)  # a student's answers are theirs alone
 
 
 class _Session:
@@ -101,19 +85,21 @@ class _Session:
         self.console.print(escape(text), style=style or None)
 
     def ask(self, key: str, **params: Any) -> str:
-        return self.console.input(escape(_m(key, self.lang, **params)) + " ").strip()
+        return self.console.input(escape(message("quiz", f"take.{key}", self.lang, **params)) + " ").strip()
 
     def run(self) -> dict[str, Any]:
         answers: dict[str, Any] = {}
         total = len(self.quiz.items)
         for number, item in enumerate(self.quiz.items, start=1):
-            header = _m("question", self.lang, number=number, total=total, points=f"{item.points:g}")
+            header = message(
+                "quiz", "take.question", self.lang, number=number, total=total, points=f"{item.points:g}"
+            )
             self.console.print(
                 Panel(escape(item.prompt.text(self.lang)), title=escape(header), title_align="left")
             )
             answer = self.answer(item)
             if answer is None:
-                self.say(_m("skipped", self.lang), "yellow")
+                self.say(message("quiz", "take.skipped", self.lang), "yellow")
             else:
                 answers[item.id] = answer
         return answers
@@ -142,7 +128,7 @@ class _Session:
                 return None
             if reply.isdigit() and 1 <= int(reply) <= len(choices):
                 return choices[int(reply) - 1].id
-            self.say(_m("bad_one", self.lang, count=len(choices)), "red")
+            self.say(message("quiz", "take.bad_one", self.lang, count=len(choices)), "red")
 
     def multiple(self, item: MultipleSelect) -> list[str] | None:
         choices = choice_order(self.quiz, item, self.student)
@@ -157,7 +143,7 @@ class _Session:
             if all(p.isdigit() and 1 <= int(p) <= len(choices) for p in parts):
                 picked = {choices[int(p) - 1].id for p in parts}
                 return [choice.id for choice in item.choices if choice.id in picked]  # file order, real ids
-            self.say(_m("bad_many", self.lang, count=len(choices)), "red")
+            self.say(message("quiz", "take.bad_many", self.lang, count=len(choices)), "red")
 
     def number(self) -> str | None:
         while True:
@@ -177,7 +163,7 @@ class _Session:
 
     def matching(self, item: Matching) -> dict[str, str] | None:
         rights = right_order(self.quiz, item, self.student)
-        self.say(_m("options", self.lang))
+        self.say(message("quiz", "take.options", self.lang))
         for position, right in enumerate(rights, start=1):
             self.say(f"  {position}) {right.text(self.lang)}")
         matched: dict[str, str] = {}
@@ -190,11 +176,11 @@ class _Session:
                 if reply.isdigit() and 1 <= int(reply) <= len(rights):
                     matched[left] = rights[int(reply) - 1].text(self.lang)
                     break
-                self.say(_m("bad_one", self.lang, count=len(rights)), "red")
+                self.say(message("quiz", "take.bad_one", self.lang, count=len(rights)), "red")
         return matched or None
 
 
-def run(
+def take_quiz(
     quiz: Quiz,
     *,
     lang: str,
@@ -216,29 +202,39 @@ def run(
         except (OSError, UnicodeDecodeError) as exc:
             raise QuizError(f"{out}: {exc}") from None
     console.print(Panel(escape(quiz.title.text(lang)), style="bold"))
-    console.print(escape(_m("how_to", lang)))
+    console.print(escape(message("quiz", "take.how_to", lang)))
     if exam:
-        console.print(escape(_m("exam_mode", lang)))
+        console.print(escape(message("quiz", "take.exam_mode", lang)))
     try:
         answers = _Session(quiz, lang, student, console).run()
     except (KeyboardInterrupt, EOFError):
         console.print()
-        console.print(escape(_m("interrupted", lang, file=str(out))), style="yellow")
-        return EXIT_INTERRUPTED
+        console.print(escape(message("quiz", "take.interrupted", lang, file=str(out))), style="yellow")
+        return ExitCode.INTERRUPTED
     own_ids = {item.id for item in quiz.items}
     merged = {key: value for key, value in existing.items() if key not in own_ids and key != quiz.id}
     merged.update(answers)
     write_answers(out, merged)
-    console.print(escape(_m("saved", lang, file=str(out), answered=len(answers), total=len(quiz.items))))
+    console.print(
+        escape(
+            message("quiz", "take.saved", lang, file=str(out), answered=len(answers), total=len(quiz.items))
+        )
+    )
     if exam:
-        return EXIT_OK
-    result = grade_answers(quiz, answers, lang)
+        return ExitCode.OK
+    result = grade_answers(quiz, answers)
     table = Table(show_lines=True)
-    table.add_column(_m("column_item", lang))
-    table.add_column(_m("column_score", lang), justify="right")
-    table.add_column(_m("column_feedback", lang))
+    table.add_column(message("quiz", "take.column_item", lang))
+    table.add_column(message("quiz", "take.column_score", lang), justify="right")
+    table.add_column(message("quiz", "take.column_feedback", lang))
     for item in result.items:
-        table.add_row(escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(item.feedback))
+        table.add_row(
+            escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(render(item.feedback, lang))
+        )
     console.print(table)
-    console.print(escape(_m("score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")))
-    return EXIT_OK
+    console.print(
+        escape(
+            message("quiz", "take.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+        )
+    )
+    return ExitCode.OK

@@ -129,7 +129,7 @@ def results_json(
         "tests": tests,
         "extra_data": {
             "activation_lab": {
-                key: report.get(key)  # type: ignore[misc]
+                key: report.get(key)
                 for key in (
                     "submission",
                     "status",

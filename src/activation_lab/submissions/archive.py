@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from activation_lab.errors import SubmissionError
+from activation_lab.i18n import Message
 
 _ENCRYPTED_FLAG = 0x1
 _UTF8_NAME_FLAG = 0x800
@@ -33,12 +34,11 @@ class ArchiveLimits:
 
 
 class ArchiveRefused(SubmissionError):
-    """The archive cannot be used: ``key`` names the message ``error.<key>``, ``params`` fill it."""
+    """The archive cannot be used; ``message`` (``error.<key>`` of ``messages/submission.toml``) says why."""
 
     def __init__(self, key: str, /, **params: str) -> None:
         super().__init__(f"{key}: {params}")
-        self.key = key
-        self.params = params
+        self.message = Message("submission", f"error.{key}", params)
 
 
 def entry_name(info: zipfile.ZipInfo) -> str:
@@ -74,7 +74,7 @@ class SafeArchive:
         except OSError as exc:
             raise ArchiveRefused("zip_corrupt", reason=exc.strerror or type(exc).__name__) from None
         if size > self.limits.max_archive_bytes:
-            raise ArchiveRefused("zip_too_large", entry=path.name, limit=_mib(self.limits.max_archive_bytes))
+            raise ArchiveRefused("zip_too_large", entry=path.name, limit=mib(self.limits.max_archive_bytes))
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -115,7 +115,7 @@ class SafeArchive:
         """Decompress one entry; refused when it really exceeds ``cap``, the ratio or the total budget."""
         info = self._infos[name]
         if info.file_size > cap:
-            raise ArchiveRefused("zip_entry_too_large", entry=name, limit=_mib(cap))
+            raise ArchiveRefused("zip_entry_too_large", entry=name, limit=mib(cap))
         try:
             with self._zip.open(info) as handle:
                 # zipfile never yields more than the declared size and checks the CRC at the end, so a lying
@@ -124,13 +124,13 @@ class SafeArchive:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
             raise ArchiveRefused("zip_corrupt", reason=f"{name}: {exc}") from None
         if len(data) > cap:
-            raise ArchiveRefused("zip_entry_too_large", entry=name, limit=_mib(cap))
+            raise ArchiveRefused("zip_entry_too_large", entry=name, limit=mib(cap))
         ratio = len(data) / max(info.compress_size, 1)
         if len(data) > self.limits.ratio_floor and ratio > self.limits.max_ratio:
             raise ArchiveRefused("zip_bomb", entry=name, ratio=f"{ratio:.0f}")
         self._total += len(data)
         if self._total > self.limits.max_total_bytes:
-            raise ArchiveRefused("zip_total_too_large", limit=_mib(self.limits.max_total_bytes))
+            raise ArchiveRefused("zip_total_too_large", limit=mib(self.limits.max_total_bytes))
         return data
 
     def close(self) -> None:
@@ -144,5 +144,6 @@ class SafeArchive:
         self.close()
 
 
-def _mib(size: int) -> str:
+def mib(size: int) -> str:
+    """A byte count as the catalogue texts show limits: ``"1 MiB"``, ``"0.5 MiB"``."""
     return f"{size / (1024 * 1024):g} MiB"

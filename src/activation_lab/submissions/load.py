@@ -4,6 +4,10 @@
 status ``"error"`` and a message key saying why. It decides which of the course's student files a submission
 holds (forgiving the usual name and encoding mistakes, and saying so in a note), and takes nothing else: a
 submitted ``conftest.py``, ``sitecustomize.py`` or ``numpy/`` folder never reaches the sandbox.
+
+Why one long module: the four forms share one matching of found names to the course's files (case, copy
+suffixes, wrong extensions, encodings) and one set of notes; ``archive.py`` and ``notebook.py`` hold what is
+specific to zips and notebooks.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from activation_lab.course import Course
-from activation_lab.i18n import message
-from activation_lab.submissions.archive import ArchiveLimits, ArchiveRefused, SafeArchive
+from activation_lab.i18n import Message, render
+from activation_lab.submissions.archive import ArchiveLimits, ArchiveRefused, SafeArchive, mib
 from activation_lab.submissions.notebook import NotebookCode, NotebookError, notebook_code
 
 DOMAIN = "submission"
@@ -46,42 +50,6 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\-]+")
 _WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$")
 
 
-class Note(str):
-    """A remark about how a submission was read: a key of ``messages/submission.toml`` with its params.
-
-    A ``Note`` *is* its English text (so it can go straight into a report or a log) and renders itself in any
-    language with :meth:`render`. It is immutable, compares by its text, and pickles by key and params.
-    """
-
-    key: str
-    params: tuple[tuple[str, str], ...]
-
-    def __new__(cls, key: str, params: tuple[tuple[str, str], ...] = ()) -> Note:
-        params = tuple((str(name), str(value)) for name, value in params)
-        note = super().__new__(cls, message(DOMAIN, key, "en", **dict(params)))
-        object.__setattr__(note, "key", key)
-        object.__setattr__(note, "params", params)
-        return note
-
-    @classmethod
-    def of(cls, key: str, **params: object) -> Note:
-        """A note with its placeholders given as keyword arguments."""
-        return cls(key, tuple((name, str(value)) for name, value in sorted(params.items())))
-
-    def render(self, lang: str) -> str:
-        """The note as text in ``lang``."""
-        return message(DOMAIN, self.key, lang, **dict(self.params))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("a Note is immutable")
-
-    def __reduce__(self) -> tuple[type[Note], tuple[str, tuple[tuple[str, str], ...]]]:
-        return (Note, (self.key, self.params))
-
-    def __repr__(self) -> str:
-        return f"Note({self.key!r}, {dict(self.params)!r})"
-
-
 @dataclass(frozen=True, slots=True)
 class Submission:
     """One student's submission as the grader sees it: whitelisted sources, quiz answers, and notes."""
@@ -89,9 +57,9 @@ class Submission:
     name: str
     files: dict[str, str] = field(default_factory=dict)  # student file name ("sigmoid.py") -> source text
     answers: str | None = None  # the text of answers.yaml
-    notes: tuple[Note, ...] = ()  # each a str (English) that renders in any language
+    notes: tuple[Message, ...] = ()  # remarks on how it was read (``messages/submission.toml``)
     status: str = GRADED  # graded | error
-    error: Note | None = None  # why the submission could not be read (status "error"); also a str
+    error: Message | None = None  # why the submission could not be read (status "error")
     content_hash: str = ""
     path: Path | None = None
     form: str = ""  # directory | zip | file | notebook
@@ -104,11 +72,11 @@ class Submission:
 
     def render_notes(self, lang: str) -> tuple[str, ...]:
         """Every note as text in ``lang``."""
-        return tuple(note.render(lang) for note in self.notes)
+        return tuple(render(note, lang) for note in self.notes)
 
     def render_error(self, lang: str) -> str | None:
         """Why the submission could not be read, as text in ``lang`` (``None`` when it was read)."""
-        return self.error.render(lang) if self.error is not None else None
+        return render(self.error, lang) if self.error is not None else None
 
     @property
     def note_keys(self) -> tuple[str, ...]:
@@ -158,15 +126,17 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
     try:
         info = path.stat()
     except FileNotFoundError:
-        return _failed(name, path, "", Note.of("error.not_found", path=path))
+        return _failed(name, path, "", Message(DOMAIN, "error.not_found", {"path": path}))
     except OSError as exc:
-        return _failed(name, path, "", Note.of("error.unreadable", path=path, reason=exc.strerror or exc))
+        return _failed(
+            name, path, "", Message(DOMAIN, "error.unreadable", {"path": path, "reason": exc.strerror or exc})
+        )
     suffix = path.suffix.lower()
     try:
         if stat.S_ISDIR(info.st_mode):
             return _from_tree(name, path, "directory", _DirectoryTree(path), course, limits)
         if not stat.S_ISREG(info.st_mode):  # a device, a FIFO, a socket: never opened
-            return _failed(name, path, "", Note.of("error.unsupported", path=path))
+            return _failed(name, path, "", Message(DOMAIN, "error.unsupported", {"path": path}))
         if suffix == ".zip":
             with SafeArchive(path, limits) as archive:
                 return _from_tree(name, path, "zip", _ZipTree(archive), course, limits)
@@ -175,14 +145,19 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
         if suffix == ".py" or path.name.lower().endswith(".py.txt"):
             return _from_single_file(name, path, course, limits)
     except ArchiveRefused as refused:
-        return _failed(name, path, "zip", Note.of(f"error.{refused.key}", **refused.params))
+        return _failed(name, path, "zip", refused.message)
     except OSError as exc:
-        return _failed(name, path, "", Note.of("error.unreadable", path=path, reason=exc.strerror or exc))
+        return _failed(
+            name, path, "", Message(DOMAIN, "error.unreadable", {"path": path, "reason": exc.strerror or exc})
+        )
     except Exception as exc:  # one unreadable submission must never stop a batch
         return _failed(
-            name, path, "", Note.of("error.internal", path=path, reason=f"{type(exc).__name__}: {exc}")
+            name,
+            path,
+            "",
+            Message(DOMAIN, "error.internal", {"path": path, "reason": f"{type(exc).__name__}: {exc}"}),
         )
-    return _failed(name, path, "", Note.of("error.unsupported", path=path))
+    return _failed(name, path, "", Message(DOMAIN, "error.unsupported", {"path": path}))
 
 
 # --------------------------------------------------------------------------- the forms
@@ -197,14 +172,16 @@ def _submission_name(path: Path) -> str:
     return name or "submission"
 
 
-def _failed(name: str, path: Path, form: str, error: Note) -> Submission:
+def _failed(name: str, path: Path, form: str, error: Message) -> Submission:
     return Submission(
         name=name,
         status=ERROR,
         error=error,
         path=path,
         form=form,
-        content_hash=content_hash({}, f"error:{error.key}:{error.params}"),
+        content_hash=content_hash(
+            {}, f"error:{error.key}:{tuple((k, str(v)) for k, v in sorted(error.params.items()))}"
+        ),
     )
 
 
@@ -214,7 +191,7 @@ def _done(
     form: str,
     files: dict[str, str],
     answers: str | None,
-    notes: list[Note],
+    notes: list[Message],
     origins: dict[str, str],
 ) -> Submission:
     return Submission(
@@ -230,14 +207,14 @@ def _done(
     )
 
 
-def _merge_decoded(notes: list[Note]) -> tuple[Note, ...]:
+def _merge_decoded(notes: list[Message]) -> tuple[Message, ...]:
     """Notes without repeats; one ``note.decoded`` per encoding, naming all its files."""
     files_by_encoding: dict[str, list[str]] = {}
     for note in notes:
         if note.key == "note.decoded":
             params = dict(note.params)
-            files_by_encoding.setdefault(params["encoding"], []).append(params["file"])
-    merged: list[Note] = []
+            files_by_encoding.setdefault(str(params["encoding"]), []).append(str(params["file"]))
+    merged: list[Message] = []
     for note in dict.fromkeys(notes):
         if note.key != "note.decoded":
             merged.append(note)
@@ -245,30 +222,36 @@ def _merge_decoded(notes: list[Note]) -> tuple[Note, ...]:
         encoding = dict(note.params)["encoding"]
         if encoding in files_by_encoding:
             files = ", ".join(dict.fromkeys(files_by_encoding.pop(encoding)))
-            merged.append(Note.of("note.decoded", file=files, encoding=encoding))
+            merged.append(Message(DOMAIN, "note.decoded", {"file": files, "encoding": encoding}))
     return tuple(merged)
 
 
 def _from_single_file(name: str, path: Path, course: Course, limits: ArchiveLimits) -> Submission:
-    notes: list[Note] = []
+    notes: list[Message] = []
     data = _read_capped(path, limits.max_entry_bytes)
     if data is None:
         return _failed(
-            name, path, "file", Note.of("error.too_large", path=path, limit=_mib(limits.max_entry_bytes))
+            name,
+            path,
+            "file",
+            Message(DOMAIN, "error.too_large", {"path": path, "limit": mib(limits.max_entry_bytes)}),
         )
     text = _decode(path.name, data, notes)
     if text is None:
-        return _failed(name, path, "file", Note.of("error.not_text", path=path))
+        return _failed(name, path, "file", Message(DOMAIN, "error.not_text", {"path": path}))
     files: dict[str, str] = {}
     origins: dict[str, str] = {}
     spec_file = _exercise_for_name(path.name, course)
     if path.name.lower() in GUARDED_NAMES:
         return _failed(
-            name, path, "file", Note.of("error.unknown_file", path=path, expected=_expected(course))
+            name,
+            path,
+            "file",
+            Message(DOMAIN, "error.unknown_file", {"path": path, "expected": _expected(course)}),
         )
     if spec_file is not None:
         if path.name != spec_file:
-            notes.insert(0, Note.of("note.renamed", found=path.name, expected=spec_file))
+            notes.insert(0, Message(DOMAIN, "note.renamed", {"found": path.name, "expected": spec_file}))
         files[spec_file] = text
         origins[spec_file] = path.name
     else:
@@ -278,27 +261,34 @@ def _from_single_file(name: str, path: Path, course: Course, limits: ArchiveLimi
                 origins[spec.file] = path.name
         if not files:
             return _failed(
-                name, path, "file", Note.of("error.unknown_file", path=path, expected=_expected(course))
+                name,
+                path,
+                "file",
+                Message(DOMAIN, "error.unknown_file", {"path": path, "expected": _expected(course)}),
             )
-        notes.insert(0, Note.of("note.by_content", found=path.name, expected=_join(files)))
+        notes.insert(0, Message(DOMAIN, "note.by_content", {"found": path.name, "expected": _join(files)}))
     if not text.strip():
-        notes.append(Note.of("note.empty_file", file=path.name))
+        notes.append(Message(DOMAIN, "note.empty_file", {"file": path.name}))
     return _done(name, path, "file", files, None, notes, origins)
 
 
 def _from_single_notebook(name: str, path: Path, course: Course, limits: ArchiveLimits) -> Submission:
-    notes: list[Note] = []
+    notes: list[Message] = []
     data = _read_capped(path, limits.max_notebook_bytes)
     if data is None:
-        limit = _mib(limits.max_notebook_bytes)
-        return _failed(name, path, "notebook", Note.of("error.too_large", path=path, limit=limit))
+        limit = mib(limits.max_notebook_bytes)
+        return _failed(
+            name, path, "notebook", Message(DOMAIN, "error.too_large", {"path": path, "limit": limit})
+        )
     text = _decode(path.name, data, notes)
     if text is None:
-        return _failed(name, path, "notebook", Note.of("error.not_text", path=path))
+        return _failed(name, path, "notebook", Message(DOMAIN, "error.not_text", {"path": path}))
     try:
         code = notebook_code(text, _function_names(course))
     except NotebookError as exc:
-        return _failed(name, path, "notebook", Note.of("error.notebook_invalid", path=path, reason=exc))
+        return _failed(
+            name, path, "notebook", Message(DOMAIN, "error.notebook_invalid", {"path": path, "reason": exc})
+        )
     files: dict[str, str] = {}
     origins: dict[str, str] = {}
     _take_notebook(path.name, code, course, files, origins, notes)
@@ -363,11 +353,11 @@ class _ZipTree:
 def _from_tree(
     name: str, path: Path, form: str, tree: _Tree, course: Course, limits: ArchiveLimits
 ) -> Submission:
-    notes: list[Note] = []
+    notes: list[Message] = []
     folder = _find_base(tree, course)
     files_here, dirs_here, skipped = tree.listdir(folder)
     for link in skipped:
-        notes.append(Note.of("note.link_ignored", file=_join_path(folder, link)))
+        notes.append(Message(DOMAIN, "note.link_ignored", {"file": _join_path(folder, link)}))
     pending = [f for f in files_here if f not in JUNK_FILES and not f.startswith(".")]
     files: dict[str, str] = {}
     origins: dict[str, str] = {}
@@ -376,20 +366,22 @@ def _from_tree(
         source = _join_path(folder, found)
         data = tree.read(source, limits.max_entry_bytes)
         if data is None:
-            notes.append(Note.of("note.too_large", file=found, limit=_mib(limits.max_entry_bytes)))
+            notes.append(
+                Message(DOMAIN, "note.too_large", {"file": found, "limit": mib(limits.max_entry_bytes)})
+            )
             return False
         text = _decode(found, data, notes)
         if text is None:
-            notes.append(Note.of("note.binary_file", file=found, expected=target))
+            notes.append(Message(DOMAIN, "note.binary_file", {"file": found, "expected": target}))
             return False
         if not text.strip():
-            notes.append(Note.of("note.empty_file", file=found))
+            notes.append(Message(DOMAIN, "note.empty_file", {"file": found}))
         files[target] = text
         origins[target] = source
         return True
 
     for guarded in [f for f in pending if f.lower() in GUARDED_NAMES]:
-        notes.append(Note.of("note.guarded_ignored", file=guarded))
+        notes.append(Message(DOMAIN, "note.guarded_ignored", {"file": guarded}))
         pending.remove(guarded)
     # 1. files named after an exercise (exactly, or with a forgivable mistake)
     for spec in course.exercises:
@@ -397,7 +389,7 @@ def _from_tree(
         if chosen is not None:
             pending.remove(chosen)
             if take(spec.file, chosen) and chosen != spec.file:
-                notes.append(Note.of("note.renamed", found=chosen, expected=spec.file))
+                notes.append(Message(DOMAIN, "note.renamed", {"found": chosen, "expected": spec.file}))
     answers_name = _choose(ANSWERS_FILE, pending, notes, extensions=(".yaml", ".yml"))
     answers = None
     if answers_name is not None:
@@ -406,7 +398,9 @@ def _from_tree(
             answers = files.pop(ANSWERS_FILE)
             origins.pop(ANSWERS_FILE)
             if answers_name not in (ANSWERS_FILE, "answers.yml"):
-                notes.append(Note.of("note.renamed", found=answers_name, expected=ANSWERS_FILE))
+                notes.append(
+                    Message(DOMAIN, "note.renamed", {"found": answers_name, "expected": ANSWERS_FILE})
+                )
     # 2. notebooks, for the exercises still missing
     for notebook in [f for f in pending if f.lower().endswith(".ipynb")]:
         pending.remove(notebook)
@@ -423,12 +417,12 @@ def _from_tree(
             for target in matches:
                 files[target] = text
                 origins[target] = _join_path(folder, other)
-            notes.append(Note.of("note.by_content", found=other, expected=", ".join(matches)))
+            notes.append(Message(DOMAIN, "note.by_content", {"found": other, "expected": ", ".join(matches)}))
     _note_leftovers(
         pending, [d for d in dirs_here if d not in JUNK_DIRS and not d.startswith(".")], course, notes
     )
     if not files and answers is None:
-        notes.append(Note.of("note.no_files", expected=_expected(course)))
+        notes.append(Message(DOMAIN, "note.no_files", {"expected": _expected(course)}))
     return _done(name, path, form, files, answers, notes, origins)
 
 
@@ -440,20 +434,22 @@ def _take_folder_notebook(
     limits: ArchiveLimits,
     files: dict[str, str],
     origins: dict[str, str],
-    notes: list[Note],
+    notes: list[Message],
 ) -> None:
     if all(spec.file in files for spec in course.exercises):
-        notes.append(Note.of("note.notebook_unused", notebook=notebook))
+        notes.append(Message(DOMAIN, "note.notebook_unused", {"notebook": notebook}))
         return
     data = tree.read(_join_path(folder, notebook), limits.max_notebook_bytes)
     if data is None:
-        notes.append(Note.of("note.too_large", file=notebook, limit=_mib(limits.max_notebook_bytes)))
+        notes.append(
+            Message(DOMAIN, "note.too_large", {"file": notebook, "limit": mib(limits.max_notebook_bytes)})
+        )
         return
     text = _decode(notebook, data, notes)
     try:
         code = notebook_code(text or "", _function_names(course))
     except NotebookError as exc:
-        notes.append(Note.of("note.notebook_invalid", notebook=notebook, reason=exc))
+        notes.append(Message(DOMAIN, "note.notebook_invalid", {"notebook": notebook, "reason": exc}))
         return
     _take_notebook(notebook, code, course, files, origins, notes, folder=folder)
 
@@ -464,18 +460,30 @@ def _take_notebook(
     course: Course,
     files: dict[str, str],
     origins: dict[str, str],
-    notes: list[Note],
+    notes: list[Message],
     folder: str = "",
 ) -> None:
     """Add one module per still-missing exercise the notebook defines, with notes on the filtering."""
     if code.magics:
-        notes.append(Note.of("note.notebook_magics", notebook=notebook, lines=_listing(code.magics)))
+        notes.append(
+            Message(DOMAIN, "note.notebook_magics", {"notebook": notebook, "lines": _listing(code.magics)})
+        )
     if code.shell:
-        notes.append(Note.of("note.notebook_shell", notebook=notebook, lines=_listing(code.shell)))
+        notes.append(
+            Message(DOMAIN, "note.notebook_shell", {"notebook": notebook, "lines": _listing(code.shell)})
+        )
     if code.dropped:
-        notes.append(Note.of("note.notebook_dropped", notebook=notebook, lines=_listing(code.dropped)))
+        notes.append(
+            Message(DOMAIN, "note.notebook_dropped", {"notebook": notebook, "lines": _listing(code.dropped)})
+        )
     for cell, line, text in code.syntax_errors:
-        notes.append(Note.of("note.notebook_syntax", notebook=notebook, cell=cell, line=line, message=text))
+        notes.append(
+            Message(
+                DOMAIN,
+                "note.notebook_syntax",
+                {"notebook": notebook, "cell": cell, "line": line, "message": text},
+            )
+        )
     taken = []
     for spec in course.exercises:
         if spec.file not in files and any(function in code.defined for function in spec.functions):
@@ -483,9 +491,13 @@ def _take_notebook(
             origins[spec.file] = _join_path(folder, notebook)
             taken.append(spec.file)
     if taken:
-        notes.append(Note.of("note.notebook_used", notebook=notebook, files=", ".join(taken)))
+        notes.append(Message(DOMAIN, "note.notebook_used", {"notebook": notebook, "files": ", ".join(taken)}))
     else:
-        notes.append(Note.of("note.notebook_no_functions", notebook=notebook, expected=_expected(course)))
+        notes.append(
+            Message(
+                DOMAIN, "note.notebook_no_functions", {"notebook": notebook, "expected": _expected(course)}
+            )
+        )
 
 
 # --------------------------------------------------------------------------- finding the files
@@ -541,7 +553,7 @@ def _match_tier(filename: str, expected: str, extensions: tuple[str, ...] = (".p
 
 
 def _choose(
-    expected: str, pending: list[str], notes: list[Note], extensions: tuple[str, ...] = (".py",)
+    expected: str, pending: list[str], notes: list[Message], extensions: tuple[str, ...] = (".py",)
 ) -> str | None:
     """The best-matching file for ``expected``; others are noted. Ties between inexact names take nothing."""
     ranked = sorted((tier, f) for f in pending if (tier := _match_tier(f, expected, extensions)) is not None)
@@ -550,12 +562,14 @@ def _choose(
     best_tier = ranked[0][0]
     best = [f for tier, f in ranked if tier == best_tier]
     if len(best) > 1:
-        notes.append(Note.of("note.ambiguous", expected=expected, found=", ".join(best)))
+        notes.append(Message(DOMAIN, "note.ambiguous", {"expected": expected, "found": ", ".join(best)}))
         for _tier, f in ranked:
             pending.remove(f)
         return None
     for _tier, other in ranked[1:]:
-        notes.append(Note.of("note.duplicate", taken=best[0], ignored=other, expected=expected))
+        notes.append(
+            Message(DOMAIN, "note.duplicate", {"taken": best[0], "ignored": other, "expected": expected})
+        )
         pending.remove(other)
     return best[0]
 
@@ -570,21 +584,25 @@ def _defines_any(text: str, functions: Iterable[str]) -> bool:
     return any(re.search(rf"(?m)^(?:def\s+{re.escape(f)}\s*\(|{re.escape(f)}\s*=)", text) for f in functions)
 
 
-def _note_leftovers(pending: list[str], dirs: list[str], course: Course, notes: list[Note]) -> None:
+def _note_leftovers(pending: list[str], dirs: list[str], course: Course, notes: list[Message]) -> None:
     stems = {PurePosixPath(spec.file).stem.casefold(): spec.file for spec in course.exercises}
     ignored = []
     for leftover in pending:
         stem = _normal(leftover).split(".")[0]
         if leftover.lower().endswith(ARCHIVE_SUFFIXES):
-            notes.append(Note.of("note.archive_ignored", file=leftover))
+            notes.append(Message(DOMAIN, "note.archive_ignored", {"file": leftover}))
         elif stem in stems:
-            notes.append(Note.of("note.wrong_extension", found=leftover, expected=stems[stem]))
+            notes.append(
+                Message(DOMAIN, "note.wrong_extension", {"found": leftover, "expected": stems[stem]})
+            )
         elif leftover.lower().endswith(".py"):
             ignored.append(leftover)
     if ignored:
-        notes.append(Note.of("note.py_ignored", files=_listing(ignored), expected=_expected(course)))
+        notes.append(
+            Message(DOMAIN, "note.py_ignored", {"files": _listing(ignored), "expected": _expected(course)})
+        )
     if dirs:
-        notes.append(Note.of("note.folders_ignored", folders=_listing([f"{d}/" for d in dirs])))
+        notes.append(Message(DOMAIN, "note.folders_ignored", {"folders": _listing([f"{d}/" for d in dirs])}))
 
 
 # --------------------------------------------------------------------------- bytes to text
@@ -599,7 +617,7 @@ def _read_capped(path: Path, cap: int) -> bytes | None:
     return None if len(data) > cap else data
 
 
-def _decode(filename: str, data: bytes, notes: list[Note]) -> str | None:
+def _decode(filename: str, data: bytes, notes: list[Message]) -> str | None:
     """Source text from UTF-8 (BOM or not), UTF-16 with BOM, or CP949/EUC-KR; ``None`` when binary."""
     encoding = None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -615,7 +633,7 @@ def _decode(filename: str, data: bytes, notes: list[Note]) -> str | None:
         except UnicodeDecodeError:
             return None
     if encoding is not None:
-        notes.append(Note.of("note.decoded", file=filename, encoding=encoding.upper()))
+        notes.append(Message(DOMAIN, "note.decoded", {"file": filename, "encoding": encoding.upper()}))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _drop_coding_cookie(text)
 
@@ -652,7 +670,3 @@ def _join(files: dict[str, str]) -> str:
 def _listing(items: Sequence[str]) -> str:
     shown = "; ".join(items[:LIST_LIMIT])
     return shown + (f"; … (+{len(items) - LIST_LIMIT})" if len(items) > LIST_LIMIT else "")
-
-
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MiB"

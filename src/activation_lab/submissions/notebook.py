@@ -200,7 +200,7 @@ def _is_future(node: ast.stmt) -> bool:
 
 def _first_line(node: ast.stmt) -> int:
     decorators = getattr(node, "decorator_list", [])
-    return min([node.lineno, *(d.lineno for d in decorators)])
+    return int(min([node.lineno, *(d.lineno for d in decorators)]))
 
 
 def _verdict(node: ast.stmt, keep_names: Collection[str]) -> bool | None:

@@ -9,7 +9,6 @@ outcome of one of our hidden tests, which grades the submission file in a fresh,
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 from activation_lab import __version__
 from activation_lab.course import Course
 from activation_lab.errors import CourseError, UsageError
+from activation_lab.fsutil import write_atomic
+from activation_lab.i18n import render
 
 COURSE_DIRNAME = "activation_lab_course"
 COURSE_PARTS = ("autograder", "solutions", "quizzes")
@@ -70,7 +71,7 @@ def collect_tests(
         raise UsageError(f"no exercise {', '.join(map(repr, unknown))} in the course")
     specs = [spec for spec in course.exercises if not only or spec.id in only]
     students = {spec.id: InProcessStudent(course.solutions_dir / spec.file) for spec in specs}
-    results = run_suites(course, students, lang=lang, seed=seed)
+    results = run_suites(course, students, seed=seed)
     exercises = []
     for spec in specs:
         result = results[spec.id]
@@ -78,12 +79,15 @@ def collect_tests(
             raise CourseError(
                 f"the reference {spec.file} scores {result.score:g}/{spec.max_score:g} on its own suite"
             )
-        names = [outcome.name for outcome in result.tests]
+        names = [render(outcome.name, lang) for outcome in result.tests]
         if len(set(names)) != len(names):
             raise CourseError(
                 f"the suite of {spec.id!r} has two tests with the same name; otter needs distinct names"
             )
-        tests = tuple(OtterTest(o.name, float(o.max_score), bool(o.hidden)) for o in result.tests)
+        tests = tuple(
+            OtterTest(name, float(o.max_score), bool(o.hidden))
+            for name, o in zip(names, result.tests, strict=True)
+        )
         exercises.append(OtterExercise(spec.id, spec.file, spec.max_score, tests))
     return tuple(exercises)
 
@@ -179,9 +183,7 @@ def _copy_course(course: Course, dest: Path) -> None:
 
 
 def _write_json(path: Path, value: object) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_otter_generate(folder: Path, files: Sequence[str], output: str = "autograder.zip") -> Path:

@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from activation_lab.i18n import message
+from activation_lab.fsutil import write_atomic
+from activation_lab.i18n import Message, message, render
 
 DOMAIN = "otter"
 CACHE_DIRNAME = ".activation-lab-otter"
@@ -26,7 +27,11 @@ SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
 class BridgeFailure(Exception):
-    """The submission could not be graded through the bridge; the text is for the student."""
+    """The submission could not be graded through the bridge; ``message`` says why, for the student."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.key)
+        self.message = message
 
 
 def find_submission(folder: Path) -> Path:
@@ -36,7 +41,7 @@ def find_submission(folder: Path) -> Path:
     candidates = notebooks if notebooks else scripts
     if len(candidates) != 1:
         names = ", ".join(p.name for p in candidates) or "-"
-        raise BridgeFailure(("submission.ambiguous", {"files": names}))
+        raise BridgeFailure(Message(DOMAIN, "submission.ambiguous", {"files": names}))
     return candidates[0]
 
 
@@ -45,7 +50,7 @@ def find_course(folder: Path, dirname: str) -> Path:
     for candidate in (folder / dirname, folder.parent / "source" / "files" / dirname):
         if (candidate / "autograder" / "manifest.toml").is_file():
             return candidate
-    raise BridgeFailure(("course.missing", {"folder": dirname}))
+    raise BridgeFailure(Message(DOMAIN, "course.missing", {"folder": dirname}))
 
 
 def grading_env(lang: str) -> dict[str, str]:
@@ -93,15 +98,17 @@ def _grade(submission: Path, course: Path, *, lang: str, seed: int) -> dict[str,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BridgeFailure(("grader.failed", {"detail": f"{type(exc).__name__}: {exc}"})) from None
+        raise BridgeFailure(
+            Message(DOMAIN, "grader.failed", {"detail": f"{type(exc).__name__}: {exc}"})
+        ) from None
     try:
         reports = json.loads(done.stdout.decode("utf-8"))
         report = reports[0]
     except (ValueError, IndexError, KeyError, TypeError):
         detail = f"exit {done.returncode}: {done.stderr.decode('utf-8', 'replace')[-800:]}"
-        raise BridgeFailure(("grader.failed", {"detail": detail})) from None
+        raise BridgeFailure(Message(DOMAIN, "grader.failed", {"detail": detail})) from None
     if not isinstance(report, dict):
-        raise BridgeFailure(("grader.failed", {"detail": "the report is not a JSON object"}))
+        raise BridgeFailure(Message(DOMAIN, "grader.failed", {"detail": "the report is not a JSON object"}))
     return report
 
 
@@ -120,10 +127,7 @@ def cached_report(
         except ValueError:
             pass  # a half-written or foreign file: grade again
     report = _grade(submission, course, lang=lang, seed=seed)
-    cache.parent.mkdir(exist_ok=True)
-    temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, cache)
+    write_atomic(cache, json.dumps(report, ensure_ascii=False))
     return report
 
 
@@ -159,8 +163,7 @@ def check(exercise_id: str, test_name: str, *, lang: str, seed: int, course_dirn
     try:
         report = cached_report(Path.cwd(), course_dirname, lang=lang, seed=seed)
     except BridgeFailure as failure:
-        key, params = failure.args[0]
-        raise AssertionError(message(DOMAIN, key, lang, **params)) from None
+        raise AssertionError(render(failure.message, lang)) from None
     verdict = verdict_for(report, exercise_id, test_name, lang)
     if verdict is not None:
         raise AssertionError(verdict)

@@ -22,7 +22,7 @@ from otter.test_files import GradingResults
 from otter.test_files.abstract_test import TestCase, TestCaseResult
 from otter.test_files.exception_test import ExceptionTestFile
 
-from activation_lab.i18n import message
+from activation_lab.i18n import message, render
 from activation_lab.integrations.otter.kernel import (
     DOMAIN,
     BridgeFailure,
@@ -64,7 +64,7 @@ def close_pickle_routes() -> None:
     and log records are plain dictionaries. Patches two internals of otter-grader 7 (tested with 7.0.0).
     """
     if hasattr(otter.execute, "pickle"):
-        otter.execute.pickle = _KernelResultsIgnored  # type: ignore[assignment]
+        otter.execute.pickle = _KernelResultsIgnored
     handler = getattr(otter.execute.logging, "LogRecordStreamHandler", None)
     if handler is not None and hasattr(handler, "unpickle"):
         handler.unpickle = _plain_log_record
@@ -93,8 +93,7 @@ class ActivationLabPlugin(AbstractOtterPlugin):  # type: ignore[misc]
                 submission.parent, self.course_dirname, lang=self.lang, seed=self.seed, submission=submission
             )
         except BridgeFailure as failure:
-            key, params = failure.args[0]
-            self.failure = message(DOMAIN, key, self.lang, **params)
+            self.failure = render(failure.message, self.lang)
 
     def after_grading(self, results: Any) -> None:
         """Replace otter's results: one test file per exercise, each test case's outcome from our report."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from activation_lab.errors import QuizError, UsageError
+from activation_lab.fsutil import replacing, write_atomic
 from activation_lab.i18n import LANGUAGES, message
 from activation_lab.quiz.model import LocalizedText
 
@@ -31,7 +32,7 @@ def check_language(lang: str) -> None:
         raise UsageError(message("quiz_export", "export.error.bad_language", "en", lang=lang))
 
 
-def safe_name(text: str, *, prefix: str = "") -> str:
+def xml_name(text: str, *, prefix: str = "") -> str:
     """``text`` reduced to letters, digits, ``_`` and ``-`` (an NCName if ``prefix`` starts with a letter)."""
     cleaned = _UNSAFE.sub("_", text).strip("_") or "x"
     return f"{prefix}{cleaned}"
@@ -46,7 +47,7 @@ class UniqueNames:
 
     def __call__(self, text: str) -> str:
         """A safe name for ``text`` that no earlier call returned."""
-        base = safe_name(text, prefix=self._prefix)
+        base = xml_name(text, prefix=self._prefix)
         name, counter = base, 2
         while name.lower() in self._taken:  # case-insensitive: file systems may fold case
             name, counter = f"{base}_{counter}", counter + 1
@@ -111,8 +112,7 @@ def format_number(value: float) -> str:
 
 def write_xml(path: Path, root: etree._Element) -> None:
     """Write ``root`` as a UTF-8 XML document with a declaration, pretty-printed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    write_atomic(path, etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def replace_folder(build: Callable[[Path], None], target: Path) -> Path:
@@ -148,7 +148,6 @@ def _files_under(folder: Path) -> Iterable[Path]:
 
 def write_tarball(folder: Path, target: Path, *, arcname: str) -> Path:
     """Pack ``folder`` as ``target`` (.tar.gz) with ``arcname/`` as its one top-level folder, atomically."""
-    tmp = target.with_name(f".{target.name}.tmp")
 
     def normalise(info: tarfile.TarInfo) -> tarfile.TarInfo:
         info.uid = info.gid = 0
@@ -159,8 +158,8 @@ def write_tarball(folder: Path, target: Path, *, arcname: str) -> Path:
 
     try:
         # gzip's own header carries a time too; fix it so archives are byte-for-byte reproducible
-        with open(tmp, "wb") as raw:
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=ARCHIVE_MTIME) as zipped:
+        with replacing(target) as tmp, open(tmp, "wb") as raw:
+            with gzip.GzipFile(target.name, mode="wb", fileobj=raw, mtime=ARCHIVE_MTIME) as zipped:
                 with tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
                     directories = sorted({p.parent for p in _files_under(folder)} | {folder})
                     for directory in directories:
@@ -171,9 +170,7 @@ def write_tarball(folder: Path, target: Path, *, arcname: str) -> Path:
                         tar.add(
                             path, arcname=f"{arcname}/{path.relative_to(folder).as_posix()}", filter=normalise
                         )
-        os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise QuizError(
             message("quiz_export", "export.error.cannot_write", "en", path=target, reason=exc)
         ) from exc
@@ -182,9 +179,8 @@ def write_tarball(folder: Path, target: Path, *, arcname: str) -> Path:
 
 def write_zip(folder: Path, target: Path) -> Path:
     """Zip the contents of ``folder`` (no enclosing folder, as IMS packages require) as ``target``."""
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with replacing(target) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             # the manifest first: some importers only look at the first entries
             files = sorted(_files_under(folder), key=lambda p: (p.name != "imsmanifest.xml", p.as_posix()))
             for path in files:
@@ -192,9 +188,7 @@ def write_zip(folder: Path, target: Path) -> Path:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, path.read_bytes())
-        os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise QuizError(
             message("quiz_export", "export.error.cannot_write", "en", path=target, reason=exc)
         ) from exc

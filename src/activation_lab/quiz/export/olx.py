@@ -37,6 +37,7 @@ from activation_lab.quiz.export.common import (
     write_xml,
 )
 from activation_lab.quiz.model import (
+    AnswerTolerance,
     Item,
     Matching,
     MultipleSelect,
@@ -44,7 +45,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
 )
 
 KINDS = ("course", "library")
@@ -53,10 +53,6 @@ DEFAULT_RUN = "quiz"
 COURSE_START = "2026-01-01T00:00:00Z"
 COURSE_END = "2030-12-31T00:00:00Z"
 GRADED_FORMAT = "Quiz"
-
-
-def _msg(key: str, lang: str, **params: object) -> str:
-    return message("quiz_export", key, lang, **params)
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
@@ -74,7 +70,7 @@ def _question(response: etree._Element, prompt: str) -> None:
         _sub(response, "description", block)
 
 
-def tolerance_text(tolerance: Tolerance, key: float) -> str:
+def tolerance_text(tolerance: AnswerTolerance, key: float) -> str:
     """The ``responseparam`` tolerance edX compares with: ``abs`` as a number, ``rel`` as a percentage.
 
     When both are set the bound at the key, ``max(abs, rel·|key|)``, is exported as an absolute tolerance: edX
@@ -97,7 +93,7 @@ def _choice_problem(problem: etree._Element, item: SingleChoice | MultipleSelect
         if item.scoring == "each_answer":
             response.set("partial_credit", "EDC")  # edX "every decision counts" = our each_answer
         _question(response, localized(item.prompt, lang))
-        _sub(response, "description", _msg("export.select_all", lang))
+        _sub(response, "description", message("quiz_export", "export.select_all", lang))
         group = _sub(response, "checkboxgroup")
     for choice in item.choices:
         element = _sub(group, "choice", correct="true" if choice.correct else "false")
@@ -160,14 +156,16 @@ def _short_text_problem(problem: etree._Element, item: ShortText, lang: str) -> 
 def _matching_problem(problem: etree._Element, item: Matching, lang: str) -> None:
     intro = _sub(problem, "div")
     append_paragraphs(intro, localized(item.prompt, lang), lambda tag: etree.Element(tag))
-    _sub(intro, "p", _msg("export.matching_instruction", lang))
+    _sub(intro, "p", message("quiz_export", "export.matching_instruction", lang))
     # options in a fixed sorted order: the pairs' order would put every answer on the diagonal
     options = sorted({one_line(localized(right, lang)) for right in item.rights})
     for pair in item.pairs:
         right = one_line(localized(pair.right, lang))
         response = _sub(problem, "optionresponse")
         _sub(
-            response, "label", _msg("export.matching_label", lang, left=one_line(localized(pair.left, lang)))
+            response,
+            "label",
+            message("quiz_export", "export.matching_label", lang, left=one_line(localized(pair.left, lang))),
         )
         optioninput = _sub(response, "optioninput")
         for option in options:
@@ -181,18 +179,24 @@ def _solution(problem: etree._Element, item: Item, lang: str) -> None:
         return
     solution = _sub(problem, "solution")
     box = _sub(solution, "div", **{"class": "detailed-solution"})
-    _sub(box, "p", _msg("export.explanation", lang))
+    _sub(box, "p", message("quiz_export", "export.explanation", lang))
     if explanation:
         append_paragraphs(box, explanation, lambda tag: etree.Element(tag))
     if wrong_values:
-        _sub(box, "p", _msg("export.common_mistakes", lang))
+        _sub(box, "p", message("quiz_export", "export.common_mistakes", lang))
         listing = _sub(box, "ul")
         for wrong in wrong_values:
             value = wrong.expr or format_number(wrong.value)
             _sub(
                 listing,
                 "li",
-                _msg("export.wrong_value", lang, value=value, feedback=localized(wrong.feedback, lang)),
+                message(
+                    "quiz_export",
+                    "export.wrong_value",
+                    lang,
+                    value=value,
+                    feedback=localized(wrong.feedback, lang),
+                ),
             )
 
 
@@ -200,7 +204,7 @@ def problem_element(item: Item, number: int, lang: str) -> etree._Element:
     """The ``<problem>`` element of one quiz item (``number`` is its 1-based position, used in the title)."""
     problem = etree.Element(
         "problem",
-        display_name=_msg("export.problem_title", lang, number=number),
+        display_name=message("quiz_export", "export.problem_title", lang, number=number),
         weight=format_number(item.points),
         markdown="null",
     )
@@ -242,7 +246,7 @@ def _write_course(root: Path, quiz: Quiz, lang: str, org: str, run: str) -> None
     sequential = etree.Element("sequential", display_name=title, graded="true", format=GRADED_FORMAT)
     _sub(sequential, "vertical", url_name=f"{course_code}_vertical")
     write_xml(root / "sequential" / f"{course_code}_sequential.xml", sequential)
-    vertical = etree.Element("vertical", display_name=_msg("export.section_title", lang))
+    vertical = etree.Element("vertical", display_name=message("quiz_export", "export.section_title", lang))
     for url_name in problems:
         _sub(vertical, "problem", url_name=url_name)
     write_xml(root / "vertical" / f"{course_code}_vertical.xml", vertical)
@@ -316,9 +320,9 @@ def export(
     """
     check_language(lang)
     if kind not in KINDS:
-        raise UsageError(_msg("export.error.bad_kind", "en", kind=kind))
+        raise UsageError(message("quiz_export", "export.error.bad_kind", "en", kind=kind))
     if not quiz.items:
-        raise QuizError(_msg("export.error.empty_quiz", "en", quiz=quiz.id))
+        raise QuizError(message("quiz_export", "export.error.empty_quiz", "en", quiz=quiz.id))
     out_dir = Path(out_dir)
     base = f"{UniqueNames()(quiz.id)}-olx-{kind}-{lang}"
 

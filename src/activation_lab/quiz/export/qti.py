@@ -10,6 +10,9 @@ matching           ``matchInteraction``; directedPair response; a ``mapping`` gi
 
 Choice feedback, known wrong answers and the explanation become ``modalFeedback``. Scores are in points
 (``SCORE``, with ``MAXSCORE`` declared); the test sums them.
+
+Why one long module: QTI spells each item type as its own response processing; the table above is the
+module, one function per row, and the package writer around them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from activation_lab.quiz.export.common import (
 )
 from activation_lab.quiz.export.olx import answer_forms
 from activation_lab.quiz.model import (
+    AnswerTolerance,
     Item,
     Matching,
     MultipleSelect,
@@ -41,7 +45,6 @@ from activation_lab.quiz.model import (
     Quiz,
     ShortText,
     SingleChoice,
-    Tolerance,
 )
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -79,7 +82,7 @@ def _value(parent: etree._Element, text: str, **attrib: str) -> etree._Element:
     return _sub(parent, "value", text, **attrib)
 
 
-def qti_tolerance(tolerance: Tolerance, key: float) -> tuple[str, str | None]:
+def qti_tolerance(tolerance: AnswerTolerance, key: float) -> tuple[str, str | None]:
     """QTI ``toleranceMode`` and ``tolerance`` for our tolerance (relative is in percent in QTI 2.1).
 
     Both abs and rel set: the bound at the key, ``max(abs, rel·|key|)``, as one absolute tolerance.
@@ -267,7 +270,7 @@ def _numeric_item(writer: _ItemWriter, item: Numeric) -> etree._Element:
     _sub(hint, "textEntryInteraction", responseIdentifier=RESPONSE, expectedLength="12")
     processing = writer.processing()
 
-    def near(value: float, tolerance: Tolerance) -> etree._Element:
+    def near(value: float, tolerance: AnswerTolerance) -> etree._Element:
         mode, amount = qti_tolerance(tolerance, value)
         equal = _make("equal")
         equal.set("toleranceMode", mode)

@@ -1,0 +1,98 @@
+"""The terminal tables of ``activation-lab grade``: one row per submission; its failed tests."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from rich.markup import escape
+from rich.table import Table
+
+from activation_lab.i18n import message
+from activation_lab.reports.report import ReportJSON
+
+
+def _shown(value: float) -> str:
+    """A score for the terminal: up to 2 decimals."""
+    return format(round(float(value), 2), ".12g")
+
+
+def _status_text(status: str, lang: str) -> str:
+    try:
+        return message("grading", f"status.{status}", lang)
+    except KeyError:
+        return status
+
+
+_STATUS_STYLE = {
+    "graded": "green",
+    "passed": "green",
+    "failed": "red",
+    "error": "bold red",
+    "missing": "yellow",
+}
+
+
+def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], lang: str) -> Table:
+    """A rich table with one row per submission: exercise scores, quiz, total and status."""
+
+    def t(key: str) -> str:
+        return message("grading", f"table.{key}", lang)
+
+    table = Table(title=None, show_lines=False)
+    table.add_column(t("submission"), no_wrap=True)
+    for exercise_id in exercise_ids:
+        table.add_column(exercise_id, justify="right", no_wrap=True)
+    table.add_column(t("quiz"), justify="right", no_wrap=True)
+    table.add_column(t("total"), justify="right", no_wrap=True)
+    table.add_column(t("status"), no_wrap=True)
+    for report in reports:
+        by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
+        cells = [report["submission"]]
+        for exercise_id in exercise_ids:
+            exercise = by_id.get(exercise_id)
+            if exercise is None:
+                cells.append("")
+            elif exercise["status"] == "graded":
+                cells.append(_shown(exercise["score"]))
+            else:
+                style = _STATUS_STYLE.get(exercise["status"], "red")
+                cells.append(f"[{style}]{_status_text(exercise['status'], lang)}[/]")
+        cells.append("-" if report["quiz"] is None else _shown(report["quiz"]["score"]))
+        cells.append(f"{_shown(report['score'])} / {_shown(report['max_score'])}")
+        style = _STATUS_STYLE.get(report["status"], "red")
+        cells.append(f"[{style}]{_status_text(report['status'], lang)}[/]")
+        table.add_row(*cells)
+    if len(reports) > 1:
+        percents = [100 * r["score"] / r["max_score"] if r["max_score"] else 0.0 for r in reports]
+        table.caption = message(
+            "grading", "table.summary", lang, count=len(reports), median=_shown(statistics.median(percents))
+        )
+    return table
+
+
+def detail_table(report: ReportJSON, lang: str) -> Table:
+    """A rich table with every test of one submission that did not pass, with its feedback."""
+
+    def t(key: str) -> str:
+        return message("grading", f"table.{key}", lang)
+
+    table = Table(title=report["submission"], show_lines=True)
+    table.add_column(t("exercise"))
+    table.add_column(t("test"), overflow="fold")
+    table.add_column(t("score"), justify="right")
+    table.add_column(t("feedback"), overflow="fold")
+    for exercise in report["exercises"]:
+        if not exercise["tests"] and exercise["notes"]:
+            table.add_row(exercise["id"], "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
+        for test in exercise["tests"]:
+            if test["status"] == "passed" and not test["hints"]:
+                continue  # a passed test shows only when it carries advice (never a deduction)
+            name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
+            score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
+            table.add_row(exercise["id"], escape(name), score, escape(test["feedback"]))
+    if report["error"]:
+        table.add_row("", "", "", f"[bold red]{escape(report['error'])}[/]")
+    if not table.rows:  # an empty table would look like a crash; say that everything passed
+        table.add_row("", "", "", t("all_passed"))
+    return table
