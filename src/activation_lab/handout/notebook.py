@@ -21,6 +21,10 @@ import nbformat
 
 from activation_lab.course import Course, load_course
 
+# nbformat has no type hints: reached through Any, so that strict mypy accepts the calls
+_V4: Any = nbformat.v4
+_WRITES: Any = nbformat.writes
+
 NOTEBOOK_NAME = "activations.ipynb"
 CHECK_FILES = ("selfcheck_feedback.py", "selfcheck_plots.py", "conftest.py", "pytest.ini")
 PLOT_EXERCISE = "plots"
@@ -135,19 +139,19 @@ def build_notebook(course: Course) -> Any:
     functions = {Path(spec.file).stem: list(spec.functions) for spec in course.exercises}
     setup = SETUP.replace("BUNDLE)", repr(_bundle(exercises_dir, course)) + ")", 1)
     setup = setup.replace("FUNCTIONS_OF_EXERCISES", json.dumps(functions), 1)
-    cells = [nbformat.v4.new_markdown_cell(INTRO), nbformat.v4.new_code_cell(setup)]
+    cells = [_V4.new_markdown_cell(INTRO), _V4.new_code_cell(setup)]
     for spec in course.exercises:
         stem = Path(spec.file).stem
         docstring, code = _split_stub((exercises_dir / spec.file).read_text(encoding="utf-8"))
-        cells.append(nbformat.v4.new_markdown_cell(_markdown(docstring, spec.file)))
-        cells.append(nbformat.v4.new_code_cell(code.rstrip("\n")))
-        cells.append(nbformat.v4.new_code_cell(f'selfcheck("{stem}", globals())'))
+        cells.append(_V4.new_markdown_cell(_markdown(docstring, spec.file)))
+        cells.append(_V4.new_code_cell(code.rstrip("\n")))
+        cells.append(_V4.new_code_cell(f'selfcheck("{stem}", globals())'))
         if spec.id == PLOT_EXERCISE:
-            cells.append(nbformat.v4.new_markdown_cell("### 강의의 그림 / The lecture's figures"))
-            cells += [nbformat.v4.new_code_cell(f"show({name})") for name in spec.functions]
+            cells.append(_V4.new_markdown_cell("### 강의의 그림 / The lecture's figures"))
+            cells += [_V4.new_code_cell(f"show({name})") for name in spec.functions]
     for index, cell in enumerate(cells):
         cell["id"] = f"cell-{index:02d}"  # stable ids: the generated file is compared byte for byte
-    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook = _V4.new_notebook(cells=cells)
     notebook.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
@@ -157,7 +161,7 @@ def build_notebook(course: Course) -> Any:
 
 def notebook_text(course: Course) -> str:
     """The notebook as the text written to ``exercises/activations.ipynb``."""
-    return nbformat.writes(build_notebook(course)) + "\n"
+    return str(_WRITES(build_notebook(course))) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
