@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: bubblewrap (the grading sandbox) and a Hangul font (Korean labels in `quiz stats` charts).
+# Debian packages: bubblewrap (the grading sandbox), a Hangul font (Korean labels in `quiz stats` charts) and
+# chromium (the headless browser the class report's test drives through Playwright; never `playwright install`).
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg-query -W -f='${Status}' fonts-nanum 2>/dev/null | grep -q 'install ok installed' || missing+=(fonts-nanum)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -16,7 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "setup: WARNING: cannot install ${missing[*]} here (needs root and apt-get)." >&2
     echo "setup: without bubblewrap, grading falls back to the weaker sandbox (docs/security.md);" >&2
-    echo "setup: without a Hangul font, Korean charts use English labels." >&2
+    echo "setup: without a Hangul font, Korean charts use English labels;" >&2
+    echo "setup: without chromium, the class report's browser test is skipped." >&2
   fi
 fi
 

@@ -88,12 +88,14 @@ def test_out_writes_reports_and_grades_csv(capsys, tmp_path, write_submission) -
         "relu",
         "plots",
         "quiz",
+        "code",
         "total",
         "max_total",
         "status",
     ]
     assert [row["submission"] for row in rows] == ["a", "b", "gone"]
-    assert float(rows[0]["total"]) == reports[0]["score"] == reports[0]["max_score"]
+    assert float(rows[0]["total"]) == reports[0]["score"] == float(rows[0]["code"]) == 50
+    assert {float(row["max_total"]) for row in rows} == {reports[0]["max_score"]}  # one fixed maximum
     assert float(rows[1]["c2f"]) == 10 and float(rows[1]["sigmoid"]) == 0 and rows[1]["quiz"] == ""
     assert rows[2]["status"] == "error"
     assert not list(out.glob(".*tmp"))
@@ -145,9 +147,19 @@ def test_a_class_folder_is_expanded_in_name_order(capsys, tmp_path, reference_so
 
 def test_a_folder_with_exercise_files_is_one_submission(capsys, write_submission) -> None:
     folder = write_submission("solo", reference=("relu.py",))
+    (folder / "__pycache__").mkdir()  # debris never makes it look like a class
+    code, reports = _grade_json(capsys, str(folder))
+    assert code == 0
+    assert [r["submission"] for r in reports] == ["solo"]
+
+
+def test_exercise_files_beside_a_sub_folder_need_layout(capsys, write_submission) -> None:
+    folder = write_submission("solo", reference=("relu.py",))
     (folder / "extra").mkdir()
     (folder / "extra" / "c2f.py").write_text("x = 1\n")
-    code, reports = _grade_json(capsys, str(folder))
+    assert main(["grade", "--format", "json", str(folder)]) == 2  # one student or a class? never guessed
+    assert "--layout" in capsys.readouterr().err
+    code, reports = _grade_json(capsys, str(folder), "--layout", "submission")
     assert code == 0
     assert [r["submission"] for r in reports] == ["solo"]
 

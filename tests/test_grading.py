@@ -40,8 +40,11 @@ def test_reference_solutions_score_full_marks(write_submission, grading_context)
     assert [e.id for e in report.exercises] == [spec.id for spec in grading_context.course.exercises]
     assert all(e.status == "graded" and e.score == e.max_score for e in report.exercises)
     full = sum(spec.max_score for spec in grading_context.course.exercises)
-    assert report.score == report.max_score == full
+    quiz_max = sum(quiz.max_score for quiz in grading_context.quizzes)
+    # The maximum is the course's: without answers.yaml the quiz part is 0 of its maximum, status missing.
+    assert report.score == full and report.max_score == full + quiz_max
     assert report.quiz is None
+    assert [(p.id, p.status) for p in report.parts] == [("code", "graded"), ("quiz", "missing")]
 
 
 def test_missing_files_score_zero_and_cost_only_their_exercise(write_submission, grading_context) -> None:
@@ -54,7 +57,8 @@ def test_missing_files_score_zero_and_cost_only_their_exercise(write_submission,
         assert f"{exercise_id}.py" in by_id[exercise_id].notes[0].render("en")
     assert by_id["sigmoid"].score == by_id["sigmoid"].max_score
     assert report.score == by_id["sigmoid"].score + by_id["relu"].score
-    assert report.max_score == sum(e.max_score for e in report.exercises)
+    quiz_max = sum(quiz.max_score for quiz in grading_context.quizzes)
+    assert report.max_score == sum(e.max_score for e in report.exercises) + quiz_max
 
 
 def test_the_slides_step_loses_marks_with_hints(write_submission, grading_context) -> None:

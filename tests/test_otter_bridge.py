@@ -253,7 +253,8 @@ def test_autograder_zip_holds_our_tests_the_wheel_and_the_course(assignment, con
     assert config["lang"] == "python"
     (plugin,) = config["plugins"]
     plugin_tests = plugin["activation_lab.integrations.otter.plugin.ActivationLabPlugin"]["exercises"]
-    assert [e["id"] for e in plugin_tests] == [spec.id for spec in course.exercises]
+    # one test file per exercise, and one for the quiz (a test case per item) since the course counts it
+    assert [e["id"] for e in plugin_tests] == [*(spec.id for spec in course.exercises), "quiz"]
     with zipfile.ZipFile(assignment.wheel) as wheel:
         assert "activation_lab/sandbox/worker.py" in wheel.namelist()
         assert "activation_lab/integrations/otter/kernel.py" in wheel.namelist()
@@ -333,7 +334,8 @@ def test_otter_run_scores_equal_our_engine(
     ours = _our_report(submission, context)
     results = _otter_run(assignment.autograder_zip, submission, tmp_path / "otter-out")
     otter_scores = {t["name"]: t["score"] for t in results["tests"] if "max_score" in t}
-    assert otter_scores == {e["id"]: e["score"] for e in ours["exercises"]}
+    # a single file has no answers.yaml: the quiz test file scores 0 of its points
+    assert otter_scores == {**{e["id"]: e["score"] for e in ours["exercises"]}, "quiz": 0.0}
     assert sum(otter_scores.values()) == ours["score"]
     exercise = next(e for e in ours["exercises"] if e["id"] == name[:-3])
     if expected == "full":
@@ -377,7 +379,8 @@ def test_otter_run_on_a_notebook_defining_every_exercise(assignment, context, tm
     ours = _our_report(notebook, context)
     results = _otter_run(assignment.autograder_zip, notebook, tmp_path / "otter-out")
     otter_scores = {t["name"]: t["score"] for t in results["tests"] if "max_score" in t}
-    assert otter_scores == {e["id"]: e["score"] for e in ours["exercises"]}
+    # a single file has no answers.yaml: the quiz test file scores 0 of its points
+    assert otter_scores == {**{e["id"]: e["score"] for e in ours["exercises"]}, "quiz": 0.0}
     # the demo notebook defines every function except the plot exercise's (added later, scored on its own)
     graded = {e["id"] for e in ours["exercises"] if e["status"] == "graded"}
     assert graded == {e["id"] for e in ours["exercises"]} - {"plots"}

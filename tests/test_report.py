@@ -95,13 +95,36 @@ def test_hidden_tests_never_show_expected_values(real_reports) -> None:
     assert not [t for t in hidden if "Expected" in t["feedback"] or "expected:" in t["feedback"].lower()]
 
 
-def test_grades_csv_has_one_row_per_report(real_reports) -> None:
+def test_grades_csv_has_one_row_per_report_by_name_with_a_column_per_part(
+    real_reports, grading_context
+) -> None:
     text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu", "plots"])
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["submission"] for r in rows] == [r["submission"] for r in real_reports]
-    assert rows[0]["quiz"] == "" and rows[0]["total"] == rows[0]["max_total"] == "60"
-    assert rows[1]["tanh"] == "0" and rows[1]["c2f"] == "0"
-    assert rows[2]["status"] == "error" and rows[2]["c2f"] == ""
+    rows = {r["submission"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert list(rows) == sorted(r["submission"] for r in real_reports)
+    quiz_max = sum(quiz.max_score for quiz in grading_context.quizzes)
+    fixed = f"{60 + quiz_max:g}"
+    # The maximum is the course's, the same for all: "full" has no answers.yaml, so its quiz part is 0.
+    assert rows["full"]["quiz"] == "" and rows["full"]["code"] == "60" and rows["full"]["total"] == "60"
+    assert (
+        rows["full"]["max_total"]
+        == rows["partial"]["max_total"]
+        == rows["missing-folder"]["max_total"]
+        == fixed
+    )
+    assert rows["partial"]["tanh"] == "0" and rows["partial"]["c2f"] == "0"
+    assert rows["missing-folder"]["status"] == "error" and rows["missing-folder"]["c2f"] == ""
+
+
+def test_a_missing_part_scores_zero_with_status_missing(real_reports) -> None:
+    full = next(r for r in real_reports if r["submission"] == "full")
+    parts = {p["id"]: p for p in full["parts"]}
+    assert (
+        parts["quiz"]["status"] == "missing"
+        and parts["quiz"]["score"] == 0
+        and parts["quiz"]["max_score"] > 0
+    )
+    assert parts["code"] == {"id": "code", "score": 50, "max_score": 50, "status": "graded", "counted": True}
+    assert full["max_score"] == sum(p["max_score"] for p in full["parts"] if p["counted"])
 
 
 def test_write_atomic_replaces_whole_files_and_leaves_no_temporary(tmp_path) -> None:

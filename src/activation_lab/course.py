@@ -24,6 +24,10 @@ class Course:
     exercises: tuple[ExerciseSpec, ...]
     suite_version: str
     misconceptions: str | None = None  # the course's misconceptions module, relative to root
+    # The parts that count toward every student's fixed maximum ([grading] parts): exercise parts and "quiz".
+    parts: tuple[str, ...] = ("code", "quiz")
+    # Gradescope visibility of hidden tests and quiz items ([grading] hidden_visibility).
+    hidden_visibility: str = "after_published"
 
     @property
     def solutions_dir(self) -> Path:
@@ -47,17 +51,28 @@ class Course:
                 return spec
         raise CourseError(f"no exercise {exercise_id!r} in {self.root / 'autograder' / 'manifest.toml'}")
 
+    def part_exercises(self, part: str) -> tuple[ExerciseSpec, ...]:
+        """The exercises that count toward ``part`` (none for ``quiz``)."""
+        return tuple(spec for spec in self.exercises if spec.part == part)
+
     @property
     def student_files(self) -> tuple[str, ...]:
         """The whitelisted student file names, e.g. ``sigmoid.py``."""
         return tuple(spec.file for spec in self.exercises)
 
 
+BUNDLED_COURSE_DIRNAME = "_course"
+
+
 def default_course_root() -> Path:
-    """``$ACTIVATION_LAB_COURSE``, else the checkout this package was installed from (editable install)."""
+    """``$ACTIVATION_LAB_COURSE``; else the course bundled in this package (a wheel built by ``gradescope
+    build``); else the checkout this package was installed from (editable install)."""
     configured = os.environ.get("ACTIVATION_LAB_COURSE")
     if configured:
         return Path(configured)
+    bundled = Path(__file__).resolve().parent / BUNDLED_COURSE_DIRNAME
+    if (bundled / "autograder" / "manifest.toml").is_file():
+        return bundled
     return Path(__file__).resolve().parents[2]
 
 
@@ -82,6 +97,7 @@ def load_course(root: Path | None = None) -> Course:
                 functions=tuple(str(f) for f in entry["functions"]),
                 max_score=float(entry["max_score"]),
                 suite=str(entry["suite"]),
+                part=str(entry.get("part", "code")),
             )
         except KeyError as exc:
             raise CourseError(f"{manifest}: an [[exercise]] lacks the field {exc.args[0]!r}") from None
@@ -93,9 +109,42 @@ def load_course(root: Path | None = None) -> Course:
     misconceptions = raw.get("misconceptions")
     if misconceptions is not None and not (root / str(misconceptions)).is_file():
         raise CourseError(f"{manifest}: misconceptions file {misconceptions} does not exist")
+    grading = raw.get("grading", {})
+    has_quiz = any((root / "quizzes").glob("*.y*ml")) if (root / "quizzes").is_dir() else False
+    parts = _parts(manifest, grading, specs, has_quiz)
+    visibility = str(grading.get("hidden_visibility", "after_published"))
+    if visibility not in HIDDEN_VISIBILITIES:
+        raise CourseError(
+            f"{manifest}: [grading] hidden_visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}"
+        )
     return Course(
         root=root,
         exercises=tuple(specs),
         suite_version=str(raw.get("suite_version", "1")),
         misconceptions=None if misconceptions is None else str(misconceptions),
+        parts=parts,
+        hidden_visibility=visibility,
     )
+
+
+HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date", "visible")
+
+
+def _parts(
+    manifest: Path, grading: dict[str, object], specs: list[ExerciseSpec], has_quiz: bool
+) -> tuple[str, ...]:
+    """``[grading] parts``: which parts count toward the fixed maximum (default: every part, quiz if any)."""
+    declared = {spec.part for spec in specs}
+    if "quiz" in declared:
+        raise CourseError(f"{manifest}: an exercise cannot use the part name 'quiz' (it names the quizzes)")
+    default = [*dict.fromkeys(spec.part for spec in specs), *(["quiz"] if has_quiz else [])]
+    raw = grading.get("parts", default)
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise CourseError(f"{manifest}: [grading] parts must be a non-empty list of part names")
+    unknown = [p for p in raw if p != "quiz" and p not in declared]
+    if unknown:
+        known = ", ".join([*sorted(declared), "quiz"])
+        raise CourseError(f"{manifest}: [grading] parts names {unknown[0]!r}, which is not a part ({known})")
+    if len(set(raw)) != len(raw):
+        raise CourseError(f"{manifest}: [grading] parts lists a part twice")
+    return tuple(raw)

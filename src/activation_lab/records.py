@@ -68,6 +68,7 @@ class ExerciseSpec:
     functions: tuple[str, ...]
     max_score: float
     suite: str  # path of the hidden pytest suite, relative to the course root
+    part: str = "code"  # the grade part this exercise counts toward (manifest ``part``; e.g. code, plots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,21 @@ class QuizResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PartResult:
+    """One grade part of a submission (``code``, ``quiz``, ...): its score against the course's fixed maximum.
+
+    ``status`` is ``graded``, or ``missing`` when the submission holds nothing of the part (score 0);
+    ``counted`` is whether the course's ``[grading] parts`` counts it toward the total.
+    """
+
+    id: str
+    score: float
+    max_score: float
+    status: str
+    counted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionReport:
     """Everything graded for one submission; serialised as the JSON report (docs/contract.md, "Report")."""
 
@@ -131,3 +147,4 @@ class SubmissionReport:
     error: Message | None = None
     content_hash: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    parts: tuple[PartResult, ...] = ()

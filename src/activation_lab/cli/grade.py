@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from activation_lab.display import visible
 from activation_lab.errors import ExitCode, UsageError
 from activation_lab.i18n import default_language, message
 from activation_lab.reports.gradescope import HIDDEN_VISIBILITIES, RESULTS_FILE, SUBMISSION_DIR
@@ -17,13 +18,15 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    every PATH was graded, whatever the scores (an unreadable or missing PATH is a report
        with status "error")
-  2    usage error (bad option, --resume without --out)
+  2    usage error (bad option, --resume without --out, a class folder mixing exercise files and
+       other submissions without --layout)
   3    grader fault: broken course content (manifest, suites, quizzes) or the grader failed on a submission
        (that submission's report has "error_kind": "grader")
   130  interrupted (Ctrl-C); every finished result in --out is kept; rerun with --resume
 
-A directory PATH that directly holds an exercise file or answers.yaml is one submission; a directory
+A directory PATH that directly holds exercise files or answers.yaml is one submission; a directory
 of sub-folders, .zip, .ipynb and .py files is a class: each entry is one submission (docs/grading.md).
+A folder holding both is refused (exit 2) unless --layout class|submission says how to read it.
 """
 
 
@@ -59,11 +62,25 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         help="table (default) or one JSON array on stdout, one object per submission",
     )
     grade.add_argument(
+        "--layout",
+        choices=("auto", "class", "submission"),
+        default="auto",
+        help="how a directory PATH is read: auto (default: the class-folder rule; a folder mixing exercise "
+        "files with other submissions is refused), class (each entry is one submission) or submission "
+        "(the folder is one submission)",
+    )
+    grade.add_argument(
         "--resume",
         action="store_true",
         help="skip submissions whose report in --out is up to date (same content, suites, seed); "
         "a report asked for in another --lang is rendered again without running the code again",
     )
+    grade.add_argument(
+        "--report", action="store_true", help="also write the class report DIR/report.html (needs --out)"
+    )
+    from activation_lab.cli.instructor import add_gradebook_options
+
+    add_gradebook_options(grade)
     _common_options(grade)
     grade.set_defaults(handler=run_grade)
 
@@ -78,11 +95,23 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     gradescope.add_argument(
         "--hidden-visibility",
         choices=HIDDEN_VISIBILITIES,
-        default="after_published",
-        help="Gradescope visibility of hidden tests and quiz items",
+        default=None,
+        help="Gradescope visibility of hidden tests and quiz items (default: the course's "
+        "[grading] hidden_visibility, else after_published)",
     )
     _common_options(gradescope)
     gradescope.set_defaults(handler=run_gradescope)
+    build = gradescope.add_subparsers(dest="gradescope_command", required=False, metavar="build")
+    build_zip = build.add_parser(
+        "build",
+        help="write a Gradescope autograder zip (setup.sh, run_autograder, a wheel with the course)",
+        description="Build OUT.zip for Gradescope's autograder upload (docs/gradescope.md).",
+    )
+    build_zip.add_argument("zip", type=Path, metavar="OUT.zip")
+    build_zip.add_argument("--course", type=Path, default=None, help="course root (default: this checkout)")
+    build_zip.add_argument("--lang", choices=("ko", "en"), help="feedback language (default: the locale's)")
+    build_zip.add_argument("--seed", type=int, default=None, help="seed of the random test inputs")
+    build_zip.set_defaults(handler=run_gradescope_build)
 
 
 def _context(args: argparse.Namespace, lang: str) -> Any:
@@ -114,7 +143,7 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # descriptions are submission names
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -126,7 +155,8 @@ class _Progress:
 
     def advance(self, report: Any) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=str(report["submission"])[:30])
+            name = visible(str(report["submission"])[:30])
+            self.bar.update(self.task, advance=1, description=name)
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -161,6 +191,12 @@ def run_grade(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out DIR (the folder whose results it continues)")
+    if args.out is None and (args.roster or args.gradebook or args.report):
+        raise UsageError("--roster, --gradebook and --report need --out DIR")
+    if args.roster is not None:
+        from activation_lab.reports.roster import load_roster
+
+        load_roster(args.roster)  # a broken roster stops here, before any grading
     ctx = _context(args, lang)
     progress = _Progress(lang)
     try:
@@ -173,6 +209,7 @@ def run_grade(args: argparse.Namespace) -> int:
             resume=args.resume,
             on_start=progress.start,
             on_result=progress.advance,
+            layout=args.layout,
         )
     except KeyboardInterrupt:
         progress.stop()
@@ -186,6 +223,15 @@ def run_grade(args: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if result.resumed:
         print(message("grading", "cli.resumed", lang, count=result.resumed, out=args.out), file=sys.stderr)
+    if args.out is not None and (args.roster or args.gradebook):
+        from activation_lab.cli.instructor import write_exports
+
+        write_exports(args, args.out, [spec.id for spec in ctx.course.exercises])
+    if args.out is not None and args.report:
+        from activation_lab.cli.instructor import write_class_report
+
+        folders = [path for path in args.paths if path.is_dir()]
+        write_class_report(args.out, ctx.course, lang, folders[0] if len(folders) == 1 else None)
     if args.out is not None and args.format == "table":
         print(message("grading", "cli.written", lang, out=args.out, count=len(reports)), file=sys.stderr)
     if result.grader_faults:
@@ -196,9 +242,12 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def gradescope_target(submission_dir: Path, student_files: tuple[str, ...]) -> Path:
     """What to grade in Gradescope's submission folder: the folder, or its single .zip/.ipynb/.py upload."""
-    from activation_lab.grading.batch import expand_paths
+    from activation_lab.grading.batch import MixedFolderError, expand_paths
 
-    entries = expand_paths([submission_dir], student_files)
+    try:
+        entries = expand_paths([submission_dir], student_files)
+    except MixedFolderError:  # Gradescope's folder always belongs to one student
+        return submission_dir
     return entries[0] if len(entries) == 1 else submission_dir
 
 
@@ -217,10 +266,21 @@ def run_gradescope(args: argparse.Namespace) -> int:
     )
     if report["error_kind"] == "grader":
         # No results.json: Gradescope then reports a failed autograder instead of recording a zero.
-        print(f"activation-lab: {report['error']}", file=sys.stderr)
+        print(f"activation-lab: {visible(report['error'], keep_newlines=True)}", file=sys.stderr)
         return ExitCode.GRADER_FAULT
+    visibility = args.hidden_visibility or ctx.course.hidden_visibility
     results = results_json(
-        report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=args.hidden_visibility
+        report, lang=lang, execution_time=time.monotonic() - started, hidden_visibility=visibility
     )
     write_atomic(args.results, dumps_report(results))
+    return ExitCode.OK
+
+
+def run_gradescope_build(args: argparse.Namespace) -> int:
+    """Build the Gradescope autograder zip."""
+    from activation_lab.course import load_course
+    from activation_lab.integrations.gradescope_build import build_autograder_zip
+
+    path = build_autograder_zip(load_course(args.course), args.zip, lang=args.lang, seed=args.seed)
+    print(f"wrote {path}: upload it as the Gradescope autograder (docs/gradescope.md)", file=sys.stderr)
     return ExitCode.OK

@@ -9,6 +9,7 @@ from typing import Any
 
 from activation_lab import __version__
 from activation_lab.cli import grade as grade_cli
+from activation_lab.cli import instructor as instructor_cli
 from activation_lab.cli import otter as otter_cli
 from activation_lab.cli import quiz as quiz_cli
 from activation_lab.cli import student as student_cli
@@ -28,7 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each area's ``add_parsers``: one line per command group."""
-    return [grade_cli.add_parsers, quiz_cli.add_parsers, otter_cli.add_parsers, student_cli.add_parsers]
+    return [
+        grade_cli.add_parsers,
+        quiz_cli.add_parsers,
+        otter_cli.add_parsers,
+        instructor_cli.add_parsers,
+        student_cli.add_parsers,
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

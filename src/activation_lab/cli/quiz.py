@@ -115,17 +115,17 @@ def run_grade(args: argparse.Namespace) -> int:
         print(json.dumps(result_as_dict(result, lang), ensure_ascii=False, indent=2))
         return ExitCode.OK
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(quiz.title.text(lang)), show_lines=True)
+    from activation_lab.display import inert
+
+    table = Table(title=inert(quiz.title.text(lang)), show_lines=True)
     table.add_column(message("quiz", "cli.column_item", lang))
     table.add_column(message("quiz", "cli.column_score", lang), justify="right")
     table.add_column(message("quiz", "cli.column_feedback", lang))
     for item in result.items:
-        table.add_row(
-            escape(item.id), f"{item.score:g} / {item.max_score:g}", escape(render(item.feedback, lang))
-        )
+        feedback = inert(render(item.feedback, lang), keep_newlines=True)  # quotes the student's answer
+        table.add_row(inert(item.id), f"{item.score:g} / {item.max_score:g}", feedback)
     console = Console()
     console.print(table)
     console.print(

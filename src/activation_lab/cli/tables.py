@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 
+from activation_lab.display import inert
 from activation_lab.i18n import message
 from activation_lab.reports.report import ReportJSON
 
@@ -48,7 +49,7 @@ def summary_table(reports: Sequence[ReportJSON], exercise_ids: Sequence[str], la
     table.add_column(t("status"), no_wrap=True)
     for report in reports:
         by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
-        cells = [report["submission"]]
+        cells: list[Any] = [inert(report["submission"])]  # a name is shown as written, never as markup
         for exercise_id in exercise_ids:
             exercise = by_id.get(exercise_id)
             if exercise is None:
@@ -77,22 +78,27 @@ def detail_table(report: ReportJSON, lang: str) -> Table:
     def t(key: str) -> str:
         return message("grading", f"table.{key}", lang)
 
-    table = Table(title=report["submission"], show_lines=True)
+    def shown(text: str) -> Any:
+        return inert(text, keep_newlines=True)
+
+    table = Table(title=inert(report["submission"]), show_lines=True)
     table.add_column(t("exercise"))
     table.add_column(t("test"), overflow="fold")
     table.add_column(t("score"), justify="right")
     table.add_column(t("feedback"), overflow="fold")
     for exercise in report["exercises"]:
         if not exercise["tests"] and exercise["notes"]:
-            table.add_row(exercise["id"], "", _shown(exercise["score"]), escape("\n".join(exercise["notes"])))
+            table.add_row(
+                shown(exercise["id"]), "", _shown(exercise["score"]), shown("\n".join(exercise["notes"]))
+            )
         for test in exercise["tests"]:
             if test["status"] == "passed" and not test["hints"]:
                 continue  # a passed test shows only when it carries advice (never a deduction)
             name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
             score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
-            table.add_row(exercise["id"], escape(name), score, escape(test["feedback"]))
+            table.add_row(shown(exercise["id"]), shown(name), score, shown(test["feedback"]))
     if report["error"]:
-        table.add_row("", "", "", f"[bold red]{escape(report['error'])}[/]")
+        table.add_row("", "", "", inert(report["error"], keep_newlines=True, style="bold red"))
     if not table.rows:  # an empty table would look like a crash; say that everything passed
         table.add_row("", "", "", t("all_passed"))
     return table

@@ -7,12 +7,13 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from activation_lab.errors import SubmissionError
+from activation_lab.errors import SubmissionError, UsageError
 from activation_lab.grading.grade import (
     GradingContext,
     Sandbox,
@@ -26,7 +27,6 @@ from activation_lab.reports.report import (
     ReportJSON,
     read_report,
     report_to_json,
-    write_grades_csv,
     write_report,
 )
 from activation_lab.reports.stored import read_records, records_path, write_records
@@ -45,44 +45,137 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+LAYOUTS = ("auto", "class", "submission")
+
+
+class MixedFolderError(UsageError):
+    """A folder that could be one student's or a class: it holds exercise files and other submissions."""
+
+
 def _visible_entries(folder: Path) -> list[Path]:
     return sorted(e for e in folder.iterdir() if not e.name.startswith((".", "__")))
 
 
+def _is_link(entry: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(entry).st_mode)
+    except OSError:
+        return False
+
+
+def _is_real_dir(entry: Path) -> bool:
+    """A directory that is not a symbolic link (a link is never followed, whatever it points to)."""
+    try:
+        return stat.S_ISDIR(os.lstat(entry).st_mode)
+    except OSError:
+        return False
+
+
 def _submission_like(entry: Path) -> bool:
-    return entry.is_dir() or entry.suffix.lower() in SUBMISSION_SUFFIXES
+    # A link is listed (and refused by the loader as an error of its own) instead of being followed.
+    return _is_link(entry) or _is_real_dir(entry) or entry.suffix.lower() in SUBMISSION_SUFFIXES
+
+
+def _is_exercise_file(entry: Path, student_files: Sequence[str]) -> bool:
+    from activation_lab.submissions.load import names_student_file
+
+    if _is_link(entry) or _is_real_dir(entry):
+        return False
+    if entry.name.lower() in ANSWERS_FILES:
+        return True
+    # only .py names count here (Sigmoid.py, sigmoid (1).py); a step.txt beside a class is not a submission
+    return entry.suffix.lower() == ".py" and any(
+        names_student_file(entry.name, expected) for expected in student_files
+    )
+
+
+def _ignored_subfolder(entry: Path) -> bool:
+    from activation_lab.submissions.load import JUNK_DIRS
+
+    return _is_real_dir(entry) and entry.name in JUNK_DIRS
+
+
+def read_folder(folder: Path, student_files: Sequence[str]) -> tuple[list[Path], list[Path]]:
+    """The exercise files (and ``answers.yaml``) directly in ``folder``, and its other submission entries."""
+    entries = [e for e in _visible_entries(folder) if not _ignored_subfolder(e)]
+    exercise = [e for e in entries if _is_exercise_file(e, student_files)]
+    others = [e for e in entries if e not in exercise and _submission_like(e)]
+    return exercise, others
 
 
 def is_class_folder(folder: Path, student_files: Sequence[str]) -> bool:
     """Whether a directory PATH is a class (a folder of submissions) rather than one submission.
 
-    The rule (docs/grading.md): a folder that directly holds an exercise file (any letter case, e.g.
-    ``Sigmoid.py``) or ``answers.yaml`` is one submission; so is a folder holding a single sub-folder and no
-    other submission (a zipped folder unpacked: ``alice/alice/*.py``) and an empty folder. Any other
-    folder with sub-folders, ``.zip``, ``.ipynb`` or ``.py`` entries is a class: each entry is one submission.
+    The rule (docs/grading.md): a folder that directly holds exercise files (any letter case, e.g.
+    ``Sigmoid.py``) or ``answers.yaml`` and nothing else submission-like is one submission; so is a folder
+    holding a single sub-folder and no other submission (a zipped folder unpacked: ``alice/alice/*.py``) and
+    an empty folder. A folder of sub-folders, ``.zip``, ``.ipynb`` or ``.py`` entries and no exercise file is
+    a class: each entry is one submission. A folder holding both raises :class:`MixedFolderError`: it is never
+    guessed (``--layout`` says how to read it). A symbolic link is never a class.
     """
-    if not folder.is_dir():
+    if _is_link(folder) or not _is_real_dir(folder):
         return False
-    entries = _visible_entries(folder)
-    exercise_names = {name.lower() for name in student_files} | set(ANSWERS_FILES)
-    if any(e.is_file() and e.name.lower() in exercise_names for e in entries):
+    exercise, others = read_folder(folder, student_files)
+    if exercise and others:
+        raise MixedFolderError(str(folder))
+    if exercise:
         return False
-    candidates = [e for e in entries if _submission_like(e)]
-    if len(candidates) == 1 and candidates[0].is_dir():
+    if len(others) == 1 and _is_real_dir(others[0]):
         return False
-    return bool(candidates)
+    return bool(others)
 
 
-def expand_paths(paths: Sequence[Path], student_files: Sequence[str]) -> list[Path]:
-    """The submissions named by PATHs, in order: a class folder becomes its entries, sorted by name."""
+def expand_paths(
+    paths: Sequence[Path], student_files: Sequence[str], *, layout: str = "auto", lang: str = "en"
+) -> list[Path]:
+    """The submissions named by PATHs, in order: a class folder becomes its entries, sorted by name.
+
+    ``layout`` is ``auto`` (the class-folder rule; a mixed folder is refused with a ``MixedFolderError``
+    whose message says how it was read and how to lay it out), ``class`` (every directory PATH is a class)
+    or ``submission`` (every PATH is one submission).
+    """
+    if layout not in LAYOUTS:
+        raise UsageError(f"--layout must be one of {', '.join(LAYOUTS)}")
     expanded: list[Path] = []
     for path in paths:
         path = Path(path)
-        if is_class_folder(path, student_files):
-            expanded.extend(e for e in _visible_entries(path) if _submission_like(e))
-        else:
+        if layout == "submission" or _is_link(path):
             expanded.append(path)
+        elif layout == "class":
+            if _is_real_dir(path):
+                expanded.extend(e for e in _visible_entries(path) if _submission_like(e))
+            else:
+                expanded.append(path)
+        else:
+            try:
+                is_class = is_class_folder(path, student_files)
+            except MixedFolderError:
+                raise MixedFolderError(_mixed_message(path, student_files, lang)) from None
+            if is_class:
+                expanded.extend(e for e in _visible_entries(path) if _submission_like(e))
+            else:
+                expanded.append(path)
     return expanded
+
+
+def _mixed_message(folder: Path, student_files: Sequence[str], lang: str) -> str:
+    from activation_lab.display import visible
+    from activation_lab.i18n import message
+
+    exercise, others = read_folder(folder, student_files)
+
+    def listing(entries: list[Path]) -> str:
+        names = [visible(e.name) + ("/" if _is_real_dir(e) else "") for e in entries[:5]]
+        return ", ".join(names) + (f", … (+{len(entries) - 5})" if len(entries) > 5 else "")
+
+    return message(
+        "grading",
+        "layout.mixed",
+        lang,
+        path=visible(folder),
+        exercise=listing(exercise),
+        others=listing(others),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,17 +338,18 @@ class _WorkerPool:
                 process.join()
 
 
-def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, first: Sequence[str] = ()) -> Path:
-    """Write ``out_dir/grades.csv`` from every complete report there (names in ``first`` come first)."""
-    reports: dict[str, ReportJSON] = {}
-    for path in sorted(out_dir.glob("*.json")):
-        report = read_report(path)
-        if report is not None:
-            reports[path.stem] = report
-    order = [name for name in first if name in reports] + [n for n in reports if n not in set(first)]
-    target = out_dir / GRADES_CSV
-    write_grades_csv(target, [reports[name] for name in order], [spec.id for spec in ctx.course.exercises])
-    return target
+def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, roster: Path | None = None) -> Path:
+    """Rewrite ``out_dir/grades.csv`` from every complete report there, in a stable order.
+
+    Rows follow the roster (``roster``, else the copy a previous run kept in ``out_dir``), else submission
+    names, so regrading one student never moves its row.
+    """
+    from activation_lab.reports.gradebook import write_gradebook
+    from activation_lab.reports.roster import load_roster
+
+    students = load_roster(roster) if roster is not None else None
+    written = write_gradebook(out_dir, [spec.id for spec in ctx.course.exercises], students=students)
+    return written.files[0]
 
 
 def _resumed(
@@ -287,6 +381,7 @@ def grade_batch(
     resume: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[ReportJSON], None] | None = None,
+    layout: str = "auto",
 ) -> BatchResult:
     """Grade every PATH (class folders expanded) with ``jobs`` worker processes; one report per submission.
 
@@ -296,7 +391,7 @@ def grade_batch(
     an interrupted batch keeps every finished result and ``resume=True`` continues it. A resumed report
     asked for in another language is rendered again from its stored form: no student code runs again.
     """
-    submissions = expand_paths(paths, ctx.course.student_files)
+    submissions = expand_paths(paths, ctx.course.student_files, layout=layout, lang=lang)
     tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
     reports: list[ReportJSON | None] = [None] * len(tasks)
@@ -348,7 +443,7 @@ def grade_batch(
         raise
     finally:
         if out_dir is not None:
-            rebuild_grades_csv(out_dir, ctx, names)
+            rebuild_grades_csv(out_dir, ctx)
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
     return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults)

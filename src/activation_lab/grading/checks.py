@@ -194,6 +194,56 @@ def output_failure(value: Any, arg: Any) -> tuple[Message, Message, tuple[str, .
     return Message(DOMAIN, "problem.not_numeric", {"type": describe_type(value)}), numeric, ()
 
 
+VALID_KINDS = "biuf"  # numbers and booleans: a wrong-typed answer is still an answer
+
+
+def is_valid_result(result: CallResult, _depth: int = 0) -> bool:
+    """Whether a call produced an answer at all: a number, a numeric array or a list of numbers.
+
+    ``None``, an ``Opaque`` object, text, a complex number, only nan, or an exception is no answer: a function
+    that only ever gives those earns nothing on any test (docs/grading.md, "How one submission is graded").
+    """
+    return result.raised is None and _is_answer(result.value, 0) and not _all_nan(result.value)
+
+
+def answers_input(result: CallResult, arg: Any) -> bool:
+    """Whether a call gave an answer *to this input*: a real answer of the input's shape.
+
+    A single number needs a size-1 answer; ``return 0`` or an empty array is no answer to an array input.
+    """
+    if not is_valid_result(result):
+        return False
+    try:
+        values = np.asarray(result.value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if isinstance(arg, np.ndarray) and arg.ndim >= 1:
+        return bool(values.shape == arg.shape)
+    return bool(values.size == 1)
+
+
+def _all_nan(value: Any) -> bool:
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return bool(values.size) and bool(np.isnan(values).all())
+
+
+def _is_answer(value: Any, depth: int) -> bool:
+    kind = type(value)
+    if kind is bool or kind is float:
+        return True
+    if kind is int:
+        return bool(value.bit_length() <= MAX_INT_BITS)
+    if kind is np.ndarray or isinstance(value, np.generic):
+        return bool(value.dtype.kind in VALID_KINDS)
+    if kind in (list, tuple) and depth < 4:
+        return all(_is_answer(item, depth + 1) for item in value)
+    return False
+
+
 def describe_type(value: Any) -> str:
     """The type of a value as a student would name it (``np.float64``, ``ndarray of bool``, ``list``)."""
     if isinstance(value, Opaque):
@@ -475,9 +525,34 @@ class Checker:
             )
 
     def unchanged(self, name: str, *args: Any) -> None:
-        """Fail when the student's ``name(*args)`` modifies its argument in place."""
+        """Fail when the student's ``name(*args)`` modifies its argument in place or gives no answer to it.
+
+        Leaving the input alone earns credit only alongside a real answer to that input: a call that returned
+        ``None``, an object of no numeric type, only nan, or a value of another shape than the input fails,
+        and so does a call whose arguments could not be read back.
+        """
         result = self.call(name, *args)
-        for before, after in zip(args, result.args_after, strict=False):
+        if not answers_input(result, args[0] if args else None):
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, args),
+                    Message(DOMAIN, "problem.no_answer", {"got": describe(result.value)}),
+                    got=describe(result.value),
+                    rule=Message(DOMAIN, "rule.unchanged_needs_answer"),
+                    hints=("returned_none",) if result.value is None else (),
+                    stdout=result.stdout,
+                )
+            )
+        if len(result.args_after) != len(args):
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, args),
+                    Message(DOMAIN, "problem.input_unreadable"),
+                    rule=Message(DOMAIN, "rule.unchanged"),
+                    stdout=result.stdout,
+                )
+            )
+        for before, after in zip(args, result.args_after, strict=True):
             if not _same_value(before, after):
                 raise CheckFailure(
                     Failure(

@@ -18,7 +18,7 @@ from activation_lab.i18n import Message
 from activation_lab.quiz.grade import grade_submission_answers
 from activation_lab.quiz.load import load_quizzes as load_quiz_folder
 from activation_lab.quiz.model import Quiz
-from activation_lab.records import ExerciseResult, QuizResult, SubmissionReport
+from activation_lab.records import ExerciseResult, PartResult, QuizResult, SubmissionReport
 from activation_lab.sandbox.session import Limits, SubmissionSandbox, detect_isolation
 from activation_lab.submissions.load import Submission, load_submission
 
@@ -143,6 +143,47 @@ def make_context(
     )
 
 
+def quiz_maximum(ctx: GradingContext) -> float:
+    """The quiz part's maximum: the points of every quiz of the course."""
+    return float(sum(quiz.max_score for quiz in ctx.quizzes))
+
+
+def course_maximum(ctx: GradingContext) -> float:
+    """The fixed maximum of every submission: the maxima of the parts the course counts."""
+    return sum(part.max_score for part in grade_parts((), None, ctx) if part.counted)
+
+
+def grade_parts(
+    exercises: tuple[ExerciseResult, ...], quiz: QuizResult | None, ctx: GradingContext
+) -> tuple[PartResult, ...]:
+    """Each part's score against its fixed maximum: counted parts first (manifest order), then the others.
+
+    A part with no exercise attempted (or, for ``quiz``, no answers.yaml) is ``missing`` with score 0.
+    """
+    course = ctx.course
+    by_id = {exercise.id: exercise for exercise in exercises}
+    names = [*course.parts, *dict.fromkeys(s.part for s in course.exercises if s.part not in course.parts)]
+    if ctx.quizzes and "quiz" not in names:
+        names.append("quiz")
+    parts = []
+    for name in names:
+        counted = name in course.parts
+        if name == "quiz":
+            graded = quiz is not None
+            score = quiz.score if quiz is not None else 0.0
+            parts.append(
+                PartResult("quiz", score, quiz_maximum(ctx), "graded" if graded else "missing", counted)
+            )
+            continue
+        specs = course.part_exercises(name)
+        results = [by_id[spec.id] for spec in specs if spec.id in by_id]
+        present = any(result.status != "missing" for result in results)
+        score = sum(result.score for result in results)
+        maximum = sum(spec.max_score for spec in specs)
+        parts.append(PartResult(name, score, maximum, "graded" if present else "missing", counted))
+    return tuple(parts)
+
+
 def _extra(ctx: GradingContext, error_kind: str | None = None) -> dict[str, Any]:
     return {**ctx.cache_key, "isolation": ctx.isolation, "error_kind": error_kind}
 
@@ -171,13 +212,14 @@ def error_report(
         submission=name,
         status="error",
         score=0.0,
-        max_score=sum(spec.max_score for spec in ctx.course.exercises),
+        max_score=course_maximum(ctx),
         exercises=(),
         quiz=None,
         notes=notes,
         error=Message("grading", key, {"detail": detail}),
         content_hash=content_hash,
         extra=_extra(ctx, kind),
+        parts=grade_parts((), None, ctx),
     )
 
 
@@ -267,8 +309,9 @@ def grade_submission(
             notes += quiz_notes
     except Exception as exc:
         return grader_fault(submission, ctx, exc)
-    score = sum(exercise.score for exercise in exercises) + (quiz.score if quiz else 0.0)
-    max_score = sum(exercise.max_score for exercise in exercises) + (quiz.max_score if quiz else 0.0)
+    parts = grade_parts(exercises, quiz, ctx)
+    score = sum(part.score for part in parts if part.counted)
+    max_score = sum(part.max_score for part in parts if part.counted)
     return SubmissionReport(
         submission=submission.name,
         status="graded",
@@ -279,6 +322,7 @@ def grade_submission(
         notes=notes,
         content_hash=submission.content_hash,
         extra=_extra(ctx),
+        parts=parts,
     )
 
 

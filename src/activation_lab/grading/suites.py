@@ -13,6 +13,7 @@ blocked, which tests ran, what the student returned); they are one object by pyt
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.util
 import io
@@ -36,6 +37,7 @@ from activation_lab.grading.checks import (
     CheckFailure,
     failure_message,
     hint_message,
+    is_valid_result,
 )
 from activation_lab.grading.misconceptions import (
     NO_MISCONCEPTIONS,
@@ -178,6 +180,8 @@ class _TrackedStudent:
         self._inner = inner
         self.calls = 0
         self.not_implemented = 0
+        self.answered: dict[str, bool] = {}  # function -> whether any call of it gave a real answer
+        self.called_in_test: set[str] = set()  # functions called by the test running now
 
     @property
     def import_error(self) -> Raised | None:
@@ -192,6 +196,8 @@ class _TrackedStudent:
         """Forward the call and count whether it still raised ``NotImplementedError``."""
         result: CallResult = self._inner.call(name, *args)
         self.calls += 1
+        self.called_in_test.add(name)
+        self.answered[name] = self.answered.get(name, False) or is_valid_result(result)
         if result.raised is not None and result.raised.type == "NotImplementedError":
             self.not_implemented += 1
         return result
@@ -207,6 +213,15 @@ class _Exercise:
     status: ExerciseStatus = "graded"
     notes: list[Message] = field(default_factory=list)
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    called: list[_Called] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Called:
+    """Which student functions one recorded outcome depended on (index into ``_Exercise.outcomes``)."""
+
+    index: int
+    functions: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,12 +350,16 @@ class _GradingPlugin:
         if exercise.blocked is not None:
             self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
             return True
+        exercise.student.called_in_test = set()
+        recorded = len(exercise.outcomes)
         try:
             self._run_and_record(pyfuncitem, info, exercise)
         except Exception as exc:  # rendering a failure broke: the grader's fault, never a lost test
             error = f"{type(exc).__name__}: {exc}"
             text = Message(DOMAIN, "runner.grader_error", {"error": error})
             self._record(exercise, info, 0.0, "error", text, ())
+        functions = frozenset(exercise.student.called_in_test)
+        exercise.called.extend(_Called(i, functions) for i in range(recorded, len(exercise.outcomes)))
         return True
 
     def _run_and_record(self, pyfuncitem: pytest.Function, info: _TestInfo, exercise: _Exercise) -> None:
@@ -519,10 +538,31 @@ def run_suites(
     return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
 
 
+def _without_unearned(exercise: _Exercise) -> list[Message]:
+    """Zero every passed test that called a function none of whose calls gave a real answer; the notes."""
+    empty = {name for name, answered in exercise.student.answered.items() if not answered}
+    zeroed: set[str] = set()
+    for called in exercise.called:
+        outcome = exercise.outcomes[called.index]
+        if outcome.score > 0 and called.functions & empty:
+            zeroed |= called.functions & empty
+            names = ", ".join(sorted(called.functions & empty))
+            text = Message(DOMAIN, "runner.no_valid_answer", {"functions": names})
+            parts = [text] if outcome.feedback is None else [text, outcome.feedback]
+            exercise.outcomes[called.index] = dataclasses.replace(
+                outcome, score=0.0, status="failed", feedback=Message.join(parts)
+            )
+    if not zeroed:
+        return []
+    return [Message(DOMAIN, "runner.no_valid_answer", {"functions": ", ".join(sorted(zeroed))})]
+
+
 def _result(exercise: _Exercise, seed: int) -> ExerciseResult:
     tracked = exercise.student
     attempted = not (tracked.calls > 0 and tracked.not_implemented == tracked.calls)
     notes = list(exercise.notes)
+    if attempted:
+        notes += _without_unearned(exercise)
     if not attempted:
         notes.append(Message(DOMAIN, "runner.not_attempted", {"file": exercise.spec.file}))
     score = sum(outcome.score for outcome in exercise.outcomes) if attempted else 0.0

@@ -47,6 +47,11 @@ from activation_lab.quiz.normalize import normalize_text
 from activation_lab.quiz.numbers import NumberFormatError, evaluate_expression, parse_number
 
 SCHEMA_VERSION = 1
+# Bounds on YAML read in the trusted process (answers.yaml comes from students): docs/security.md.
+YAML_MAX_CHARS = 1024 * 1024  # the text itself
+YAML_MAX_DEPTH = 64  # maps and lists inside each other
+YAML_MAX_ALIASES = 100  # *alias references (anchors are legal, a few are plenty)
+YAML_MAX_NODES = 100_000  # values once every alias is expanded (a 455-byte alias bomb makes ~10^7)
 Node = dict[Any, Any]  # a parsed YAML map (ruamel's CommentedMap at run time)
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -187,10 +192,63 @@ def check_quiz_text(
     return (None if has_errors else quiz), reader.problems
 
 
+def _too_complex(name: str, line: int, what: str) -> QuizValidationError:
+    return QuizValidationError(
+        [Problem(name, line, "", Message("quiz", "validate.yaml_too_complex", {"what": what}))]
+    )
+
+
+def check_yaml_bounds(text: str, name: str) -> None:
+    """Refuse YAML whose reading would cost more than its size suggests (alias bombs, deep nesting).
+
+    Runs over the parser's events only (no value is built): counts aliases, nesting depth and the number
+    of values once every alias is expanded, stopping at the first bound passed. Raises
+    ``QuizValidationError`` (``yaml_too_complex``); a syntax error is left to the real load to report.
+    """
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        ScalarEvent,
+    )
+
+    if len(text) > YAML_MAX_CHARS:
+        raise _too_complex(name, 0, f"more than {YAML_MAX_CHARS // 1024} KiB")
+    sizes: dict[str, int] = {}  # anchor -> values it expands to (set when its node is complete)
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, values so far] of each open collection
+    aliases = 0
+    for event in YAML(typ="rt").parse(text):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            if len(stack) - 1 > YAML_MAX_DEPTH:
+                raise _too_complex(name, line, f"nested more than {YAML_MAX_DEPTH} levels deep")
+            continue
+        if isinstance(event, CollectionEndEvent):
+            anchor, count = stack.pop()
+        elif isinstance(event, ScalarEvent):
+            anchor, count = event.anchor, 1
+        elif isinstance(event, AliasEvent):
+            aliases += 1
+            if aliases > YAML_MAX_ALIASES:
+                raise _too_complex(name, line, f"more than {YAML_MAX_ALIASES} aliases (*name)")
+            if event.anchor not in sizes:  # an alias inside its own anchor: a value that contains itself
+                raise _too_complex(name, line, f"the alias *{event.anchor} refers to a value containing it")
+            anchor, count = None, sizes[event.anchor]
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = count
+        stack[-1][1] += count
+        if stack[-1][1] > YAML_MAX_NODES:
+            raise _too_complex(name, line, f"more than {YAML_MAX_NODES} values once aliases are expanded")
+
+
 def parse_yaml(text: str, name: str) -> Any:
-    """Parse YAML with ruamel's round-trip loader (positions kept, duplicate keys refused)."""
+    """Parse YAML with ruamel's round-trip loader (positions kept, duplicate keys refused), within bounds."""
     yaml = YAML(typ="rt")
     try:
+        check_yaml_bounds(text, name)
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -21,6 +21,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +30,12 @@ from typing import Any
 
 import numpy as np
 
+from activation_lab.display import csv_cell
 from activation_lab.errors import QuizError, UsageError
 from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import message
 from activation_lab.quiz.grade import find_choice, grade_answers, load_answers
-from activation_lab.quiz.load import QuizValidationError
+from activation_lab.quiz.load import YAML_MAX_CHARS, QuizValidationError
 from activation_lab.quiz.model import MultipleSelect, Quiz, SingleChoice
 
 GROUP_FRACTION = 0.27
@@ -96,15 +99,29 @@ class StatsResult:
 
 
 # --- reading the class ---
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def find_answers_files(answers_dir: Path) -> list[tuple[str, Path]]:
-    """``(student, path)`` of every ``<student>.yaml`` and ``<student>/answers.yaml`` in ``answers_dir``."""
+    """``(student, path)`` of every ``<student>.yaml`` and ``<student>/answers.yaml`` in ``answers_dir``.
+
+    Symbolic links are listed (and then skipped with a reason by the reader), never followed.
+    """
     found: list[tuple[str, Path]] = []
     for path in sorted(answers_dir.iterdir()):
-        if path.is_file() and path.suffix.lower() in ANSWERS_SUFFIXES and not path.name.startswith("."):
+        if path.name.startswith("."):
+            continue
+        if _is_link(path):
+            found.append((path.stem if path.suffix.lower() in ANSWERS_SUFFIXES else path.name, path))
+        elif path.is_file() and path.suffix.lower() in ANSWERS_SUFFIXES:
             found.append((path.stem, path))
-        elif path.is_dir() and not path.name.startswith("."):
+        elif path.is_dir():
             for name in ("answers.yaml", "answers.yml"):
-                if (path / name).is_file():
+                if _is_link(path / name) or (path / name).is_file():
                     found.append((path.name, path / name))
                     break
     return found
@@ -134,10 +151,21 @@ def chosen_ids(item: SingleChoice | MultipleSelect, answer: Any) -> set[str]:
 
 
 def _read(path: Path, lang: str) -> tuple[dict[str, Any] | None, str | None]:
-    """The answers map, or None and the reason it cannot be used."""
+    """The answers map, or None and the reason it cannot be used (links are never followed)."""
+    cap = YAML_MAX_CHARS * 4  # UTF-8 bytes of the largest text the YAML reader accepts
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            data = handle.read(cap + 1)
+        if len(data) > cap:
+            raise ValueError(f"larger than {cap // (1024 * 1024)} MiB")
+        text = data.decode("utf-8")
+    except OSError as exc:
+        if _is_link(path):
+            return None, message("quiz_export", "stats.skipped.link", lang, path=path)
+        reason = exc.strerror or exc
+        return None, message("quiz_export", "stats.skipped.unreadable", lang, path=path, reason=reason)
+    except (UnicodeDecodeError, ValueError) as exc:
         return None, message("quiz_export", "stats.skipped.unreadable", lang, path=path, reason=exc)
     try:
         return load_answers(text, path.name), None
@@ -287,8 +315,8 @@ def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return " ".join(str(part) for part in value)
-    return value
+        return csv_cell(" ".join(str(part) for part in value))
+    return csv_cell(value)  # student names and answers: never a formula in a spreadsheet
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:

@@ -9,7 +9,7 @@ from activation_lab.reports.report import ReportJSON, points
 
 SUBMISSION_DIR = "/autograder/submission"
 RESULTS_FILE = "/autograder/results/results.json"
-HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date")
+HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date", "visible")
 
 
 class _GradescopeTestRequired(TypedDict):
@@ -94,6 +94,11 @@ def results_json(
                     visibility,
                 )
             )
+    for part in report.get("parts", []):
+        if part["id"] == "quiz" and part["counted"] and part["status"] == "missing" and part["max_score"] > 0:
+            # The quiz counts toward the fixed maximum even when answers.yaml is absent: show it as 0 / max.
+            name = message("grading", "gradescope.quiz_missing", lang)
+            tests.append(_test(name, 0.0, part["max_score"], False, "", "visible"))
     if report["quiz"] is not None:
         for item in report["quiz"]["items"]:
             name = message("grading", "gradescope.quiz_item", lang, item=item["id"])

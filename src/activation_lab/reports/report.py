@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,7 +9,7 @@ from typing import Any, TypedDict
 
 from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import render
-from activation_lab.records import CheckOutcome, ExerciseResult, QuizResult, SubmissionReport
+from activation_lab.records import CheckOutcome, ExerciseResult, PartResult, QuizResult, SubmissionReport
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "report.schema.json"
@@ -62,6 +60,16 @@ class QuizJSON(TypedDict):
     items: list[QuizItemJSON]
 
 
+class PartJSON(TypedDict):
+    """One grade part (code, quiz, ...) in the JSON report, against the course's fixed maximum."""
+
+    id: str
+    score: float
+    max_score: float
+    status: str
+    counted: bool
+
+
 class ReportJSON(TypedDict):
     """The JSON report of one submission (docs/contract.md, "Report", plus documented extra fields)."""
 
@@ -84,6 +92,7 @@ class ReportJSON(TypedDict):
     quiz_version: str
     suite_hash: str
     content_hash: str
+    parts: list[PartJSON]
 
 
 def points(value: float) -> float:
@@ -133,6 +142,16 @@ def _quiz_json(quiz: QuizResult, lang: str) -> QuizJSON:
     }
 
 
+def _part_json(part: PartResult) -> PartJSON:
+    return {
+        "id": part.id,
+        "score": points(part.score),
+        "max_score": points(part.max_score),
+        "status": part.status,
+        "counted": bool(part.counted),
+    }
+
+
 def report_to_json(report: SubmissionReport, lang: str) -> ReportJSON:
     """The JSON-ready dict of one report with every message rendered in ``lang``; fields in a fixed order."""
     extra = report.extra
@@ -157,6 +176,7 @@ def report_to_json(report: SubmissionReport, lang: str) -> ReportJSON:
         "quiz_version": str(extra.get("quiz_version", "")),
         "suite_hash": str(extra.get("suite_hash", "")),
         "content_hash": report.content_hash,
+        "parts": [_part_json(part) for part in report.parts],
     }
 
 
@@ -195,24 +215,11 @@ def _cell(value: float) -> str:
     return format(round(float(value), 4), ".12g")
 
 
-def csv_columns(exercise_ids: Sequence[str]) -> list[str]:
-    """The header of grades.csv: submission, one column per exercise, quiz, total, max_total, status."""
-    return ["submission", *exercise_ids, "quiz", "total", "max_total", "status"]
-
-
 def grades_csv(reports: Iterable[ReportJSON], exercise_ids: Sequence[str]) -> str:
-    """grades.csv as text: one row per report; an absent exercise and a null quiz are empty cells."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(csv_columns(exercise_ids))
-    for report in reports:
-        by_id = {exercise["id"]: exercise for exercise in report["exercises"]}
-        row = [report["submission"]]
-        row += [_cell(by_id[e]["score"]) if e in by_id else "" for e in exercise_ids]
-        row.append("" if report["quiz"] is None else _cell(report["quiz"]["score"]))
-        row += [_cell(report["score"]), _cell(report["max_score"]), report["status"]]
-        writer.writerow(row)
-    return out.getvalue()
+    """grades.csv as text: one row per report, by submission name (see ``reports.gradebook``)."""
+    from activation_lab.reports.gradebook import gradebook_rows, grades_table, table_csv
+
+    return table_csv(grades_table(gradebook_rows(reports), exercise_ids))
 
 
 def write_grades_csv(path: Path, reports: Iterable[ReportJSON], exercise_ids: Sequence[str]) -> None:

@@ -16,6 +16,7 @@ from activation_lab.i18n import Message, Param
 from activation_lab.records import (
     CheckOutcome,
     ExerciseResult,
+    PartResult,
     QuizItemResult,
     QuizResult,
     SubmissionReport,
@@ -120,6 +121,10 @@ def report_data(report: SubmissionReport) -> dict[str, Any]:
         "error": _message_data(report.error),
         "content_hash": report.content_hash,
         "extra": report.extra,
+        "parts": [
+            {"id": p.id, "score": p.score, "max_score": p.max_score, "status": p.status, "counted": p.counted}
+            for p in report.parts
+        ],
     }
 
 
@@ -177,6 +182,16 @@ def report_from_data(data: Any) -> SubmissionReport:
         error=_optional_message(data["error"]),
         content_hash=str(data["content_hash"]),
         extra=dict(data["extra"]),
+        parts=tuple(
+            PartResult(
+                id=str(part["id"]),
+                score=float(part["score"]),
+                max_score=float(part["max_score"]),
+                status=str(part["status"]),
+                counted=bool(part["counted"]),
+            )
+            for part in data.get("parts", [])
+        ),
     )
 
 

@@ -124,13 +124,15 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
     limits = limits or ArchiveLimits()
     name = _submission_name(path)
     try:
-        info = path.stat()
+        info = os.lstat(path)  # a link is never followed: it could lead to solutions/ or another student
     except FileNotFoundError:
         return _failed(name, path, "", Message(DOMAIN, "error.not_found", {"path": path}))
     except OSError as exc:
         return _failed(
             name, path, "", Message(DOMAIN, "error.unreadable", {"path": path, "reason": exc.strerror or exc})
         )
+    if stat.S_ISLNK(info.st_mode):
+        return _failed(name, path, "", Message(DOMAIN, "error.link", {"path": path}))
     suffix = path.suffix.lower()
     try:
         if stat.S_ISDIR(info.st_mode):
@@ -150,6 +152,9 @@ def load_submission(path: Path, course: Course, *, limits: ArchiveLimits | None 
         return _failed(
             name, path, "", Message(DOMAIN, "error.unreadable", {"path": path, "reason": exc.strerror or exc})
         )
+    except (RecursionError, MemoryError) as exc:  # nested or sized beyond what can be read: the student's
+        reason = type(exc).__name__
+        return _failed(name, path, "", Message(DOMAIN, "error.too_complex", {"path": path, "reason": reason}))
     except Exception as exc:  # one unreadable submission must never stop a batch
         return _failed(
             name,
@@ -484,6 +489,8 @@ def _take_notebook(
                 {"notebook": notebook, "cell": cell, "line": line, "message": text},
             )
         )
+    for cell in code.too_deep:
+        notes.append(Message(DOMAIN, "note.notebook_too_deep", {"notebook": notebook, "cell": cell}))
     taken = []
     for spec in course.exercises:
         if spec.file not in files and any(function in code.defined for function in spec.functions):
@@ -572,6 +579,12 @@ def _choose(
         )
         pending.remove(other)
     return best[0]
+
+
+def names_student_file(filename: str, expected: str) -> bool:
+    """Whether ``filename`` is taken for the student file ``expected`` (exactly or with a forgiven slip)."""
+    extensions = (".yaml", ".yml") if expected == ANSWERS_FILE else (".py",)
+    return _match_tier(filename, expected, extensions) is not None
 
 
 def _exercise_for_name(filename: str, course: Course) -> str | None:

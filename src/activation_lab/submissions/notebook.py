@@ -21,6 +21,9 @@ PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 # Imports only needed for plots and display: their calls are dropped, and importing them is slow.
 DISPLAY_MODULES = frozenset({"matplotlib", "seaborn", "IPython", "plotly", "ipywidgets", "pylab"})
 SUMMARY_WIDTH = 60
+# Bounds on the work done here, in the trusted process (docs/security.md, "Parsers of the trusted parent"):
+MAX_CODE_CELLS = 2000  # code cells read from one notebook
+MAX_CODE_CHARS = 256 * 1024  # code of all cells together (parsed three times here; ~100x a real notebook)
 
 _HELP_LINE = re.compile(r"\s*\?{0,2}[\w.]+\?{1,2}\s*")
 _IPYTHON_ASSIGN = re.compile(r"\s*[\w.,\s]+=\s*([!%])")  # files = !ls, t = %timeit f()
@@ -40,6 +43,7 @@ class NotebookCode:
     shell: tuple[str, ...] = ()  # "cell 2: !pip install numpy"
     dropped: tuple[str, ...] = ()  # "cell 4: plt.plot(x, sigmoid(x))"
     syntax_errors: tuple[tuple[int, int, str], ...] = ()  # (cell, line in the cell, message)
+    too_deep: tuple[int, ...] = ()  # cells whose code is nested too deeply to read (left out)
 
 
 def code_cells(text: str) -> list[tuple[int, str]]:
@@ -60,7 +64,8 @@ def code_cells(text: str) -> list[tuple[int, str]]:
         ]
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: no list of cells")
-    found = []
+    found: list[tuple[int, str]] = []
+    total = 0
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -68,6 +73,12 @@ def code_cells(text: str) -> list[tuple[int, str]]:
         if isinstance(source, list):
             source = "".join(part for part in source if isinstance(part, str))
         if isinstance(source, str):
+            total += len(source)
+            if len(found) >= MAX_CODE_CELLS or total > MAX_CODE_CHARS:
+                raise NotebookError(
+                    f"too much code: more than {MAX_CODE_CELLS} code cells or "
+                    f"{MAX_CODE_CHARS // 1024} KiB of code (a notebook of the course holds far less)"
+                )
             found.append((number, source.replace("\r\n", "\n").replace("\r", "\n")))
     return found
 
@@ -82,6 +93,7 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
     parts: list[str] = []
     futures: list[str] = []
     display_imports: list[tuple[str, str, ast.stmt]] = []  # (dropped summary, source, node)
+    too_deep: list[int] = []
     for number, source in code_cells(text):
         python = _strip_ipython(number, source, magics, shell)
         if python is None or not python.strip():
@@ -95,9 +107,16 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
         except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
             syntax_errors.append((number, 0, f"{type(exc).__name__}: {exc}"))
             continue
-        futures.extend(ast.unparse(n) for n in tree.body if _is_future(n))
-        tree.body = [n for n in tree.body if not _is_future(n)]
-        kept = _kept_source(number, python, tree, keep_names, dropped, defined, display_imports)
+        cell_defined: list[str] = []
+        try:
+            cell_futures = [ast.unparse(n) for n in tree.body if _is_future(n)]
+            tree.body = [n for n in tree.body if not _is_future(n)]
+            kept = _kept_source(number, python, tree, keep_names, dropped, cell_defined, display_imports)
+        except (RecursionError, MemoryError):  # an expression nested too deeply to rewrite: the cell's fault
+            too_deep.append(number)
+            continue
+        futures.extend(cell_futures)
+        defined.extend(cell_defined)
         if kept.strip():
             parts.append(f"# --- notebook cell {number} ---\n{kept.rstrip()}\n")
     revived = _display_imports_used("\n".join(parts), display_imports)
@@ -113,6 +132,7 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
         shell=tuple(shell),
         dropped=tuple(dropped),
         syntax_errors=tuple(syntax_errors),
+        too_deep=tuple(too_deep),
     )
 
 
@@ -176,11 +196,11 @@ def _kept_source(
     kept = []
     for index, node in enumerate(tree.body):
         verdict = _verdict(node, keep_names)
-        segment = ast.get_source_segment(python, node) or ast.unparse(node)
         if verdict is False:
-            dropped.append(_summary(number, segment))
+            dropped.append(_summary(number, _first_line_text(lines, node)))
             if display_imports is not None and isinstance(node, (ast.Import, ast.ImportFrom)):
-                display_imports.append((dropped[-1], segment, node))
+                source = ast.get_source_segment(python, node) or ast.unparse(node)
+                display_imports.append((dropped[-1], source, node))
         if not verdict:
             continue
         defined.extend(_bound_names(node))
@@ -192,6 +212,13 @@ def _kept_source(
         else:
             kept.append("\n".join(lines[starts[index] - 1 : node.end_lineno]))
     return "\n".join(kept)
+
+
+def _first_line_text(lines: list[str], node: ast.stmt) -> str:
+    """The statement's text on its first line (``ast.get_source_segment`` re-splits the cell each call)."""
+    line = lines[node.lineno - 1].encode("utf-8")  # col_offset counts UTF-8 bytes
+    end = node.end_col_offset if node.end_lineno == node.lineno else None
+    return line[node.col_offset : end].decode("utf-8", "replace")
 
 
 def _is_future(node: ast.stmt) -> bool:

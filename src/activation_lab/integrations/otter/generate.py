@@ -89,7 +89,19 @@ def collect_tests(
             for name, o in zip(names, result.tests, strict=True)
         )
         exercises.append(OtterExercise(spec.id, spec.file, spec.max_score, tests))
+    if not only and "quiz" in course.parts:
+        exercises.append(quiz_exercise(course))
     return tuple(exercises)
+
+
+def quiz_exercise(course: Course) -> OtterExercise:
+    """The course's quizzes as one otter test file ``quiz``: one hidden test case per item, its points."""
+    from activation_lab.grading.grade import load_course_quizzes as load_quizzes
+    from activation_lab.integrations.otter.kernel import QUIZ_ID
+
+    quizzes, _ = load_quizzes(course)
+    items = tuple(OtterTest(item.id, float(item.points), True) for quiz in quizzes for item in quiz.items)
+    return OtterExercise(QUIZ_ID, "answers.yaml", float(sum(t.points for t in items)), items)
 
 
 def render_test_file(exercise: OtterExercise, *, lang: str, seed: int) -> str:
@@ -168,11 +180,22 @@ def build_wheel(dest: Path) -> Path:
     return target
 
 
-def otter_config(exercises: Sequence[OtterExercise], *, lang: str, seed: int) -> dict[str, object]:
-    """``otter_config.json``: Python, and our plugin with the tests (names, points, hidden) fixed now."""
+def otter_config(
+    exercises: Sequence[OtterExercise], *, lang: str, seed: int, hidden_visibility: str = "after_published"
+) -> dict[str, object]:
+    """``otter_config.json``: Python, our plugin with the tests (names, points, hidden) fixed now, and
+    Gradescope settings: a top-level score out of the course's fixed maximum, hidden results shown after
+    publishing unless the course says ``hidden``, and the public tests' summary always visible."""
     tests = [{"id": e.id, "tests": [[t.name, t.points, t.hidden] for t in e.tests]} for e in exercises]
     plugin = {"lang": lang, "seed": seed, "course_dirname": COURSE_DIRNAME, "exercises": tests}
-    return {"lang": "python", "show_stdout": False, "plugins": [{PLUGIN_NAME: plugin}]}
+    return {
+        "lang": "python",
+        "show_stdout": False,
+        "points_possible": float(sum(e.max_score for e in exercises)),
+        "show_hidden": hidden_visibility != "hidden",
+        "force_public_test_summary": True,
+        "plugins": [{PLUGIN_NAME: plugin}],
+    }
 
 
 def _copy_course(course: Course, dest: Path) -> None:
@@ -211,6 +234,22 @@ def run_otter_generate(folder: Path, files: Sequence[str], output: str = "autogr
     return folder / output
 
 
+def add_upload_step(autograder_zip: Path) -> None:
+    """Rewrite the zip's ``run_otter.py`` so a multi-file upload is gathered before otter looks at it."""
+    import zipfile
+
+    from activation_lab.integrations.otter.upload import rewrite_run_otter
+
+    temporary = autograder_zip.with_name(f".{autograder_zip.name}.tmp")
+    with zipfile.ZipFile(autograder_zip) as source, zipfile.ZipFile(temporary, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "run_otter.py":
+                data = rewrite_run_otter(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info, data)
+    temporary.replace(autograder_zip)
+
+
 def generate_assignment(
     course: Course,
     out: Path,
@@ -245,6 +284,8 @@ def generate_assignment(
     _copy_course(course, out / COURSE_DIRNAME)
     # Gradescope installs requirements from /autograder/source, where otter unpacks the support files.
     (out / "requirements.txt").write_text(f"{GRADESCOPE_SOURCE_FILES}/{wheel.name}\n", encoding="utf-8")
-    _write_json(out / "otter_config.json", otter_config(exercises, lang=lang, seed=seed))
+    config = otter_config(exercises, lang=lang, seed=seed, hidden_visibility=course.hidden_visibility)
+    _write_json(out / "otter_config.json", config)
     autograder_zip = run_otter_generate(out, [wheel.name, COURSE_DIRNAME])
+    add_upload_step(autograder_zip)
     return OtterAssignment(folder=out, autograder_zip=autograder_zip, wheel=wheel, exercises=exercises)

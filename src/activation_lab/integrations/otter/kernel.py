@@ -24,6 +24,7 @@ DOMAIN = "otter"
 CACHE_DIRNAME = ".activation-lab-otter"
 GRADE_TIMEOUT_S = 600
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+QUIZ_ID = "quiz"  # the otter test file holding one test case per quiz item
 
 
 class BridgeFailure(Exception):
@@ -35,7 +36,11 @@ class BridgeFailure(Exception):
 
 
 def find_submission(folder: Path) -> Path:
-    """The file otter grades in ``folder``: its one notebook, else its one ``.py`` (not ``__init__.py``)."""
+    """What to grade in ``folder``: a gathered upload, else its one notebook, else its one ``.py``."""
+    from activation_lab.integrations.otter.upload import UPLOAD_DIRNAME
+
+    if (folder / UPLOAD_DIRNAME).is_dir():
+        return folder / UPLOAD_DIRNAME
     notebooks = sorted(folder.glob("*.ipynb"))
     scripts = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
     candidates = notebooks if notebooks else scripts
@@ -118,7 +123,10 @@ def cached_report(
     """activation-lab's report of the submission in ``folder``, graded at most once per otter run."""
     submission = submission if submission is not None else find_submission(folder)
     course = find_course(folder, course_dirname)
-    digest = hashlib.sha256(submission.read_bytes())
+    digest = hashlib.sha256()
+    files = sorted(p for p in submission.rglob("*") if p.is_file()) if submission.is_dir() else [submission]
+    for path in files:
+        digest.update(path.relative_to(submission.parent).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(f"\0{submission.name}\0{lang}\0{seed}\0{course}".encode())
     cache = folder / CACHE_DIRNAME / f"{digest.hexdigest()}.json"
     if cache.is_file():
@@ -135,6 +143,8 @@ def verdict_for(report: dict[str, Any], exercise_id: str, test_name: str, lang: 
     """``None`` when the test earned all its points in ``report``, else the feedback to show."""
     if report.get("status") != "graded":
         return message(DOMAIN, "submission.error", lang, detail=report.get("error") or "?")
+    if exercise_id == QUIZ_ID:
+        return _quiz_verdict(report, test_name, lang)
     exercise = next((e for e in report.get("exercises", []) if e.get("id") == exercise_id), None)
     if exercise is None:
         return message(DOMAIN, "exercise.absent", lang, exercise=exercise_id)
@@ -156,6 +166,18 @@ def verdict_for(report: dict[str, Any], exercise_id: str, test_name: str, lang: 
     if full:  # an untouched stub passed a test by accident: the exercise scores 0 anyway
         return notes or message(DOMAIN, "exercise.not_attempted", lang, exercise=exercise_id)
     return test.get("feedback") or message(DOMAIN, "test.failed", lang, test=test_name)
+
+
+def _quiz_verdict(report: dict[str, Any], item_id: str, lang: str) -> str | None:
+    quiz = report.get("quiz")
+    if quiz is None:
+        return message(DOMAIN, "quiz.missing", lang)
+    item = next((i for i in quiz.get("items", []) if i.get("id") == item_id), None)
+    if item is None:
+        return message(DOMAIN, "quiz.absent", lang, item=item_id)
+    if item.get("score", 0) >= item.get("max_score", 0):
+        return None
+    return item.get("feedback") or message(DOMAIN, "test.failed", lang, test=item_id)
 
 
 def check(exercise_id: str, test_name: str, *, lang: str, seed: int, course_dirname: str) -> None:

@@ -30,6 +30,7 @@ from activation_lab.integrations.otter.kernel import (
     find_course,
     verdict_for,
 )
+from activation_lab.integrations.otter.upload import UPLOAD_DIRNAME
 
 
 class _KernelResultsIgnored:
@@ -87,6 +88,9 @@ class ActivationLabPlugin(AbstractOtterPlugin):  # type: ignore[misc]
         """Grade the submission file now, before otter executes it (called in otter's own process)."""
         close_pickle_routes()
         submission = Path(self.submission_path)
+        gathered = submission.parent / UPLOAD_DIRNAME
+        if gathered.is_dir():  # a multi-file upload gathered by run_otter.py: grade all of it, quiz included
+            submission = gathered
         try:
             find_course(submission.parent, self.course_dirname)
             self.report = cached_report(
