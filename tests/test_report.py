@@ -123,7 +123,7 @@ def test_a_missing_part_scores_zero_with_status_missing(real_reports) -> None:
         and parts["quiz"]["score"] == 0
         and parts["quiz"]["max_score"] > 0
     )
-    assert parts["code"] == {"id": "code", "score": 50, "max_score": 50, "status": "graded", "counted": True}
+    assert parts["code"] == {"id": "code", "score": 60, "max_score": 60, "status": "graded", "counted": True}
     assert full["max_score"] == sum(p["max_score"] for p in full["parts"] if p["counted"])
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from activation_lab.grading.figures import is_figure
 from activation_lab.grading.misconceptions import (
     NO_MISCONCEPTIONS,
     CourseMisconceptions,
@@ -241,7 +242,7 @@ def _is_answer(value: Any, depth: int) -> bool:
         return bool(value.dtype.kind in VALID_KINDS)
     if kind in (list, tuple) and depth < 4:
         return all(_is_answer(item, depth + 1) for item in value)
-    return False
+    return is_figure(value)  # a plot function's answer is its figure, as plain data
 
 
 def describe_type(value: Any) -> str:
