@@ -10,6 +10,8 @@ by the grader only (never copied into the sandbox). A new exercise adds its entr
   (a step wrong only at 0).
 - ``FLOAT_FUNCTIONS``: functions whose results are real numbers (a near miss there is ``low_precision``);
   ``FRACTIONAL_RESULTS``: functions whose right results are fractions (an integer result is truncation).
+- ``FIXES``: function name -> the code the hints suggest for it (``{fix}``, ``{fix_numbers}``,
+  ``{fix_dtype}``).
 - ``EXTREME``: from this |x| on, e^x overflows float64: such inputs earn advice, never a deduction.
 """
 
@@ -91,7 +93,6 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("sigmoid_grad_formula",), lambda x: _sig(x) * (1 + _sig(x))),
         (("sigmoid_grad_formula",), lambda x: _sig(x) ** 2),
         (("sigmoid_grad_formula",), lambda x: _sig(x)),
-        (("sigmoid_grad_formula",), lambda x: -_sig_grad(x)),
         (("sigmoid_grad_formula",), lambda x: 1 - _sig(x) ** 2),
         (("exp_sign",), lambda x: _exp(x) * _sig(x) ** 2),  # e^x / (1 + e^−x)²
         (("missing_parentheses",), lambda x: np.zeros_like(x)),  # s*1 - s is (s·1) − s = 0
@@ -113,7 +114,6 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("tanh_via_sigmoid_x",), lambda x: _tanh_grad(x / 2)),
         (("tanh_grad_slide_typo",), lambda x: 4 * _sig(x) ** 2),
         (("tanh_missing_minus_one",), lambda x: 1 - (1 + np.tanh(x)) ** 2),  # 1 − tanh² of its own 2σ(2x)
-        (("missing_square",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
         (("missing_square",), lambda x: 1 - 2 * np.tanh(x)),  # `* 2` typed for `** 2`
         *_with_approx_e(_tanh_grad),
     ],
@@ -126,6 +126,62 @@ CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (("c2f_no_clamp",), lambda z: z),
         (("c2f_clamp_zero",), lambda z: np.where(z < 0, 0, z)),
     ],
+}
+
+# Added for issue 12 (feedback that is never wrong): each names a mistake the corpus shows.
+NEW_CANDIDATES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
+    "sigmoid": [
+        # 1 // (1 + e^−x): floor division of 1 by a number > 1 is always 0
+        (("floor_division",), lambda x: np.floor(1 / (1 + _exp(-x)))),
+    ],
+    "sigmoid_grad": [
+        (("sigmoid_grad_sign",), lambda x: -_sig_grad(x)),  # s * (s - 1)
+        # d/dx (1 + e^−x)^−1 without the inner derivative −e^−x: −1 / (1 + e^−x)²
+        (("chain_rule_factor",), lambda x: -(_sig(x) ** 2)),
+    ],
+    "tanh_grad": [
+        (("square_misplaced",), lambda x: 1 - np.tanh(x**2)),  # tanh²(x) read as tanh(x²)
+        # d/dx 2σ(2x) − 1 = 4σ'(2x); without the inner factor 2 it is 2σ'(2x) = (1 − tanh²x) / 2
+        (("chain_rule_factor",), lambda x: _tanh_grad(x) / 2),
+    ],
+    "relu_grad": [
+        # relu(x) / x: 1 above 0, 0 below, 0/0 = nan at 0
+        (("relu_grad_division",), lambda x: np.where(x == 0, np.nan, (x > 0) * 1.0)),
+    ],
+}
+for _name, _extra in NEW_CANDIDATES.items():
+    CANDIDATES.setdefault(_name, []).extend(_extra)
+
+# The code a hint suggests for each function ({fix}, {fix_numbers}, {fix_dtype} in the [hint.*] texts).
+# Every snippet must be right for the function it is shown for: tests/test_hint_snippets.py grades a module
+# made of them with the hidden suites and requires full marks.
+FIXES: dict[str, dict[str, str]] = {
+    "step": {
+        "fix": "np.where(x >= 0, 1, 0)",
+        "fix_numbers": "(x >= 0) * 1",
+        "fix_dtype": "np.array(x >= 0, dtype=int)",
+    },
+    "bipolar_step": {
+        "fix": "np.where(x >= 0, 1, -1)",
+        "fix_numbers": "np.where(x >= 0, 1, -1)",
+        "fix_dtype": "np.where(x >= 0, 1, -1).astype(int)",
+    },
+    "relu": {
+        "fix": "np.maximum(0, x)",
+        "fix_numbers": "np.maximum(0, x)",
+        "fix_dtype": "np.maximum(0, np.asarray(x, dtype=float))",
+    },
+    "relu_grad": {
+        "fix": "np.where(x > 0, 1, 0)",
+        "fix_numbers": "(x > 0) * 1",
+        "fix_dtype": "np.array(x > 0, dtype=int)",
+    },
+    "sigmoid": {"fix": "1 / (1 + np.exp(-x))", "fix_dtype": "1 / (1 + np.exp(-np.asarray(x, dtype=float)))"},
+    "sigmoid_grad": {"fix": "sigmoid(x) * (1 - sigmoid(x))"},
+    "tanh": {"fix": "np.tanh(x)", "fix_dtype": "np.tanh(np.asarray(x, dtype=float))"},
+    "tanh_grad": {"fix": "1 - np.tanh(x) ** 2", "fix_dtype": "1 - np.tanh(np.asarray(x, dtype=float)) ** 2"},
+    "activate": {"fix": "np.maximum(z, 32)"},
+    "C2F": {"fix": "activate(9 / 5 * C + 32)"},
 }
 
 
@@ -149,7 +205,9 @@ def _step_patterns(name: str) -> Callable[[np.ndarray, np.ndarray, np.ndarray], 
 
 def _relu_grad_patterns(x: np.ndarray, got: np.ndarray, expected: np.ndarray) -> list[str]:
     wrong = ~np.isclose(got, expected)
-    return ["relu_grad_at_zero"] if np.any(wrong) and np.all(x[wrong] == 0) else []  # wrong only at the kink
+    # wrong only at the kink; a nan there is 0/0 (relu(x) / x), not a choice of value
+    at_kink = np.any(wrong) and np.all(x[wrong] == 0) and not np.any(np.isnan(got[wrong]))
+    return ["relu_grad_at_zero"] if at_kink else []
 
 
 PATTERNS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], list[str]]] = {

@@ -1,14 +1,30 @@
-"""Benchmark the main job: grade a synthetic class of five-file submissions and report speed and peak memory.
+"""Benchmark the main job: grade a synthetic class of five-file submissions, as ratios to a yardstick.
 
-    python benchmarks/grade_class.py [--students 200] [--jobs 2] [--seed 0] [--keep DIR]
+    python benchmarks/grade_class.py [--students 200] [--jobs 2] [--seed 0] [--large 1000] [--otter 4]
+                                     [--compare-src OTHER/src] [--repeat N] [--keep DIR]
 
-It builds the class from the reference solutions and the corpus of right and wrong student files
-(``tests/corpus/{right,wrong}/<exercise>/*.py``), runs
-``python -m activation_lab grade CLASS --jobs N --out OUT`` as a child process exactly as an instructor
-would (sandbox on), and meanwhile polls ``/proc`` for every process of the tree (CLI, pool workers,
-sandboxes, zygotes, exercise workers) to find the peak memory. Each result file is written the moment its
-submission is graded, so the gaps between their modification times are the cost of one submission as the
-batch sees it with N jobs. Writes ``benchmarks/results.json`` and prints a small table.
+Absolute times move from machine to machine (and with the load of a shared one), so every figure is also
+given as a ratio to a **yardstick measured in the same run**: a cold ``python -c "import numpy"`` (median of
+several, before and after the class). The run:
+
+1. builds the class from the reference solutions and the corpus of right and wrong student files
+   (``tests/corpus/{right,wrong}/<exercise>/*.py``) and runs ``python -m activation_lab grade CLASS --jobs N
+   --out OUT`` as a child process exactly as an instructor would (sandbox on), polling ``/proc`` for every
+   process of the tree (CLI, pool workers, sandboxes, zygotes, exercise workers) to find the peak memory.
+   Each result file is written the moment its submission is graded, so the gaps between their modification
+   times are the cost of one submission as the batch sees it with N jobs;
+2. records, through the engine's opt-in timing hook (``ACTIVATION_LAB_PROFILE``, see
+   ``grading/timing.py``), where each submission's time goes in the trusted worker that graded it;
+3. times one submission graded by a cold CLI (what a student's self-check or one Gradescope run pays);
+4. times one student call through the sandbox (wall, and the trusted side's CPU) and in-process, and
+   the suites alone with the students' code imported in-process (no sandbox): the trusted side's
+   own cost per submission; with ``--compare-src OTHER/src``, that and the class are also graded with
+   another checkout's engine (a before/after in the same run);
+5. grades a class of ``--large`` submissions for its wall time (0 skips it);
+6. runs ``otter run`` with the bridge's autograder.zip on ``--otter`` single-file submissions (0 skips it;
+   ``benchmarks/otter_compare.py`` does this at length).
+
+Writes ``benchmarks/results.json`` (``{"runs": [...]}``, one per ``--repeat``) and prints a table per run.
 """
 
 from __future__ import annotations
@@ -29,8 +45,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXERCISE_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
-TARGET_MS = 150.0
-TARGET_MB = 500.0
+TARGET_RATIO_MEDIAN = 0.2  # of the yardstick (issue 9)
+TARGET_RATIO_P90 = 0.4
+TARGET_MB = 250.0
+TARGET_LARGE_S = 60.0
+PROFILE_ENV = "ACTIVATION_LAB_PROFILE"  # activation_lab.grading.timing.ENV
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -105,80 +124,329 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run(students: int, jobs: int, seed: int, keep: Path | None) -> dict:
-    """Build the class, grade it in a child process, and measure it."""
+def yardstick(repeats: int = 5) -> list[float]:
+    """Seconds of ``repeats`` cold ``python -c "import numpy"`` runs (the same interpreter as the grader)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _grade_command(paths: list[Path], jobs: int, seed: int, out: Path | None) -> list[str]:
+    command = [sys.executable, "-m", "activation_lab", "grade", *map(str, paths), "--jobs", str(jobs)]
+    # --course: every engine compared grades this checkout's course content
+    command += ["--format", "json", "--lang", "en", "--seed", str(seed), "--course", str(REPO)]
+    return command + (["--out", str(out)] if out is not None else [])
+
+
+def _env(profile: Path | None, src: Path = REPO / "src") -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop(PROFILE_ENV, None)
+    if profile is not None:
+        env[PROFILE_ENV] = str(profile)
+    return env
+
+
+def grade_class(
+    klass: Path, work: Path, jobs: int, seed: int, profile: Path | None, src: Path = REPO / "src"
+) -> dict:
+    """Grade the class in a child process with the engine in ``src``; wall, CPU, peak memory, gaps."""
+    out = work / "out"
+    command = _grade_command([klass], jobs, seed, out)
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    started_wall = time.time()
+    # Files, not pipes: a class's JSON array is far larger than a pipe buffer and nobody reads it early.
+    stdout_path, stderr_path = work / "stdout.json", work / "stderr.txt"
+    with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
+        process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=_env(profile, src))
+        peak_rss = peak_pss = peak_processes = 0
+        cpu_seen: dict[tuple[int, int], float] = {}
+        while process.poll() is None:
+            count, rss, pss = _tree_sample(process.pid, cpu_seen)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            peak_processes = max(peak_processes, count)
+            time.sleep(0.05)
+    wall = time.monotonic() - started
+    # Every process of the tree is waited for by its parent, so their CPU time adds up here.
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    cpu = max(waited_cpu, sum(cpu_seen.values()))
+    load_after = os.getloadavg()[0]
+    if process.returncode != 0:
+        stderr = stderr_path.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"grading failed ({process.returncode}):\n{stderr}")
+    reports = json.loads(stdout_path.read_text(encoding="utf-8"))
+    finished = sorted(path.stat().st_mtime_ns / 1e9 for path in out.glob("*.json"))
+    gaps = [b - a for a, b in zip([started_wall, *finished], finished, strict=False)][1:]
+    students = len(reports)
+    scores = [r["score"] for r in reports]
+    return {
+        "students": students,
+        "jobs": jobs,
+        "isolation": reports[0]["isolation"] if reports else "?",
+        "graded": sum(1 for r in reports if r["status"] == "graded"),
+        "grades_csv": (out / "grades.csv").is_file(),
+        "full_marks": sum(1 for r in reports if r["score"] == r["max_score"]),
+        "mean_score": round(statistics.mean(scores), 3),
+        "wall_s": round(wall, 3),
+        "ms_per_submission_wall": round(1000 * wall / students, 1),
+        "ms_per_submission_median": round(1000 * statistics.median(gaps), 1),
+        "ms_per_submission_p90": round(1000 * _percentile(gaps, 0.9), 1),
+        "startup_to_first_result_s": round(finished[0] - started_wall, 3),
+        "cpu_ms_per_submission": round(1000 * cpu / students, 1),
+        "cpu_bound_ms_per_submission": round(1000 * cpu / students / min(jobs, os.cpu_count() or 1), 1),
+        "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
+        "peak_tree_pss_mb": round(peak_pss / 2**20, 1),
+        "peak_tree_rss_sum_mb": round(peak_rss / 2**20, 1),
+        "peak_processes": peak_processes,
+    }
+
+
+# Phases of grading/timing.py in the order a submission meets them, with what they cover.
+PHASES = {
+    "load": "read and check the submission's files (parent)",
+    "sandbox.start": "take over an idle sandbox or launch one, write the files",
+    "sandbox.ready": "wait for the sandbox's zygote (NumPy import) and preloads",
+    "sandbox.worker_start": "fork one worker per exercise, import the student's module",
+    "student_calls": "round trips: encode, send, student code runs, receive, decode",
+    "checks": "hidden tests' own code: reference calls, output rules, comparisons",
+    "feedback": "render failures, advice and hints (failed tests only)",
+    "collect": "find the suites' collected tests (pytest collection, once per process)",
+    "pytest_session": "a full pytest session (only for suites that need one)",
+    "quiz": "grade answers.yaml",
+    "report": "report to JSON, hand to parent, write result file and grades.csv",
+    "sandbox.close": "kill the workers, confirm, clean up, hand the sandbox on",
+    "other": "the rest of grade_submission (runner set-up, records)",
+}
+
+
+def read_profile(folder: Path, students: int) -> dict:
+    """Mean milliseconds per submission per phase, over every process's profile lines."""
+    seconds: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for path in folder.glob("profile-*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for name, value in record["seconds"].items():
+                seconds[name] = seconds.get(name, 0.0) + value
+            for name, value in record["counts"].items():
+                counts[name] = counts.get(name, 0) + value
+    total = sum(seconds.values()) or 1.0
+    phases = {
+        name: {"ms": round(1000 * seconds[name] / students, 2), "share": round(seconds[name] / total, 3)}
+        for name in [*PHASES, *sorted(set(seconds) - set(PHASES))]
+        if name in seconds
+    }
+    return {
+        "phases_ms_per_submission": phases,
+        "sum_ms_per_submission": round(1000 * total / students, 1),
+        "round_trips_per_submission": round(counts.get("round_trips", 0) / students, 1),
+        "tests_per_submission": round(counts.get("tests", 0) / students, 1),
+        "note": "worker time (each worker grades one submission at a time); parent phases divided by n",
+    }
+
+
+def cold_single(submission: Path, seed: int, repeats: int = 3) -> list[float]:
+    """Seconds of ``repeats`` cold CLI runs grading one submission (sandbox on)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(
+            _grade_command([submission], 1, seed, None), check=True, capture_output=True, env=_env(None)
+        )
+        times.append(time.perf_counter() - started)
+    return times
+
+
+TRUSTED_ONLY = """
+import json, statistics, sys, time
+from pathlib import Path
+from activation_lab.course import load_course
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.grading.suites import run_suites
+course = load_course(Path(sys.argv[1]))
+folders = sorted(Path(sys.argv[2]).iterdir())
+def students(folder):
+    return {s.id: InProcessStudent(folder / s.file) for s in course.exercises if (folder / s.file).is_file()}
+run_suites(course, students(folders[0]), lang="en", seed=0)  # collection and imports are not per submission
+times = []
+for folder in folders[1:]:
+    chosen = students(folder)
+    started = time.perf_counter()
+    run_suites(course, chosen, lang="en", seed=0)
+    times.append(time.perf_counter() - started)
+print(json.dumps(times))
+"""
+
+
+ROUND_TRIP = """
+import json, sys, time
+from pathlib import Path
+import numpy as np
+from activation_lab.grading.student import InProcessStudent
+from activation_lab.sandbox.session import SubmissionSandbox
+path = Path(sys.argv[1])
+inputs = {"scalar": 3.0, "array": np.linspace(-5, 5, 20).reshape(4, 5)}
+out, n = {}, 200
+with SubmissionSandbox({"relu.py": path.read_text()}) as box:
+    student = box.open("relu")
+    for label, x in inputs.items():
+        student.call("relu", x)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            student.call("relu", x)
+        out[label] = {"wall_us": 1e6 * (time.perf_counter() - wall) / n,
+                      "trusted_cpu_us": 1e6 * (time.process_time() - cpu) / n}
+local = InProcessStudent(path)
+for label, x in inputs.items():
+    wall = time.perf_counter()
+    for _ in range(n):
+        local.call("relu", x)
+    out[label]["in_process_us"] = 1e6 * (time.perf_counter() - wall) / n
+print(json.dumps(out))
+"""
+
+
+def round_trips() -> dict:
+    """Microseconds per student call through the sandbox (wall, and the trusted side's CPU) and in-process.
+
+    ``relu`` of the reference solution on a float and on a 4x5 array, 200 calls each.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", ROUND_TRIP, str(REPO / "solutions" / "relu.py")],
+        check=True,
+        capture_output=True,
+        env=_env(None),
+    )
+    measured = json.loads(done.stdout)
+    return {kind: {k: round(v) for k, v in values.items()} for kind, values in measured.items()}
+
+
+def trusted_only(klass: Path, src: Path, count: int = 40) -> float:
+    """Median seconds per submission of the suites with the students' code in-process (no sandbox).
+
+    The trusted side's own cost (suites, checks, feedback, records) plus an in-process call per student
+    call, measured with the engine in ``src`` (another checkout's ``src`` gives a before/after).
+    """
+    sample = klass.parent / f"sample-{count}"
+    if not sample.exists():
+        sample.mkdir()
+        for folder in sorted(klass.iterdir())[: count + 1]:
+            shutil.copytree(folder, sample / folder.name)
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop(PROFILE_ENV, None)
+    done = subprocess.run(
+        [sys.executable, "-c", TRUSTED_ONLY, str(REPO), str(sample)],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    return statistics.median(json.loads(done.stdout))
+
+
+def run(
+    students: int,
+    jobs: int,
+    seed: int,
+    keep: Path | None,
+    large: int = 0,
+    otter: int = 0,
+    compare_src: Path | None = None,
+) -> dict:
+    """Build the class, grade it in a child process, and measure it beside the yardstick."""
     work = Path(tempfile.mkdtemp(prefix="activation-lab-bench-")) if keep is None else keep
     try:
+        load_start = os.getloadavg()
+        sticks = yardstick()
         klass = build_class(work, students, seed)
-        out = work / "out"
-        command = [
-            sys.executable,
-            "-m",
-            "activation_lab",
-            "grade",
-            str(klass),
-            "--jobs",
-            str(jobs),
-            "--out",
-            str(out),
-            "--format",
-            "json",
-            "--lang",
-            "en",
-            "--seed",
-            str(seed),
-        ]
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-        load_before = os.getloadavg()[0]
-        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.monotonic()
-        started_wall = time.time()
-        # Files, not pipes: a class's JSON array is far larger than a pipe buffer and nobody reads it early.
-        stdout_path, stderr_path = work / "stdout.json", work / "stderr.txt"
-        with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
-            process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=env)
-            peak_rss = peak_pss = peak_processes = 0
-            cpu_seen: dict[tuple[int, int], float] = {}
-            while process.poll() is None:
-                count, rss, pss = _tree_sample(process.pid, cpu_seen)
-                peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-                peak_processes = max(peak_processes, count)
-                time.sleep(0.05)
-        wall = time.monotonic() - started
-        # Every process of the tree is waited for by its parent, so their CPU time adds up here.
-        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-        cpu = max(waited_cpu, sum(cpu_seen.values()))
-        load_after = os.getloadavg()[0]
-        if process.returncode != 0:
-            stderr = stderr_path.read_text(errors="replace")[-3000:]
-            raise SystemExit(f"grading failed ({process.returncode}):\n{stderr}")
-        reports = json.loads(stdout_path.read_text(encoding="utf-8"))
-        finished = sorted(path.stat().st_mtime_ns / 1e9 for path in out.glob("*.json"))
-        gaps = [b - a for a, b in zip([started_wall, *finished], finished, strict=False)][1:]
-        first_result = finished[0] - started_wall
-        isolation = reports[0]["isolation"] if reports else "?"
-        scores = [r["score"] for r in reports]
-        return {
-            "students": students,
-            "jobs": jobs,
-            "isolation": isolation,
-            "graded": sum(1 for r in reports if r["status"] == "graded"),
-            "full_marks": sum(1 for r in reports if r["score"] == r["max_score"]),
-            "mean_score": round(statistics.mean(scores), 3),
-            "wall_s": round(wall, 3),
-            "ms_per_submission_wall": round(1000 * wall / students, 1),
-            "ms_per_submission_median": round(1000 * statistics.median(gaps), 1),
-            "ms_per_submission_p90": round(1000 * _percentile(gaps, 0.9), 1),
-            "startup_to_first_result_s": round(first_result, 3),
-            "cpu_ms_per_submission": round(1000 * cpu / students, 1),
-            "cpu_bound_ms_per_submission": round(1000 * cpu / students / min(jobs, os.cpu_count() or 1), 1),
-            "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
-            "peak_tree_pss_mb": round(peak_pss / 2**20, 1),
-            "peak_tree_rss_sum_mb": round(peak_rss / 2**20, 1),
-            "peak_processes": peak_processes,
-            "machine": machine(),
-        }
+        profile = work / "profile"
+        profile.mkdir()
+        (work / "main").mkdir()
+        result = grade_class(klass, work / "main", jobs, seed, profile)
+        result["profile"] = read_profile(profile, students)
+        result["trusted_only_ms_per_submission"] = round(1000 * trusted_only(klass, REPO / "src"), 2)
+        if compare_src is not None:
+            before = trusted_only(klass, compare_src)
+            result["trusted_only_compare"] = {"src": str(compare_src), "ms": round(1000 * before, 2)}
+            (work / "before").mkdir()
+            graded = grade_class(klass, work / "before", jobs, seed, None, compare_src)
+            ours = {path.name: path.read_bytes() for path in (work / "main" / "out").glob("*.json")}
+            theirs = {path.name: path.read_bytes() for path in (work / "before" / "out").glob("*.json")}
+            result["compare"] = {
+                "src": str(compare_src),
+                "identical_result_files": sum(1 for name, data in ours.items() if theirs.get(name) == data),
+            } | {
+                key: graded[key]
+                for key in (
+                    "ms_per_submission_median",
+                    "ms_per_submission_p90",
+                    "ms_per_submission_wall",
+                    "cpu_ms_per_submission",
+                    "peak_tree_pss_mb",
+                    "mean_score",
+                    "load_average_before_after",
+                )
+            }
+        result["round_trip_us"] = round_trips()
+        single = cold_single(klass / "student000", seed)
+        result["cold_single_submission_s"] = [round(t, 3) for t in single]
+        if large:
+            big = build_class(work / "large", large, seed + 1)
+            (work / "large" / "run").mkdir()
+            measured = grade_class(big, work / "large" / "run", jobs, seed, None)
+            result["large"] = {
+                key: measured[key]
+                for key in (
+                    "students",
+                    "graded",
+                    "grades_csv",
+                    "wall_s",
+                    "ms_per_submission_wall",
+                    "peak_tree_pss_mb",
+                    "load_average_before_after",
+                )
+            }
+        if otter:
+            sys.path.insert(0, str(REPO / "benchmarks"))
+            from otter_compare import run as otter_run
+
+            compared = otter_run(otter, jobs, seed, None, None)
+            result["otter"] = {
+                key: compared[key]
+                for key in (
+                    "submissions",
+                    "activation_lab_ms_per_submission",
+                    "otter_run_ms_per_submission",
+                    "otter_run_median_single_run_s",
+                    "speedup",
+                    "score_mismatches",
+                    "load_average_before_after",
+                )
+            }
+        sticks += yardstick()
+        stick = statistics.median(sticks)
+        result["yardstick_numpy_import_s"] = [round(t, 3) for t in sticks]
+        result["yardstick_median_s"] = round(stick, 4)
+        result["ratio_median"] = round(result["ms_per_submission_median"] / 1000 / stick, 3)
+        result["ratio_p90"] = round(result["ms_per_submission_p90"] / 1000 / stick, 3)
+        result["ratio_wall_per_submission"] = round(result["ms_per_submission_wall"] / 1000 / stick, 3)
+        result["ratio_cold_single"] = round(statistics.median(single) / stick, 2)
+        result["ratio_trusted_only"] = round(result["trusted_only_ms_per_submission"] / 1000 / stick, 3)
+        if "compare" in result:
+            for key in ("median", "p90", "wall"):
+                ms = result["compare"][f"ms_per_submission_{key}"]
+                result["compare"][f"ratio_{key}"] = round(ms / 1000 / stick, 3)
+        if otter:
+            otter_s = result["otter"]["otter_run_ms_per_submission"] / 1000
+            result["otter"]["ratio_otter_per_submission"] = round(otter_s / stick, 1)
+        result["load_average_1_5_15_start"] = [round(x, 2) for x in load_start]
+        result["load_average_1_5_15_end"] = [round(x, 2) for x in os.getloadavg()]
+        result["machine"] = machine()
+        return result
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -189,6 +457,117 @@ def machine() -> dict[str, object]:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
+def table(result: dict) -> list[tuple[str, str]]:
+    """The printed rows of a result."""
+    stick = result["yardstick_median_s"]
+    rows = [
+        (
+            "yardstick: cold `import numpy`",
+            f"{1000 * stick:.0f} ms (median of {len(result['yardstick_numpy_import_s'])})",
+        ),
+        (
+            "submissions graded",
+            f"{result['graded']} / {result['students']} "
+            f"(jobs {result['jobs']}, sandbox {result['isolation']})",
+        ),
+        (
+            "per submission, median",
+            f"{result['ms_per_submission_median']} ms = {result['ratio_median']} x yardstick "
+            f"(target <= {TARGET_RATIO_MEDIAN})",
+        ),
+        (
+            "per submission, p90",
+            f"{result['ms_per_submission_p90']} ms = {result['ratio_p90']} x yardstick "
+            f"(target <= {TARGET_RATIO_P90})",
+        ),
+        (
+            "per submission, wall / n",
+            f"{result['ms_per_submission_wall']} ms = {result['ratio_wall_per_submission']} x",
+        ),
+        (
+            "CPU per submission (whole tree)",
+            f"{result['cpu_ms_per_submission']} ms "
+            f"(/ {result['jobs']} cores = {result['cpu_bound_ms_per_submission']})",
+        ),
+        ("total wall", f"{result['wall_s']} s (first result after {result['startup_to_first_result_s']} s)"),
+        ("peak memory, process tree (PSS)", f"{result['peak_tree_pss_mb']} MB  (target <= {TARGET_MB:g})"),
+        (
+            "peak memory, sum of RSS",
+            f"{result['peak_tree_rss_sum_mb']} MB over {result['peak_processes']} processes",
+        ),
+        (
+            "one submission, cold CLI",
+            f"{min(result['cold_single_submission_s'])}-{max(result['cold_single_submission_s'])} s "
+            f"= {result['ratio_cold_single']} x yardstick",
+        ),
+    ]
+    trusted = f"{result['trusted_only_ms_per_submission']} ms = {result['ratio_trusted_only']} x yardstick"
+    if "trusted_only_compare" in result:
+        compared = result["trusted_only_compare"]
+        trusted += f" (engine in {compared['src']}: {compared['ms']} ms)"
+    rows.append(("suites + checks, no sandbox", trusted))
+    trip = result["round_trip_us"]
+    rows.append(
+        (
+            "one student call (wall / trusted CPU)",
+            f"float {trip['scalar']['wall_us']} / {trip['scalar']['trusted_cpu_us']} us, "
+            f"4x5 array {trip['array']['wall_us']} / {trip['array']['trusted_cpu_us']} us "
+            f"(in-process {trip['scalar']['in_process_us']} / {trip['array']['in_process_us']} us)",
+        )
+    )
+    if "compare" in result:
+        before = result["compare"]
+        rows.append(
+            (
+                "same class, engine in --compare-src",
+                f"median {before['ms_per_submission_median']} ms = {before['ratio_median']} x, "
+                f"p90 {before['ratio_p90']} x, wall/n {before['ratio_wall']} x, "
+                f"CPU {before['cpu_ms_per_submission']} ms, {before['peak_tree_pss_mb']} MB, "
+                f"{before['identical_result_files']} / {result['students']} result files identical",
+            )
+        )
+    if "large" in result:
+        large = result["large"]
+        rows.append(
+            (
+                f"class of {large['students']}, wall",
+                f"{large['wall_s']} s (target < {TARGET_LARGE_S:g}), {large['graded']} graded, "
+                f"grades.csv {'written' if large['grades_csv'] else 'MISSING'}, "
+                f"peak {large['peak_tree_pss_mb']} MB",
+            )
+        )
+    if "otter" in result:
+        otter = result["otter"]
+        rows.append(
+            (
+                f"otter run ({otter['submissions']} one-file subs.)",
+                f"{otter['otter_run_ms_per_submission'] / 1000:.1f} s each = "
+                f"{otter['ratio_otter_per_submission']} x yardstick; "
+                f"ours {otter['activation_lab_ms_per_submission']} ms "
+                f"({otter['speedup']}x), {len(otter['score_mismatches'])} score mismatches",
+            )
+        )
+    rows.append(
+        (
+            "load average (1/5/15) start, end",
+            f"{result['load_average_1_5_15_start']}, {result['load_average_1_5_15_end']}",
+        )
+    )
+    profile = result["profile"]
+    rows.append(
+        (
+            "profile per submission (worker)",
+            f"{profile['sum_ms_per_submission']} ms, {profile['round_trips_per_submission']} round trips, "
+            f"{profile['tests_per_submission']} tests",
+        )
+    )
+    for name, phase in profile["phases_ms_per_submission"].items():
+        rows.append(
+            (f"  {name}", f"{phase['ms']:7.2f} ms  {100 * phase['share']:5.1f} %  {PHASES.get(name, '')}")
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print a table, write benchmarks/results.json."""
     parser = argparse.ArgumentParser(
@@ -197,36 +576,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--large", type=int, default=1000, help="also time a class this big (0: skip)")
+    parser.add_argument("--otter", type=int, default=4, help="otter run on this many files (0: skip)")
     parser.add_argument("--keep", type=Path, default=None, help="build the class here and keep it")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measure this many times (--large, --otter once)"
+    )
+    parser.add_argument(
+        "--compare-src", type=Path, default=None, help="also grade the class with the engine in this src/"
+    )
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
-    result = run(args.students, args.jobs, args.seed, args.keep)
-    rows = [
-        (
-            "submissions graded",
-            f"{result['graded']} / {result['students']} (jobs {result['jobs']}, "
-            f"sandbox {result['isolation']})",
-        ),
-        ("ms per submission, median", f"{result['ms_per_submission_median']}  (target <= {TARGET_MS:g})"),
-        ("ms per submission, p90", f"{result['ms_per_submission_p90']}"),
-        ("ms per submission, wall / n", f"{result['ms_per_submission_wall']}"),
-        (
-            "CPU ms per submission (whole tree)",
-            f"{result['cpu_ms_per_submission']} "
-            f"(/ {args.jobs} cores = {result['cpu_bound_ms_per_submission']})",
-        ),
-        ("load average before / after", " / ".join(map(str, result["load_average_before_after"]))),
-        ("total wall", f"{result['wall_s']} s (first result after {result['startup_to_first_result_s']} s)"),
-        ("peak memory, process tree (PSS)", f"{result['peak_tree_pss_mb']} MB  (target <= {TARGET_MB:g})"),
-        (
-            "peak memory, sum of RSS",
-            f"{result['peak_tree_rss_sum_mb']} MB over {result['peak_processes']} processes",
-        ),
-    ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    args.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.keep is not None and args.repeat > 1:
+        parser.error("--keep builds one class: use it without --repeat")
+    runs = []
+    for number in range(args.repeat):
+        first = number == 0  # the class of --large and otter only once
+        large, otter = (args.large, args.otter) if first else (0, 0)
+        result = run(args.students, args.jobs, args.seed, args.keep, large, otter, args.compare_src)
+        runs.append(result)
+        print(f"run {number + 1} of {args.repeat}")
+        rows = table(result)
+        width = max(len(name) for name, _ in rows)
+        for name, value in rows:
+            print(f"{name:<{width}}  {value}")
+        print(flush=True)
+    temporary = args.results.with_name(f".{args.results.name}.tmp")
+    temporary.write_text(json.dumps({"runs": runs}, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, args.results)
     return 0
 
 

@@ -4,8 +4,9 @@
 The self-check helper. Don't edit this file; it needs only numpy and pytest.
 
 Messages are in Korean or English: ``ACTIVATION_LAB_LANG=ko|en`` (or ``pytest --lang en``), else the course's
-language ``COURSE_LANGUAGE`` below (Korean); the computer's locale is not used. Every message lives in ``MESSAGES``.
-Each call of a student function has a time limit (``TIME_LIMIT_SECONDS``, or ``ACTIVATION_LAB_TIME_LIMIT``).
+language ``COURSE_LANGUAGE`` below (Korean); the computer's locale is not used. Each call of a student function
+has a time limit (``TIME_LIMIT_SECONDS``, or ``ACTIVATION_LAB_TIME_LIMIT``). Every message lives in ``MESSAGES`` below, copied
+from the grader's catalogue by ``scripts/generate_selfcheck_catalogue.py`` (the same texts in both places).
 """
 
 from __future__ import annotations
@@ -35,314 +36,315 @@ ATOL = 1e-9
 COURSE_LANGUAGE = "ko"
 TIME_LIMIT_SECONDS = 5.0
 
-# One catalogue for every text the self-check prints: {key: {"en": ..., "ko": ...}}.
-MESSAGES: dict[str, dict[str, str]] = {
-    # labels of a failure report
-    "label.checked": {"en": "checked", "ko": "확인한 것"},
-    "label.expected": {"en": "expected", "ko": "기대한 값"},
-    "label.got": {"en": "you returned", "ko": "돌려준 값"},
-    "label.raised": {"en": "raised", "ko": "발생한 예외"},
-    "label.where": {"en": "at", "ko": "위치"},
-    "label.printed": {"en": "printed", "ko": "출력(print)한 내용"},
-    "label.detail": {"en": "detail", "ko": "자세히"},
-    "label.rule": {"en": "rule", "ko": "규칙"},
-    "label.hint": {"en": "hint", "ko": "힌트"},
-    # comparison rules
-    "rule.tolerance": {
-        "en": "values must agree within rtol={rtol:g}, atol={atol:g} (|got − expected| ≤ atol + rtol·|expected|)",
-        "ko": "값은 rtol={rtol:g}, atol={atol:g} 허용 오차 안에서 같아야 합니다 (|결과 − 기대값| ≤ atol + rtol·|기대값|)",
-    },
-    "rule.shape": {
-        "en": "an array input gives an ndarray of the same shape; a scalar input gives one number",
-        "ko": "배열을 넣으면 같은 모양(shape)의 ndarray, 스칼라를 넣으면 숫자 하나가 나와야 합니다",
-    },
-    "rule.numeric": {
-        "en": "the result must be numbers (int or float), never bool, None or other objects",
-        "ko": "결과는 숫자(int 또는 float)여야 하며 bool, None, 다른 객체는 안 됩니다",
-    },
-    "rule.unchanged": {
-        "en": "the function must not modify its argument",
-        "ko": "함수는 인자로 받은 배열을 바꾸면 안 됩니다",
-    },
-    "detail.mismatch": {
-        "en": "max abs error {max_error:.3g}; first mismatch at index {index}: expected {expected_item}, got {got_item}",
-        "ko": "최대 절대 오차 {max_error:.3g}; 처음 다른 위치 {index}: 기대값 {expected_item}, 결과 {got_item}",
-    },
-    "detail.shape": {
-        "en": "shape {got_shape} (type {got_type}) instead of shape {expected_shape}",
-        "ko": "모양이 {expected_shape} 이어야 하는데 {got_shape} (자료형 {got_type}) 입니다",
-    },
-    "detail.list": {
-        "en": "a Python {got_type}, not a NumPy array: build the result with NumPy (np.where, np.maximum, ...) "
-        "or wrap it in np.array(...)",
-        "ko": "NumPy 배열이 아니라 파이썬 {got_type} 입니다: NumPy 연산(np.where, np.maximum 등)으로 결과를 만들거나 "
-        "np.array(...) 로 감싸세요",
-    },
-    "detail.mutated": {
-        "en": "after the call your argument was {after} (it was {before})",
-        "ko": "호출 뒤 인자가 {before} 에서 {after} 로 바뀌었습니다",
-    },
-    # misconceptions (same keys as the grader's hints)
-    "hint.not_attempted": {
-        "en": "{function} is not attempted yet: the stub still raises NotImplementedError. "
-        "Replace the line `raise NotImplementedError(...)` with your code.",
-        "ko": "{function} 은(는) 아직 작성하지 않은 상태입니다: 뼈대 코드가 그대로 NotImplementedError 를 일으킵니다. "
-        "`raise NotImplementedError(...)` 줄을 여러분의 코드로 바꾸세요.",
-    },
-    "hint.missing_function": {
-        "en": "{file} defines no function `{function}`. Names are case-sensitive: write exactly `def {function}(...)`.",
-        "ko": "{file} 에 `{function}` 함수가 없습니다. 이름은 대소문자를 구분합니다: 정확히 `def {function}(...)` 로 쓰세요.",
-    },
-    "hint.import_error": {
-        "en": "{file} cannot be imported, so none of its functions can run: {error}{where}. "
-        "Fix this first (notebook lines such as `%matplotlib inline` are not Python).",
-        "ko": "{file} 을(를) import 할 수 없어서 어떤 함수도 실행되지 않습니다: {error}{where}. "
-        "이것부터 고치세요 (`%matplotlib inline` 같은 노트북 명령은 파이썬 코드가 아닙니다).",
-    },
-    "hint.returned_none": {
-        "en": "Your function returned None. Did you print the result instead of returning it? Write `return ...`.",
-        "ko": "함수가 None 을 돌려주었습니다. 결과를 return 하지 않고 print 한 것은 아닌가요? `return ...` 을 쓰세요.",
-    },
-    "hint.ambiguous_truth": {
-        "en": "`if x >= 0:` cannot work on an array: `x >= 0` is a boolean array such as [False True True], and "
-        "`if` needs one True/False (this is the slide's bug). Compute on the whole array instead, "
-        "e.g. `(x >= 0) * 1` or `np.where(x >= 0, 1, 0)`.",
-        "ko": "배열에는 `if x >= 0:` 을 쓸 수 없습니다: `x >= 0` 은 [False True True] 같은 불린 배열인데 "
-        "`if` 는 참/거짓 하나만 받습니다 (슬라이드의 버그). 배열 전체로 계산하세요: "
-        "예) `(x >= 0) * 1` 또는 `np.where(x >= 0, 1, 0)`.",
-    },
-    "hint.np_int_removed": {
-        "en": "`np.int` and `np.float` were removed in NumPy 1.24, so the slide's `dtype=np.int` raises "
-        "AttributeError today. Write the built-in `int` (or `float`): `np.array(x >= 0, dtype=int)`.",
-        "ko": "`np.int` 와 `np.float` 는 NumPy 1.24 에서 삭제되어 슬라이드의 `dtype=np.int` 는 이제 AttributeError 가 "
-        "납니다. 내장 `int` (또는 `float`) 를 쓰세요: `np.array(x >= 0, dtype=int)`.",
-    },
-    "hint.step_strict_at_zero": {
-        "en": "At exactly 0 you return the 'below zero' value. The formula says h(z) = 1 when z ≥ 0, so "
-        "step(0) = 1 and bipolar_step(0) = 1. The slide's fixed code uses `x > 0`; the formula wins: use `x >= 0`.",
-        "ko": "정확히 0 에서 '0보다 작을 때' 값을 돌려주었습니다. 수식은 z ≥ 0 이면 h(z) = 1 이므로 step(0) = 1, "
-        "bipolar_step(0) = 1 입니다. 슬라이드의 고친 코드는 `x > 0` 을 쓰지만 수식이 기준입니다: `x >= 0` 을 쓰세요.",
-    },
-    "hint.bool_result": {
-        "en": "You returned True/False (a bool or a bool array). `x >= 0` is only the condition; turn it into "
-        "numbers with `(x >= 0) * 1`, `.astype(int)` or `np.where(..., 1, 0)`.",
-        "ko": "True/False (bool 또는 불린 배열) 를 돌려주었습니다. `x >= 0` 은 조건일 뿐입니다. "
-        "`(x >= 0) * 1`, `.astype(int)`, `np.where(..., 1, 0)` 처럼 숫자로 바꾸세요.",
-    },
-    "hint.math_on_array": {
-        "en": "Functions of the `math` module (math.exp, math.tanh, ...) take one number, not an array. "
-        "Use the NumPy versions, which work element-wise: `np.exp`, `np.tanh`.",
-        "ko": "`math` 모듈의 함수(math.exp, math.tanh 등)는 숫자 하나만 받고 배열은 받지 못합니다. "
-        "원소별로 계산하는 NumPy 함수 `np.exp`, `np.tanh` 를 쓰세요.",
-    },
-    "hint.builtin_max_on_array": {
-        "en": "The built-in `max(0, x)` compares 0 with the whole array and cannot decide. "
-        "`np.maximum(0, x)` compares element by element (the lecture's ReLU). (`np.max(0, x)` is something else "
-        "again: the largest element along axis x.)",
-        "ko": "내장 함수 `max(0, x)` 는 0 과 배열 전체를 비교하려다 실패합니다. "
-        "`np.maximum(0, x)` 는 원소별로 비교합니다 (강의의 ReLU 코드). (`np.max(0, x)` 는 또 다른 함수로, "
-        "축 x 를 따라 가장 큰 원소를 구합니다.)",
-    },
-    "hint.int_on_array": {
-        "en": "`int(...)` and `float(...)` turn ONE value into a number; on an array they fail. "
-        "Use `.astype(int)`, `* 1` or `np.asarray(..., dtype=float)` instead.",
-        "ko": "`int(...)`, `float(...)` 는 값 하나만 숫자로 바꿉니다. 배열에서는 실패합니다. "
-        "대신 `.astype(int)`, `* 1`, `np.asarray(..., dtype=float)` 를 쓰세요.",
-    },
-    "hint.scalar_for_array": {
-        "en": "For an array input you must return an array of the same shape, one value per element "
-        "(even for a 1-element array such as np.array([5])). `a.any()`/`a.all()` or `if` give one value for the "
-        "whole array.",
-        "ko": "배열을 넣으면 원소마다 값이 하나씩 있는 같은 모양의 배열을 돌려주어야 합니다 "
-        "(np.array([5]) 처럼 원소가 하나여도). `a.any()`/`a.all()` 이나 `if` 는 배열 전체에 값 하나만 냅니다.",
-    },
-    "hint.exp_sign": {
-        "en": "Check the sign inside exp: σ(x) = 1 / (1 + e^(−x)) uses `np.exp(-x)`. With `np.exp(x)` you "
-        "compute σ(−x) = 1 − σ(x).",
-        "ko": "exp 안의 부호를 확인하세요: σ(x) = 1 / (1 + e^(−x)) 는 `np.exp(-x)` 입니다. "
-        "`np.exp(x)` 를 쓰면 σ(−x) = 1 − σ(x) 가 계산됩니다.",
-    },
-    "hint.missing_square": {
-        "en": "Your derivative lacks its square: σ'(x) = e^(−x) / (1 + e^(−x))² = σ(x)(1 − σ(x)) and "
-        "tanh'(x) = 1 − tanh²(x), i.e. `1 - np.tanh(x)**2`.",
-        "ko": "도함수에 제곱이 빠졌습니다: σ'(x) = e^(−x) / (1 + e^(−x))² = σ(x)(1 − σ(x)), "
-        "tanh'(x) = 1 − tanh²(x) 즉 `1 - np.tanh(x)**2` 입니다.",
-    },
-    "hint.sigmoid_grad_formula": {
-        "en": "The lecture derives σ'(x) = σ(x)·(1 − σ(x)): a product of σ and (1 − σ), whose maximum is 0.25 at 0.",
-        "ko": "강의에서 유도한 도함수는 σ'(x) = σ(x)·(1 − σ(x)) 입니다: σ 와 (1 − σ) 의 곱이며 x = 0 에서 최댓값 0.25.",
-    },
-    "hint.approx_e": {
-        "en": "e is not 2.718 (or 2.7182): the rounding error shows. Use `np.exp(...)` or `np.e`.",
-        "ko": "e 는 2.718 (또는 2.7182) 이 아닙니다: 반올림 오차가 드러납니다. `np.exp(...)` 나 `np.e` 를 쓰세요.",
-    },
-    "hint.low_precision": {
-        "en": "Your result is float16/float32, which keeps only 3-7 digits. Compute in float64 (NumPy's default).",
-        "ko": "결과가 float16/float32 라서 유효숫자가 3~7자리뿐입니다. float64 (NumPy 기본값) 로 계산하세요.",
-    },
-    "hint.tanh_via_sigmoid_x": {
-        "en": "tanh(x) = 2σ(2x) − 1: the sigmoid takes 2x, not x. 2σ(x) − 1 is tanh(x/2).",
-        "ko": "tanh(x) = 2σ(2x) − 1 입니다: 시그모이드에 x 가 아니라 2x 를 넣습니다. 2σ(x) − 1 은 tanh(x/2) 입니다.",
-    },
-    "hint.tanh_grad_slide_typo": {
-        "en": "Your tanh' divides by (1 + e^(−x))², the typo of one line on the slide; the derivation means "
-        "(e^x + e^(−x))², which gives tanh'(x) = 1 − tanh²(x).",
-        "ko": "tanh' 을 (1 + e^(−x))² 로 나누었습니다. 슬라이드 한 줄의 오타입니다. 유도에서 뜻하는 것은 "
-        "(e^x + e^(−x))² 이며, 그러면 tanh'(x) = 1 − tanh²(x) 가 됩니다.",
-    },
-    "hint.relu_grad_at_zero": {
-        "en": "relu_grad(0) must be 0 (the convention of this course: 1 only when x > 0). Use `x > 0`, not `x >= 0`.",
-        "ko": "relu_grad(0) 은 0 이어야 합니다 (이 강좌의 약속: x > 0 일 때만 1). `x >= 0` 이 아니라 `x > 0` 을 쓰세요.",
-    },
-    "hint.bipolar_zero": {
-        "en": "The bipolar step gives −1 below zero, not 0: h(z) = 1 if z ≥ 0 else −1.",
-        "ko": "양극성 계단 함수는 0보다 작을 때 0 이 아니라 −1 입니다: z ≥ 0 이면 1, 아니면 −1.",
-    },
-    "hint.c2f_inverted_ratio": {
-        "en": "The weight is 9/5 (= 1.8), not 5/9: F = 9/5·C + 32 (5/9 converts Fahrenheit back to Celsius).",
-        "ko": "가중치는 5/9 가 아니라 9/5 (= 1.8) 입니다: F = 9/5·C + 32 (5/9 는 화씨를 섭씨로 바꿀 때 씁니다).",
-    },
-    "hint.c2f_floor_div": {
-        "en": "`9//5` is integer (floor) division and equals 1. Write `9/5` (or 1.8), as the slide's `9/5.0`.",
-        "ko": "`9//5` 는 정수 나눗셈이라 1 이 됩니다. 슬라이드의 `9/5.0` 처럼 `9/5` (또는 1.8) 를 쓰세요.",
-    },
-    "hint.c2f_clamp_zero": {
-        "en": "The activation clamps at 32, not at 0: h(z) = 32 if z < 32 else z.",
-        "ko": "활성화 함수는 0 이 아니라 32 에서 자릅니다: z < 32 이면 32, 아니면 z.",
-    },
-    "hint.c2f_clamp_before_linear": {
-        "en": "Apply the activation to the whole net input z = 9/5·C + 32, not to C or to 9/5·C before adding 32: "
-        "C2F(C) = activate(9/5 * C + 32).",
-        "ko": "활성화 함수는 C 나 32 를 더하기 전의 9/5·C 가 아니라 순입력 전체 z = 9/5·C + 32 에 적용합니다: "
-        "C2F(C) = activate(9/5 * C + 32).",
-    },
-    "hint.c2f_no_clamp": {
-        "en": "C2F must pass the net input through the activation: below 0 °C the neuron outputs 32. "
-        "Return `activate(9/5 * C + 32)`.",
-        "ko": "C2F 는 순입력을 활성화 함수에 통과시켜야 합니다: 0 °C 아래에서 뉴런의 출력은 32 입니다. "
-        "`activate(9/5 * C + 32)` 를 return 하세요.",
-    },
-    "hint.input_mutated": {
-        "en": "Your function changed its argument in place (e.g. `x[x < 0] = 0` or `x *= -1`). Work on a new "
-        "array: `np.where(...)`, `np.maximum(...)` or `x = x.copy()` first.",
-        "ko": "함수가 인자 배열을 제자리에서 바꿨습니다 (예: `x[x < 0] = 0`, `x *= -1`). 새 배열을 만드세요: "
-        "`np.where(...)`, `np.maximum(...)`, 또는 먼저 `x = x.copy()`.",
-    },
-    "hint.scalar_input": {
-        "en": "Your code uses array methods (`.astype`, `.clip`, `len(x)`, `for v in x`), but a plain number such "
-        "as 3 has none: `(3 >= 0).astype(int)` fails because `3 >= 0` is a Python bool. Start with "
-        "`x = np.asarray(x)`, or use NumPy functions that take numbers too (`np.where`, `np.clip`, `np.maximum`).",
-        "ko": "배열 메서드(`.astype`, `.clip`, `len(x)`, `for v in x`)를 쓰는데, 3 같은 파이썬 숫자에는 이런 것이 "
-        "없습니다: `3 >= 0` 은 파이썬 bool 이라 `(3 >= 0).astype(int)` 가 실패합니다. 첫 줄에 "
-        "`x = np.asarray(x)` 를 쓰거나, 숫자도 받는 NumPy 함수(`np.where`, `np.clip`, `np.maximum`)를 쓰세요.",
-    },
-    "hint.list_result": {
-        "en": "You return a Python list (from a loop or a list comprehension), not a NumPy array. Compute on the "
-        "whole array at once (np.where, np.maximum, np.exp), which keeps every shape.",
-        "ko": "NumPy 배열이 아니라 (반복문이나 리스트 컴프리헨션으로 만든) 파이썬 리스트를 돌려줍니다. "
-        "배열 전체로 한꺼번에 계산하세요 (np.where, np.maximum, np.exp). 어떤 모양이든 유지됩니다.",
-    },
-    "hint.loop_over_rows": {
-        "en": "`for v in x` over a 2-d array gives rows, not numbers, so `v >= 0` is an array again and `if` "
-        "cannot decide. Don't loop: `np.where(x >= 0, 1, 0)` works for every shape.",
-        "ko": "2차원 배열에서 `for v in x` 는 숫자가 아니라 행(row)을 줍니다. 그래서 `v >= 0` 도 배열이고 `if` 가 "
-        "판단하지 못합니다. 반복문 대신 `np.where(x >= 0, 1, 0)` 를 쓰세요. 어떤 모양에서도 동작합니다.",
-    },
-    "hint.vectorize_otypes": {
-        "en": "`np.vectorize(f)` fails on an empty array unless you give the result type: "
-        "`np.vectorize(f, otypes=[float])` (or `[int]`). Or compute on the whole array with `np.where(...)`.",
-        "ko": "`np.vectorize(f)` 는 결과 형식을 알려 주지 않으면 빈 배열에서 실패합니다: "
-        "`np.vectorize(f, otypes=[float])` (또는 `[int]`). 아니면 `np.where(...)` 로 배열 전체를 계산하세요.",
-    },
-    "hint.int_truncation": {
-        "en": "Your result lost its fractional part: `int(...)`, `.astype(int)` or `dtype=int` cut it off, so σ(x) "
-        "becomes 0 and C2F(36.5) becomes 97. Keep floating-point values: drop the conversion.",
-        "ko": "결과의 소수 부분이 사라졌습니다: `int(...)`, `.astype(int)`, `dtype=int` 가 잘라 내서 σ(x) 는 0, "
-        "C2F(36.5) 는 97 이 됩니다. 실수 값을 그대로 두세요: 변환을 없애세요.",
-    },
-    "hint.rounded_result": {
-        "en": "Your result is rounded (e.g. `round(F, 1)`). Don't round: return the exact value; the grader "
-        "compares with a tolerance, and rounding belongs only to printing.",
-        "ko": "결과가 반올림되어 있습니다 (예: `round(F, 1)`). 반올림하지 말고 정확한 값을 돌려주세요. "
-        "채점기는 허용 오차로 비교하며, 반올림은 출력할 때만 하세요.",
-    },
-    "hint.tanh_missing_minus_one": {
-        "en": "tanh(x) = 2σ(2x) − 1: the `- 1` is missing, so tanh(0) is 1 instead of 0. "
-        "Write `2 * sigmoid(2 * x) - 1`.",
-        "ko": "tanh(x) = 2σ(2x) − 1 입니다: `- 1` 이 빠져서 tanh(0) 이 0 이 아니라 1 입니다. "
-        "`2 * sigmoid(2 * x) - 1` 로 쓰세요.",
-    },
-    "hint.missing_parentheses": {
-        "en": "Parentheses are missing: `*` and `/` come before `+` and `-`. `1/1+np.exp(-x)` is 1 + e^(−x) and "
-        "`s*1 - s` is 0. Write `1 / (1 + np.exp(-x))` and `s * (1 - s)`.",
-        "ko": "괄호가 빠졌습니다: `*`, `/` 가 `+`, `-` 보다 먼저 계산됩니다. `1/1+np.exp(-x)` 는 1 + e^(−x), "
-        "`s*1 - s` 는 0 입니다. `1 / (1 + np.exp(-x))` 와 `s * (1 - s)` 로 쓰세요.",
-    },
-    "hint.relu_grad_sign": {
-        "en": "ReLU'(x) is 0 for x < 0, not −1: `np.sign(x)` is the slope of |x|. Write `np.where(x > 0, 1, 0)`.",
-        "ko": "x < 0 에서 ReLU'(x) 는 −1 이 아니라 0 입니다: `np.sign(x)` 는 |x| 의 기울기입니다. "
-        "`np.where(x > 0, 1, 0)` 로 쓰세요.",
-    },
-    "hint.unexpected_error": {
-        "en": "Read the error message and the line it points to; run the function yourself on this input.",
-        "ko": "오류 메시지와 그 줄을 읽어 보세요. 같은 입력으로 함수를 직접 실행해 보세요.",
-    },
-    "hint.timeout": {
-        "en": "{call} did not finish within {seconds:g} s and was stopped. Look for a loop that never ends "
-        "(a `while` whose condition never becomes False) or a loop over a huge range.",
-        "ko": "{call} 이(가) {seconds:g}초 안에 끝나지 않아 멈췄습니다. 끝나지 않는 반복문(조건이 끝내 False 가 되지 "
-        "않는 `while`)이나 너무 큰 범위의 반복이 있는지 보세요.",
-    },
-    # the summary at the end of a run
-    "summary.title": {"en": "activation-lab self-check", "ko": "activation-lab 자가 점검"},
-    "summary.line": {
-        "en": "{file:<10} {passed}/{total} checks passed",
-        "ko": "{file:<10} {total}개 중 {passed}개 통과",
-    },
-    "summary.not_attempted": {"en": "not attempted yet", "ko": "아직 작성하지 않음"},
-    "summary.all_passed": {"en": "all passed", "ko": "모두 통과"},
-    "summary.hints": {"en": "look at: {hints}", "ko": "살펴볼 것: {hints}"},
-    "summary.not_run": {"en": "({count} not run: -x stopped early)", "ko": "({count}개는 -x 때문에 실행 안 됨)"},
-    "summary.first_failure": {
-        "en": "First failed check in {file} (all of them: see the next step):",
-        "ko": "{file} 에서 처음 실패한 점검 (전부 보려면 아래 다음 단계를 보세요):",
-    },
-    "next.start": {
-        "en": "Next step: write {function} in {file} (replace `raise NotImplementedError(...)`), "
-        "then run `pytest {test_file}`.",
-        "ko": "다음 단계: {file} 의 {function} 을(를) 작성하고 (`raise NotImplementedError(...)` 줄을 바꾸세요) "
-        "`pytest {test_file}` 를 실행하세요.",
-    },
-    "next.fix": {
-        "en": "Next step: fix {file} using the hint above; every failed check in full: `pytest {test_file}`.",
-        "ko": "다음 단계: 위 힌트를 보고 {file} 을(를) 고치세요. 실패한 점검 전부 보기: `pytest {test_file}`.",
-    },
-    "next.fix_detailed": {
-        "en": "Next step: fix {file} using the failures above, then run `pytest {test_file}` again.",
-        "ko": "다음 단계: 위의 실패 내용을 보고 {file} 을(를) 고친 뒤 `pytest {test_file}` 를 다시 실행하세요.",
-    },
-    "next.notebook": {
-        "en": "Next step: complete or fix the functions of {file} in the code cell above, run it, then run this "
-        "cell again.",
-        "ko": "다음 단계: 위 코드 셀에서 {file} 의 함수를 작성하거나 고치고, 그 셀을 실행한 뒤 이 셀을 다시 실행하세요.",
-    },
-    "next.done_notebook": {
-        "en": "Next step: every public check of this part passes. Go on to the next part.",
-        "ko": "다음 단계: 이 부분의 공개 점검을 모두 통과했습니다. 다음 부분으로 넘어가세요.",
-    },
-    "next.run_all": {
-        "en": "Next step: run `pytest` (all files, without -x/-k) to see where you stand.",
-        "ko": "다음 단계: `pytest` 를 (-x, -k 없이) 실행해 모든 파일의 상태를 확인하세요.",
-    },
-    "next.done": {
-        "en": "Next step: every public check passes. Take the quiz (answers.yaml) and submit: see README.md.",
-        "ko": "다음 단계: 공개 점검을 모두 통과했습니다. 퀴즈(answers.yaml)를 풀고 제출하세요: README.md 를 보세요.",
-    },
-    "summary.hidden": {
-        "en": "These are the public checks only; the grader runs more (random inputs, every shape and dtype).",
-        "ko": "공개된 점검만 실행했습니다. 채점기는 더 많은 점검(무작위 입력, 여러 모양과 자료형)을 실행합니다.",
-    },
-}
+# --- BEGIN GENERATED by scripts/generate_selfcheck_catalogue.py from messages/feedback.toml: do not edit ---
+# One catalogue for every text the self-check prints: {key: {'en': ..., 'ko': ...}}.
+MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type}, not a NumPy array: build the result with NumPy (np.where, '
+                       'np.maximum, ...) or wrap it in np.array(...)',
+                 'ko': 'NumPy 배열이 아니라 파이썬 {got_type}입니다. NumPy 연산(np.where, np.maximum 등)으로 결과를 만들거나 '
+                       'np.array(...)로 감싸세요'},
+ 'detail.mismatch': {'en': 'max abs error {max_error:.3g}; first mismatch at index {index}: expected '
+                           '{expected_item}, got {got_item}',
+                     'ko': '최대 절대 오차 {max_error:.3g}. 처음 다른 위치는 인덱스 {index}이며, 기대한 값은 {expected_item}, 돌려준 '
+                           '값은 {got_item}입니다'},
+ 'detail.mutated': {'en': 'after the call your argument was {after} (it was {before})',
+                    'ko': '호출한 뒤 인자가 {before}에서 {after}(으)로 바뀌었습니다'},
+ 'detail.shape': {'en': 'shape {got_shape} (type {got_type}) instead of shape {expected_shape}',
+                  'ko': '모양이 {expected_shape}이어야 하는데 {got_shape}(자료형 {got_type})입니다'},
+ 'hint.ambiguous_truth': {'en': '`if x >= 0:` needs one True/False, but for an array `x >= 0` is an array of '
+                                "booleans such as [False True True] (for an empty array too; the lecture's "
+                                'first step() fails on np.array([-1, 2, 3]) the same way). Work on the whole '
+                                'array at once instead: `{fix}`.',
+                          'ko': '`if x >= 0:`에는 True/False 하나가 필요한데, 배열에서는 `x >= 0`의 결과가 [False True True] '
+                                '같은 불리언 배열입니다(빈 배열도 마찬가지입니다. 강의의 첫 step()이 np.array([-1, 2, 3])에서 실패하는 것도 같은 '
+                                '이유입니다). 배열 전체를 한 번에 계산하세요: `{fix}`.'},
+ 'hint.approx_e': {'en': 'Use the exact exponential `np.exp(...)` (or `np.e`): writing e as 2.718 or 2.7182 '
+                         'changes every value noticeably.',
+                   'ko': '정확한 지수 함수 `np.exp(...)`(또는 `np.e`)를 쓰세요. e를 2.718이나 2.7182로 쓰면 모든 값이 눈에 띄게 달라집니다.'},
+ 'hint.bipolar_zero': {'en': 'The bipolar step gives −1 below zero (h(z) = 1 if z ≥ 0 else −1); 0 belongs to '
+                             'the unipolar step.',
+                       'ko': '양극성 계단 함수는 0보다 작으면 −1을 냅니다(z ≥ 0이면 1, 아니면 −1). 0을 내는 것은 단극성 계단 함수입니다.'},
+ 'hint.bool_result': {'en': 'A comparison gives booleans (True/False), not numbers. Turn them into numbers: '
+                            '`{fix_numbers}`.',
+                      'ko': '비교 연산의 결과는 숫자가 아니라 불리언(True/False)입니다. 숫자로 바꾸세요: `{fix_numbers}`.'},
+ 'hint.builtin_max_on_array': {'en': "Python's built-in `max(0, x)` / `min(...)` compares whole arrays and "
+                                     'fails on them, and `np.max(0, x)` is the largest element of 0 (its '
+                                     'second argument is an axis). Compare element by element instead: '
+                                     '`{fix}`.',
+                               'ko': '파이썬 내장 함수 `max(0, x)`와 `min(...)`은 배열 전체를 한 번에 비교하려다 실패합니다. `np.max(0, '
+                                     'x)`는 0의 최댓값을 구하는 함수입니다(두 번째 인자는 축입니다). 원소별로 비교하세요: `{fix}`.'},
+ 'hint.c2f_clamp_before_linear': {'en': 'Apply the activation to the whole net input z = 9/5·C + 32, not to '
+                                        'the input C or to 9/5·C before the bias 32 is added: `C2F(C) = '
+                                        'activate(9/5 * C + 32)`.',
+                                  'ko': '활성화 함수는 입력 C나 편향 32를 더하기 전의 9/5·C가 아니라 순입력 전체 z = 9/5·C + 32에 '
+                                        '적용합니다: `C2F(C) = activate(9/5 * C + 32)`.'},
+ 'hint.c2f_clamp_zero': {'en': 'The activation clamps at 32, not at 0: h(z) = 32 if z < 32 else z.',
+                         'ko': '활성화 함수가 값을 자르는 기준은 0이 아니라 32입니다. z < 32이면 h(z) = 32, 아니면 z입니다.'},
+ 'hint.c2f_floor_div': {'en': '`9//5` is integer (floor) division and equals 1. Write `9/5` (= 1.8), as the '
+                              "slide's `9/5.0`.",
+                        'ko': '`9//5`는 몫만 구하는 정수 나눗셈이라 1이 됩니다. 슬라이드의 `9/5.0`처럼 `9/5`(= 1.8)로 쓰세요.'},
+ 'hint.c2f_inverted_ratio': {'en': 'The weight is 9/5 (F = 9/5·C + 32); 5/9 and (C − 32)·5/9 convert the '
+                                   'other way, Fahrenheit to Celsius.',
+                             'ko': '가중치는 9/5입니다(F = 9/5·C + 32). 5/9나 (C − 32)·5/9는 반대로 화씨를 섭씨로 바꾸는 식입니다.'},
+ 'hint.c2f_no_clamp': {'en': "Below C = 0 the neuron's output stays at 32: the activation h(z) = 32 if z < "
+                             '32 is missing (use `activate`).',
+                       'ko': 'C < 0에서는 뉴런의 출력이 32에 머물러야 합니다. z < 32이면 32를 내는 활성화 함수 h(z)가 빠졌습니다(`activate`를 '
+                             '쓰세요).'},
+ 'hint.chain_rule_factor': {'en': "The chain rule's inner factor is missing. For σ(x) = (1 + e^(−x))^(−1) "
+                                  'the derivative of the inside, −e^(−x), multiplies −1/(1 + e^(−x))², '
+                                  'giving e^(−x)/(1 + e^(−x))²; for tanh(x) = 2σ(2x) − 1 the inner 2x gives '
+                                  "tanh'(x) = 2·2·σ'(2x) = 4σ'(2x).",
+                            'ko': '연쇄 법칙에서 안쪽 함수의 미분이 빠졌습니다. σ(x) = (1 + e^(−x))^(−1)이면 −1/(1 + e^(−x))²에 안쪽 '
+                                  '미분 −e^(−x)를 곱해야 e^(−x)/(1 + e^(−x))²가 됩니다. tanh(x) = 2σ(2x) − 1이면 안쪽 2x의 '
+                                  "미분 2까지 곱해서 tanh'(x) = 2·2·σ'(2x) = 4σ'(2x)입니다."},
+ 'hint.exp_sign': {'en': 'Check the sign inside the exponential: σ(x) = 1 / (1 + e^(−x)) uses `np.exp(-x)`; '
+                         'with `np.exp(x)` you compute σ(−x) (and −tanh(x) for tanh).',
+                   'ko': '지수 안의 부호를 확인하세요. σ(x) = 1 / (1 + e^(−x))에는 `np.exp(-x)`가 들어갑니다. `np.exp(x)`를 쓰면 '
+                         'σ(−x)를 계산하게 됩니다(tanh라면 −tanh(x)).'},
+ 'hint.floor_division': {'en': '`//` is floor division: `1 // (1 + np.exp(-x))` divides and then rounds '
+                               'down, so it is always 0. Write `/`: `1 / (1 + np.exp(-x))`.',
+                         'ko': '`//`는 나눈 뒤 소수점 아래를 버리는 나눗셈이라서 `1 // (1 + np.exp(-x))`는 언제나 0입니다. `/`를 쓰세요: '
+                               '`1 / (1 + np.exp(-x))`.'},
+ 'hint.import_error': {'en': '{file} cannot be imported, so none of its functions can run: {error}{where}. '
+                             'Fix this first (notebook lines such as `%matplotlib inline` are not Python).',
+                       'ko': '{file}을(를) import할 수 없어서 어떤 함수도 실행되지 않습니다: {error}{where}. 이것부터 '
+                             '고치세요(`%matplotlib inline` 같은 노트북 명령은 파이썬 코드가 아닙니다).'},
+ 'hint.input_mutated': {'en': "Your function changes the caller's array (e.g. `x[x < 0] = 0` or `x *= ...`). "
+                              'Compute a new array instead, e.g. `{fix}`, or work on `x.copy()`.',
+                        'ko': '함수가 호출한 쪽의 배열을 바꿉니다(예: `x[x < 0] = 0`, `x *= ...`). 새 배열을 만드세요. 예: `{fix}`. '
+                              '아니면 `x.copy()`로 복사한 배열에서 작업하세요.'},
+ 'hint.int_on_array': {'en': '`int(...)` and `float(...)` convert one number only. For arrays use '
+                             '`.astype(int)`, `np.asarray(x, dtype=float)` or arithmetic such as `* 1`.',
+                       'ko': '`int(...)`와 `float(...)`는 숫자 하나만 바꿉니다. 배열에는 `.astype(int)`, `np.asarray(x, '
+                             'dtype=float)`, 또는 `* 1` 같은 연산을 쓰세요.'},
+ 'hint.int_truncation': {'en': 'Your results lost their fractional part: `int(...)`, `.astype(int)` or '
+                               "`dtype=int` cut it off (towards zero), so σ(x), σ'(x) or tanh'(x) become 0 "
+                               '(or 1) and C2F(36.5) becomes 97 instead of 97.7. Keep floating-point values: '
+                               'drop the conversion (or use `float` / `dtype=float`).',
+                         'ko': '결과의 소수 부분이 사라졌습니다. `int(...)`, `.astype(int)`, `dtype=int`가 소수 부분을 (0 쪽으로) '
+                               "잘라 내서 σ(x), σ'(x), tanh'(x)는 0(또는 1)이 되고, C2F(36.5)는 97.7이 아니라 97이 됩니다. 변환을 "
+                               '지우거나 `float`, `dtype=float`를 써서 실수 값을 그대로 두세요.'},
+ 'hint.list_result': {'en': 'You return a Python list (built with a loop or a list comprehension), not a '
+                            'NumPy array. Compute on the whole array at once, which keeps every shape: '
+                            '`{fix}`. If you really need a loop, turn the result into an array of the '
+                            "input's shape: `np.array([...]).reshape(np.shape(x))`.",
+                      'ko': 'NumPy 배열이 아니라 (반복문이나 리스트 컴프리헨션으로 만든) 파이썬 리스트를 반환합니다. 배열 전체를 한 번에 계산하면 어떤 모양이든 '
+                            '그대로 유지됩니다: `{fix}`. 꼭 반복문을 써야 한다면 결과를 입력과 같은 모양의 배열로 바꾸세요: '
+                            '`np.array([...]).reshape(np.shape(x))`.'},
+ 'hint.loop_over_rows': {'en': '`for v in x` over a 2-D array gives its rows, not numbers, so `v >= 0` is '
+                               "again an array and `if` (or `... if v >= 0 else ...`) cannot decide. Don't "
+                               'loop: operations on the whole array work for every shape, e.g. `{fix}`. (To '
+                               'loop over every number use `x.flat` or `np.nditer`, then reshape.)',
+                         'ko': '2차원 배열에서 `for v in x`는 숫자가 아니라 행(row)을 하나씩 꺼냅니다. 그래서 `v >= 0`도 배열이 되고, '
+                               '`if`(또는 `... if v >= 0 else ...`)가 참/거짓을 정하지 못합니다. 반복문 대신 배열 전체에 연산하면 어떤 '
+                               '모양에서도 동작합니다. 예: `{fix}`. (숫자를 하나씩 돌아야 한다면 `x.flat`이나 `np.nditer`를 쓰고 마지막에 '
+                               '모양을 맞추세요.)'},
+ 'hint.low_precision': {'en': 'Your values look computed in low precision (float16/float32). Compute in '
+                              "float64, NumPy's default: drop `dtype=np.float32` / `np.float16` / "
+                              '`.astype(np.float16)`.',
+                        'ko': '값이 낮은 정밀도(float16/float32)로 계산된 것 같습니다. NumPy 기본값인 float64로 계산하세요. '
+                              '`dtype=np.float32`, `np.float16`, `.astype(np.float16)` 같은 부분을 지우면 됩니다.'},
+ 'hint.math_on_array': {'en': 'Functions of the `math` module (math.exp, math.tanh, ...) accept only single '
+                              "numbers. Use NumPy's element-wise versions: `np.exp`, `np.tanh`.",
+                        'ko': '`math` 모듈의 함수(math.exp, math.tanh 등)는 숫자 하나만 받습니다. 원소별로 계산하는 NumPy 함수 '
+                              '`np.exp`, `np.tanh`를 쓰세요.'},
+ 'hint.missing_function': {'en': 'Define the function with exactly this name (names are case-sensitive); a '
+                                 'missing function costs only its own tests.',
+                           'ko': '함수 이름을 정확히 이대로 정의하세요(대소문자를 구분합니다). 없는 함수는 그 함수의 테스트에서만 점수를 잃습니다.'},
+ 'hint.missing_parentheses': {'en': 'Parentheses are missing: `*` and `/` bind tighter than `+` and `−`, so '
+                                    '`1/1+np.exp(-x)` is (1/1) + e^(−x) and `s*1 - s` is (s·1) − s = 0. Put '
+                                    'the denominator or the factor in parentheses; for this function: '
+                                    '`{fix}`.',
+                              'ko': '괄호가 빠졌습니다. `*`와 `/`가 `+`, `−`보다 먼저 계산되므로 `1/1+np.exp(-x)`는 (1/1) + '
+                                    'e^(−x)이고, `s*1 - s`는 (s·1) − s = 0입니다. 분모나 곱하는 항을 괄호로 묶으세요. 이 함수라면 이렇게 '
+                                    '씁니다: `{fix}`.'},
+ 'hint.missing_square': {'en': "The derivative lost its square: σ'(x) = e^(−x) / (1 + e^(−x))² (without the "
+                               "square it is 1 − σ(x)), and tanh'(x) = 1 − tanh²(x) (not 1 − tanh(x)).",
+                         'ko': "도함수에서 제곱이 빠졌습니다. σ'(x) = e^(−x) / (1 + e^(−x))²입니다(제곱이 없으면 1 − σ(x)가 됩니다). "
+                               "tanh'(x)도 1 − tanh(x)가 아니라 1 − tanh²(x)입니다."},
+ 'hint.not_attempted': {'en': 'This function is not attempted yet: it still raises NotImplementedError, as '
+                              'the unchanged stub does. Replace the line `raise NotImplementedError(...)` '
+                              'with your code.',
+                        'ko': '이 함수는 아직 작성하지 않은 상태입니다. 처음 받은 뼈대 코드처럼 여전히 NotImplementedError를 일으킵니다. `raise '
+                              'NotImplementedError(...)` 줄을 직접 작성한 코드로 바꾸세요.'},
+ 'hint.np_int_removed': {'en': '`np.int` (and `np.float`, `np.bool`) was removed in NumPy 1.24, so the '
+                               "slide's `dtype=np.int` fails on a current NumPy. Write the built-in `int` "
+                               '(or `float`) instead, e.g. `{fix_dtype}`. Check the comparison too: the '
+                               "formula, not the slide's code, is the specification.",
+                         'ko': '`np.int`(`np.float`, `np.bool`도)는 NumPy 1.24에서 없어져서, 슬라이드의 `dtype=np.int`는 '
+                               '지금의 NumPy에서 오류가 납니다. 내장 `int`(또는 `float`)를 쓰세요. 예: `{fix_dtype}`. 비교 연산도 '
+                               '확인하세요. 기준은 슬라이드 코드가 아니라 수식입니다.'},
+ 'hint.overflow_advice': {'en': 'At extreme inputs (|x| ≥ 700) e^x overflows float64: NumPy warns or the '
+                                'formula gives nan. This costs no points; to avoid it compute with e^(−|x|) '
+                                '(e.g. σ(x) = e^x / (1 + e^x) for x < 0) or use np.tanh.',
+                          'ko': '극단적인 입력(|x| ≥ 700)에서는 e^x가 float64 범위를 넘어서, NumPy가 경고하거나 수식이 nan을 냅니다. 감점은 '
+                                '없습니다. 피하려면 e^(−|x|)로 계산하거나(예: x < 0이면 σ(x) = e^x / (1 + e^x)) np.tanh를 '
+                                '쓰세요.'},
+ 'hint.relu_grad_at_zero': {'en': 'relu_grad(0) must be 0 (not 1, not 0.5). ReLU has no derivative at 0; the '
+                                  'lecture does not say which value to use there, and this course chooses 0: '
+                                  "ReLU'(x) = 1 if x > 0 else 0. Use `x > 0`, not `x >= 0`.",
+                            'ko': 'relu_grad(0)은 0이어야 합니다(1이나 0.5가 아님). ReLU는 0에서 미분할 수 없고 강의에서도 이 값을 정하지 '
+                                  '않았기 때문에, 이 과정에서는 0으로 정했습니다. x > 0이면 1, 아니면 0입니다. `x >= 0`이 아니라 `x > 0`을 '
+                                  '쓰세요.'},
+ 'hint.relu_grad_division': {'en': '`relu(x) / x` is 0/0 = nan at x = 0 (and warns about dividing by zero). '
+                                   'The derivative is defined piece by piece, not as a quotient: 1 for x > '
+                                   "0, otherwise 0 (this course's choice at 0): `{fix}`.",
+                             'ko': '`relu(x) / x`는 x = 0에서 0/0 = nan이 됩니다(0으로 나눈다는 경고도 나옵니다). 도함수는 나눗셈이 아니라 '
+                                   '구간별로 정합니다. x > 0이면 1, 아니면 0입니다(0에서의 값은 이 과정에서 정한 것입니다): `{fix}`.'},
+ 'hint.relu_grad_sign': {'en': "ReLU'(x) is 0 for x < 0 (the line is flat there), not −1: `np.sign(x)` is "
+                               'the slope of |x|, not of ReLU. Write `np.where(x > 0, 1, 0)` or `(x > 0) * '
+                               '1`.',
+                         'ko': "x < 0에서는 그래프가 평평하므로 ReLU'(x)는 −1이 아니라 0입니다. `np.sign(x)`는 ReLU가 아니라 |x|의 "
+                               '기울기입니다. `np.where(x > 0, 1, 0)` 또는 `(x > 0) * 1`로 쓰세요.'},
+ 'hint.returned_none': {'en': 'Your function returns nothing. Use `return ...` to give the result back; '
+                              '`print(...)` only shows it on the screen.',
+                        'ko': '함수가 아무것도 반환하지 않습니다. 결과는 `return ...`으로 돌려주어야 합니다. `print(...)`는 화면에 보여 줄 '
+                              '뿐입니다.'},
+ 'hint.rounded_result': {'en': "Your results are rounded (e.g. `round(F, 1)`, `np.round(...)`). Don't round: "
+                               'return the exact value. The grader compares with a stated tolerance, and '
+                               'rounding belongs only to printing (`print(f"{{F:.1f}}")`).',
+                         'ko': '결과가 반올림되어 있습니다(예: `round(F, 1)`, `np.round(...)`). 반올림하지 말고 계산한 값을 그대로 '
+                               '반환하세요. 채점기는 정해진 허용 오차로 비교합니다. 반올림은 출력할 때만 하면 됩니다(`print(f"{{F:.1f}}")`).'},
+ 'hint.scalar_for_array': {'en': 'For an array input return an array of the same shape, one value per '
+                                 'element. A one-element array such as np.array([5]) hides this bug: `if x '
+                                 '>= 0: return 1` returns a bare 1 there instead of np.array([1]). Compute '
+                                 'on the whole array: `{fix}`.',
+                           'ko': '배열을 입력받으면 원소마다 값이 하나씩 있는 같은 모양의 배열을 반환해야 합니다. np.array([5])처럼 원소가 하나뿐인 '
+                                 '배열에서는 이 버그가 드러나지 않습니다. `if x >= 0: return 1`은 np.array([1]) 대신 그냥 1을 '
+                                 '반환합니다. 배열 전체로 계산하세요: `{fix}`.'},
+ 'hint.scalar_input': {'en': 'Your code uses array methods (`x.astype(...)`, `x.clip(...)`, `x.shape`, '
+                             '`len(x)`, `for v in x`), but a plain Python number such as 3 or 0.5 has none '
+                             'of them: `(3 >= 0).astype(int)` fails because `3 >= 0` is a Python bool. Start '
+                             'the function with `x = np.asarray(x)`, or use NumPy functions that accept '
+                             'numbers too: `{fix}`.',
+                       'ko': '코드가 배열 메서드(`x.astype(...)`, `x.clip(...)`, `x.shape`, `len(x)`, `for v in x`)를 '
+                             '쓰는데, 3이나 0.5 같은 파이썬 숫자에는 이런 것이 없습니다. 예를 들어 `3 >= 0`은 파이썬 bool이므로 `(3 >= '
+                             '0).astype(int)`는 실패합니다. 함수 첫 줄에서 `x = np.asarray(x)`로 바꾸거나, 숫자도 받는 NumPy 함수를 '
+                             '쓰세요: `{fix}`.'},
+ 'hint.sigmoid_grad_formula': {'en': "The lecture derives σ'(x) = σ(x)(1 − σ(x)): multiply σ(x) by (1 − "
+                                     'σ(x)), not by (1 + σ(x)), by σ(x) or by nothing.',
+                               'ko': "강의에서 유도한 식은 σ'(x) = σ(x)(1 − σ(x))입니다. σ(x)에 (1 + σ(x))나 σ(x)가 아니라 (1 "
+                                     '− σ(x))를 곱해야 합니다.'},
+ 'hint.sigmoid_grad_sign': {'en': "The sign is flipped: σ'(x) = σ(x)(1 − σ(x)) is never negative (σ rises "
+                                  'everywhere), but `s * (s - 1)` is. Write `s * (1 - s)`.',
+                            'ko': "부호가 뒤집혔습니다. σ는 어디서나 증가하므로 σ'(x) = σ(x)(1 − σ(x))는 음수가 될 수 없는데, `s * (s - "
+                                  '1)`은 음수입니다. `s * (1 - s)`로 쓰세요.'},
+ 'hint.square_misplaced': {'en': 'The square is in the wrong place: tanh²(x) means (tanh x)², the square of '
+                                 'the result, not tanh(x²). Write `1 - np.tanh(x) ** 2`.',
+                           'ko': '제곱의 위치가 틀렸습니다. tanh²(x)는 tanh(x²)가 아니라 결과를 제곱한 (tanh x)²입니다. `1 - '
+                                 'np.tanh(x) ** 2`로 쓰세요.'},
+ 'hint.step_strict_at_zero': {'en': "At 0 your step does not give 1. The lecture's formula is h(z) = 1 if z "
+                                    "≥ 0, so step(0) = 1 and bipolar_step(0) = 1; the slide's code `(x > 0) "
+                                    '* 1` contradicts its own formula, and the formula wins. Use `x >= 0`.',
+                              'ko': 'x = 0에서 계단 함수의 값이 1이 아닙니다. 강의의 수식은 z ≥ 0이면 h(z) = 1이므로 step(0) = 1, '
+                                    'bipolar_step(0) = 1입니다. 슬라이드 코드 `(x > 0) * 1`은 같은 슬라이드의 수식과 맞지 않는데, 이럴 '
+                                    '때는 수식이 우선합니다. `x >= 0`을 쓰세요.'},
+ 'hint.tanh_grad_slide_typo': {'en': "Your tanh' divides by (1 + e^(−x))², the typo of one line on the "
+                                     "slide; the derivation means (e^x + e^(−x))², which gives tanh'(x) = 1 "
+                                     '− tanh²(x).',
+                               'ko': "tanh'을 (1 + e^(−x))²로 나누었는데, 이것은 슬라이드 한 줄에 있는 오타입니다. 유도 과정에서 뜻하는 분모는 "
+                                     "(e^x + e^(−x))²이고, 그러면 tanh'(x) = 1 − tanh²(x)가 됩니다."},
+ 'hint.tanh_missing_minus_one': {'en': 'tanh(x) = 2σ(2x) − 1: the `- 1` is missing, so your values lie in '
+                                       '(0, 2) instead of (−1, 1) and tanh(0) = 1 instead of 0. Write `2 * '
+                                       'sigmoid(2 * x) - 1`.',
+                                 'ko': 'tanh(x) = 2σ(2x) − 1인데 `- 1`이 빠져서, 값이 (−1, 1)이 아니라 (0, 2) 안에 있고 '
+                                       'tanh(0)도 0이 아니라 1입니다. `2 * sigmoid(2 * x) - 1`로 쓰세요.'},
+ 'hint.tanh_via_sigmoid_x': {'en': 'tanh(x) = 2σ(2x) − 1: the sigmoid takes 2x, not x. 2σ(x) − 1 is '
+                                   'tanh(x/2).',
+                             'ko': 'tanh(x) = 2σ(2x) − 1이므로 시그모이드에는 x가 아니라 2x를 넣어야 합니다. 2σ(x) − 1은 '
+                                   'tanh(x/2)입니다.'},
+ 'hint.timeout': {'en': '{call} did not finish within {seconds:g} s and was stopped. Look for a loop that '
+                        'never ends (a `while` whose condition never becomes False) or a loop over a huge '
+                        'range.',
+                  'ko': '{call} 이(가) {seconds:g}초 안에 끝나지 않아 멈췄습니다. 끝나지 않는 반복문(조건이 끝내 False 가 되지 않는 '
+                        '`while`)이나 너무 큰 범위의 반복이 있는지 보세요.'},
+ 'hint.unexpected_error': {'en': 'Read the error message and the line it points to; run the function '
+                                 'yourself on this input.',
+                           'ko': '오류 메시지와 그 메시지가 가리키는 줄을 읽어 보세요. 같은 입력으로 함수를 직접 실행해 보세요.'},
+ 'hint.unfinished_import': {'en': 'This function itself may be fine: it calls a function from another of '
+                                  'your files that is still the unchanged stub (see the line above). Finish '
+                                  'that function first; this exercise is then graded on its own code.',
+                            'ko': '이 함수 자체는 문제가 없을 수도 있습니다. 아직 뼈대 코드 그대로인 다른 파일의 함수를 불러 쓰고 있습니다(위에 적힌 줄을 '
+                                  '보세요). 그 함수를 먼저 완성하면 이 과제도 제대로 채점됩니다.'},
+ 'hint.vectorize_otypes': {'en': '`np.vectorize(f)` guesses the result type by calling f on the first '
+                                 'element, so it fails on an empty array ("cannot call vectorize on size 0 '
+                                 'inputs unless otypes is set"). Give the type: `np.vectorize(f, '
+                                 'otypes=[float])` (or `[int]`), or compute on the whole array instead: '
+                                 '`{fix}`.',
+                           'ko': '`np.vectorize(f)`는 첫 원소로 f를 호출해 결과 형식을 짐작하므로 빈 배열에서는 실패합니다("cannot call '
+                                 'vectorize on size 0 inputs unless otypes is set"). 형식을 직접 알려 '
+                                 '주거나(`np.vectorize(f, otypes=[float])` 또는 `[int]`), 배열 전체를 한 번에 계산하세요: '
+                                 '`{fix}`.'},
+ 'label.checked': {'en': 'checked', 'ko': '확인한 것'},
+ 'label.detail': {'en': 'detail', 'ko': '자세히'},
+ 'label.expected': {'en': 'expected', 'ko': '기대한 값'},
+ 'label.got': {'en': 'you returned', 'ko': '돌려준 값'},
+ 'label.hint': {'en': 'hint', 'ko': '힌트'},
+ 'label.printed': {'en': 'printed', 'ko': '출력(print)한 내용'},
+ 'label.raised': {'en': 'raised', 'ko': '발생한 예외'},
+ 'label.rule': {'en': 'rule', 'ko': '규칙'},
+ 'label.where': {'en': 'at', 'ko': '위치'},
+ 'next.done': {'en': 'Next step: every public check passes. Take the quiz (answers.yaml) and submit: see '
+                     'README.md.',
+               'ko': '다음 단계: 공개 점검을 모두 통과했습니다. 퀴즈(answers.yaml)를 풀고 제출하세요: README.md 를 보세요.'},
+ 'next.done_notebook': {'en': 'Next step: every public check of this part passes. Go on to the next part.',
+                        'ko': '다음 단계: 이 부분의 공개 점검을 모두 통과했습니다. 다음 부분으로 넘어가세요.'},
+ 'next.fix': {'en': 'Next step: fix {file} using the hint above; every failed check in full: `pytest '
+                    '{test_file}`.',
+              'ko': '다음 단계: 위 힌트를 보고 {file} 을(를) 고치세요. 실패한 점검 전부 보기: `pytest {test_file}`.'},
+ 'next.fix_detailed': {'en': 'Next step: fix {file} using the failures above, then run `pytest {test_file}` '
+                             'again.',
+                       'ko': '다음 단계: 위의 실패 내용을 보고 {file} 을(를) 고친 뒤 `pytest {test_file}` 를 다시 실행하세요.'},
+ 'next.notebook': {'en': 'Next step: complete or fix the functions of {file} in the code cell above, run it, '
+                         'then run this cell again.',
+                   'ko': '다음 단계: 위 코드 셀에서 {file} 의 함수를 작성하거나 고치고, 그 셀을 실행한 뒤 이 셀을 다시 실행하세요.'},
+ 'next.run_all': {'en': 'Next step: run `pytest` (all files, without -x/-k) to see where you stand.',
+                  'ko': '다음 단계: `pytest` 를 (-x, -k 없이) 실행해 모든 파일의 상태를 확인하세요.'},
+ 'next.start': {'en': 'Next step: write {function} in {file} (replace `raise NotImplementedError(...)`), '
+                      'then run `pytest {test_file}`.',
+                'ko': '다음 단계: {file} 의 {function} 을(를) 작성하고 (`raise NotImplementedError(...)` 줄을 바꾸세요) '
+                      '`pytest {test_file}` 를 실행하세요.'},
+ 'rule.numeric': {'en': 'the result must be numbers (int or float), never bool, None or other objects',
+                  'ko': '결과는 숫자(int 또는 float)여야 합니다. bool, None, 다른 객체는 안 됩니다'},
+ 'rule.shape': {'en': 'an array input gives an ndarray of the same shape; a scalar input gives one number',
+                'ko': '배열을 넣으면 같은 모양(shape)의 ndarray가, 스칼라를 넣으면 숫자 하나가 나와야 합니다'},
+ 'rule.tolerance': {'en': 'values must agree within rtol={rtol:g}, atol={atol:g} (|got − expected| ≤ atol + '
+                          'rtol·|expected|)',
+                    'ko': '값은 rtol={rtol:g}, atol={atol:g}의 허용 오차 안에서 같아야 합니다(|결과 − 기대한 값| ≤ atol + '
+                          'rtol·|기대한 값|)'},
+ 'rule.unchanged': {'en': 'the function must not modify its argument', 'ko': '함수는 인자로 받은 배열을 바꾸면 안 됩니다'},
+ 'summary.all_passed': {'en': 'all passed', 'ko': '모두 통과'},
+ 'summary.first_failure': {'en': 'First failed check in {file} (all of them: see the next step):',
+                           'ko': '{file} 에서 처음 실패한 점검 (전부 보려면 아래 다음 단계를 보세요):'},
+ 'summary.hidden': {'en': 'These are the public checks only; the grader runs more (random inputs, every '
+                          'shape and dtype).',
+                    'ko': '공개 점검만 실행했습니다. 채점기는 더 많은 점검(무작위 입력, 여러 모양과 자료형)을 실행합니다.'},
+ 'summary.hints': {'en': 'look at: {hints}', 'ko': '살펴볼 것: {hints}'},
+ 'summary.line': {'en': '{file:<10} {passed}/{total} checks passed',
+                  'ko': '{file:<10} {total}개 중 {passed}개 통과'},
+ 'summary.not_attempted': {'en': 'not attempted yet', 'ko': '아직 작성하지 않음'},
+ 'summary.not_run': {'en': '({count} not run: -x stopped early)', 'ko': '({count}개는 -x 때문에 실행 안 됨)'},
+ 'summary.title': {'en': 'activation-lab self-check', 'ko': 'activation-lab 자가 점검'}}
+# The code a hint suggests, right for the function it is shown for: {function: {kind: code}}.
+FIXES: dict[str, dict[str, str]] = {'C2F': {'fix': 'activate(9 / 5 * C + 32)'},
+ 'activate': {'fix': 'np.maximum(z, 32)'},
+ 'bipolar_step': {'fix': 'np.where(x >= 0, 1, -1)',
+                  'fix_dtype': 'np.where(x >= 0, 1, -1).astype(int)',
+                  'fix_numbers': 'np.where(x >= 0, 1, -1)'},
+ 'relu': {'fix': 'np.maximum(0, x)',
+          'fix_dtype': 'np.maximum(0, np.asarray(x, dtype=float))',
+          'fix_numbers': 'np.maximum(0, x)'},
+ 'relu_grad': {'fix': 'np.where(x > 0, 1, 0)',
+               'fix_dtype': 'np.array(x > 0, dtype=int)',
+               'fix_numbers': '(x > 0) * 1'},
+ 'sigmoid': {'fix': '1 / (1 + np.exp(-x))', 'fix_dtype': '1 / (1 + np.exp(-np.asarray(x, dtype=float)))'},
+ 'sigmoid_grad': {'fix': 'sigmoid(x) * (1 - sigmoid(x))'},
+ 'step': {'fix': 'np.where(x >= 0, 1, 0)',
+          'fix_dtype': 'np.array(x >= 0, dtype=int)',
+          'fix_numbers': '(x >= 0) * 1'},
+ 'tanh': {'fix': 'np.tanh(x)', 'fix_dtype': 'np.tanh(np.asarray(x, dtype=float))'},
+ 'tanh_grad': {'fix': '1 - np.tanh(x) ** 2', 'fix_dtype': '1 - np.tanh(np.asarray(x, dtype=float)) ** 2'}}
+GENERIC_FIX = 'np.where(condition, a, b)'
+# --- END GENERATED ---
 
 # The names of the student files; frames from these are the student's code in a traceback.
 EXERCISE_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
@@ -356,10 +358,53 @@ def language() -> str:
     return COURSE_LANGUAGE
 
 
+# A placeholder followed by a Korean particle written in both forms: {file}을(를), {n}이(가), {z}(으)로
+_PARTICLE = re.compile(r"(\{[^{}]*\}['\"]?)(은\(는\)|이\(가\)|을\(를\)|과\(와\)|\(으\)로)")
+_DIGIT_FINALS = "013678"  # 영 일 삼 육 칠 팔 end in a consonant; 이 사 오 구 do not
+_DIGIT_RIEUL = "178"  # 일 칠 팔 end in ㄹ, which takes 로 rather than 으로
+
+
+def attach_particle(word: str, particle: str) -> str:
+    """``word`` + the form of ``particle`` that fits its last sound (the grader uses the tossi library).
+
+    The last Hangul syllable or digit decides: a final consonant takes 은/이/을/과/으로 (ㄹ takes 로), a vowel
+    takes 는/가/를/와/로. For a word whose sound is unknown (``sigmoid.py``) both forms stay.
+    """
+    core = word.rstrip("'\")]} ")
+    last = core[-1:] if core else ""
+    if "가" <= last <= "힣":
+        final = (ord(last) - ord("가")) % 28
+        consonant, rieul = final != 0, final == 8
+    elif last.isdigit() and last.isascii():
+        consonant, rieul = last in _DIGIT_FINALS, last in _DIGIT_RIEUL
+    else:
+        return word + particle
+    if particle == "(으)로":
+        return word + ("로" if rieul or not consonant else "으로")
+    first, second = particle[0], particle[2]  # 은(는) -> 은, 는
+    return word + (first if consonant else second)
+
+
 def text(key: str, **params: Any) -> str:
     """The catalogue message ``key`` in the current language, filled with ``params``."""
     entry = MESSAGES[key]
-    return entry.get(language(), entry["en"]).format(**params)
+    lang = language()
+    template = entry.get(lang, entry["en"])
+    if lang == "ko":
+
+        def fill(match: re.Match[str]) -> str:
+            word = attach_particle(match.group(1).format(**params), match.group(2))
+            return word.replace("{", "{{").replace("}", "}}")
+
+        template = _PARTICLE.sub(fill, template)
+    return template.format(**params)
+
+
+def fix_params(function: str) -> dict[str, str]:
+    """The ``{fix}``, ``{fix_numbers}``, ``{fix_dtype}`` code of the hints, right for ``function``."""
+    fixes = FIXES.get(function, {})
+    whole = fixes.get("fix", GENERIC_FIX)
+    return {"fix": whole, "fix_numbers": fixes.get("fix_numbers", whole), "fix_dtype": fixes.get("fix_dtype", whole)}
 
 
 class SelfCheckFailure(pytest.fail.Exception):  # type: ignore[misc,name-defined]
@@ -408,7 +453,7 @@ def _student_line(exc: BaseException) -> str:
 
 
 class _TimeUp(BaseException):
-    """Raised inside a student call that ran past the time limit (a BaseException: `except Exception` won't eat it)."""
+    """Raised inside a student call that ran past the time limit (``except Exception`` does not catch it)."""
 
 
 def time_limit() -> float:
@@ -430,9 +475,7 @@ def run_with_time_limit(function: Any, args: tuple[Any, ...], seconds: float) ->
     def target() -> None:
         try:
             outcome[0] = function(*args)
-        except KeyboardInterrupt:
-            raise
-        except _TimeUp:
+        except (KeyboardInterrupt, _TimeUp):
             raise
         except BaseException as exc:  # the student's error is data, even exit()
             outcome[1] = exc
@@ -517,11 +560,14 @@ def call(module_name: str, function: str, *args: Any) -> Called:
     return Called(value=value, error=error, where=where, args_after=call_args, printed=out.getvalue())
 
 
-def diagnose_error(function: str, error: BaseException, where: str) -> str | None:
+def diagnose_error(function: str, error: BaseException, where: str, module_name: str = "") -> str | None:
     """The misconception key an exception points to, if one is recognised."""
     message = str(error)
     line = where.split("  ", 1)[-1] if where else ""
     if isinstance(error, NotImplementedError):
+        # raised in another student file (tanh.py importing the unfinished sigmoid.py): this one is written
+        if module_name and where and not where.startswith(f"{module_name}.py:"):
+            return "unfinished_import"
         return "not_attempted"
     if isinstance(error, AttributeError) and "numpy" in message:
         for alias in ("int", "float", "bool", "object", "complex", "str"):
@@ -536,7 +582,9 @@ def diagnose_error(function: str, error: BaseException, where: str) -> str | Non
         return "scalar_input"
     if isinstance(error, ValueError) and "vectorize" in message and "otypes" in message:
         return "vectorize_otypes"
-    if isinstance(error, ValueError) and "truth value of an array" in message:
+    # NumPy says "truth value of an array with more than one element" or, for an empty array (NumPy 2),
+    # "truth value of an empty array": both are `if` on an array
+    if isinstance(error, ValueError) and "truth value of an" in message and "ambiguous" in message:
         if "max(" in line or "min(" in line:
             return "builtin_max_on_array"
         if re.search(r"\bfor\s+\w+\s+in\b", line):
@@ -559,7 +607,8 @@ def _report(function_call: str, lines: list[tuple[str, str]], hint: str | None, 
     parts = [f"{text('label.checked')}: {function_call}"]
     parts += [f"  {text(label)}: {value}" for label, value in lines if value]
     if hint is not None:
-        parts.append(f"  {text('label.hint')} [{hint}]: {text('hint.' + hint, **hint_params)}")
+        params = {**fix_params(function_call.split("(", 1)[0]), **hint_params}
+        parts.append(f"  {text('label.hint')} [{hint}]: {text('hint.' + hint, **params)}")
     return "\n".join(parts)
 
 
@@ -572,8 +621,8 @@ def _is_bool(value: Any) -> bool:
 
 
 def _matches(got: Any, expected: Any) -> bool:
-    try:
-        return bool(np.allclose(np.asarray(got, dtype=float), expected, rtol=RTOL, atol=ATOL))
+    try:  # nan matches nan: a known wrong answer may be nan (relu(x) / x at 0)
+        return bool(np.allclose(np.asarray(got, dtype=float), expected, rtol=RTOL, atol=ATOL, equal_nan=True))
     except (TypeError, ValueError):
         return False
 
@@ -606,7 +655,7 @@ def check(
     result = call(module_name, function, argument)
     printed = ("label.printed", result.printed.strip()[:300])
     if result.error is not None:
-        hint = diagnose_error(function, result.error, result.where) or "unexpected_error"
+        hint = diagnose_error(function, result.error, result.where, module_name) or "unexpected_error"
         raised = (
             f"{type(result.error).__name__}: {str(result.error).splitlines()[0] if str(result.error) else ''}"
         )
@@ -686,7 +735,7 @@ def check_unchanged(module_name: str, function: str, argument: np.ndarray) -> No
     function_call = f"{function}({show(argument)})"
     result = call(module_name, function, argument)
     if result.error is not None:
-        hint = diagnose_error(function, result.error, result.where) or "unexpected_error"
+        hint = diagnose_error(function, result.error, result.where, module_name) or "unexpected_error"
         raised = f"{type(result.error).__name__}: {result.error}"
         _fail(
             function_call, [("label.raised", raised), ("label.where", result.where)], hint, function=function

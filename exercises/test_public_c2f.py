@@ -32,7 +32,14 @@ LECTURE_TABLE = [
         50, 122.0, {"c2f_inverted_ratio": 59.77777777777778, "c2f_floor_div": 82}, id="C2F(50) = 122.0"
     ),
     pytest.param(
-        100, 212.0, {"c2f_inverted_ratio": 87.55555555555556, "c2f_floor_div": 132}, id="C2F(100) = 212.0"
+        100,
+        212.0,
+        [
+            ("c2f_inverted_ratio", 87.55555555555556),
+            ("c2f_inverted_ratio", 37.77777777777778),  # Fahrenheit to Celsius: (C - 32) * 5 / 9
+            ("c2f_floor_div", 132),
+        ],
+        id="C2F(100) = 212.0",
     ),
     # not on the slide: a body temperature whose Fahrenheit value has two decimals (rounding shows here)
     pytest.param(36.6, 97.88000000000001, {}, id="C2F(36.6) = 97.88 (not rounded)"),

@@ -29,7 +29,7 @@ RELU_GRAD_CASES = [
     pytest.param(
         0,
         0,
-        [("relu_grad_at_zero", 1), ("relu_grad_at_zero", 0.5)],
+        [("relu_grad_at_zero", 1), ("relu_grad_at_zero", 0.5), ("relu_grad_division", float("nan"))],
         id="relu_grad(0) = 0 (the course's convention)",
     ),
     pytest.param(
@@ -39,6 +39,7 @@ RELU_GRAD_CASES = [
             ("relu_grad_at_zero", [0, 1, 1]),
             ("relu_grad_at_zero", [0, 0.5, 1]),
             ("relu_grad_sign", [-1, 0, 1]),
+            ("relu_grad_division", [0, float("nan"), 1]),  # relu(x) / x
         ],
         id="relu_grad(np.array([-1, 0, 2])) = [0 0 1]",
     ),

@@ -10,10 +10,11 @@ SIGMOID_KNOWN_AT_1 = [
     ("approx_e", 0.7310381925766541),  # e written as 2.718
     ("approx_e", 0.7310526598891937),  # e written as 2.7182
     ("missing_parentheses", 1.3678794411714423),  # 1/1+np.exp(-x) = 1 + e^-1
+    ("floor_division", 0.0),  # 1 // (1 + e^-1)
 ]
 
 SIGMOID_CASES = [
-    pytest.param(0, 0.5, {"missing_parentheses": 2.0}, id="sigmoid(0) = 0.5"),
+    pytest.param(0, 0.5, {"missing_parentheses": 2.0, "floor_division": 0.0}, id="sigmoid(0) = 0.5"),
     pytest.param(0.0, 0.5, {}, id="sigmoid(0.0) = 0.5"),
     pytest.param(1.0, SIGMOID_1, SIGMOID_KNOWN_AT_1, id="sigmoid(1.0)"),
     pytest.param(
@@ -61,6 +62,8 @@ GRAD_CASES = [
             ("sigmoid_grad_formula", 1.2655052240185278),
             ("sigmoid_grad_formula", 0.534446645388523),
             ("missing_parentheses", 0.0),  # sigmoid(x)*1 - sigmoid(x)
+            ("sigmoid_grad_sign", -0.19661193324148185),  # s * (s - 1)
+            ("chain_rule_factor", -0.534446645388523),  # -1 / (1 + e^-x)**2
         ],
         id="sigmoid_grad(1.0)",
     ),

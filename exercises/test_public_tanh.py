@@ -42,8 +42,9 @@ TANH_GRAD_CASES = [
         1.0,
         0.41997434161402614,
         [
-            ("missing_square", 0.23840584404423515),
+            # 1 - tanh(1) is also 1 - tanh(1**2): at 1.0 a missing and a misplaced square look alike
             ("missing_square", -0.5231883119115297),
+            ("chain_rule_factor", 0.20998717080701307),  # 2 * sigmoid_grad(2x): the inner factor 2 lost
             ("tanh_grad_slide_typo", 2.1377865815540926),
         ],
         id="tanh_grad(1.0)",
@@ -55,6 +56,7 @@ TANH_GRAD_CASES = [
             ("missing_square", [1.9640275800758169, 1.0, 0.03597241992418312]),
             ("missing_square", [2.928055160151634, 1.0, -0.9280551601516338]),
             ("tanh_grad_slide_typo", [0.05683734647444405, 1.0, 3.1032139702974977]),
+            ("square_misplaced", [0.000670700260932966, 1.0, 0.000670700260932966]),  # 1 - tanh(x**2)
         ],
         id="tanh_grad of a 1-d array",
     ),

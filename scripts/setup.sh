@@ -24,3 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+# Open edX's XQueue and xqueue-watcher for the integration tests, built from the snapshots in
+# ../shared/thirdparty (or $ACTIVATION_LAB_THIRDPARTY) when they are there; quick when already built.
+bash scripts/setup-openedx.sh

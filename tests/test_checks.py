@@ -371,7 +371,7 @@ def _c2f(c, ratio=9 / 5):
             "tanh_grad", X, 4 / (1 + np.exp(-X)) ** 2, "tanh_grad_slide_typo", id="tanh-grad-slide-typo"
         ),
         pytest.param("tanh_grad", X, 1 - np.tanh(X / 2) ** 2, "tanh_via_sigmoid_x", id="tanh-grad-own-tanh"),
-        pytest.param("tanh_grad", X, 1 - np.tanh(X**2), "missing_square", id="tanh-grad-square-inside"),
+        pytest.param("tanh_grad", X, 1 - np.tanh(X**2), "square_misplaced", id="tanh-grad-square-inside"),
         pytest.param("sigmoid_grad", X, 1 - _sig(X) ** 2, "sigmoid_grad_formula", id="sig-grad-one-minus-sq"),
         pytest.param("step", X, (X > 0) * 1, "step_strict_at_zero", id="step-strict"),
         pytest.param("bipolar_step", X, np.where(X > 0, 1, -1), "step_strict_at_zero", id="bipolar-strict"),

@@ -1,13 +1,15 @@
 """The corpus through the hidden suites: wrong files lose marks with the right hint, right ones keep them all.
 
-``tests/corpus/wrong/<exercise>/<name>.py`` are realistic mistakes; each starts with
-``# expect-hint: <key>[, <key>...]`` (every listed key must appear among the hints of a failed test)
-and ``# mistake: <one line>``. ``tests/corpus/right/<exercise>/<name>.py`` are alternative correct
-implementations (``# approach: <one line>``), which must keep full marks. A file may say
-``# needs: <exercise>/<name>.py`` to be graded beside another corpus file (``from sigmoid import sigmoid``
-in tanh.py). ``# known-gap: <why>`` marks a realistic mistake the grader does not name yet (a strict
-xfail: it turns into a failure once the detector learns it, so the line can be removed). The corpus sizes
-are the numbers of ``test_wrong_file_*`` and ``test_right_file_*`` cases.
+``tests/corpus/wrong/<exercise>/<name>.py`` are realistic mistakes; each starts with ``# expect-hint: <key>[,
+<key>...]`` (every listed key must appear among the hints of a failed test) and ``# mistake: <one line>``; ``#
+not-hint: <key>[, ...]`` names misdiagnoses that must not appear (a wrong hint teaches the wrong thing).
+``tests/corpus/right/<exercise>/<name>.py`` are alternative correct implementations (``# approach: <one
+line>``), which must keep full marks. A file may say ``# needs: <exercise>/<name>.py`` to be graded beside
+another corpus file (``from sigmoid import sigmoid`` in tanh.py), or ``# needs: exercises/<file>.py`` beside
+the course's unchanged stub. A wrong file that does not expect ``not_attempted`` must be reported as
+attempted. ``# known-gap: <why>`` marks a realistic mistake the grader does not name yet (a strict xfail: it
+turns into a failure once the detector learns it, so the line can be removed). The corpus sizes are the
+numbers of ``test_wrong_file_*`` and ``test_right_file_*`` cases.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ EXERCISES = ("c2f", "sigmoid", "step", "tanh", "relu")
 MIN_WRONG = 45
 MIN_RIGHT = 22
 ADVICE_ONLY_HINTS = {"overflow_advice"}  # never a deduction, so no wrong file can expect it
-HEADER = re.compile(r"^# (expect-hint|mistake|approach|needs|known-gap):(.*)$", re.MULTILINE)
+HEADER = re.compile(r"^# (expect-hint|not-hint|mistake|approach|needs|known-gap):(.*)$", re.MULTILINE)
+REPO = CORPUS.parent.parent
 HANGUL = re.compile(r"[가-힣]")
 
 
@@ -43,6 +46,7 @@ class CorpusFile:
     exercise: str
     path: Path
     expected_hints: tuple[str, ...]
+    wrong_hints: tuple[str, ...]  # misdiagnoses that must not be given
     description: str  # the mistake (wrong) or the approach (right)
     needs: tuple[str, ...]
     known_gap: str  # why the grader does not name the expected hint yet (the test is then a strict xfail)
@@ -59,12 +63,14 @@ def read_corpus_file(path: Path) -> CorpusFile:
     for key, value in HEADER.findall(path.read_text(encoding="utf-8")):
         fields.setdefault(key, []).append(value.strip())
     hints = tuple(h.strip() for line in fields.get("expect-hint", []) for h in line.split(",") if h.strip())
+    wrong = tuple(h.strip() for line in fields.get("not-hint", []) for h in line.split(",") if h.strip())
     description = (fields.get("mistake") or fields.get("approach") or [""])[0]
     return CorpusFile(
         kind=path.parent.parent.name,
         exercise=path.parent.name,
         path=path,
         expected_hints=hints,
+        wrong_hints=wrong,
         description=description,
         needs=tuple(fields.get("needs", [])),
         known_gap=(fields.get("known-gap") or [""])[0],
@@ -94,12 +100,21 @@ def course():
     return load_course()
 
 
+def needed_file(needed: str) -> tuple[str, Path]:
+    """``(file name in the submission, source)`` of a ``# needs:`` line."""
+    if needed.startswith("exercises/"):
+        source = REPO / needed
+        return source.name, source
+    source = CORPUS / "right" / needed
+    return f"{source.parent.name}.py", source
+
+
 def grade(course, entry: CorpusFile, folder: Path, lang: str) -> ExerciseResult:
     """Copy the file into ``folder`` as ``<exercise>.py`` and grade it in-process with the hidden suite."""
     folder.mkdir(parents=True, exist_ok=True)
     for needed in entry.needs:
-        source = CORPUS / "right" / needed
-        shutil.copyfile(source, folder / f"{source.parent.name}.py")
+        name, source = needed_file(needed)
+        shutil.copyfile(source, folder / name)
     target = folder / f"{entry.exercise}.py"
     shutil.copyfile(entry.path, target)
     student = InProcessStudent(target)
@@ -126,6 +141,10 @@ def test_wrong_file_loses_marks_with_its_hint(course, entry: CorpusFile, tmp_pat
     assert english.score < english.max_score, f"{entry.id} kept full marks ({entry.description})"
     missing = set(entry.expected_hints) - failed_hints(english)
     assert not missing, f"{entry.id}: no failed test names {sorted(missing)}\n{describe(english)}"
+    misdiagnosed = set(entry.wrong_hints) & failed_hints(english)
+    assert not misdiagnosed, f"{entry.id}: wrong hints {sorted(misdiagnosed)}\n{describe(english)}"
+    if "not_attempted" not in entry.expected_hints:
+        assert english.attempted, f"{entry.id}: reported as not attempted\n{describe(english)}"
     failed_en = [test for test in english.tests if test.status != "passed"]
     assert all(test.feedback.strip() for test in failed_en), f"{entry.id}: a failed test without feedback"
 
@@ -166,8 +185,9 @@ def test_every_corpus_header_is_complete_and_names_known_hints() -> None:
     for entry in corpus("right"):
         assert not entry.expected_hints, f"{entry.id}: a right file expects a hint"
         assert entry.description, f"{entry.id}: no '# approach:' line"
+    for entry in corpus("wrong") + corpus("right"):
         for needed in entry.needs:
-            assert (CORPUS / "right" / needed).is_file(), f"{entry.id}: needs a missing file {needed}"
+            assert needed_file(needed)[1].is_file(), f"{entry.id}: needs a missing file {needed}"
 
 
 def test_every_misconception_hint_has_a_wrong_file() -> None:
@@ -186,8 +206,8 @@ def test_the_sandbox_grades_the_corpus_as_in_process(course, tmp_path: Path) -> 
     for entry in corpus("wrong") + corpus("right"):
         files = {f"{entry.exercise}.py": entry.path.read_text(encoding="utf-8")}
         for needed in entry.needs:
-            source = CORPUS / "right" / needed
-            files[f"{source.parent.name}.py"] = source.read_text(encoding="utf-8")
+            name, source = needed_file(needed)
+            files[name] = source.read_text(encoding="utf-8")
         with SubmissionSandbox(files) as sandbox:
             boxed = rendered(run_suites(course, {entry.exercise: sandbox.open(entry.exercise)}, seed=0), "en")
         sandboxed = boxed[entry.exercise]

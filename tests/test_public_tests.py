@@ -198,13 +198,30 @@ def test_an_unimportable_file_is_reported_with_its_line(tmp_path: Path) -> None:
     assert all("relu.py:2" in text and "SyntaxError" in text for text in run.failed.values())
 
 
+def _needs(path: Path) -> list[str]:
+    return re.findall(r"^# needs: (\S+)", path.read_text(encoding="utf-8"), re.MULTILINE)
+
+
 def _rounds(kind: str) -> list[dict[str, Path]]:
-    """Corpus files grouped into student folders: round i holds the i-th file of every exercise."""
-    by_exercise = [sorted((CORPUS / kind / name).glob("*.py")) for name in FUNCTIONS]
-    return [
+    """Corpus files grouped into student folders: round i holds the i-th file of every exercise.
+
+    A wrong file that needs a particular other file (``# needs: exercises/sigmoid.py``, the stub) gets a
+    folder of its own with that file.
+    """
+    paths = sorted(path for name in FUNCTIONS for path in (CORPUS / kind / name).glob("*.py"))
+    alone = [path for path in paths if kind == "wrong" and _needs(path)]
+    by_exercise = [[p for p in paths if p.parent.name == name and p not in alone] for name in FUNCTIONS]
+    rounds = [
         {f"{path.parent.name}.py": path for path in group if path is not None}
         for group in itertools.zip_longest(*by_exercise)
     ]
+    for path in alone:
+        files = {f"{path.parent.name}.py": path}
+        for needed in _needs(path):
+            source = REPO / needed if needed.startswith("exercises/") else CORPUS / "right" / needed
+            files[source.name if needed.startswith("exercises/") else f"{source.parent.name}.py"] = source
+        rounds.append(files)
+    return rounds
 
 
 def test_every_right_corpus_file_passes_the_public_checks(tmp_path: Path) -> None:
@@ -226,6 +243,8 @@ def test_every_wrong_corpus_file_fails_a_public_check_with_its_hint(tmp_path: Pa
         folder = student_folder(tmp_path / f"round{number}", files)
         run = run_public(folder, *[f"test_public_{name}" for name in files])
         for name, path in files.items():
+            if path.parent.parent.name != "wrong":  # a file it needs, not one under test
+                continue
             header = re.search(r"^# expect-hint:(.*)$", path.read_text(encoding="utf-8"), re.MULTILINE)
             assert header is not None, path
             expected = {key.strip() for key in header.group(1).split(",")}

@@ -102,7 +102,7 @@ def test_grade_json_exact_shape(good: Path, tmp_path: Path, capsys) -> None:
                 "id": "q1",
                 "score": 0.0,
                 "max_score": 1.0,
-                "feedback": "Not correct: you chose (b) B. B is wrong",
+                "feedback": "Not correct: you chose 'B'. B is wrong",
             },
             {"id": "q2", "score": 1.0, "max_score": 1.0, "feedback": "Correct."},
         ],

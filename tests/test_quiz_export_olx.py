@@ -10,6 +10,7 @@ from lxml import etree
 
 from activation_lab.errors import UsageError
 from activation_lab.quiz.export import olx as export_olx
+from activation_lab.quiz.formulas import to_calc
 from activation_lab.quiz.load import load_quiz
 from activation_lab.quiz.model import (
     Accept,
@@ -173,6 +174,11 @@ def check_semantics(quiz: Quiz, folder: Path, lang: str) -> None:
             else:
                 assert float(text) == pytest.approx(tolerance.bound(item.answer.value))
             assert response.find("formulaequationinput") is not None
+        elif isinstance(item, ShortText) and item.samples is not None:
+            response = problem.find("formularesponse")  # compared at the same samples as our grader
+            assert response.get("samples") == item.samples
+            assert response.get("answer") == to_calc(item.accept[0].text)
+            assert response.find("responseparam").get("default").endswith("%")
         elif isinstance(item, ShortText):
             response = problem.find("stringresponse")
             assert response.get("type") == "ci"

@@ -152,21 +152,33 @@ def test_exam_mode_shows_no_feedback_or_score(quiz_file: Path, tmp_path: Path) -
     assert _read_yaml(out)["sc"] == "b"
 
 
-def test_enter_skips_and_skipped_items_are_not_written(quiz_file: Path, tmp_path: Path) -> None:
+def test_enter_skips_after_a_confirmation_and_skipped_items_are_not_written(
+    quiz_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "answers.yaml"
     child = _spawn(quiz_file, out, "--lang", "ko")
     child.expect(r"답 \(1-4\):")
     child.sendline("")
+    child.expect("건너뛸까요")
+    child.sendline("")  # no: asked the same question again
+    child.expect(r"답 \(1-4\):")
+    child.sendline("")
+    child.expect("건너뛸까요")
+    child.sendline("y")
     child.expect("건너뛰었습니다")
     child.expect(r"답을 모두")
     child.sendline("-")  # explicitly none
     for _ in range(2):
         child.expect(r"(숫자|답:)")
         child.sendline("")
+        child.expect("건너뛸까요")
+        child.sendline("y")
     child.expect("'x1'의 짝")
     child.sendline("")
     child.expect("'w1'의 짝")
     child.sendline("")
+    child.expect("건너뛸까요")
+    child.sendline("y")
     child.expect("중 1개를")
     child.expect(pexpect.EOF)
     child.close()
@@ -175,30 +187,86 @@ def test_enter_skips_and_skipped_items_are_not_written(quiz_file: Path, tmp_path
 
 
 @pytest.mark.parametrize("stop", [pytest.param("ctrl-c", id="ctrl-c"), pytest.param("ctrl-d", id="ctrl-d")])
-def test_interrupting_saves_nothing_and_keeps_the_old_file(
+def test_interrupting_loses_nothing_and_the_same_command_resumes(
     quiz_file: Path, tmp_path: Path, stop: str
 ) -> None:
     out = tmp_path / "answers.yaml"
     out.write_text("other-quiz-item: 3\n", encoding="utf-8")
     child = _spawn(quiz_file, out, "--lang", "en")
     child.expect(r"Your choice \(1-4\):")
-    child.sendline("1")
+    shown = _positions(child.before)
+    child.sendline(shown["activation function"])
     child.expect(r"Your choices")
     if stop == "ctrl-c":
         child.sendintr()
     else:
         child.sendeof()
-    child.expect("nothing was saved")
+    child.expect("1 answers given so far are saved")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert out.read_text(encoding="utf-8") == "other-quiz-item: 3\n"
+    assert _read_yaml(out) == {"other-quiz-item": 3, "sc": "b"}
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".answers.yaml")]  # no temporary left
+
+    again = _spawn(quiz_file, out, "--lang", "en", "--exam")
+    again.expect("1 of 5 questions already have an answer")
+    again.expect(r"Question 2/5")  # resumed at the first unanswered question
+    again.expect(r"Your choices")
+    again.sendline("-")
+    for _ in range(2):
+        again.expect(r"(Your number|Your answer:)")
+        again.sendline("")
+        again.expect("Skip this question")
+        again.sendline("y")
+    again.expect("'x1' matches")
+    again.sendintr()
+    again.expect(pexpect.EOF)
+    again.close()
+    assert _read_yaml(out) == {"other-quiz-item": 3, "sc": "b", "ms": []}
+
+
+def test_back_goes_to_the_previous_question_and_keeps_or_changes_its_answer(
+    quiz_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "answers.yaml"
+    child = _spawn(quiz_file, out, "--lang", "en")
+    child.expect(r"Your choice \(1-4\):")
+    shown = _positions(child.before)
+    child.sendline(shown["weight"])
+    child.expect(r"Your choices")
+    child.sendline("<")  # back to question 1, which shows the answer given
+    child.expect(r"Question 1/5")
+    child.expect("Your answer so far: a")
+    child.expect(r"Your choice \(1-4\):")
+    child.sendline(shown["activation function"])  # changed
+    child.expect(r"Your choices")
+    child.sendline("<")
+    child.expect(r"Your choice \(1-4\):")
+    child.sendline("")  # Enter keeps the answer, without asking to skip
+    child.expect(r"Question 2/5")
+    child.expect(r"Your choices")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert _read_yaml(out) == {"sc": "b"}
+
+
+def test_result_rows_are_numbered_as_the_questions_were_shown(quiz_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "answers.yaml"
+    child = _spawn(quiz_file, out, "--lang", "en")
+    _answer_everything_right(child, with_mistakes=False)
+    child.expect(r"Score: 5 / 5")
+    table = child.before
+    child.expect(pexpect.EOF)
+    child.close()
+    rows = re.findall(r"^\W*(\d)\s*\W\s*1 / 1", table, re.M)
+    assert rows == ["1", "2", "3", "4", "5"], table
+    assert " sc " not in table and " mt " not in table  # our ids are not what the student saw
 
 
 def test_answers_of_other_quizzes_in_the_file_are_kept(quiz_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "answers.yaml"
-    out.write_text("sigmoid-at-zero: 0.5\nsc: a\n", encoding="utf-8")
+    out.write_text("sigmoid-at-zero: 0.5\n", encoding="utf-8")
     child = _spawn(quiz_file, out, "--lang", "en", "--exam")
     _answer_everything_right(child, with_mistakes=False)
     child.expect(pexpect.EOF)

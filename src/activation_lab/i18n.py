@@ -12,23 +12,24 @@ and that both use the same placeholders.
 The engine never renders text while it grades: records carry :class:`Message` values (a catalogue key and
 its parameters) and the edges (the JSON report, the terminal tables, Gradescope, otter) render them in the
 language asked for. Changing the language therefore never re-runs student code.
+
+Korean particles after a placeholder are written in both forms, ``{file}을(를)``, ``{count}이(가)``,
+``{value}(으)로``; at render time the form that fits the value's last sound is chosen ("0은", "1이",
+"순입력으로", "2로") by the ``tossi`` library (:func:`fill`). Where the value's sound is unknown
+(``sigmoid.py``) both forms stay, which is the usual Korean way to write it.
 """
 
 from __future__ import annotations
 
 import locale
 import os
-import sys
+import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeAlias, Union
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 LANGUAGES = ("ko", "en")
 TEXT = "text"  # Message.text(): the key of a course-provided text, its translations as parameters
@@ -71,7 +72,33 @@ def message(domain: str, key: str, lang: str, /, **params: Any) -> str:
     if entry is None:
         raise KeyError(f"no message {key!r} in catalogue {domain!r}")
     template = entry.get(lang) or entry["en"]
-    return template.format(**params)
+    return fill(template, params, lang)
+
+
+# A placeholder followed by a particle written in both forms: {file}을(를), {n}이(가), {z}(으)로, ...
+PARTICLE_AFTER_PLACEHOLDER = re.compile(
+    r"(\{[^{}]*\}['\"]?)(은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|\(으\)로|\(이\)나|\(이\)라)"
+)
+
+
+def attach_particle(word: str, particle: str) -> str:
+    """``word`` with the form of ``particle`` (``을(를)``, ``(으)로``, ...) that fits its last sound."""
+    import tossi  # imported here: only Korean rendering needs it
+
+    return str(tossi.postfix(word, particle))
+
+
+def fill(template: str, params: Mapping[str, Any], lang: str) -> str:
+    """Fill ``template``; in Korean, choose each particle after a placeholder by the value's last sound."""
+    if lang != "ko" or not PARTICLE_AFTER_PLACEHOLDER.search(template):
+        return template.format(**params)
+
+    def with_particle(match: re.Match[str]) -> str:
+        word = match.group(1).format(**params)
+        # the result is formatted once more with the rest of the template: keep its braces literal
+        return attach_particle(word, match.group(2)).replace("{", "{{").replace("}", "}}")
+
+    return PARTICLE_AFTER_PLACEHOLDER.sub(with_particle, template).format(**params)
 
 
 Param: TypeAlias = Union[str, int, float, "Message", tuple["Message", ...]]

@@ -10,6 +10,7 @@ from typing import Any
 from activation_lab import __version__
 from activation_lab.cli import grade as grade_cli
 from activation_lab.cli import instructor as instructor_cli
+from activation_lab.cli import openedx as openedx_cli
 from activation_lab.cli import otter as otter_cli
 from activation_lab.cli import quiz as quiz_cli
 from activation_lab.cli import student as student_cli
@@ -34,6 +35,7 @@ def _registrars() -> list[Callable[[Any], None]]:
         quiz_cli.add_parsers,
         otter_cli.add_parsers,
         instructor_cli.add_parsers,
+        openedx_cli.add_parsers,
         student_cli.add_parsers,
     ]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.errors import SubmissionError, UsageError
+from activation_lab.grading import timing
 from activation_lab.grading.grade import (
     GradingContext,
     Sandbox,
@@ -236,7 +237,9 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
     """One trusted worker: grade submissions from ``tasks``, post each report to ``results`` when done.
 
     While one submission is graded, the sandbox of the next is already starting (its NumPy import runs in
-    parallel with this worker's pytest session), which hides most of the sandbox's start-up time.
+    parallel with this worker's grading), which hides most of the sandbox's start-up time. The worker
+    inherits the suites collected and the references imported by its parent (``warm_up``), or collects them
+    itself while its first sandbox starts, and keeps them for every submission it grades.
     """
     _worker_init()
     open_queue = True
@@ -254,32 +257,44 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
             index, submission = item
             results.put(("took", worker, index, None))
             try:
-                return index, submission, start_sandbox(submission, ctx)
+                with timing.phase("sandbox.start"):
+                    return index, submission, start_sandbox(submission, ctx)
             except Exception as exc:  # the grading machine's fault, never the submission's: report, go on
                 results.put(("done", worker, index, grader_fault(submission, ctx, exc)))
         return None
 
     current = take(block=True)
+    from activation_lab.grading.suites import warm_up
+
+    with timing.phase("collect"):
+        warm_up(ctx.course)  # while the first sandbox starts; nothing to do when inherited from the parent
     while current is not None:
         upcoming = take(block=False)
         index, submission, sandbox = current
         try:
-            report = grade_submission(submission, ctx, sandbox=sandbox)
+            with timing.phase("other"):
+                report = grade_submission(submission, ctx, sandbox=sandbox)
         finally:
             if sandbox is not None:
-                with contextlib.suppress(Exception):
+                with timing.phase("sandbox.close"), contextlib.suppress(Exception):
                     sandbox.close()
-        results.put(("done", worker, index, report))
+        with timing.phase("report"):
+            results.put(("done", worker, index, report))
+        timing.flush(submission.name)
         current = upcoming if upcoming is not None else take(block=True)
 
 
 class _WorkerPool:
     """``jobs`` forked worker processes fed through a task queue; reports come back as they finish."""
 
-    def __init__(self, jobs: int, ctx: GradingContext) -> None:
+    def __init__(self, jobs: int, ctx: GradingContext, *, warm: bool = True) -> None:
         methods = multiprocessing.get_all_start_methods()
         # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
         mp = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if warm and mp.get_start_method() == "fork":  # collected once here, the suites serve every worker
+            from activation_lab.grading.suites import warm_up
+
+            warm_up(ctx.course)
         self.tasks = mp.Queue()
         self.results = mp.Queue()
         self.workers = [
@@ -392,7 +407,8 @@ def grade_batch(
     asked for in another language is rendered again from its stored form: no student code runs again.
     """
     submissions = expand_paths(paths, ctx.course.student_files, layout=layout, lang=lang)
-    tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
+    with timing.phase("load"):
+        tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
     reports: list[ReportJSON | None] = [None] * len(tasks)
     resumed: set[int] = set()
@@ -409,19 +425,23 @@ def grade_batch(
                         rewrite.add(task.index)
 
     def finish(index: int, report: SubmissionReport | ReportJSON) -> None:
-        rendered = report_to_json(report, lang) if isinstance(report, SubmissionReport) else report
-        reports[index] = rendered
-        if out_dir is not None and (index not in resumed or index in rewrite):
-            write_report(out_dir / f"{names[index]}.json", rendered)
-        if out_dir is not None and isinstance(report, SubmissionReport):
-            write_records(records_path(out_dir, names[index]), report)
-        if on_result is not None:
-            on_result(rendered)
+        with timing.phase("report"):
+            rendered = report_to_json(report, lang) if isinstance(report, SubmissionReport) else report
+            reports[index] = rendered
+            if out_dir is not None and (index not in resumed or index in rewrite):
+                write_report(out_dir / f"{names[index]}.json", rendered)
+            if out_dir is not None and isinstance(report, SubmissionReport):
+                write_records(records_path(out_dir, names[index]), report)
+            if on_result is not None:
+                on_result(rendered)
 
     todo = [
         (task.index, task.submission) for task in tasks if reports[task.index] is None and task.report is None
     ]
-    pool = _WorkerPool(max(1, min(jobs or default_jobs(), len(todo))), ctx) if todo else None
+    workers = max(1, min(jobs or default_jobs(), len(todo)))
+    # With a submission or two per worker, each worker collects the suites itself while its first sandbox
+    # starts (a cold single run); with more, the parent collects them once for all workers.
+    pool = _WorkerPool(workers, ctx, warm=len(todo) > workers) if todo else None
     if on_start is not None:
         on_start(len(tasks))
     try:
@@ -443,7 +463,9 @@ def grade_batch(
         raise
     finally:
         if out_dir is not None:
-            rebuild_grades_csv(out_dir, ctx)
+            with timing.phase("report"):
+                rebuild_grades_csv(out_dir, ctx)
+        timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
     return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults)

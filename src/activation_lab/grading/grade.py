@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from activation_lab import __version__
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
+from activation_lab.grading import timing
 from activation_lab.grading.suites import run_suites
 from activation_lab.i18n import Message
 from activation_lab.quiz.grade import grade_submission_answers
@@ -252,7 +253,14 @@ def grade_exercises(
     if present:
         with contextlib.ExitStack() as stack:
             if sandbox is None:
-                sandbox = stack.enter_context(_open_sandbox(files, ctx))
+                with timing.phase("sandbox.start"):
+                    sandbox = stack.enter_context(_open_sandbox(files, ctx))
+            # profiling only: wait for the sandbox here, to time it apart from the exercise workers
+            if timing.enabled():
+                with timing.phase("sandbox.ready"):
+                    ready = getattr(sandbox, "_ensure_started", None)
+                    if callable(ready):
+                        ready()
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
@@ -305,7 +313,8 @@ def grade_submission(
         exercises = grade_exercises(submission.files, ctx, sandbox)
         quiz: QuizResult | None = None
         if submission.answers is not None:
-            quiz, quiz_notes = grade_quiz(submission.answers, ctx)
+            with timing.phase("quiz"):
+                quiz, quiz_notes = grade_quiz(submission.answers, ctx)
             notes += quiz_notes
     except Exception as exc:
         return grader_fault(submission, ctx, exc)

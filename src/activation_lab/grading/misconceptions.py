@@ -63,12 +63,38 @@ def student_where(raised: Raised) -> str:
     return lines[-1].strip() if lines else ""
 
 
+def _frame_files(raised: Raised) -> list[str]:
+    """The student file of each frame of the traceback, outermost first (``tanh.py``, ``sigmoid.py``)."""
+    files = []
+    for line in raised.traceback.splitlines():
+        name = line.strip().split(":", 1)[0]
+        if name.endswith(".py"):
+            files.append(name)
+    return files
+
+
+def unfinished_elsewhere(raised: Raised) -> bool:
+    """Whether a ``NotImplementedError`` comes from another student file than the called one.
+
+    ``tanh.py`` doing ``from sigmoid import sigmoid`` while ``sigmoid.py`` is still the stub raises from
+    ``sigmoid.py``: the called function was written, the one it uses was not.
+    """
+    files = _frame_files(raised)
+    return raised.type == "NotImplementedError" and len(files) >= 2 and files[-1] != files[0]
+
+
+def unfinished_function(raised: Raised) -> str:
+    """The unfinished function a ``NotImplementedError`` names (the course stubs say ``sigmoid(x): ...``)."""
+    match = re.match(r"\s*([A-Za-z_]\w*)\(", raised.message)
+    return f"{match.group(1)}()" if match else ""
+
+
 def hints_from_raised(raised: Raised) -> tuple[str, ...]:
     """Misconception keys recognised from an exception's type, message and the student's source line."""
     source = _student_line(raised)
     text = raised.message
     if raised.type == "NotImplementedError":
-        return ("not_attempted",)
+        return ("unfinished_import",) if unfinished_elsewhere(raised) else ("not_attempted",)
     if raised.type == "AttributeError" and (_REMOVED_ALIAS_MESSAGE.search(text) or _NP_ALIAS.search(source)):
         return ("np_int_removed",)
     if raised.type == "OverflowError":
@@ -144,9 +170,27 @@ class CourseMisconceptions:
     float_functions: frozenset[str] = frozenset()
     fractional_results: frozenset[str] = frozenset()
     extreme: float = math.inf
+    # function -> {"fix": code, "fix_numbers": code, "fix_dtype": code}: what the hints suggest for it
+    fixes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def fix_params(self, function: str | None) -> dict[str, str]:
+        """The ``{fix}``, ``{fix_numbers}``, ``{fix_dtype}`` parameters of the hint texts for ``function``."""
+        return fix_params(self.fixes.get(function or "", {}))
 
 
 NO_MISCONCEPTIONS = CourseMisconceptions()
+# For a function without fixes (a new exercise) the hints name the tool, not a formula.
+GENERIC_FIX = "np.where(condition, a, b)"
+
+
+def fix_params(fixes: Mapping[str, str]) -> dict[str, str]:
+    """Hint parameters from one function's fixes (each kind falls back to ``fix``, then the generic tool)."""
+    whole = fixes.get("fix", GENERIC_FIX)
+    return {
+        "fix": whole,
+        "fix_numbers": fixes.get("fix_numbers", whole),
+        "fix_dtype": fixes.get("fix_dtype", whole),
+    }
 
 
 def course_misconceptions(module: ModuleType) -> CourseMisconceptions:
@@ -157,6 +201,7 @@ def course_misconceptions(module: ModuleType) -> CourseMisconceptions:
         float_functions=frozenset(getattr(module, "FLOAT_FUNCTIONS", ())),
         fractional_results=frozenset(getattr(module, "FRACTIONAL_RESULTS", ())),
         extreme=float(getattr(module, "EXTREME", math.inf)),
+        fixes={name: dict(kinds) for name, kinds in getattr(module, "FIXES", {}).items()},
     )
 
 

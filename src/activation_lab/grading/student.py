@@ -85,9 +85,13 @@ class InProcessStudent:
                 sys.path.remove(folder)
 
     def _is_sibling(self, module_name: str) -> bool:
+        # a module of the same folder, or one named like a file of this folder but imported from elsewhere
+        # (another student's sigmoid.py would otherwise answer this student's `from sigmoid import sigmoid`)
         module = sys.modules.get(module_name)
         origin = getattr(module, "__file__", None)
-        return origin is not None and Path(origin).parent == self.path.parent
+        if origin is None:
+            return False
+        return Path(origin).parent == self.path.parent or (self.path.parent / f"{module_name}.py").is_file()
 
     @property
     def import_error(self) -> Raised | None:

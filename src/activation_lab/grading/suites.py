@@ -1,10 +1,12 @@
-"""Run the hidden pytest suites of a course against one submission's student code, in one pytest session.
+"""Run the hidden pytest suites of a course against one submission's student code.
 
-``run_suites`` starts a single in-process ``pytest.main`` over the suites of the exercises present, with a
-plugin object that gives the suites their fixtures (``student``, ``reference``, ``check``, ``rng``),
-reads the markers of each test (``points``, ``title``, ``public``, ``advice``), calls every test itself to
-tell a failed check (the student's mistake) from a broken suite (the grader's), and records a ``CheckOutcome``
-per test. Feedback is recorded as messages; no text is rendered here.
+``run_suites`` grades the suites of the exercises present with a plugin object that gives the suites their
+fixtures (``student``, ``reference``, ``check``, ``rng``), reads the markers of each test (``points``,
+``title``, ``public``, ``advice``), calls every test itself to tell a failed check (the student's mistake)
+from a broken suite (the grader's), and records a ``CheckOutcome`` per test. Feedback is recorded as
+messages; no text is rendered here. The suites are collected by pytest once per process (``collect.py``)
+and their tests called directly per submission; a suite that needs more of pytest than these fixtures runs
+in an in-process ``pytest.main`` session instead.
 
 Why one long module: the plugin's hooks and fixtures share the per-run state of every exercise (what is
 blocked, which tests ran, what the student returned); they are one object by pytest's design.
@@ -14,13 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import importlib.util
+import functools
 import io
-import os
-import sys
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +31,7 @@ import pytest
 
 from activation_lab.course import Course
 from activation_lab.errors import CourseError, ExerciseAborted
+from activation_lab.grading import timing
 from activation_lab.grading.checks import (
     Checker,
     CheckFailure,
@@ -39,11 +39,22 @@ from activation_lab.grading.checks import (
     hint_message,
     is_valid_result,
 )
+from activation_lab.grading.collect import (
+    MARKERS,
+    Collection,
+    SuiteModule,
+    SuiteTest,
+    cached_module,
+    collect_suite,
+    pytest_args,
+    suite_test,
+)
 from activation_lab.grading.misconceptions import (
     NO_MISCONCEPTIONS,
     CourseMisconceptions,
     course_misconceptions,
     hints_from_raised,
+    unfinished_elsewhere,
 )
 from activation_lab.grading.student import StudentCode
 from activation_lab.i18n import Message
@@ -58,78 +69,6 @@ from activation_lab.records import (
 )
 
 DOMAIN = "feedback"
-MARKERS = (
-    "points(n): the points a hidden test is worth",
-    "title(en, ko): the bilingual name of a hidden test shown to students",
-    "public: the test shows expected values in its feedback (tests are hidden by default)",
-    "advice: the test gives advice only, worth 0 points, and never fails",
-)
-# Plugins the hidden suites do not need; each costs time in every grading session.
-DISABLED_PLUGINS = (
-    "cacheprovider",
-    "randomly",
-    "terminal",
-    "warnings",  # a warning never fails a test; StudentCode records them per call
-    "logging",
-    "faulthandler",
-    "doctest",
-    "junitxml",
-    "pastebin",
-    "stepwise",
-    "legacypath",
-    "unittest",
-    "debugging",
-    "skipping",
-    "tmpdir",
-    "monkeypatch",
-    "recwarn",
-    "setuponly",
-    "setupplan",
-    "subtests",
-    # these two run gc.collect() several times per session (~90 ms); the suites start no threads
-    "unraisableexception",
-    "threadexception",
-)
-PYTEST_ARGS = (
-    *(arg for plugin in DISABLED_PLUGINS for arg in ("-p", f"no:{plugin}")),
-    "--disable-plugin-autoload",
-    "--noconftest",
-    "--import-mode=importlib",
-    "--assert=plain",
-    "--capture=no",
-    "-o",
-    "addopts=",
-    "-o",
-    "python_files=test_*.py",
-    "-o",
-    "python_functions=test_*",
-)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Course content loaded once per process (trusted files only: the reference solutions and the suites)
-# ----------------------------------------------------------------------------------------------------
-
-
-def _import_by_path(path: Path, prefix: str) -> ModuleType:
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    name = f"_activation_lab_{prefix}_{digest}_{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise CourseError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        del sys.modules[name]
-        raise CourseError(f"{path} does not import: {type(exc).__name__}: {exc}") from exc
-    return module
-
-
-@cache
-def _cached_module(path: str, mtime_ns: int, prefix: str) -> ModuleType:
-    return _import_by_path(Path(path), prefix)
 
 
 def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
@@ -137,7 +76,7 @@ def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
     path = course.solutions_dir / spec.file
     if not path.is_file():
         raise CourseError(f"reference solution {path} does not exist")
-    module = _cached_module(str(path.resolve()), path.stat().st_mtime_ns, "reference")
+    module = cached_module(str(path.resolve()), path.stat().st_mtime_ns, "reference")
     missing = [f for f in spec.functions if not callable(getattr(module, f, None))]
     if missing:
         raise CourseError(f"reference solution {path} lacks {', '.join(missing)}")
@@ -154,18 +93,7 @@ def load_misconceptions(course: Course) -> CourseMisconceptions:
 
 @cache
 def _course_misconceptions(path: str, mtime_ns: int) -> CourseMisconceptions:
-    return course_misconceptions(_cached_module(path, mtime_ns, "misconceptions"))
-
-
-def _load_suite(path: Path) -> ModuleType:
-    return _cached_module(str(path.resolve()), path.stat().st_mtime_ns, "suite")
-
-
-class _SuiteModule(pytest.Module):
-    """A suite module imported under a name unique to its path: suites of two course copies never collide."""
-
-    def _getobj(self) -> ModuleType:
-        return _load_suite(self.path)
+    return course_misconceptions(cached_module(path, mtime_ns, "misconceptions"))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -190,16 +118,21 @@ class _TrackedStudent:
 
     def defines(self, name: str) -> bool:
         """Whether the student's module defines ``name``."""
-        return bool(self._inner.defines(name))
+        with timing.phase("student_calls"):
+            return bool(self._inner.defines(name))
 
     def call(self, name: str, *args: Any) -> CallResult:
         """Forward the call and count whether it still raised ``NotImplementedError``."""
-        result: CallResult = self._inner.call(name, *args)
+        timing.count("round_trips")
+        with timing.phase("student_calls"):
+            result: CallResult = self._inner.call(name, *args)
         self.calls += 1
         self.called_in_test.add(name)
         self.answered[name] = self.answered.get(name, False) or is_valid_result(result)
+        # a stub of another file (``from sigmoid import sigmoid``) does not make this file unattempted
         if result.raised is not None and result.raised.type == "NotImplementedError":
-            self.not_implemented += 1
+            if not unfinished_elsewhere(result.raised):
+                self.not_implemented += 1
         return result
 
 
@@ -239,7 +172,12 @@ class _TestInfo:
 
 
 class _GradingPlugin:
-    """Fixtures, markers and outcome recording for one ``run_suites`` call."""
+    """Fixtures, markers and outcome recording for one ``run_suites`` call.
+
+    The tests run either through a pytest session (``pytest.main`` with this object as plugin) or, when the
+    suites need nothing beyond these fixtures, directly from their collection (``run_collected``); both
+    record through the same code, so a submission gets the same outcomes either way.
+    """
 
     def __init__(self, course: Course, exercises: dict[str, _Exercise], seed: int) -> None:
         self.course = course
@@ -256,7 +194,7 @@ class _GradingPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pycollect_makemodule(self, module_path: Path, parent: Any) -> pytest.Module:
-        return _SuiteModule.from_parent(parent, path=module_path)
+        return SuiteModule.from_parent(parent, path=module_path)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -265,12 +203,16 @@ class _GradingPlugin:
             )
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.read_markers([suite_test(item, self) for item in items])
+
+    def read_markers(self, tests: list[SuiteTest]) -> None:
+        """Check the markers of the collected tests against the manifest and keep each test's scoring."""
         totals: dict[str, float] = {}
-        for item in items:
-            info = self._read_markers(item)
+        for test in tests:
+            info = self._read_markers(test)
             if info is None:
                 continue
-            self.info[item.nodeid] = info
+            self.info[test.nodeid] = info
             totals[info.exercise] = totals.get(info.exercise, 0.0) + info.points
         for exercise_id, exercise in self.exercises.items():
             total = totals.get(exercise_id, 0.0)
@@ -280,29 +222,23 @@ class _GradingPlugin:
                     f"but the manifest says max_score = {exercise.spec.max_score:g}"
                 )
 
-    def _read_markers(self, item: pytest.Item) -> _TestInfo | None:
-        module = getattr(item, "module", None)
-        exercise_id = getattr(module, "EXERCISE", None)
+    def _read_markers(self, test: SuiteTest) -> _TestInfo | None:
+        exercise_id = test.exercise
         if exercise_id not in self.exercises:
             self.course_errors.append(
-                f"{item.nodeid}: its module has no EXERCISE naming an exercise of this run"
+                f"{test.nodeid}: its module has no EXERCISE naming an exercise of this run"
             )
             return None
-        advice = item.get_closest_marker("advice") is not None
-        points_marker = item.get_closest_marker("points")
-        if points_marker is None and not advice:
-            self.course_errors.append(f"{item.nodeid}: no @pytest.mark.points(n) (or @pytest.mark.advice)")
+        if test.points is None and not test.advice:
+            self.course_errors.append(f"{test.nodeid}: no @pytest.mark.points(n) (or @pytest.mark.advice)")
             return None
-        points = 0.0 if advice else float(points_marker.args[0])  # type: ignore[union-attr]
-        title_marker = item.get_closest_marker("title")
-        title = Message.text({"": item.name})
-        if title_marker is not None:
-            callspec = getattr(item, "callspec", None)
-            suffix = f" [{callspec.id}]" if callspec is not None else ""
-            titles = {lang: str(text) + suffix for lang, text in title_marker.kwargs.items() if text}
-            title = Message.text(titles or {"": item.name})
-        hidden = item.get_closest_marker("public") is None
-        return _TestInfo(exercise_id, points, title, hidden, advice)
+        points = 0.0 if test.advice else float(test.points)  # type: ignore[arg-type]
+        title = Message.text({"": test.name})
+        if test.title is not None:
+            suffix = f" [{test.param_id}]" if test.param_id is not None else ""
+            titles = {lang: str(text) + suffix for lang, text in test.title.items() if text}
+            title = Message.text(titles or {"": test.name})
+        return _TestInfo(exercise_id, points, title, not test.public, test.advice)
 
     # --- fixtures ---------------------------------------------------------------------------------
     def _exercise_of(self, request: pytest.FixtureRequest) -> _Exercise:
@@ -310,6 +246,18 @@ class _GradingPlugin:
         if exercise_id not in self.exercises:
             raise CourseError(f"{request.node.nodeid}: unknown EXERCISE {exercise_id!r}")
         return self.exercises[exercise_id]
+
+    def _reference_of(self, exercise: _Exercise) -> ModuleType:
+        if exercise.reference is None:
+            exercise.reference = load_reference(self.course, exercise.spec)
+        return exercise.reference
+
+    def _rng_for(self, exercise_id: str, test_name: str) -> np.random.Generator:
+        key = zlib.crc32(f"{exercise_id}::{test_name}".encode())
+        return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
+
+    def _new_checker(self, student: _TrackedStudent, reference: ModuleType) -> Checker:
+        return Checker(student, reference, self.misconceptions)
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> _TrackedStudent:
@@ -319,26 +267,21 @@ class _GradingPlugin:
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> ModuleType:
         """The reference solution module of this suite's exercise."""
-        exercise = self._exercise_of(request)
-        if exercise.reference is None:
-            exercise.reference = load_reference(self.course, exercise.spec)
-        return exercise.reference
+        return self._reference_of(self._exercise_of(request))
 
     @pytest.fixture
     def check(
         self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
     ) -> Checker:
         """The checker comparing this suite's student with the reference."""
-        checker = Checker(student, reference, self.misconceptions)
+        checker = self._new_checker(student, reference)
         request.node.stash[_CHECKER] = checker
         return checker
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         """A random generator derived from the run's seed and the test's name: same seed, same inputs."""
-        exercise = getattr(request.module, "EXERCISE", "")
-        key = zlib.crc32(f"{exercise}::{request.node.name}".encode())
-        return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
+        return self._rng_for(getattr(request.module, "EXERCISE", ""), request.node.name)
 
     # --- running ----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -346,39 +289,83 @@ class _GradingPlugin:
         info = self.info.get(pyfuncitem.nodeid)
         if info is None:
             return True
+        arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        self._run_test(
+            lambda: pyfuncitem.obj(**arguments),
+            lambda: pyfuncitem.stash.get(_CHECKER, None),
+            info,
+        )
+        return True
+
+    def run_collected(self, tests: list[SuiteTest]) -> None:
+        """Run collected tests without a pytest session: the fixtures made here, as pytest would make them."""
+        for test in tests:
+            info = self.info.get(test.nodeid)
+            if info is None:
+                continue
+            exercise = self.exercises[info.exercise]
+            makers = self.fixture_makers(test, exercise)
+            arguments = {
+                name: makers[name]() if name in makers else test.params[name] for name in test.argnames
+            }
+            checker = arguments.get("check")
+            self._run_test(
+                functools.partial(_call_test, test, arguments), functools.partial(_same, checker), info
+            )
+
+    def fixture_makers(self, test: SuiteTest, exercise: _Exercise) -> dict[str, Callable[[], Any]]:
+        """How ``run_collected`` makes each fixture of this plugin for one test (the same values)."""
+        return {
+            "student": lambda: exercise.student,
+            "reference": lambda: self._reference_of(exercise),
+            "check": lambda: self._new_checker(exercise.student, self._reference_of(exercise)),
+            "rng": lambda: self._rng_for(test.exercise, test.name),
+        }
+
+    def _run_test(
+        self, call: Callable[[], Any], checker_of: Callable[[], Checker | None], info: _TestInfo
+    ) -> None:
         exercise = self.exercises[info.exercise]
+        timing.count("tests")
         if exercise.blocked is not None:
             self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
-            return True
+            return
         exercise.student.called_in_test = set()
         recorded = len(exercise.outcomes)
         try:
-            self._run_and_record(pyfuncitem, info, exercise)
+            self._run_and_record(call, checker_of, info, exercise)
         except Exception as exc:  # rendering a failure broke: the grader's fault, never a lost test
             error = f"{type(exc).__name__}: {exc}"
             text = Message(DOMAIN, "runner.grader_error", {"error": error})
             self._record(exercise, info, 0.0, "error", text, ())
         functions = frozenset(exercise.student.called_in_test)
         exercise.called.extend(_Called(i, functions) for i in range(recorded, len(exercise.outcomes)))
-        return True
 
-    def _run_and_record(self, pyfuncitem: pytest.Function, info: _TestInfo, exercise: _Exercise) -> None:
-        arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    def _run_and_record(
+        self,
+        call: Callable[[], Any],
+        checker_of: Callable[[], Checker | None],
+        info: _TestInfo,
+        exercise: _Exercise,
+    ) -> None:
         try:
-            pyfuncitem.obj(**arguments)
+            with timing.phase("checks"):
+                call()
         except CheckFailure as failure:
-            checker = pyfuncitem.stash.get(_CHECKER, None)
-            advice = tuple(checker.advice) if checker is not None else ()
-            text = failure_message(failure.failure, hidden=info.hidden)
-            hints = failure.failure.hints
-            if info.advice:
-                self._record_advice(exercise, info, advice, text, hints)
-            else:
-                self._record(exercise, info, 0.0, "failed", self._with_advice(text, advice), hints + advice)
+            with timing.phase("feedback"):
+                checker = checker_of()
+                advice = tuple(checker.advice) if checker is not None else ()
+                text = failure_message(failure.failure, hidden=info.hidden)
+                hints = failure.failure.hints
+                if info.advice:
+                    self._record_advice(exercise, info, advice, text, hints)
+                else:
+                    with_advice = self._with_advice(text, advice)
+                    self._record(exercise, info, 0.0, "failed", with_advice, hints + advice)
         except ExerciseAborted as aborted:
             exercise.status = _exercise_status(aborted.status)
             exercise.blocked = Message(DOMAIN, "runner.not_run_after_abort", {"status": aborted.status})
-            text = Message(DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail})
+            text = aborted_text(aborted)
             exercise.notes.append(text)
             self._record(exercise, info, 0.0, "failed", text, ())
         except Exception as exc:
@@ -392,7 +379,7 @@ class _GradingPlugin:
                 (),
             )
         else:
-            checker = pyfuncitem.stash.get(_CHECKER, None)
+            checker = checker_of()
             advice = tuple(checker.advice) if checker is not None else ()
             if info.advice:
                 self._record_advice(exercise, info, advice, None, ())
@@ -464,6 +451,20 @@ _CHECKER = pytest.StashKey[Checker]()
 # ----------------------------------------------------------------------------------------------------
 
 
+def aborted_text(aborted: ExerciseAborted) -> Message:
+    """Why the student's process was stopped: the sandbox's teaching text and the call that was running."""
+    if getattr(aborted, "message_key", None):
+        from activation_lab.sandbox.texts import abort_text  # the sandbox's own catalogue
+
+        text = abort_text(aborted)
+    else:
+        text = Message(DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail})
+    call = getattr(aborted, "call", "")
+    if call:
+        return Message.join([text, Message(DOMAIN, "label.running_call", {"call": call})])
+    return text
+
+
 def _exercise_status(status: str) -> ExerciseStatus:
     """The exercise status of an ``ExerciseAborted`` (``timeout``, ``memory``, anything else ``error``)."""
     return "timeout" if status == "timeout" else "memory" if status == "memory" else "error"
@@ -474,9 +475,7 @@ def _blocked_by_import(exercise: _Exercise) -> None:
         error = exercise.student.import_error
     except ExerciseAborted as aborted:
         exercise.status = _exercise_status(aborted.status)
-        exercise.blocked = Message(
-            DOMAIN, "runner.aborted", {"status": aborted.status, "detail": aborted.detail}
-        )
+        exercise.blocked = aborted_text(aborted)
         exercise.notes.append(exercise.blocked)
         return
     if error is None:
@@ -499,13 +498,40 @@ def _blocked_by_import(exercise: _Exercise) -> None:
     exercise.notes.append(text)
 
 
+def _direct_collections(paths: list[Path], course_root: Path) -> list[Collection] | None:
+    """The suites' collections when every test can run without a pytest session, else ``None``."""
+    if not all(path.is_file() for path in paths):
+        return None  # pytest's own session says what is wrong with the path
+    with timing.phase("collect"):
+        collections = [collect_suite(path, course_root) for path in paths]
+    if all(test.direct for collection in collections for test in collection.tests):
+        return collections
+    return None
+
+
+def warm_up(course: Course) -> None:
+    """Collect every suite and import every reference now, e.g. before forking workers that inherit them.
+
+    A broken suite or reference is left for grading to report.
+    """
+    for spec in course.exercises:
+        with contextlib.suppress(Exception):
+            load_reference(course, spec)
+        with contextlib.suppress(Exception):
+            collect_suite(course.root / spec.suite, course.root)
+    with contextlib.suppress(Exception):
+        load_misconceptions(course)
+
+
 def run_suites(
     course: Course, students: Mapping[str, StudentCode], *, seed: int, lang: str | None = None
 ) -> dict[str, ExerciseResult]:
-    """Grade the given exercises (id -> ``StudentCode``) with their hidden suites in one pytest session.
+    """Grade the given exercises (id -> ``StudentCode``) with their hidden suites.
 
-    The results carry messages, rendered later in any language; ``lang`` is accepted (and ignored) for
-    callers written when feedback was rendered here.
+    The suites are collected once per process; their tests are then called directly, or in a pytest
+    session when a suite needs more than the runner's fixtures (see ``collect.py``). The results carry
+    messages, rendered later in any language; ``lang`` is accepted (and ignored) for callers written when
+    feedback was rendered here.
     """
     del lang
     unknown = sorted(set(students) - {spec.id for spec in course.exercises})
@@ -520,12 +546,27 @@ def run_suites(
         return {}
     for exercise in exercises.values():
         exercise.reference = load_reference(course, exercise.spec)  # a broken reference fails the whole run
-        _blocked_by_import(exercise)
+        with timing.phase("sandbox.worker_start"):  # the first touch forks the exercise's worker
+            _blocked_by_import(exercise)
     plugin = _GradingPlugin(course, exercises, seed)
-    paths = [str(course.root / exercise.spec.suite) for exercise in exercises.values()]
-    args = [*PYTEST_ARGS, "-c", os.devnull, "--rootdir", str(course.root), *paths]
+    paths = list(dict.fromkeys(course.root / exercise.spec.suite for exercise in exercises.values()))
+    collections = _direct_collections(paths, course.root)
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+    if collections is not None:
+        tests = [test for collection in collections for test in collection.tests]
+        plugin.course_errors.extend(error for collection in collections for error in collection.errors)
+        plugin.read_markers(tests)
+        if plugin.course_errors:
+            raise CourseError("; ".join(plugin.course_errors))
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            plugin.run_collected(tests)
+        return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
+    args = pytest_args(course.root, [str(path) for path in paths])
+    with (
+        timing.phase("pytest_session"),
+        contextlib.redirect_stdout(captured),
+        contextlib.redirect_stderr(captured),
+    ):
         exit_code = pytest.main(args, plugins=[plugin])
     if plugin.course_errors:  # collection errors end the session as "interrupted" too: report them first
         raise CourseError("; ".join(plugin.course_errors))
@@ -576,3 +617,13 @@ def _result(exercise: _Exercise, seed: int) -> ExerciseResult:
         attempted=attempted,
         seed=seed,
     )
+
+
+def _call_test(test: SuiteTest, arguments: dict[str, Any]) -> object:
+    """Call a directly collected test with its fixtures and parameters."""
+    assert test.function is not None
+    return test.function(**arguments)
+
+
+def _same(checker: Checker | None) -> Checker | None:
+    return checker

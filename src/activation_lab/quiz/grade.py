@@ -10,6 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from activation_lab.i18n import Message, render
+from activation_lab.quiz.formulas import (
+    FORMULA_REL_TOLERANCE,
+    SUPERSCRIPTS,
+    FormulaError,
+    Samples,
+    same_formula,
+)
+from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.load import Problem, QuizValidationError, load_quizzes, parse_yaml
 from activation_lab.quiz.model import (
     Choice,
@@ -29,6 +37,7 @@ from activation_lab.records import QuizItemResult, QuizResult
 FLOAT_SLACK = 1e-12  # relative slack so that 1/3 typed as a fraction equals expr "1/3" whatever the rounding
 DOMAIN = "quiz"
 ANSWERS_ITEM_ID = "answers.yaml"  # id of the pseudo-item that reports an unreadable answers file
+TRAILING_PUNCTUATION = ".,;:!?。、"  # not part of a short answer: "net input." = "net input"
 
 
 def _show(value: Any) -> str:
@@ -202,7 +211,8 @@ def _result(item: Item, fraction: float, parts: list[Message]) -> QuizItemResult
 
 
 def _label(choice: Choice) -> Message:
-    return Message.text({lang: f"({choice.id}) {text}" for lang, text in choice.text.translations.items()})
+    # the text, never the id: students saw the choices shuffled and numbered, not our ids
+    return Message.text({lang: f"'{text}'" for lang, text in choice.text.translations.items()})
 
 
 def find_choice(choices: Sequence[Choice], given: Any) -> Choice | None:
@@ -300,9 +310,29 @@ def _multiple_select(item: MultipleSelect, answer: Any) -> tuple[float, list[Mes
     return 0.0, [Message(DOMAIN, "grade.not_exact_set"), *parts]
 
 
+def read_number(answer: Any) -> float:
+    """The number an answer means: a plain number (``0.5``, ``1/2``, ``½``), else arithmetic as Open
+    edX's numericalresponse evaluates it (``0.25^3``, ``0.25**3``, ``1/(1+e^-1)``, the constants e and pi).
+    """
+    if isinstance(answer, str) and any(char in SUPERSCRIPTS for char in answer):
+        try:  # 0.25³ is a power (NFKC would read it as 0.253)
+            return evaluate_formula(answer)
+        except FormulaError:
+            raise NumberFormatError("not_a_number", answer) from None
+    try:
+        return parse_number(answer)
+    except NumberFormatError as exc:
+        if exc.reason != "not_a_number":
+            raise
+        try:
+            return evaluate_formula(str(answer))
+        except FormulaError:
+            raise exc from None
+
+
 def _numeric(item: Numeric, answer: Any) -> tuple[float, list[Message]]:
     try:
-        got = parse_number(answer)
+        got = read_number(answer)
     except NumberFormatError as exc:
         return 0.0, [Message(DOMAIN, f"grade.number_{exc.reason}", {"answer": _show(answer)})]
     key = item.answer.value
@@ -325,9 +355,11 @@ def _close(got: float, key: float, bound: float) -> bool:
 def _short_text(item: ShortText, answer: Any) -> tuple[float, list[Message]]:
     if isinstance(answer, bool) or not isinstance(answer, str | int | float):
         return 0.0, [Message(DOMAIN, "grade.expected_text", {"got": _show(answer)})]
-    got = normalize_text(str(answer))
+    got = normalize_text(str(answer)).rstrip(TRAILING_PUNCTUATION).rstrip()
     if not got:
         return 0.0, [Message(DOMAIN, "grade.missing")]
+    if item.samples is not None:
+        return _formula(item, str(answer))
     for accept in item.accept:
         if got in {normalize_text(form) for form in accept.forms()}:
             return 1.0, [
@@ -339,6 +371,23 @@ def _short_text(item: ShortText, answer: Any) -> tuple[float, list[Message]]:
             feedback = [wrong.feedback.message()] if wrong.feedback else []
             return 0.0, [Message(DOMAIN, "grade.wrong_text", {"answer": _show(answer)}), *feedback]
     return 0.0, [Message(DOMAIN, "grade.wrong_text", {"answer": _show(answer)})]
+
+
+def _formula(item: ShortText, answer: str) -> tuple[float, list[Message]]:
+    """A formula answer, compared with every accepted and known wrong formula at the item's sample points."""
+    samples = Samples.parse(item.samples or "")
+    try:
+        for accept in item.accept:
+            if any(same_formula(answer, form, samples, FORMULA_REL_TOLERANCE) for form in accept.forms()):
+                feedback = [accept.feedback.message()] if accept.feedback else []
+                return 1.0, [Message(DOMAIN, "grade.correct"), *feedback]
+        for wrong in item.wrong:
+            if any(same_formula(answer, form, samples, FORMULA_REL_TOLERANCE) for form in wrong.forms()):
+                feedback = [wrong.feedback.message()] if wrong.feedback else []
+                return 0.0, [Message(DOMAIN, "grade.wrong_formula", {"answer": _show(answer)}), *feedback]
+    except FormulaError as exc:
+        return 0.0, [Message(DOMAIN, f"grade.{exc.reason}", {"answer": _show(answer)})]
+    return 0.0, [Message(DOMAIN, "grade.wrong_formula", {"answer": _show(answer)})]
 
 
 def _matches(text: LocalizedText, given: Any) -> bool:

@@ -24,6 +24,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from activation_lab.errors import QuizError
 from activation_lab.i18n import Message, default_language, render
+from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, FormulaError, Samples, same_formula
+from activation_lab.quiz.formulas import evaluate as evaluate_formula
 from activation_lab.quiz.model import (
     ITEM_TYPES,
     LANGUAGES,
@@ -61,7 +63,7 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "single_choice": ("choices", "shuffle"),
     "multiple_select": ("choices", "scoring", "shuffle"),
     "numeric": ("answer", "wrong", "check"),
-    "short_text": ("accept", "wrong"),
+    "short_text": ("accept", "wrong", "samples"),
     "matching": ("pairs", "distractors", "shuffle"),
 }
 CHOICE_FIELDS = ("id", "text", "correct", "feedback")
@@ -813,6 +815,11 @@ class _QuizReader:
         wrong = self.accept_list(node, "wrong", path, needs_feedback=True) if "wrong" in node else ()
         if accept is None or wrong is None:
             return None
+        samples = node.get("samples")
+        if samples is not None:
+            if not self.formula_forms(node, accept, wrong, path):
+                return None
+            return {"accept": accept, "wrong": wrong, "samples": str(samples)}
         accepted = {normalize_text(form) for entry in accept for form in entry.forms()}
         for index, entry in enumerate(wrong):
             clash = [form for form in entry.forms() if normalize_text(form) in accepted]
@@ -822,6 +829,32 @@ class _QuizReader:
                 )
                 return None
         return {"accept": accept, "wrong": wrong}
+
+    def formula_forms(
+        self, node: Node, accept: tuple[Accept, ...], wrong: tuple[Accept, ...], path: str
+    ) -> bool:
+        """Check a formula item: readable samples, every form computable there, no wrong form = a key."""
+        try:
+            samples = Samples.parse(str(node["samples"]))
+        except ValueError as exc:
+            self.error(line_of(node, "samples"), f"{path}.samples", "bad_samples", error=str(exc))
+            return False
+        keys = [form for entry in accept for form in entry.forms()]
+        for form in keys + [form for entry in wrong for form in entry.forms()]:
+            try:
+                for point in samples.points():
+                    evaluate_formula(form, point)
+            except FormulaError as exc:
+                self.error(line_of(node), path, "bad_formula", formula=form, error=exc.reason)
+                return False
+        for index, entry in enumerate(wrong):
+            for form in entry.forms():
+                if any(same_formula(form, key, samples, FORMULA_REL_TOLERANCE) for key in keys):
+                    self.error(
+                        line_of(node, "wrong"), f"{path}.wrong[{index}]", "wrong_text_is_accepted", text=form
+                    )
+                    return False
+        return True
 
     # -- matching -----------------------------------------------------------------------------------
 

@@ -192,6 +192,8 @@ class ShortText(ItemBase):
 
     accept: tuple[Accept, ...]
     wrong: tuple[Accept, ...] = ()  # known wrong answers whose feedback names the misconception
+    # Open edX's samples ("x@-2:2#10"): when set, answers are formulas compared numerically at those points
+    samples: str | None = None
 
     @property
     def type(self) -> str:

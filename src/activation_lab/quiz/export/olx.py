@@ -6,7 +6,8 @@ Each item becomes one ``problem``:
 single_choice      ``multiplechoiceresponse`` + ``choicegroup type="MultipleChoice"``, ``choicehint``
 multiple_select    ``choiceresponse`` + ``checkboxgroup``; ``each_answer`` → ``partial_credit="EDC"``
 numeric            ``numericalresponse`` + ``responseparam type="tolerance"`` (abs → value, rel → ``x%``)
-short_text         ``stringresponse type="ci"`` + one ``additional_answer`` per other accepted text/variant
+short_text         ``stringresponse type="ci"`` + one ``additional_answer`` per other accepted text/variant;
+                   with ``samples``: ``formularesponse`` (compared at those points, as our grader does)
 matching           one ``optionresponse`` per pair, every right (and distractor) an ``option``
 =================  ===========================================================================================
 
@@ -36,6 +37,7 @@ from activation_lab.quiz.export.common import (
     write_tarball,
     write_xml,
 )
+from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, to_calc
 from activation_lab.quiz.model import (
     AnswerTolerance,
     Item,
@@ -108,6 +110,7 @@ def _numeric_problem(problem: etree._Element, item: Numeric, lang: str) -> None:
     key = item.answer.value
     response = _sub(problem, "numericalresponse", answer=format_number(key))
     _question(response, localized(item.prompt, lang))
+    _sub(response, "description", message("quiz_export", "export.number_notation", lang))
     _sub(response, "responseparam", type="tolerance", default=tolerance_text(item.answer.tolerance, key))
     _sub(response, "formulaequationinput")
 
@@ -132,7 +135,21 @@ def answer_forms(item: ShortText, lang: str) -> list[str]:
     return sorted(forms, key=lambda form: _is_korean(form) != (lang == "ko"))
 
 
+def _formula_problem(problem: etree._Element, item: ShortText, lang: str) -> None:
+    """``formularesponse``: Open edX evaluates the formula at the samples with the same evaluator."""
+    key = to_calc(item.accept[0].text)
+    response = _sub(problem, "formularesponse", type="ci", samples=str(item.samples), answer=key)
+    _question(response, localized(item.prompt, lang))
+    _sub(response, "description", message("quiz_export", "export.formula_notation", lang))
+    tolerance = f"{format_number(round(FORMULA_REL_TOLERANCE * 100, 12))}%"
+    _sub(response, "responseparam", type="tolerance", default=tolerance)
+    _sub(response, "formulaequationinput")
+
+
 def _short_text_problem(problem: etree._Element, item: ShortText, lang: str) -> None:
+    if item.samples is not None:
+        _formula_problem(problem, item, lang)
+        return
     forms = answer_forms(item, lang)
     response = _sub(problem, "stringresponse", answer=forms[0], type="ci")
     _question(response, localized(item.prompt, lang))
