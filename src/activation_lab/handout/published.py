@@ -17,7 +17,8 @@ import pytest
 
 from activation_lab.course import Course
 from activation_lab.errors import CourseError
-from activation_lab.grading.suites import MARKERS, _SuiteModule, load_misconceptions
+from activation_lab.grading.collect import MARKERS, SuiteModule
+from activation_lab.grading.suites import load_misconceptions
 from activation_lab.records import DEFAULT_TOLERANCE
 
 
@@ -62,7 +63,8 @@ class _Collector:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pycollect_makemodule(self, module_path: Any, parent: Any) -> pytest.Module:
-        return _SuiteModule.from_parent(parent, path=module_path)
+        module: pytest.Module = SuiteModule.from_parent(parent, path=module_path)
+        return module
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
