@@ -14,6 +14,7 @@ RELU_CASES = [
         np.array([[-3, 4], [5, -6]]), [[0, 4], [5, 0]], {}, id="relu of a 2-d int array keeps its shape"
     ),
     pytest.param(np.array([-5]), [0], {}, id="relu(np.array([-5])) is a 1-element array"),
+    pytest.param(np.array([], dtype=float), [], {}, id="relu of an empty array is an empty array"),
 ]
 
 
@@ -43,6 +44,7 @@ RELU_GRAD_CASES = [
         id="relu_grad(np.array([-1, 0, 2])) = [0 0 1]",
     ),
     pytest.param(np.array([[0.5], [-0.5]]), [[1], [0]], {}, id="relu_grad of a 2-d array keeps its shape"),
+    pytest.param(np.array([], dtype=float), [], {}, id="relu_grad of an empty array is an empty array"),
 ]
 
 

@@ -38,6 +38,7 @@ SIGMOID_CASES = [
     pytest.param(
         np.array([5.0]), [0.9933071490757153], {}, id="sigmoid(np.array([5.0])) is a 1-element array"
     ),
+    pytest.param(np.array([], dtype=float), [], {}, id="sigmoid of an empty array is an empty array"),
 ]
 
 
@@ -75,6 +76,7 @@ GRAD_CASES = [
     pytest.param(
         np.array([3.0]), [0.045176659730912], {}, id="sigmoid_grad(np.array([3.0])) is a 1-element array"
     ),
+    pytest.param(np.array([], dtype=float), [], {}, id="sigmoid_grad of an empty array is an empty array"),
 ]
 
 

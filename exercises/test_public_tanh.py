@@ -27,6 +27,7 @@ TANH_CASES = [
     ),
     pytest.param(np.array([[1, -1]]), [[TANH_1, -TANH_1]], {}, id="tanh of a 2-d int array keeps its shape"),
     pytest.param(np.array([0.5]), [0.46211715726000974], {}, id="tanh(np.array([0.5])) is a 1-element array"),
+    pytest.param(np.array([], dtype=float), [], {}, id="tanh of an empty array is an empty array"),
 ]
 
 
@@ -62,6 +63,7 @@ TANH_GRAD_CASES = [
     pytest.param(
         np.array([2.0]), [0.07065082485316443], {}, id="tanh_grad(np.array([2.0])) is a 1-element array"
     ),
+    pytest.param(np.array([], dtype=float), [], {}, id="tanh_grad of an empty array is an empty array"),
 ]
 
 

@@ -19,7 +19,7 @@ from activation_lab.cli.main import main
 from activation_lab.reports.report import read_report
 
 REPO = Path(__file__).resolve().parents[1]
-ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
 
 
 def _grade_json(capsys, *args: str) -> tuple[int, list[dict]]:
@@ -35,7 +35,7 @@ def test_json_is_one_array_in_path_order(capsys, write_submission) -> None:
     code, reports = _grade_json(capsys, str(zed), str(amy), str(mid), "--jobs", "2")
     assert code == 0
     assert [r["submission"] for r in reports] == ["zed", "amy", "mid"]
-    assert reports[0]["exercises"][-1]["id"] == "relu"
+    assert [e["id"] for e in reports[0]["exercises"]][4:] == ["relu", "plots"]
 
 
 def test_a_missing_path_is_an_error_object_and_exit_0(capsys, tmp_path, write_submission) -> None:
@@ -86,6 +86,7 @@ def test_out_writes_reports_and_grades_csv(capsys, tmp_path, write_submission) -
         "step",
         "tanh",
         "relu",
+        "plots",
         "quiz",
         "code",
         "total",

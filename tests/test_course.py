@@ -1,4 +1,5 @@
-"""The manifest declares the five exercises (docs/contract.md, "Exercises"); broken manifests are reported."""
+"""The manifest declares the five exercises (docs/contract.md, "Exercises") plus the separately scored plots;
+broken manifests are reported."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ CONTRACT_FUNCTIONS = {
     "tanh": ("tanh.py", ("tanh", "tanh_grad")),
     "relu": ("relu.py", ("relu", "relu_grad")),
 }
+# The lecture's figures: a sixth exercise with its own score, so the five above keep theirs.
+PLOTS = ("plots.py", ("plot_c2f", "plot_sigmoid", "plot_tanh", "plot_relu", "plot_step"))
 
 
 def test_manifest_matches_the_contract() -> None:
     course = load_course()
     declared = {spec.id: (spec.file, spec.functions) for spec in course.exercises}
-    assert declared == CONTRACT_FUNCTIONS
+    assert declared == {**CONTRACT_FUNCTIONS, "plots": PLOTS}
+    assert all(spec.max_score == 10 for spec in course.exercises)
 
 
 def test_every_exercise_has_a_stub_and_a_reference() -> None:

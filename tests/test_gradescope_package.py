@@ -141,7 +141,7 @@ def test_a_missing_quiz_counts_zero_of_its_maximum(autograder) -> None:
     assert results["score"] == 10
     quiz = [t for t in results["tests"] if t["name"].startswith("quiz:")]
     assert len(quiz) == 1 and quiz[0]["score"] == 0 and quiz[0]["max_score"] > 0
-    assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(50 + quiz[0]["max_score"])
+    assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(60 + quiz[0]["max_score"])
 
 
 def test_the_zip_must_be_a_zip(tmp_path, capsys) -> None:

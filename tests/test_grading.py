@@ -14,7 +14,7 @@ from activation_lab.reports.report import dumps_report, report_to_json
 from activation_lab.sandbox.session import Limits
 from activation_lab.submissions.load import load_submission
 
-ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
 
 SLIDE_STEP = """\
 import numpy as np

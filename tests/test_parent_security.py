@@ -20,7 +20,7 @@ from activation_lab.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "solutions"
-FULL = 50.0
+FULL = 60.0  # the five exercises and the plots, every reference file handed in
 
 
 def _honest(parent: Path, name: str) -> Path:
@@ -503,7 +503,7 @@ def test_layout_submission_grades_the_folder_as_one(tmp_path, capsys) -> None:
 def test_ordinary_layouts_are_not_refused(tmp_path) -> None:
     from activation_lab.grading.batch import expand_paths
 
-    files = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+    files = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
     alice = _honest(tmp_path, "alice")  # one student, with editor debris
     (alice / "__pycache__").mkdir()
     (alice / ".ipynb_checkpoints").mkdir()

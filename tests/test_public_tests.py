@@ -83,12 +83,19 @@ def student_folder(target: Path, files: dict[str, Path] | None = None) -> Path:
     return target
 
 
-def run_public(folder: Path, *args: str, lang: str = "en") -> PublicRun:
-    """Run ``pytest`` in ``folder`` as a student would, without activation_lab, in the given language."""
+def run_public(
+    folder: Path, *args: str, lang: str = "en", extra_env: dict[str, str] | None = None
+) -> PublicRun:
+    """Run ``pytest`` in ``folder`` as a student would, without activation_lab, in the given language.
+
+    ``lang=""`` leaves ``ACTIVATION_LAB_LANG`` unset (the course default decides).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ACTIVATION_LAB_"))}
     env.pop("PYTHONPATH", None)
     # A student's machine has plain pytest: no third-party plugins (this also keeps each run fast).
-    env.update(ACTIVATION_LAB_LANG=lang, PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **(extra_env or {}))
+    if lang:
+        env["ACTIVATION_LAB_LANG"] = lang
     junit = folder / "junit.xml"
     command = [sys.executable, "-c", WITHOUT_ENGINE, "-p", "no:cacheprovider", f"--junitxml={junit}", *args]
     completed = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
@@ -112,12 +119,12 @@ def run_public(folder: Path, *args: str, lang: str = "en") -> PublicRun:
 
 
 def test_reference_solutions_pass_every_public_check(tmp_path: Path) -> None:
-    solutions = {f"{name}.py": SOLUTIONS_DIR / f"{name}.py" for name in FUNCTIONS}
+    solutions = {f"{name}.py": SOLUTIONS_DIR / f"{name}.py" for name in [*FUNCTIONS, "plots"]}
     run = run_public(student_folder(tmp_path / "student", solutions))
     assert run.returncode == 0, run.output
     assert not run.failed
-    assert len(run.passed) >= 50  # the public checks of all five files ran
-    assert run.output.count("all passed") == len(FUNCTIONS), run.output
+    assert len(run.passed) >= 60  # the public checks of all six files ran
+    assert run.output.count("all passed") == len(FUNCTIONS) + 1, run.output
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -21,7 +22,7 @@ from activation_lab.reports.report import (
     write_atomic,
 )
 
-ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py")
+ALL_FILES = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +98,13 @@ def test_hidden_tests_never_show_expected_values(real_reports) -> None:
 def test_grades_csv_has_one_row_per_report_by_name_with_a_column_per_part(
     real_reports, grading_context
 ) -> None:
-    text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu"])
+    text = grades_csv(real_reports, ["c2f", "sigmoid", "step", "tanh", "relu", "plots"])
     rows = {r["submission"]: r for r in csv.DictReader(io.StringIO(text))}
     assert list(rows) == sorted(r["submission"] for r in real_reports)
     quiz_max = sum(quiz.max_score for quiz in grading_context.quizzes)
-    fixed = f"{50 + quiz_max:g}"
+    fixed = f"{60 + quiz_max:g}"
     # The maximum is the course's, the same for all: "full" has no answers.yaml, so its quiz part is 0.
-    assert rows["full"]["quiz"] == "" and rows["full"]["code"] == "50" and rows["full"]["total"] == "50"
+    assert rows["full"]["quiz"] == "" and rows["full"]["code"] == "60" and rows["full"]["total"] == "60"
     assert (
         rows["full"]["max_total"]
         == rows["partial"]["max_total"]
@@ -122,7 +123,7 @@ def test_a_missing_part_scores_zero_with_status_missing(real_reports) -> None:
         and parts["quiz"]["score"] == 0
         and parts["quiz"]["max_score"] > 0
     )
-    assert parts["code"] == {"id": "code", "score": 50, "max_score": 50, "status": "graded", "counted": True}
+    assert parts["code"] == {"id": "code", "score": 60, "max_score": 60, "status": "graded", "counted": True}
     assert full["max_score"] == sum(p["max_score"] for p in full["parts"] if p["counted"])
 
 
@@ -174,3 +175,13 @@ def test_detail_table_of_full_marks_says_so_instead_of_staying_empty(real_report
     console = Console(record=True, width=160)
     console.print(detail_table(real_reports[1], lang))
     assert text not in console.export_text()
+
+
+def test_detail_table_shows_advice_of_passed_tests(real_reports) -> None:
+    report = copy.deepcopy(real_reports[0])
+    test = report["exercises"][1]["tests"][0]
+    test.update(hints=["overflow_advice"], feedback="Advice (no points deducted): use np.exp(-abs(x))")
+    console = Console(record=True, width=200)
+    console.print(detail_table(report, "en"))
+    text = console.export_text()
+    assert "Advice (no points deducted)" in text and "Every test passed." not in text

@@ -84,7 +84,8 @@ def test_the_notebook_module_defines_all_ten_functions_without_plotting(course) 
     code = submission.files["sigmoid.py"]
     namespace: dict = {}
     exec(compile(code, "student12.py", "exec"), namespace)  # our own demo content, no plotting left in it
-    functions = {f for spec in course.exercises for f in spec.functions}
+    # the demo notebook predates the plot exercise: it defines every function of the five others
+    functions = {f for spec in course.exercises if spec.id != "plots" for f in spec.functions}
     assert functions <= set(namespace)
     assert "plt" not in namespace and "matplotlib" not in code
 

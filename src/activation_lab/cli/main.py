@@ -13,6 +13,7 @@ from activation_lab.cli import instructor as instructor_cli
 from activation_lab.cli import openedx as openedx_cli
 from activation_lab.cli import otter as otter_cli
 from activation_lab.cli import quiz as quiz_cli
+from activation_lab.cli import student as student_cli
 from activation_lab.errors import ActivationLabError, CourseError, ExitCode, QuizError, UsageError
 
 
@@ -35,6 +36,7 @@ def _registrars() -> list[Callable[[Any], None]]:
         otter_cli.add_parsers,
         instructor_cli.add_parsers,
         openedx_cli.add_parsers,
+        student_cli.add_parsers,
     ]
 
 

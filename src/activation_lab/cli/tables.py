@@ -92,8 +92,8 @@ def detail_table(report: ReportJSON, lang: str) -> Table:
                 shown(exercise["id"]), "", _shown(exercise["score"]), shown("\n".join(exercise["notes"]))
             )
         for test in exercise["tests"]:
-            if test["status"] == "passed":
-                continue
+            if test["status"] == "passed" and not test["hints"]:
+                continue  # a passed test shows only when it carries advice (never a deduction)
             name = test["name"] + (" " + t("hidden_test") if test["hidden"] else "")
             score = f"{_shown(test['score'])} / {_shown(test['max_score'])}"
             table.add_row(shown(exercise["id"]), shown(name), score, shown(test["feedback"]))

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from activation_lab.errors import ExerciseAborted
+from activation_lab.grading.figures import is_figure
 from activation_lab.grading.misconceptions import (
     NO_MISCONCEPTIONS,
     CourseMisconceptions,
@@ -249,7 +250,7 @@ def _is_answer(value: Any, depth: int) -> bool:
         return bool(value.dtype.kind in VALID_KINDS)
     if kind in (list, tuple) and depth < 4:
         return all(_is_answer(item, depth + 1) for item in value)
-    return False
+    return is_figure(value)  # a plot function's answer is its figure, as plain data
 
 
 def describe_type(value: Any) -> str:
@@ -540,6 +541,31 @@ class Checker:
                 hint_params=self.misconceptions.fix_params(name),
             )
         )
+
+    def figure(
+        self,
+        name: str,
+        *,
+        parts: tuple[str, ...] = ("curves", "labels", "limits", "legend"),
+        limits: tuple[str, ...] = ("x", "y"),
+        accept: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """Fail unless the figure the student's ``name()`` returns draws what the reference's does."""
+        from activation_lab.grading.figures import compare_figures, plot_text
+        from activation_lab.grading.student import through_wire
+
+        result = self.call(name)
+        expected = through_wire(self.expected(name))
+        problems = compare_figures(result.value, expected, parts=parts, limits=limits, accept=accept)
+        if problems:
+            raise CheckFailure(
+                Failure(
+                    describe_call(name, ()),
+                    Message.join(problems),
+                    rule=plot_text("figure.rule"),
+                    stdout=result.stdout,
+                )
+            )
 
     def unchanged(self, name: str, *args: Any) -> None:
         """Fail when the student's ``name(*args)`` modifies its argument in place or gives no answer to it.

@@ -162,7 +162,96 @@ def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0)
             return {"scalar": dtype.str, "char": dtype.char, "value": [repr(pair.real), repr(pair.imag)]}
         item = repr(float(value)) if dtype.kind == "f" else value.item()
         return {"scalar": dtype.str, "char": dtype.char, "value": item}
+    figure_module = sys.modules.get("matplotlib.figure")
+    if figure_module is not None and kind is getattr(figure_module, "Figure", None):
+        return _encode_figure(value, max_array_bytes)
     return {"opaque": type_name(value)}
+
+
+def _encode_figure(figure: Any, max_array_bytes: int) -> Any:
+    """A matplotlib ``Figure`` as plain data: per axes its texts, limits, legend and each line's x and y.
+
+    Runs inside the sandbox on the student's figure; whatever cannot be read makes the figure opaque.
+    """
+    np = _numpy()
+
+    def text(value: Any) -> str:
+        return value[:200] if type(value) is str else ""
+
+    def pair(values: Any) -> list[Any]:
+        return [encode_value(float(v)) for v in values][:2]
+
+    def array(values: Any) -> Any:
+        return encode_value(np.asarray(values, dtype=float), max_array_bytes=max_array_bytes)
+
+    try:
+        axes = []
+        for ax in figure.get_axes()[:8]:
+            legend = ax.get_legend()
+            lines = [
+                {"label": text(line.get_label()), "x": array(line.get_xdata()), "y": array(line.get_ydata())}
+                for line in ax.get_lines()[:20]
+            ]
+            texts = None if legend is None else [text(t.get_text()) for t in legend.get_texts()[:20]]
+            axes.append(
+                {
+                    "title": text(ax.get_title()),
+                    "xlabel": text(ax.get_xlabel()),
+                    "ylabel": text(ax.get_ylabel()),
+                    "xlim": pair(ax.get_xlim()),
+                    "ylim": pair(ax.get_ylim()),
+                    "legend": texts,
+                    "lines": lines,
+                }
+            )
+        return {"figure": {"axes": axes}}
+    except Exception:
+        return {"opaque": "Figure (unreadable)"}
+
+
+def _decode_figure(data: Any, opaque: Callable[[str], Any], max_array_bytes: int) -> dict[str, Any]:
+    """The parent's side of :func:`_encode_figure`: a plain dict whose every field has its exact type."""
+
+    def text(value: Any) -> str:
+        if type(value) is not str:
+            raise ProtocolError("figure text is not a string")
+        return value[:200]
+
+    def number(value: Any) -> float:
+        decoded = decode_value(value, opaque=lambda name: float("nan"), max_array_bytes=max_array_bytes)
+        if type(decoded) not in (int, float):
+            raise ProtocolError("figure limit is not a number")
+        return float(decoded)
+
+    def array(value: Any) -> Any:
+        decoded = decode_value(value, opaque=opaque, max_array_bytes=max_array_bytes)
+        if type(decoded) is not _numpy().ndarray:
+            raise ProtocolError("figure line data is not an array")
+        return decoded
+
+    if type(data) is not dict or type(data.get("axes")) is not list:
+        raise ProtocolError("malformed figure")
+    axes = []
+    for ax in data["axes"][:8]:
+        if type(ax) is not dict:
+            raise ProtocolError("malformed figure axes")
+        legend = ax.get("legend")
+        axes.append(
+            {
+                "title": text(ax.get("title")),
+                "xlabel": text(ax.get("xlabel")),
+                "ylabel": text(ax.get("ylabel")),
+                "xlim": tuple(number(v) for v in ax.get("xlim", [])[:2]),
+                "ylim": tuple(number(v) for v in ax.get("ylim", [])[:2]),
+                "legend": None if legend is None else tuple(text(t) for t in list(legend)[:20]),
+                "lines": tuple(
+                    {"label": text(line.get("label")), "x": array(line.get("x")), "y": array(line.get("y"))}
+                    for line in list(ax.get("lines", []))[:20]
+                    if type(line) is dict
+                ),
+            }
+        )
+    return {"figure": tuple(axes)}
 
 
 def _load_npy(text: str, max_array_bytes: int) -> Any:
@@ -194,6 +283,8 @@ def decode_value(
         raise ProtocolError(f"malformed value {type(data).__name__}")
     if "opaque" in data:
         return opaque(str(data["opaque"])[:200])
+    if "figure" in data:
+        return _decode_figure(data["figure"], opaque, max_array_bytes)
     if "float" in data:
         return float(data["float"])
     if "complex" in data:

@@ -92,6 +92,7 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
     defined: list[str] = []
     parts: list[str] = []
     futures: list[str] = []
+    display_imports: list[tuple[str, str, ast.stmt]] = []  # (dropped summary, source, node)
     too_deep: list[int] = []
     for number, source in code_cells(text):
         python = _strip_ipython(number, source, magics, shell)
@@ -110,7 +111,7 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
         try:
             cell_futures = [ast.unparse(n) for n in tree.body if _is_future(n)]
             tree.body = [n for n in tree.body if not _is_future(n)]
-            kept = _kept_source(number, python, tree, keep_names, dropped, cell_defined)
+            kept = _kept_source(number, python, tree, keep_names, dropped, cell_defined, display_imports)
         except (RecursionError, MemoryError):  # an expression nested too deeply to rewrite: the cell's fault
             too_deep.append(number)
             continue
@@ -118,6 +119,10 @@ def notebook_code(text: str, keep_names: Collection[str] = ()) -> NotebookCode:
         defined.extend(cell_defined)
         if kept.strip():
             parts.append(f"# --- notebook cell {number} ---\n{kept.rstrip()}\n")
+    revived = _display_imports_used("\n".join(parts), display_imports)
+    if revived:  # ``import matplotlib.pyplot as plt`` stays when a kept function draws with it (plots.py)
+        parts.insert(0, "\n".join(dict.fromkeys(source for _, source in revived)) + "\n")
+        dropped = [line for line in dropped if line not in {summary for summary, _ in revived}]
     if futures:  # ``from __future__`` imports must open the module, whichever cell they were in
         parts.insert(0, "\n".join(dict.fromkeys(futures)) + "\n")
     return NotebookCode(
@@ -184,6 +189,7 @@ def _kept_source(
     keep_names: Collection[str],
     dropped: list[str],
     defined: list[str],
+    display_imports: list[tuple[str, str, ast.stmt]] | None = None,
 ) -> str:
     lines = python.split("\n")
     starts = [_first_line(node) for node in tree.body]
@@ -192,6 +198,9 @@ def _kept_source(
         verdict = _verdict(node, keep_names)
         if verdict is False:
             dropped.append(_summary(number, _first_line_text(lines, node)))
+            if display_imports is not None and isinstance(node, (ast.Import, ast.ImportFrom)):
+                source = ast.get_source_segment(python, node) or ast.unparse(node)
+                display_imports.append((dropped[-1], source, node))
         if not verdict:
             continue
         defined.extend(_bound_names(node))
@@ -265,6 +274,27 @@ def _is_main_guard(test: ast.expr) -> bool:
         and test.left.id == "__name__"
         and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
     )
+
+
+def _display_imports_used(
+    code: str, display_imports: list[tuple[str, str, ast.stmt]]
+) -> list[tuple[str, str]]:
+    """The left-out display imports whose names a kept function or class uses, as (summary, source)."""
+    if not display_imports:
+        return []
+    used: set[str] = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            used |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    revived = []
+    for summary, source, node in display_imports:
+        names = [
+            alias.asname or (alias.name.split(".")[0] if isinstance(node, ast.Import) else alias.name)
+            for alias in node.names  # type: ignore[attr-defined]
+        ]
+        if used & set(names):
+            revived.append((summary, source))
+    return revived
 
 
 def _bound_names(node: ast.stmt) -> list[str]:

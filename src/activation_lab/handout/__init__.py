@@ -1,0 +1,1 @@
+"""What students receive: the published list of graded tests, keyless quiz sheets, the handout itself."""
