@@ -1,8 +1,8 @@
 """A hostile class, second round (after issue 7's fixes): holes found by red-teaming, one test per class.
 
-Each attack is graded the way an instructor grades a class (the real CLI, the real sandbox, ``--jobs 1`` and
-``--jobs 2``) between honest neighbours who must keep 50/50; the hostile submission gets its honest score and a
-clear message, and the parent stays bounded.
+Each attack is graded the way an instructor grades a class (the real CLI, the real sandbox, ``--jobs 1``
+and ``--jobs 2``) between honest neighbours who must keep full marks; the hostile submission gets its honest
+score and a clear message, and the parent stays bounded.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from activation_lab.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "solutions"
-FULL = 50.0
 JOBS = [pytest.param("1", id="jobs1"), pytest.param("2", id="jobs2")]
 # A hang guard, not a speed measurement: the attacks below ran for minutes (or until the host ran out of
 # memory) before their fixes; honest work takes well under a second.
@@ -40,10 +39,17 @@ def _grade(paths: list[Path], capsys, *options: str) -> tuple[int, dict[str, dic
     return code, {report["submission"]: report for report in reports}, captured.err
 
 
+def _full(report: dict) -> float:
+    """Full marks for the code: every exercise of the course at its maximum."""
+    return float(sum(e["max_score"] for e in report["exercises"]))
+
+
 def _neighbours_untouched(reports: dict[str, dict]) -> None:
     for name in ("aaa-honest", "zzz-honest"):
         assert reports[name]["status"] == "graded", reports[name]
-        assert reports[name]["score"] == FULL, [(e["id"], e["score"]) for e in reports[name]["exercises"]]
+        assert reports[name]["score"] == _full(reports[name]), [
+            (e["id"], e["score"]) for e in reports[name]["exercises"]
+        ]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -71,7 +77,14 @@ def test_an_integer_power_tower_is_refused_at_once_not_computed(formula: str) ->
 
 @pytest.mark.parametrize(
     ("formula", "value"),
-    [("fact(5)", 120.0), ("2^10", 1024.0), ("2^-1", 0.5), ("0.25^3", 0.015625), ("x^2", 0.25), ("10^15", 1e15)],
+    [
+        ("fact(5)", 120.0),
+        ("2^10", 1024.0),
+        ("2^-1", 0.5),
+        ("0.25^3", 0.015625),
+        ("x^2", 0.25),
+        ("10^15", 1e15),
+    ],
 )
 def test_ordinary_formulas_keep_their_values_in_floats(formula: str, value: float) -> None:
     from activation_lab.quiz.formulas import evaluate
@@ -80,6 +93,7 @@ def test_ordinary_formulas_keep_their_values_in_floats(formula: str, value: floa
 
 
 BIG_INTEGER = str(2**1024)  # a YAML integer beyond every float
+
 
 # a hang; then grader faults (exit 3, the code's score lost): an int too large for a float from the evaluator,
 # from a plain YAML integer, and from a mixed number ("1 111.../3")
@@ -102,7 +116,8 @@ def test_a_power_tower_quiz_answer_is_that_students_wrong_answer(tmp_path, capsy
     code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
     assert code == 0
     _neighbours_untouched(reports)
-    assert reports["tower"]["status"] == "graded" and reports["tower"]["score"] == FULL  # code still graded
+    tower_report = reports["tower"]
+    assert tower_report["status"] == "graded" and tower_report["score"] == _full(tower_report)  # code graded
     item = next(i for i in reports["tower"]["quiz"]["items"] if i["id"] == "sigmoid-at-zero")
     assert item["score"] == 0 and item["feedback"], item
 
@@ -160,8 +175,9 @@ def test_a_lone_surrogate_in_the_answer_is_the_students_unreadable_file_not_a_gr
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "open: on Open edX an answer that imports another exercise's module gets the course's solutions/<module>.py "
-        "beside it (docs/openedx.md), so it can read that reference and show it in its own feedback; pasting it "
+        "open: on Open edX an answer that imports another exercise's module gets the course's "
+        "solutions/<module>.py beside it (docs/openedx.md), so it can read that reference and show it in its "
+        "own feedback; pasting it "
         "into the other exercise's problem earns full marks. Needs a product decision by the openedx owner "
         "(a course-provided public companion module, or refusing cross-exercise imports on the LMS)."
     ),

@@ -17,6 +17,7 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 MAX_FORMULA_LENGTH = 200
 FORMULA_REL_TOLERANCE = (
@@ -115,10 +116,10 @@ def _bounded_factorial(value: float) -> float:
     return float(math.factorial(int(value)))
 
 
-def _float_evaluator(variables: dict[str, float], expression: str) -> object:
+def _float_evaluator(variables: dict[str, float], expression: str) -> Any:
     """``calc.evaluator`` with every number a float, so no answer computes with unbounded integers.
 
-    Open edX's evaluator keeps integer literals as Python ints: ``9^9^9`` (a 200-character answer bound does not
+    Open edX's evaluator keeps integer literals as Python ints: ``9^9^9`` (a 200-character bound does not
     help) or ``fact(10^7)`` would compute for minutes with gigabytes in the trusted parent. In floats they
     overflow at once (``formula_not_finite``); results differ from edX's only beyond 2**53, far outside any
     tolerance. Same parser, same functions, same variables as ``calc.evaluator``.

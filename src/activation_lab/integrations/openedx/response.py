@@ -57,8 +57,8 @@ def _imports_of(text: str, module: str) -> bool:
 
 def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: GradingContext) -> None:
     spec = ctx.course.exercise(payload.exercise)
-    # surrogatepass: an answer with a lone surrogate (JSON "\ud800") is written as the invalid UTF-8 it is, so the
-    # loader refuses it as the student's unreadable file instead of a grader fault XQueue would re-send forever
+    # surrogatepass: an answer with a lone surrogate (JSON "\ud800") is written as the invalid UTF-8 it is, so
+    # the loader refuses it as the student's unreadable file, not a grader fault XQueue would re-send forever
     (folder / spec.file).write_bytes(answer.encode("utf-8", "surrogatepass"))
     for other in ctx.course.exercises:
         if other.id != spec.id and _imports_of(answer, Path(other.file).stem):
