@@ -65,6 +65,13 @@ def preloads(sources: Any) -> list[str]:
     return []
 
 
+def wire_text(text: Any, cap: int) -> str:
+    """A text field of a reply, capped (``ProtocolError`` if it is not text)."""
+    if type(text) is not str:
+        raise wire.ProtocolError("text field is not text")
+    return text[:cap]
+
+
 def decode(data: Any, limits: Limits) -> Any:
     """A value from the wire, as the suites see it (anything that is not plain data becomes ``Opaque``)."""
     return wire.decode_value(data, max_array_bytes=limits.array_bytes, opaque=Opaque)
@@ -254,7 +261,7 @@ class SandboxedStudent:
             raise TypeError(f"arguments of {name}() must be numbers, NumPy scalars or arrays")
         self.call_count += 1
         reply = self._request({"name": name, "args": encoded}, self.sandbox.limits.call_seconds)
-        return self._call_result(reply)
+        return self._call_result(reply, len(encoded))
 
     @property
     def aborted(self) -> ExerciseAborted | None:
@@ -305,7 +312,7 @@ class SandboxedStudent:
                 raise wire.ProtocolError("bad ready message")
             error = ready.get("import_error")
             raised = None if error is None else Raised(**wire.exception_fields(error))
-            self.import_stdout = str(ready.get("stdout", ""))[: sandbox.limits.output_bytes]
+            self.import_stdout = wire_text(ready.get("stdout", ""), sandbox.limits.output_bytes)
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {exc}")
         self.seccomp = ready.get("seccomp") is True
@@ -340,16 +347,28 @@ class SandboxedStudent:
             self._fail("memory", f"MemoryError in {request.get('name')}()")
         return reply
 
-    def _call_result(self, reply: dict[str, Any]) -> CallResult:
+    def _args_after(self, data: Any, sent_args: int) -> tuple[Any, ...]:
+        """The arguments as the call left them; ``()`` (never credited) when the worker says unknown.
+
+        A list must have one entry per argument sent: anything else is a protocol violation, not a pass.
+        """
+        if type(data) is dict and set(data) == {wire.ARGS_UNKNOWN}:
+            return ()
+        if type(data) is not list or len(data) != sent_args:
+            raise wire.ProtocolError("arguments after the call do not match the arguments sent")
+        return tuple(decode(a, self.sandbox.limits) for a in data)
+
+    def _call_result(self, reply: dict[str, Any], sent_args: int) -> CallResult:
         limits = self.sandbox.limits
         try:
             value = decode(reply["ok"], limits) if "ok" in reply else None
             raised = Raised(**wire.exception_fields(reply["raised"])) if "raised" in reply else None
-            args_after = tuple(decode(a, limits) for a in reply["args_after"])
-            warned = tuple(
-                str(w)[: wire.WARNING_CHARS] for w in reply.get("warnings", [])[: wire.WARNINGS_CAP]
-            )
-            stdout = str(reply.get("stdout", ""))[: limits.output_bytes + 100]
+            args_after = self._args_after(reply.get("args_after"), sent_args)
+            warnings = reply.get("warnings", [])
+            if type(warnings) is not list or len(warnings) > wire.WARNINGS_CAP:
+                raise wire.ProtocolError("warnings are not a short list")
+            warned = tuple(wire_text(w, wire.WARNING_CHARS) for w in warnings)
+            stdout = wire_text(reply.get("stdout", ""), limits.output_bytes + 100)
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {type(exc).__name__}: {str(exc)[:200]}")
         if "ok" not in reply and raised is None:

@@ -16,6 +16,7 @@ import functools
 import io
 import json
 import os
+import re
 import select
 import socket
 import struct
@@ -30,6 +31,18 @@ MAX_INT_BITS = 1024
 MAX_DEPTH = 8
 TEXT_CAP = 2000
 WARNINGS_CAP = 20
+MAX_ITEMS = 10_000  # elements of one list/tuple on the wire (the encoder sends larger ones as opaque)
+MAX_NODES = 100_000  # values in one decoded reply, all levels together
+MAX_NDIM = 32  # NumPy's own limit is 64; the suites send at most 2
+MAX_NPY_HEADER = 1024  # NumPy writes 128 bytes for any array this wire carries
+# A dtype the wire carries: byte order, kind (bool, signed, unsigned, float, complex) and item size; nothing
+# structured, no subarrays, objects, strings or datetimes.
+DTYPE_STR = re.compile(r"[<>|=][biufc](?:1|2|4|8|10|12|16|32)")
+_NPY_HEADER = re.compile(
+    r"\{'descr': '(?P<descr>[^']{1,8})', 'fortran_order': (?P<fortran>True|False), "
+    r"'shape': \((?P<shape>[0-9, ]{0,400})\), \} *\n"
+)
+ARGS_UNKNOWN = "unknown"  # ``{"args_after": {"unknown": reason}}``: the worker could not encode them
 WARNING_CHARS = 500
 TRACEBACK_LINES = 5
 
@@ -119,7 +132,9 @@ def _scalar_types(np: Any) -> frozenset[type]:
     return frozenset(t for t in np.sctypeDict.values() if isinstance(t, type) and issubclass(t, np.generic))
 
 
-def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0) -> Any:
+def encode_value(
+    value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0, _count: list[int] | None = None
+) -> Any:
     """Encode a value as plain JSON data by exact type checks; anything else becomes ``{"opaque": name}``.
 
     No method of a student-defined class is ever called: subclasses of ``int``/``float``/``ndarray``, objects
@@ -137,9 +152,13 @@ def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0)
     if kind is complex:
         return {"complex": [repr(value.real), repr(value.imag)]}
     if kind in (list, tuple):
-        if _depth >= MAX_DEPTH or len(value) > 10_000:
+        count = [0] if _count is None else _count  # values sent so far, the decoder's MAX_NODES
+        count[0] += len(value)
+        if _depth >= MAX_DEPTH or len(value) > MAX_ITEMS or count[0] >= MAX_NODES:
             return {"opaque": f"{kind.__name__} (too large)"}
-        items = [encode_value(v, max_array_bytes=max_array_bytes, _depth=_depth + 1) for v in value]
+        items = [
+            encode_value(v, max_array_bytes=max_array_bytes, _depth=_depth + 1, _count=count) for v in value
+        ]
         return {kind.__name__: items}
     if "numpy" not in sys.modules:
         return {"opaque": type_name(value)}
@@ -165,18 +184,72 @@ def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0)
     return {"opaque": type_name(value)}
 
 
+def wire_dtype(text: Any) -> Any:
+    """The NumPy dtype named by ``text`` if it is one the wire carries (``ProtocolError`` else)."""
+    if type(text) is not str or not DTYPE_STR.fullmatch(text):
+        raise ProtocolError(f"dtype {str(text)[:40]!r} is not one the wire carries")
+    try:
+        dtype = _numpy().dtype(text)
+    except TypeError:
+        raise ProtocolError(f"dtype {text!r} is not one the wire carries") from None
+    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"dtype {text!r} is not one the wire carries")
+    return dtype
+
+
+def checked_shape(shape: Any, itemsize: int, present: int, max_array_bytes: int) -> tuple[int, ...]:
+    """``shape`` as a tuple, checked against the bytes present and the cap before any allocation."""
+    if type(shape) not in (list, tuple) or len(shape) > MAX_NDIM:
+        raise ProtocolError("array shape is not a short list of sizes")
+    total = itemsize
+    for size in shape:
+        if type(size) is not int or size < 0 or size > max_array_bytes:
+            raise ProtocolError("array shape has a bad size")
+        total *= size  # stays small: every factor is bounded and the product is checked at each step
+        if total > max_array_bytes:
+            raise ProtocolError(f"array of more than {max_array_bytes} bytes")
+    if total != present:
+        raise ProtocolError(f"array shape needs {total} bytes, {present} are present")
+    return tuple(shape)
+
+
+def _npy_header(raw: bytes) -> tuple[Any, bool, list[int], int]:
+    """Parse a ``.npy`` header strictly (no ``literal_eval``): dtype, Fortran order, shape, data offset."""
+    if raw[:6] != b"\x93NUMPY" or len(raw) < 10:
+        raise ProtocolError("array payload is not .npy")
+    major = raw[6]
+    if major == 1:
+        (length,), start = struct.unpack_from("<H", raw, 8), 10
+    elif major in (2, 3) and len(raw) >= 12:
+        (length,), start = struct.unpack_from("<I", raw, 8), 12
+    else:
+        raise ProtocolError("array payload of an unknown .npy version")
+    if length > MAX_NPY_HEADER or start + length > len(raw):
+        raise ProtocolError("array header too long or cut short")
+    match = _NPY_HEADER.fullmatch(raw[start : start + length].decode("latin-1"))
+    if match is None:
+        raise ProtocolError("array header is not of the form NumPy writes")
+    parts = [p.strip() for p in match["shape"].split(",")]
+    if parts and parts[-1] == "":
+        parts.pop()
+    if not all(p.isdigit() and len(p) <= 19 for p in parts):
+        raise ProtocolError("array header has a bad shape")
+    return wire_dtype(match["descr"]), match["fortran"] == "True", [int(p) for p in parts], start + length
+
+
 def _load_npy(text: str, max_array_bytes: int) -> Any:
+    """A ``.npy`` payload as an array: the header is parsed and checked before anything is allocated."""
     np = _numpy()
     if type(text) is not str or len(text) > max_array_bytes * 4 // 3 + 1024:
         raise ProtocolError("array payload too large or not text")
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, TypeError, OSError, EOFError) as exc:  # object arrays (pickles) raise ValueError here
-        raise ProtocolError(f"unreadable array payload: {exc}") from None
-    if type(array) is not np.ndarray or array.dtype.kind not in "biufc" or array.nbytes > max_array_bytes:
-        raise ProtocolError("array payload of a forbidden kind or size")
-    return array
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ProtocolError(f"unreadable array payload: {type(exc).__name__}") from None
+    dtype, fortran, shape, offset = _npy_header(raw)
+    size = checked_shape(shape, dtype.itemsize, len(raw) - offset, max_array_bytes)
+    flat = np.frombuffer(raw, dtype=dtype, offset=offset)
+    return flat.reshape(size, order="F" if fortran else "C").copy(order="K")
 
 
 def decode_value(
@@ -184,57 +257,94 @@ def decode_value(
 ) -> Any:
     """Turn wire data back into a value: a number, NumPy scalar, ``ndarray``, list/tuple or ``opaque(name)``.
 
-    The parent passes its ``Opaque`` record; inside the sandbox opaque arguments never occur.
+    The parent passes its ``Opaque`` record; inside the sandbox opaque arguments never occur. Bounded
+    before any work: nesting (``MAX_DEPTH``), items per list (``MAX_ITEMS``), values in all
+    (``MAX_NODES``), dtypes (``DTYPE_STR``), array shapes and bytes (``max_array_bytes``); beyond a bound
+    or malformed → ``ProtocolError``.
     """
-    if data is None or type(data) in (bool, int, float, str):
-        if type(data) is str:
-            raise ProtocolError("bare strings are not values")
-        return data
-    if type(data) is not dict or len(data) == 0 or _depth > MAX_DEPTH:
-        raise ProtocolError(f"malformed value {type(data).__name__}")
-    if "opaque" in data:
-        return opaque(str(data["opaque"])[:200])
-    if "float" in data:
-        return float(data["float"])
-    if "complex" in data:
-        real, imag = data["complex"]
-        return complex(float(real), float(imag))
-    for kind in ("list", "tuple"):
-        if kind in data:
-            items = [
-                decode_value(v, max_array_bytes=max_array_bytes, opaque=opaque, _depth=_depth + 1)
-                for v in data[kind]
-            ]
-            return items if kind == "list" else tuple(items)
-    np = _numpy()
-    if "scalar" in data:
-        dtype = np.dtype(str(data["scalar"]))
+    return _Decoder(opaque, max_array_bytes).value(data, _depth)
+
+
+class _Decoder:
+    def __init__(self, opaque: Callable[[str], Any], max_array_bytes: int) -> None:
+        self.opaque = opaque
+        self.max_array_bytes = max_array_bytes
+        self.nodes = 0
+
+    def value(self, data: Any, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ProtocolError(f"more than {MAX_NODES} values in one reply")
+        if data is None or type(data) in (bool, float):
+            return data
+        if type(data) is int:
+            if data.bit_length() > MAX_INT_BITS:
+                raise ProtocolError("integer too large")
+            return data
+        if type(data) is not dict or len(data) == 0 or depth > MAX_DEPTH:
+            raise ProtocolError(f"malformed value {type(data).__name__}")
+        if "opaque" in data:
+            return self.opaque(_short_text(data["opaque"], 200))
+        if "float" in data:
+            return float(_short_text(data["float"], 64))
+        if "complex" in data:
+            pair = data["complex"]
+            if type(pair) is not list or len(pair) != 2:
+                raise ProtocolError("complex value is not a pair")
+            return complex(float(_short_text(pair[0], 64)), float(_short_text(pair[1], 64)))
+        for kind in ("list", "tuple"):
+            if kind in data:
+                items = data[kind]
+                if type(items) is not list or len(items) > MAX_ITEMS or depth >= MAX_DEPTH:
+                    raise ProtocolError(f"{kind} too long, too deep or malformed")
+                decoded = [self.value(v, depth + 1) for v in items]
+                return decoded if kind == "list" else tuple(decoded)
+        if "scalar" in data:
+            return self.scalar(data)
+        if "npy" in data:
+            array = _load_npy(data["npy"], self.max_array_bytes)
+            if array.dtype.str != data.get("dtype") or list(array.shape) != data.get("shape"):
+                raise ProtocolError("array payload does not match its declared dtype and shape")
+            return array
+        raise ProtocolError(f"unknown value kind {sorted(map(str, data))[:3]}")
+
+    def scalar(self, data: dict[str, Any]) -> Any:
+        np = _numpy()
+        dtype = wire_dtype(data["scalar"])
         if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
-            char = str(data["char"])
-            if len(char) != 1 or np.dtype(char).str != dtype.str:
+            char = data["char"]
+            if type(char) is not str or len(char) != 1 or char not in np.typecodes["All"]:
+                raise ProtocolError("scalar type code does not match its dtype")
+            if np.dtype(char).str != dtype.str:
                 raise ProtocolError("scalar type code does not match its dtype")
             dtype = np.dtype(char)
-        if dtype.kind not in "biufc":
-            raise ProtocolError(f"scalar of forbidden dtype {dtype}")
         if "npy" in data:
-            array = _load_npy(data["npy"], max_array_bytes)
+            array = _load_npy(data["npy"], self.max_array_bytes)
             if array.shape != () or array.dtype != dtype:
                 raise ProtocolError("scalar payload does not match its dtype")
             return array[()]
-        item = data["value"]
+        item = data.get("value")
         if dtype.kind == "c":
-            return dtype.type(complex(float(item[0]), float(item[1])))
+            if type(item) is not list or len(item) != 2:
+                raise ProtocolError("complex scalar is not a pair")
+            return dtype.type(complex(float(_short_text(item[0], 64)), float(_short_text(item[1], 64))))
         if dtype.kind == "f":
-            return dtype.type(float(item))
+            return dtype.type(float(_short_text(item, 64) if type(item) is str else _number(item)))
         if type(item) not in (int, bool):
             raise ProtocolError("integer scalar without an integer value")
         return dtype.type(item)
-    if "npy" in data:
-        array = _load_npy(data["npy"], max_array_bytes)
-        if array.dtype.str != data.get("dtype") or list(array.shape) != data.get("shape"):
-            raise ProtocolError("array payload does not match its declared dtype and shape")
-        return array
-    raise ProtocolError(f"unknown value kind {sorted(data)[:3]}")
+
+
+def _short_text(text: Any, cap: int) -> str:
+    if type(text) is not str or len(text) > cap:
+        raise ProtocolError("text field too long or not text")
+    return text
+
+
+def _number(item: Any) -> float:
+    if type(item) not in (int, float):
+        raise ProtocolError("number field is not a number")
+    return float(item)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -163,8 +163,8 @@ def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int,
             reply["raised"] = wire.describe_exception(exc, work_dir)
     try:
         reply["args_after"] = [wire.encode_value(a, max_array_bytes=max_array) for a in args]
-    except BaseException:
-        reply["args_after"] = []
+    except BaseException as exc:  # never an empty list that could pass for "nothing changed"
+        reply["args_after"] = {wire.ARGS_UNKNOWN: wire.type_name(exc)}
     reply["warnings"] = wire.describe_warnings(caught)
     reply["stdout"] = out.take()
     return reply
