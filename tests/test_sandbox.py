@@ -269,9 +269,9 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
     "payload",
     [
         pytest.param("text", id="bare-string"),
-        pytest.param({"npy": "!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
+        pytest.param({"raw": "!!!!!!!!!!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
         pytest.param(wire.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
-        pytest.param(wire.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
+        pytest.param(wire.encode_value(np.array([1.0])) | {"dtype": "<i4"}, id="dtype-size-lie"),
         pytest.param({"scalar": "|O", "value": 1}, id="object-scalar"),
         pytest.param({"scalar": "<i8", "value": "1"}, id="integer-scalar-from-text"),
         pytest.param({"what": 1}, id="unknown-kind"),
@@ -295,7 +295,7 @@ def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None
 
     buffer = io.BytesIO()
     np.save(buffer, np.array([Payload()], dtype=object), allow_pickle=True)
-    data = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
+    data = {"raw": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
     with pytest.raises(wire.ProtocolError):
         wire.decode_value(data, opaque=Opaque)
     assert not marker.exists()
@@ -441,35 +441,34 @@ def test_slide_code_that_plots_at_import_is_graded_normally(mode: str) -> None:
             assert student.call("sigmoid", 0.0).value == 0.5
 
 
-def _forged_npy(
-    header: str, data: bytes = b"\0" * 8, dtype: str = "<f8", shape: list[int] | None = None
-) -> dict:
-    """An array payload whose ``.npy`` header says what the sandbox wants it to say."""
+def _forged_array(dtype: str, shape: list[int], data: bytes = b"\0" * 8) -> dict:
+    """An array payload whose declared dtype and shape say what the sandbox wants them to say."""
     import base64
 
-    text = header.encode("latin-1")
-    raw = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text + data
-    return {"npy": base64.b64encode(raw).decode(), "dtype": dtype, "shape": shape or [1]}
+    return {"dtype": dtype, "shape": shape, "raw": base64.b64encode(data).decode()}
 
 
-def _npy_header(descr: str, shape: str, fortran: str = "False") -> str:
-    return f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}".ljust(117) + "\n"
-
-
-_NPY_FORGERIES = [
-    _forged_npy(_npy_header("<f8", "(1099511627776,)"), shape=[1 << 40]),  # 8 TiB: MemoryError in np.load
-    _forged_npy(_npy_header("<f8", "(16777216,)"), shape=[1 << 24]),  # 128 MiB claimed, 8 bytes present
-    _forged_npy(_npy_header("<f8", "(65536, 65536, 65536)"), shape=[1 << 16] * 3),
-    _forged_npy(_npy_header("|O", "(1,)"), dtype="|O"),
-    _forged_npy(_npy_header("<M8[ns]", "(1,)"), dtype="<M8[ns]"),
-    _forged_npy(_npy_header("<f8", "(1,)") + "x" * 4000),  # a header longer than NumPy ever writes
-    _forged_npy(_npy_header("<f8", "(2,)")),  # 16 bytes claimed, 8 present
-    _forged_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': __import__('os')}\\n"),
+_ARRAY_FORGERIES = [
+    _forged_array("<f8", [1 << 40]),  # 8 TiB claimed (np.load of such an .npy header raised MemoryError)
+    _forged_array("<f8", [1 << 24]),  # 128 MiB claimed, 8 bytes present
+    _forged_array("<f8", [1 << 16] * 3),
+    _forged_array("<f8", [1 << 62, 0]),  # zero bytes in all, but a size beyond any cap
+    _forged_array("<f8", [1] * 40),  # more dimensions than the wire carries
+    _forged_array("|O", [1]),
+    _forged_array("<M8[ns]", [1]),
+    _forged_array("(2,)<f8", [1]),
+    _forged_array("<f8", [2]),  # 16 bytes claimed, 8 present
+    _forged_array("<f8", [-1]),
+    _forged_array("<f8", ["1"]),  # type: ignore[list-item]
+    _forged_array("<f8", [1], b"\0" * 16),  # more bytes than the shape says
+    {"dtype": "<f8", "shape": [1], "raw": "!!!!!!!!!!!!"},
+    {"dtype": "<f8", "shape": [1], "raw": ["x"]},
+    {"scalar": "<f16", "char": "g", "raw": "AAAA"},
 ]
 
 
-@pytest.mark.parametrize("payload", _NPY_FORGERIES)
-def test_forged_npy_headers_are_refused_before_anything_is_allocated(payload: dict) -> None:
+@pytest.mark.parametrize("payload", _ARRAY_FORGERIES)
+def test_forged_array_headers_are_refused_before_anything_is_allocated(payload: dict) -> None:
     import tracemalloc
 
     tracemalloc.start()
@@ -609,7 +608,7 @@ def forge(x):
     [
         pytest.param('{"id": ID, "ok": ' + "[" * 100_000 + "]" * 100_000 + "}", id="deep-nesting"),
         pytest.param('{"id": ID, "ok": {"scalar": "|i1", "value": 100000}}', id="scalar-overflow"),
-        pytest.param('{"id": ID, "ok": {"npy": "AAAA", "dtype": "<f8", "shape": [1]}}', id="garbage-npy"),
+        pytest.param('{"id": ID, "ok": {"raw": "AAAA", "dtype": "<f8", "shape": [1]}}', id="garbage-array"),
         pytest.param('{"id": ID, "ok": "text", "args_after": []}', id="bare-string"),
         pytest.param('{"id": ID, "warnings": [], "stdout": ""}', id="neither-value-nor-exception"),
         pytest.param('{"id": ID, "ok": 1, "args_after": 5}', id="args-not-a-list"),
@@ -617,15 +616,26 @@ def forge(x):
         pytest.param('{"id": 123456789, "ok": 1, "args_after": []}', id="wrong-request-id"),
         pytest.param('{"id": ID, "ok": 1, "args_after": [], "x": "' + "y" * (5 << 20) + '"}', id="oversized"),
         pytest.param("not json at all", id="not-json"),
-        pytest.param('{"id": ID, "ok": 1, "args_after": []}', id="args-after-empty"),
-        pytest.param('{"id": ID, "ok": 1, "args_after": [0, 0]}', id="args-after-too-many"),
-        pytest.param('{"id": ID, "ok": 1, "args_after": [0], "stdout": ["x"]}', id="stdout-not-text"),
-        pytest.param('{"id": ID, "ok": 1, "args_after": [0], "warnings": "abc"}', id="warnings-not-a-list"),
+        pytest.param('{"id": ID, "ok": 1, "args_after": []}', id="args-after-a-list"),
+        pytest.param('{"id": ID, "ok": 1}', id="args-after-missing"),
+        pytest.param('{"id": ID, "ok": 1, "args_after": {"changed": {"1": 0}}}', id="changed-arg-not-sent"),
         pytest.param(
-            '{"id": ID, "ok": {"list": [' + ",".join(["0"] * 10_001) + ']}, "args_after": [0]}', id="long-list"
+            '{"id": ID, "ok": 1, "args_after": {"changed": {"00": 0, "0": 1}}}', id="too-many-changed"
+        ),
+        pytest.param('{"id": ID, "ok": 1, "args_after": {"changed": {}, "unknown": 1}}', id="both-markers"),
+        pytest.param(
+            '{"id": ID, "ok": 1, "args_after": {"changed": {}}, "stdout": ["x"]}', id="stdout-not-text"
         ),
         pytest.param(
-            '{"id": ID, "ok": ' + json.dumps(_NPY_FORGERIES[0]) + ', "args_after": [0]}', id="npy-huge-shape"
+            '{"id": ID, "ok": 1, "args_after": {"changed": {}}, "warnings": "abc"}', id="warnings-not-a-list"
+        ),
+        pytest.param(
+            '{"id": ID, "ok": {"list": [' + ",".join(["0"] * 10_001) + ']}, "args_after": {"changed": {}}}',
+            id="long-list",
+        ),
+        pytest.param(
+            '{"id": ID, "ok": ' + json.dumps(_ARRAY_FORGERIES[0]) + ', "args_after": {"changed": {}}}',
+            id="array-huge-shape",
         ),
     ],
 )

@@ -202,8 +202,15 @@ class RunningSandbox:
 
         Asked of the zygote (which also sees its IPC namespace) and read from the host's ``/proc``.
         """
+        return self._unchanged({"check": True}, "checked", deadline)
+
+    def close_submission(self, tmp_dir: str, deadline: float) -> bool:
+        """One request: delete a finished submission's temporary files, then ``unchanged``."""
+        return self._unchanged({"close": tmp_dir}, "closed", deadline)
+
+    def _unchanged(self, request: dict[str, Any], answer_key: str, deadline: float) -> bool:
         try:
-            reply = self.ask({"check": True}, "checked", deadline)
+            reply = self.ask(request, answer_key, deadline)
         except (TimeoutError, EOFError, OSError, wire.ProtocolError):
             return False
         same_inside = self.state is not None and reply.get("state") == self.state

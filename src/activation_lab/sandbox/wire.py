@@ -5,15 +5,16 @@ This is the only code that runs on both sides of the trust boundary. It is impor
 library (and NumPy, lazily) and never anything of the ``activation_lab`` package.
 
 Frames are a 4-byte big-endian length followed by UTF-8 JSON. Nothing is ever pickled: values are plain
-JSON, NumPy scalars as ``{"scalar": dtype, "char": code, "value": ...}`` and arrays as ``.npy`` bytes written
-and read with ``allow_pickle=False``.
+JSON, NumPy scalars as ``{"scalar": dtype, "char": code, "value": ...}`` and arrays as
+``{"dtype": "<f8", "shape": [2, 3], "raw": base64 of the C-order bytes}``; the receiver checks the dtype
+against ``DTYPE_STR`` and shape × itemsize against the bytes present and its cap before allocating.
+``docs/security.md`` (the protocol section) describes every message.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import io
 import json
 import os
 import re
@@ -34,15 +35,11 @@ WARNINGS_CAP = 20
 MAX_ITEMS = 10_000  # elements of one list/tuple on the wire (the encoder sends larger ones as opaque)
 MAX_NODES = 100_000  # values in one decoded reply, all levels together
 MAX_NDIM = 32  # NumPy's own limit is 64; the suites send at most 2
-MAX_NPY_HEADER = 1024  # NumPy writes 128 bytes for any array this wire carries
 # A dtype the wire carries: byte order, kind (bool, signed, unsigned, float, complex) and item size; nothing
 # structured, no subarrays, objects, strings or datetimes.
 DTYPE_STR = re.compile(r"[<>|=][biufc](?:1|2|4|8|10|12|16|32)")
-_NPY_HEADER = re.compile(
-    r"\{'descr': '(?P<descr>[^']{1,8})', 'fortran_order': (?P<fortran>True|False), "
-    r"'shape': \((?P<shape>[0-9, ]{0,400})\), \} *\n"
-)
 ARGS_UNKNOWN = "unknown"  # ``{"args_after": {"unknown": reason}}``: the worker could not encode them
+ARGS_CHANGED = "changed"  # ``{"args_after": {"changed": {"0": value}}}``: only the arguments the call changed
 WARNING_CHARS = 500
 TRACEBACK_LINES = 5
 
@@ -121,10 +118,21 @@ def _numpy() -> Any:
     return numpy
 
 
-def _npy_b64(array: Any) -> str:
-    buffer = io.BytesIO()
-    _numpy().save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def has_opaque(encoded: Any) -> bool:
+    """Whether encoded data holds an ``{"opaque"}`` value anywhere (arguments must not)."""
+    if type(encoded) is list:
+        return any(has_opaque(item) for item in encoded)
+    if type(encoded) is dict:
+        if "opaque" in encoded:
+            return True
+        items = encoded.get("list", encoded.get("tuple"))
+        return items is not None and has_opaque(items)
+    return False
+
+
+def _raw_b64(array: Any) -> str:
+    """The array's bytes in C order, base64: the receiver rebuilds it from the declared dtype and shape."""
+    return base64.b64encode(_numpy().ascontiguousarray(array).tobytes()).decode("ascii")
 
 
 @functools.cache
@@ -169,13 +177,13 @@ def encode_value(
             return {"opaque": f"ndarray[{dtype.name}]"}
         if value.nbytes > max_array_bytes:
             return {"opaque": f"ndarray (too large: {value.nbytes} bytes)"}
-        return {"dtype": dtype.str, "shape": list(value.shape), "npy": _npy_b64(np.array(value, copy=True))}
+        return {"dtype": dtype.str, "shape": list(value.shape), "raw": _raw_b64(value)}
     if kind in _scalar_types(np):
         dtype = value.dtype
         if dtype.kind not in "biufc":
             return {"opaque": type_name(value)}
         if (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
-            return {"scalar": dtype.str, "char": dtype.char, "npy": _npy_b64(np.array(value))}
+            return {"scalar": dtype.str, "char": dtype.char, "raw": _raw_b64(np.array(value))}
         if dtype.kind == "c":
             pair = complex(value)
             return {"scalar": dtype.str, "char": dtype.char, "value": [repr(pair.real), repr(pair.imag)]}
@@ -199,57 +207,39 @@ def wire_dtype(text: Any) -> Any:
 
 def checked_shape(shape: Any, itemsize: int, present: int, max_array_bytes: int) -> tuple[int, ...]:
     """``shape`` as a tuple, checked against the bytes present and the cap before any allocation."""
-    if type(shape) not in (list, tuple) or len(shape) > MAX_NDIM:
-        raise ProtocolError("array shape is not a short list of sizes")
-    total = itemsize
-    for size in shape:
-        if type(size) is not int or size < 0 or size > max_array_bytes:
-            raise ProtocolError("array shape has a bad size")
-        total *= size  # stays small: every factor is bounded and the product is checked at each step
-        if total > max_array_bytes:
-            raise ProtocolError(f"array of more than {max_array_bytes} bytes")
+    total = _expected_bytes(shape, itemsize, max_array_bytes)
     if total != present:
         raise ProtocolError(f"array shape needs {total} bytes, {present} are present")
     return tuple(shape)
 
 
-def _npy_header(raw: bytes) -> tuple[Any, bool, list[int], int]:
-    """Parse a ``.npy`` header strictly (no ``literal_eval``): dtype, Fortran order, shape, data offset."""
-    if raw[:6] != b"\x93NUMPY" or len(raw) < 10:
-        raise ProtocolError("array payload is not .npy")
-    major = raw[6]
-    if major == 1:
-        (length,), start = struct.unpack_from("<H", raw, 8), 10
-    elif major in (2, 3) and len(raw) >= 12:
-        (length,), start = struct.unpack_from("<I", raw, 8), 12
-    else:
-        raise ProtocolError("array payload of an unknown .npy version")
-    if length > MAX_NPY_HEADER or start + length > len(raw):
-        raise ProtocolError("array header too long or cut short")
-    match = _NPY_HEADER.fullmatch(raw[start : start + length].decode("latin-1"))
-    if match is None:
-        raise ProtocolError("array header is not of the form NumPy writes")
-    parts = [p.strip() for p in match["shape"].split(",")]
-    if parts and parts[-1] == "":
-        parts.pop()
-    if not all(p.isdigit() and len(p) <= 19 for p in parts):
-        raise ProtocolError("array header has a bad shape")
-    return wire_dtype(match["descr"]), match["fortran"] == "True", [int(p) for p in parts], start + length
-
-
-def _load_npy(text: str, max_array_bytes: int) -> Any:
-    """A ``.npy`` payload as an array: the header is parsed and checked before anything is allocated."""
-    np = _numpy()
-    if type(text) is not str or len(text) > max_array_bytes * 4 // 3 + 1024:
+def _load_raw(text: Any, dtype_text: Any, shape: Any, max_array_bytes: int) -> Any:
+    """An array from its declared dtype and shape and its base64 bytes, all checked before allocating."""
+    dtype = wire_dtype(dtype_text)
+    if type(text) is not str or len(text) > (max_array_bytes + 2) // 3 * 4:
         raise ProtocolError("array payload too large or not text")
+    expected = _expected_bytes(shape, dtype.itemsize, max_array_bytes)
+    if len(text) != (expected + 2) // 3 * 4:
+        raise ProtocolError("array payload does not match its declared dtype and shape")
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
         raise ProtocolError(f"unreadable array payload: {type(exc).__name__}") from None
-    dtype, fortran, shape, offset = _npy_header(raw)
-    size = checked_shape(shape, dtype.itemsize, len(raw) - offset, max_array_bytes)
-    flat = np.frombuffer(raw, dtype=dtype, offset=offset)
-    return flat.reshape(size, order="F" if fortran else "C").copy(order="K")
+    size = checked_shape(shape, dtype.itemsize, len(raw), max_array_bytes)
+    return _numpy().frombuffer(raw, dtype=dtype).reshape(size).copy()
+
+
+def _expected_bytes(shape: Any, itemsize: int, max_array_bytes: int) -> int:
+    if type(shape) is not list or len(shape) > MAX_NDIM:
+        raise ProtocolError("array shape is not a short list of sizes")
+    total = itemsize
+    for size in shape:
+        if type(size) is not int or size < 0 or size > max_array_bytes:
+            raise ProtocolError("array shape has a bad size")
+        total *= size
+        if total > max_array_bytes:
+            raise ProtocolError(f"array of more than {max_array_bytes} bytes")
+    return total
 
 
 def decode_value(
@@ -301,11 +291,8 @@ class _Decoder:
                 return decoded if kind == "list" else tuple(decoded)
         if "scalar" in data:
             return self.scalar(data)
-        if "npy" in data:
-            array = _load_npy(data["npy"], self.max_array_bytes)
-            if array.dtype.str != data.get("dtype") or list(array.shape) != data.get("shape"):
-                raise ProtocolError("array payload does not match its declared dtype and shape")
-            return array
+        if "raw" in data:
+            return _load_raw(data["raw"], data.get("dtype"), data.get("shape"), self.max_array_bytes)
         raise ProtocolError(f"unknown value kind {sorted(map(str, data))[:3]}")
 
     def scalar(self, data: dict[str, Any]) -> Any:
@@ -318,11 +305,8 @@ class _Decoder:
             if np.dtype(char).str != dtype.str:
                 raise ProtocolError("scalar type code does not match its dtype")
             dtype = np.dtype(char)
-        if "npy" in data:
-            array = _load_npy(data["npy"], self.max_array_bytes)
-            if array.shape != () or array.dtype != dtype:
-                raise ProtocolError("scalar payload does not match its dtype")
-            return array[()]
+        if "raw" in data:
+            return _load_raw(data["raw"], dtype.str, [], self.max_array_bytes).astype(dtype)[()]
         item = data.get("value")
         if dtype.kind == "c":
             if type(item) is not list or len(item) != 2:
