@@ -83,7 +83,9 @@ def answers_for(item, scenario: str, lang: str):
     if isinstance(item, ShortText):
         if scenario == "partial":
             return None
-        text = item.accept[0].text if scenario == "right" else "zzz-not-an-answer"
+        # a formula item (``samples``) needs a wrong answer that is a formula: capa refuses unknown names
+        wrong = "12345" if item.samples else "zzz-not-an-answer"
+        text = item.accept[0].text if scenario == "right" else wrong
         return [text], text
     if isinstance(item, Matching):
         rights = [pair.right.text(lang) for pair in item.pairs]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from rendered import rendered
+from test_corpus import needed_file
 
 import activation_lab.grading.suites as runner
 from activation_lab.course import load_course
@@ -60,8 +61,8 @@ def _corpus_student(entry: Path, exercise: str, folder: Path) -> InProcessStuden
         if line.startswith("# needs:")
     ]
     for needed in needs:
-        source = CORPUS / "right" / needed
-        shutil.copyfile(source, folder / f"{source.parent.name}.py")
+        name, source = needed_file(needed)  # the corpus's own rule for "# needs:" lines
+        shutil.copyfile(source, folder / name)
     shutil.copyfile(entry, folder / f"{exercise}.py")
     return InProcessStudent(folder / f"{exercise}.py")
 
