@@ -9,6 +9,9 @@ JSON, NumPy scalars as ``{"scalar": dtype, "char": code, "value": ...}`` and arr
 ``{"dtype": "<f8", "shape": [2, 3], "raw": base64 of the C-order bytes}``; the receiver checks the dtype
 against ``DTYPE_STR`` and shape × itemsize against the bytes present and its cap before allocating.
 ``docs/security.md`` (the protocol section) describes every message.
+
+Why one long module: it is the only code both sides run, copied into the sandbox as one file; the encoder and
+its bounded decoder are reviewed side by side.
 """
 
 from __future__ import annotations
