@@ -6,8 +6,8 @@ zygote) imports the student's module and answers calls as plain data (``wire.py`
 kills are enforced here, in the trusted parent, which never imports student code. ``docs/security.md``
 describes the model and its limits.
 
-Why one long module: every deadline, budget and kill decision about a running student call is made here, in one
-place a security reviewer reads whole.
+Why one long module: every deadline, budget and kill decision about a running student call is made here,
+in one place a security reviewer reads whole.
 """
 
 from __future__ import annotations
