@@ -255,8 +255,8 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
  'hint.timeout': {'en': '{call} did not finish within {seconds:g} s and was stopped. Look for a loop that '
                         'never ends (a `while` whose condition never becomes False) or a loop over a huge '
                         'range.',
-                  'ko': '{call} 이(가) {seconds:g}초 안에 끝나지 않아 멈췄습니다. 끝나지 않는 반복문(조건이 끝내 False 가 되지 않는 '
-                        '`while`)이나 너무 큰 범위의 반복이 있는지 보세요.'},
+                  'ko': '{call}이(가) {seconds:g}초 안에 끝나지 않아 멈췄습니다. 끝나지 않는 반복문(조건이 끝내 False가 되지 않는 `while`)이나 '
+                        '범위가 너무 큰 반복이 있는지 확인하세요.'},
  'hint.unexpected_error': {'en': 'Read the error message and the line it points to; run the function '
                                  'yourself on this input.',
                            'ko': '오류 메시지와 그 메시지가 가리키는 줄을 읽어 보세요. 같은 입력으로 함수를 직접 실행해 보세요.'},
@@ -285,24 +285,24 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
  'label.where': {'en': 'at', 'ko': '위치'},
  'next.done': {'en': 'Next step: every public check passes. Take the quiz (answers.yaml) and submit: see '
                      'README.md.',
-               'ko': '다음 단계: 공개 점검을 모두 통과했습니다. 퀴즈(answers.yaml)를 풀고 제출하세요: README.md 를 보세요.'},
+               'ko': '다음 단계: 공개 점검을 모두 통과했습니다. README.md를 보고 퀴즈(answers.yaml)를 풀어 제출하세요.'},
  'next.done_notebook': {'en': 'Next step: every public check of this part passes. Go on to the next part.',
                         'ko': '다음 단계: 이 부분의 공개 점검을 모두 통과했습니다. 다음 부분으로 넘어가세요.'},
  'next.fix': {'en': 'Next step: fix {file} using the hint above; every failed check in full: `pytest '
                     '{test_file}`.',
-              'ko': '다음 단계: 위 힌트를 보고 {file} 을(를) 고치세요. 실패한 점검 전부 보기: `pytest {test_file}`.'},
+              'ko': '다음 단계: 위 힌트를 보고 {file}을(를) 고치세요. 실패한 점검을 모두 보려면 `pytest {test_file}`를 실행하세요.'},
  'next.fix_detailed': {'en': 'Next step: fix {file} using the failures above, then run `pytest {test_file}` '
                              'again.',
-                       'ko': '다음 단계: 위의 실패 내용을 보고 {file} 을(를) 고친 뒤 `pytest {test_file}` 를 다시 실행하세요.'},
+                       'ko': '다음 단계: 위의 실패 내용을 보고 {file}을(를) 고친 뒤 `pytest {test_file}`를 다시 실행하세요.'},
  'next.notebook': {'en': 'Next step: complete or fix the functions of {file} in the code cell above, run it, '
                          'then run this cell again.',
                    'ko': '다음 단계: 위 코드 셀에서 {file} 의 함수를 작성하거나 고치고, 그 셀을 실행한 뒤 이 셀을 다시 실행하세요.'},
  'next.run_all': {'en': 'Next step: run `pytest` (all files, without -x/-k) to see where you stand.',
-                  'ko': '다음 단계: `pytest` 를 (-x, -k 없이) 실행해 모든 파일의 상태를 확인하세요.'},
+                  'ko': '다음 단계: `-x`나 `-k` 없이 `pytest`를 실행해 모든 파일의 상태를 확인하세요.'},
  'next.start': {'en': 'Next step: write {function} in {file} (replace `raise NotImplementedError(...)`), '
                       'then run `pytest {test_file}`.',
-                'ko': '다음 단계: {file} 의 {function} 을(를) 작성하고 (`raise NotImplementedError(...)` 줄을 바꾸세요) '
-                      '`pytest {test_file}` 를 실행하세요.'},
+                'ko': '다음 단계: {file}의 {function}을(를) 작성하고(`raise NotImplementedError(...)` 줄을 지우세요) `pytest '
+                      '{test_file}`를 실행하세요.'},
  'rule.numeric': {'en': 'the result must be numbers (int or float), never bool, None or other objects',
                   'ko': '결과는 숫자(int 또는 float)여야 합니다. bool, None, 다른 객체는 안 됩니다'},
  'rule.shape': {'en': 'an array input gives an ndarray of the same shape; a scalar input gives one number',

@@ -15,8 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_a_figure": {
         "en": "{function}() returned {got}, not a matplotlib Figure. End with `return fig` "
         "(from `fig, ax = plt.subplots()`) or `return plt.gcf()`.",
-        "ko": "{function}() 이(가) matplotlib Figure 가 아니라 {got} 을(를) 돌려주었습니다. 마지막에 `return fig` "
-        "(`fig, ax = plt.subplots()` 로 만든 것) 또는 `return plt.gcf()` 를 쓰세요.",
+        "ko": "{function}()의 반환값이 matplotlib Figure가 아니라 {got}입니다. 마지막 줄에 `return fig`"
+        "(`fig, ax = plt.subplots()`로 만든 것)나 `return plt.gcf()`를 쓰세요.",
     },
     "figure_curves": {
         "en": "the figure has {got} curve(s); the lecture's has {expected}.",
@@ -25,24 +25,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "figure_points": {
         "en": "curve {curve} has {got} points from x = {start} to {end}; the lecture's np.arange(...) gives "
         "{expected} points from {expected_start} to {expected_end}.",
-        "ko": "곡선 {curve} 의 점이 {got}개 (x = {start} ~ {end}) 입니다. 강의의 np.arange(...) 는 "
-        "{expected}개 ({expected_start} ~ {expected_end}) 입니다.",
+        "ko": "곡선 {curve}의 점이 {got}개(x = {start} ~ {end})입니다. 강의의 np.arange(...)로는 "
+        "{expected}개({expected_start} ~ {expected_end})가 나옵니다.",
     },
     "figure_values": {
         "en": "curve {curve} at x = {x}: your y = {got}, the lecture's y = {expected}.",
-        "ko": "곡선 {curve} 의 x = {x} 에서: 여러분의 y = {got}, 강의의 y = {expected}.",
+        "ko": "곡선 {curve}, x = {x}에서 여러분의 y = {got}, 강의의 y = {expected}입니다.",
     },
     "figure_labels": {
         "en": "the {axis}-axis label is '{got}'; it should be '{expected}'.",
-        "ko": "{axis}축 이름이 '{got}' 입니다. '{expected}' 이어야 합니다.",
+        "ko": "{axis}축 이름이 '{got}'입니다. 강의의 {axis}축 이름은 '{expected}'입니다.",
     },
     "figure_limits": {
         "en": "the {axis}-axis range is {got}; the lecture's is {expected} (plt.axis(...) or plt.{axis}lim(...)).",
-        "ko": "{axis}축 범위가 {got} 입니다. 강의의 범위는 {expected} 입니다 (plt.axis(...) 또는 plt.{axis}lim(...)).",
+        "ko": "{axis}축 범위가 {got}입니다. 강의의 범위는 {expected}입니다(plt.axis(...)나 plt.{axis}lim(...)).",
     },
     "figure_legend": {
         "en": "the legend shows {got}; the lecture's shows {expected}. Give each curve label=... and call legend().",
-        "ko": "범례가 {got} 입니다. 강의의 범례는 {expected} 입니다. 곡선마다 label=... 을 주고 legend() 를 호출하세요.",
+        "ko": "범례가 {got}입니다. 강의의 범례는 {expected}입니다. 곡선마다 label 인자를 주고 legend()를 호출하세요.",
     },
 }
 

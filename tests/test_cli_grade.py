@@ -94,7 +94,9 @@ def test_out_writes_reports_and_grades_csv(capsys, tmp_path, write_submission) -
         "status",
     ]
     assert [row["submission"] for row in rows] == ["a", "b", "gone"]
-    assert float(rows[0]["total"]) == reports[0]["score"] == float(rows[0]["code"]) == 50
+    # the code part is the five activation exercises; the figures are their own part (column `plots`)
+    assert float(rows[0]["code"]) == 50 and float(rows[0]["plots"]) == 10
+    assert float(rows[0]["total"]) == reports[0]["score"] == 60
     assert {float(row["max_total"]) for row in rows} == {reports[0]["max_score"]}  # one fixed maximum
     assert float(rows[1]["c2f"]) == 10 and float(rows[1]["sigmoid"]) == 0 and rows[1]["quiz"] == ""
     assert rows[2]["status"] == "error"

@@ -49,6 +49,7 @@ def test_one_unit_per_exercise_with_its_code_problem(exported):
     assert sequential.get("graded") == "true"
     units = [etree.parse(folder / "vertical" / f"{v.get('url_name')}.xml").getroot() for v in sequential]
     assert [u.get("display_name") for u in units] == [spec.file for spec in COURSE.exercises]
+    with_formulas = 0
     for unit, spec in zip(units, COURSE.exercises, strict=True):
         (ref,) = unit
         problem = etree.parse(folder / "problem" / f"{ref.get('url_name')}.xml").getroot()
@@ -64,13 +65,20 @@ def test_one_unit_per_exercise_with_its_code_problem(exported):
             lang,
             COURSE.suite_version,
         )
-        formulas = [li.find("span").text for li in problem.find("ul")]
-        assert formulas and all(formula.startswith(": ") and len(formula) > 10 for formula in formulas)
+        expected_formulas = stub_formulas(stub, lang)
+        if expected_formulas:
+            formulas = [li.find("span").text for li in problem.find("ul")]
+            assert len(formulas) == len(expected_formulas)
+            assert all(formula.startswith(": ") and len(formula) > 10 for formula in formulas)
+            with_formulas += 1
+        else:  # the plots exercise: figures, no formula lines in its stub
+            assert problem.find("ul") is None
         answer = response.find("codeparam/answer_display").text
         reference = (REPO / "solutions" / spec.file).read_text(encoding="utf-8")
         assert (
             answer and "def " not in answer and reference not in etree.tostring(problem, encoding="unicode")
         )
+    assert with_formulas >= 5  # the five activation exercises show the lecture's formulas
 
 
 def test_only_the_problem_whose_stub_imports_another_module_says_so(exported):
@@ -80,7 +88,7 @@ def test_only_the_problem_whose_stub_imports_another_module_says_so(exported):
         problem = etree.parse(folder / "problem" / f"code_{spec.id}.xml").getroot()
         if any("from sigmoid import" in (p.text or "") for p in problem.findall("p")):
             saying.append(spec.id)
-    assert saying == ["tanh"]
+    assert saying == ["tanh", "plots"]  # both stubs suggest `from sigmoid import sigmoid`
 
 
 def test_quizzes_are_capa_problems_written_by_the_quiz_exporter(exported):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import os
 import re
@@ -267,9 +269,9 @@ def test_encoding_never_calls_the_objects_own_methods() -> None:
     "payload",
     [
         pytest.param("text", id="bare-string"),
-        pytest.param({"npy": "!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
+        pytest.param({"raw": "!!!!!!!!!!!!", "dtype": "<f8", "shape": [1]}, id="not-base64"),
         pytest.param(wire.encode_value(np.array([1.0, 2.0])) | {"shape": [3]}, id="shape-lie"),
-        pytest.param(wire.encode_value(np.array([1.0])) | {"dtype": "<i8"}, id="dtype-lie"),
+        pytest.param(wire.encode_value(np.array([1.0])) | {"dtype": "<i4"}, id="dtype-size-lie"),
         pytest.param({"scalar": "|O", "value": 1}, id="object-scalar"),
         pytest.param({"scalar": "<i8", "value": "1"}, id="integer-scalar-from-text"),
         pytest.param({"what": 1}, id="unknown-kind"),
@@ -293,7 +295,7 @@ def test_a_pickled_object_array_is_refused_not_unpickled(tmp_path: Path) -> None
 
     buffer = io.BytesIO()
     np.save(buffer, np.array([Payload()], dtype=object), allow_pickle=True)
-    data = {"npy": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
+    data = {"raw": base64.b64encode(buffer.getvalue()).decode(), "dtype": "|O", "shape": [1]}
     with pytest.raises(wire.ProtocolError):
         wire.decode_value(data, opaque=Opaque)
     assert not marker.exists()
@@ -439,6 +441,144 @@ def test_slide_code_that_plots_at_import_is_graded_normally(mode: str) -> None:
             assert student.call("sigmoid", 0.0).value == 0.5
 
 
+def _forged_array(dtype: str, shape: list[int], data: bytes = b"\0" * 8) -> dict:
+    """An array payload whose declared dtype and shape say what the sandbox wants them to say."""
+    import base64
+
+    return {"dtype": dtype, "shape": shape, "raw": base64.b64encode(data).decode()}
+
+
+_ARRAY_FORGERIES = [
+    _forged_array("<f8", [1 << 40]),  # 8 TiB claimed (np.load of such an .npy header raised MemoryError)
+    _forged_array("<f8", [1 << 24]),  # 128 MiB claimed, 8 bytes present
+    _forged_array("<f8", [1 << 16] * 3),
+    _forged_array("<f8", [1 << 62, 0]),  # zero bytes in all, but a size beyond any cap
+    _forged_array("<f8", [1] * 40),  # more dimensions than the wire carries
+    _forged_array("|O", [1]),
+    _forged_array("<M8[ns]", [1]),
+    _forged_array("(2,)<f8", [1]),
+    _forged_array("<f8", [2]),  # 16 bytes claimed, 8 present
+    _forged_array("<f8", [-1]),
+    _forged_array("<f8", ["1"]),  # type: ignore[list-item]
+    _forged_array("<f8", [1], b"\0" * 16),  # more bytes than the shape says
+    {"dtype": "<f8", "shape": [1], "raw": "!!!!!!!!!!!!"},
+    {"dtype": "<f8", "shape": [1], "raw": ["x"]},
+    {"scalar": "<f16", "char": "g", "raw": "AAAA"},
+]
+
+
+@pytest.mark.parametrize("payload", _ARRAY_FORGERIES)
+def test_forged_array_headers_are_refused_before_anything_is_allocated(payload: dict) -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(wire.ProtocolError):
+            wire.decode_value(payload, opaque=Opaque)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20  # NumPy reports its allocations to tracemalloc: nothing of the claimed size
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(6.0).reshape(2, 3),
+        np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+        np.arange(4, dtype=">i4"),
+        np.zeros((0, 3)),
+        np.array(2.5),
+        np.array([1 + 2j], dtype=np.clongdouble),
+        np.array([True, False]),
+    ],
+)
+def test_arrays_the_header_check_accepts_round_trip(array: np.ndarray) -> None:
+    got = wire.decode_value(wire.encode_value(array), opaque=Opaque)
+    assert type(got) is np.ndarray and got.dtype == array.dtype and got.shape == array.shape
+    np.testing.assert_array_equal(got, array)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param({"list": [0] * 10_001}, id="long-list"),
+        pytest.param({"list": [{"list": [0] * 10_000}] * 11}, id="too-many-values"),
+        pytest.param(functools.reduce(lambda inner, _: {"tuple": [inner]}, range(9), 0), id="too-deep"),
+        pytest.param({"scalar": "(2,)<f8", "value": 1.0}, id="subarray-dtype"),
+        pytest.param({"scalar": "<f8", "value": 1.0, "char": "ab"}, id="bad-type-code"),
+        pytest.param({"float": "1" * 100}, id="long-float-text"),
+        pytest.param({"opaque": ["x"] * 100}, id="opaque-name-not-text"),
+        pytest.param(1 << 2000, id="huge-int"),
+    ],
+)
+def test_decoded_values_are_bounded(payload: object) -> None:
+    with pytest.raises(wire.ProtocolError):
+        wire.decode_value(payload, opaque=Opaque)
+
+
+def test_the_encoder_stays_inside_the_decoders_bounds() -> None:
+    wide = [[0] * 10_000 for _ in range(11)]
+    decoded = wire.decode_value(wire.encode_value(wide), opaque=Opaque)
+    assert isinstance(decoded, Opaque) or any(isinstance(item, Opaque) for item in decoded)
+    deep: list = [1.0]
+    for _ in range(12):
+        deep = [deep]
+    assert wire.decode_value(wire.encode_value(deep), opaque=Opaque) is not None
+
+
+def test_malformed_exit_notices_from_the_zygote_are_protocol_errors() -> None:
+    from activation_lab.sandbox.host import exit_notice
+
+    assert exit_notice({"exited": 12, "code": 0}, 0) == 12
+    malformed = [
+        {"exited": "12", "code": 0},
+        {"exited": 12},
+        {"exited": 12, "signal": "9"},
+        {"exited": 1 << 40, "code": 0},
+        {"exited": 12, "code": 1 << 70},
+    ]
+    for message in malformed:
+        with pytest.raises(wire.ProtocolError):
+            exit_notice(message, 0)
+    with pytest.raises(wire.ProtocolError):
+        exit_notice({"exited": 12, "code": 0}, 1 << 20)
+
+
+UNENCODABLE_ARGS = """
+import sys
+
+def relu(x):
+    wire = sys.modules["wire"]
+    real = wire.encode_value
+    calls = []
+
+    def encode(value, **options):
+        calls.append(value)
+        if len(calls) > 1:
+            raise RuntimeError("arguments cannot be encoded")
+        return real(value, **options)
+
+    wire.encode_value = encode
+    return x.clip(0)
+"""
+
+
+def test_arguments_that_cannot_be_encoded_come_back_unknown_not_empty(mode: str) -> None:
+    with SubmissionSandbox({"relu.py": UNENCODABLE_ARGS}, isolation=mode) as box:
+        result = box.open("relu").call("relu", np.array([-1.0, 2.0]))
+    np.testing.assert_array_equal(result.value, [0.0, 2.0])
+    assert result.args_after == ()  # unknown: the "input unchanged" check cannot credit it
+
+
+def test_a_forged_unknown_marker_is_accepted_as_unknown(mode: str) -> None:
+    payload = '{"id": ID, "ok": 1.0, "args_after": {"unknown": "RuntimeError"}}'
+    source = FORGER.replace("PAYLOAD", repr(payload)).replace("time.sleep(30)", "")
+    with SubmissionSandbox({"forger.py": source}, Limits(call_seconds=10), isolation=mode) as box:
+        result = box.open("forger").call("forge", 0)
+    assert result.value == 1.0 and result.args_after == ()
+
+
 FORGER = """
 import json, os, socket, stat, struct, sys, time
 
@@ -468,7 +608,7 @@ def forge(x):
     [
         pytest.param('{"id": ID, "ok": ' + "[" * 100_000 + "]" * 100_000 + "}", id="deep-nesting"),
         pytest.param('{"id": ID, "ok": {"scalar": "|i1", "value": 100000}}', id="scalar-overflow"),
-        pytest.param('{"id": ID, "ok": {"npy": "AAAA", "dtype": "<f8", "shape": [1]}}', id="garbage-npy"),
+        pytest.param('{"id": ID, "ok": {"raw": "AAAA", "dtype": "<f8", "shape": [1]}}', id="garbage-array"),
         pytest.param('{"id": ID, "ok": "text", "args_after": []}', id="bare-string"),
         pytest.param('{"id": ID, "warnings": [], "stdout": ""}', id="neither-value-nor-exception"),
         pytest.param('{"id": ID, "ok": 1, "args_after": 5}', id="args-not-a-list"),
@@ -476,6 +616,27 @@ def forge(x):
         pytest.param('{"id": 123456789, "ok": 1, "args_after": []}', id="wrong-request-id"),
         pytest.param('{"id": ID, "ok": 1, "args_after": [], "x": "' + "y" * (5 << 20) + '"}', id="oversized"),
         pytest.param("not json at all", id="not-json"),
+        pytest.param('{"id": ID, "ok": 1, "args_after": []}', id="args-after-a-list"),
+        pytest.param('{"id": ID, "ok": 1}', id="args-after-missing"),
+        pytest.param('{"id": ID, "ok": 1, "args_after": {"changed": {"1": 0}}}', id="changed-arg-not-sent"),
+        pytest.param(
+            '{"id": ID, "ok": 1, "args_after": {"changed": {"00": 0, "0": 1}}}', id="too-many-changed"
+        ),
+        pytest.param('{"id": ID, "ok": 1, "args_after": {"changed": {}, "unknown": 1}}', id="both-markers"),
+        pytest.param(
+            '{"id": ID, "ok": 1, "args_after": {"changed": {}}, "stdout": ["x"]}', id="stdout-not-text"
+        ),
+        pytest.param(
+            '{"id": ID, "ok": 1, "args_after": {"changed": {}}, "warnings": "abc"}', id="warnings-not-a-list"
+        ),
+        pytest.param(
+            '{"id": ID, "ok": {"list": [' + ",".join(["0"] * 10_001) + ']}, "args_after": {"changed": {}}}',
+            id="long-list",
+        ),
+        pytest.param(
+            '{"id": ID, "ok": ' + json.dumps(_ARRAY_FORGERIES[0]) + ', "args_after": {"changed": {}}}',
+            id="array-huge-shape",
+        ),
     ],
 )
 def test_forged_replies_end_the_exercise_as_protocol_violations(mode: str, payload: str) -> None:

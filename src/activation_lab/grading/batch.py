@@ -1,4 +1,8 @@
-"""Grade many submissions: class folders expanded, a pool of trusted workers, atomic results, resume."""
+"""Grade many submissions: class folders expanded, a pool of trusted workers, atomic results, resume.
+
+Why one long module: expanding a class, the forked workers, Ctrl-C and ``--resume`` share one ordering and one
+set of result files; split, each piece would need the others' invariants restated.
+"""
 
 from __future__ import annotations
 

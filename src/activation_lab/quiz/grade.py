@@ -1,4 +1,8 @@
-"""Grade quiz answers (docs/contract.md, "Quizzes"): a result per item with feedback; bad answers score 0."""
+"""Grade quiz answers (docs/contract.md, "Quizzes"): a result per item with feedback; bad answers score 0.
+
+Why one long module: one grading function per item type, each with its own feedback, over one shared reading
+of a student's raw answer; they are read side by side when a rule changes.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 Every string that comes from a submission or a report (names, feedback, notes) goes through :func:`esc`;
 the page's Content-Security-Policy forbids loading anything, so it opens offline and cannot call out.
+
+Why one long module: the page's sections, its inline SVG charts and the escaping rule are one template;
+keeping them together keeps every string's path to :func:`esc` visible.
 """
 
 from __future__ import annotations

@@ -174,7 +174,11 @@ class RunningSandbox:
             detail = (self.root / "stderr.txt").read_text(errors="replace")[-2000:]
             self.close()
             raise SandboxError(f"the sandbox ({self.isolation}) did not start: {exc!r} {detail}") from None
-        if ready.get("zygote") != "ready" or not isinstance(ready.get("state"), dict):
+        if (
+            not isinstance(ready, dict)
+            or ready.get("zygote") != "ready"
+            or not isinstance(ready.get("state"), dict)
+        ):
             self.close()
             raise SandboxError(f"unexpected first message from the sandbox: {str(ready)[:300]}")
         self.confinement = {
@@ -198,8 +202,15 @@ class RunningSandbox:
 
         Asked of the zygote (which also sees its IPC namespace) and read from the host's ``/proc``.
         """
+        return self._unchanged({"check": True}, "checked", deadline)
+
+    def close_submission(self, tmp_dir: str, deadline: float) -> bool:
+        """One request: delete a finished submission's temporary files, then ``unchanged``."""
+        return self._unchanged({"close": tmp_dir}, "closed", deadline)
+
+    def _unchanged(self, request: dict[str, Any], answer_key: str, deadline: float) -> bool:
         try:
-            reply = self.ask({"check": True}, "checked", deadline)
+            reply = self.ask(request, answer_key, deadline)
         except (TimeoutError, EOFError, OSError, wire.ProtocolError):
             return False
         same_inside = self.state is not None and reply.get("state") == self.state
@@ -226,7 +237,7 @@ class RunningSandbox:
             if not isinstance(message, dict):
                 raise wire.ProtocolError("control message is not an object")
             if "exited" in message:
-                self.exits[int(message["exited"])] = message
+                self.exits[exit_notice(message, len(self.exits))] = message
                 continue
             if until_exit is None:
                 return message
@@ -261,7 +272,11 @@ class RunningSandbox:
             for fd in fds:
                 os.close(fd)
             raise wire.ProtocolError("spawn reply without exactly one channel")
-        return socket.socket(fileno=fds[0]), int(reply["pid"])
+        pid = reply.get("pid")
+        if type(pid) is not int or not 0 < pid < 1 << 22:
+            os.close(fds[0])
+            raise wire.ProtocolError("spawn reply without a pid")
+        return socket.socket(fileno=fds[0]), pid
 
     def ask_to_kill(self, inside_pid: int) -> None:
         """Second-best way to stop a worker whose host pid is unknown (closing the sandbox kills it too)."""
@@ -285,6 +300,20 @@ class RunningSandbox:
             self.control.close()
             self.control = None
         self._finalizer()
+
+
+MAX_EXIT_NOTICES = 4096  # a sandbox serves a few hundred workers; more notices than that is a flood
+
+
+def exit_notice(message: dict[str, Any], filed: int) -> int:
+    """The pid of a well-formed exit notice ``{"exited": pid, "signal"|"code": int}``."""
+    pid = message.get("exited")
+    how = [message.get(key) for key in ("signal", "code") if key in message]
+    if type(pid) is not int or not 0 < pid < 1 << 22 or len(how) != 1 or type(how[0]) is not int:
+        raise wire.ProtocolError("malformed exit notice")
+    if not -256 < how[0] < 256 or filed >= MAX_EXIT_NOTICES:
+        raise wire.ProtocolError("exit notice out of range")
+    return pid
 
 
 def _tear_down(

@@ -5,12 +5,14 @@ student files into it, and opens one :class:`SandboxedStudent` per exercise, who
 zygote) imports the student's module and answers calls as plain data (``wire.py``). Deadlines, budgets and
 kills are enforced here, in the trusted parent, which never imports student code. ``docs/security.md``
 describes the model and its limits.
+
+Why one long module: every deadline, budget and kill decision about a running student call is made here,
+in one place a security reviewer reads whole.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -63,6 +65,13 @@ def preloads(sources: Any) -> list[str]:
     if any("matplotlib" in text or "pylab" in text for text in sources):
         return ["matplotlib", "matplotlib.pyplot"]
     return []
+
+
+def wire_text(text: Any, cap: int) -> str:
+    """A text field of a reply, capped (``ProtocolError`` if it is not text)."""
+    if type(text) is not str:
+        raise wire.ProtocolError("text field is not text")
+    return text[:cap]
 
 
 def decode(data: Any, limits: Limits) -> Any:
@@ -200,11 +209,7 @@ class SubmissionSandbox:
             if host.exit_status(pid, max(0.0, deadline - time.monotonic())) is None:
                 return False
             host.exits.pop(pid, None)
-        try:
-            host.ask({"cleanup": self._tmp_inside}, "cleaned", time.monotonic() + EXIT_WAIT_SECONDS)
-        except (TimeoutError, EOFError, OSError, wire.ProtocolError):
-            return False
-        return host.unchanged(time.monotonic() + EXIT_WAIT_SECONDS)
+        return host.close_submission(self._tmp_inside, time.monotonic() + EXIT_WAIT_SECONDS)
 
 
 class SandboxedStudent:
@@ -250,11 +255,11 @@ class SandboxedStudent:
         if not self.defines(name):
             raise AttributeError(f"{self.module_name} defines no function {name!r}")
         encoded = [wire.encode_value(a, max_array_bytes=self.sandbox.limits.array_bytes) for a in args]
-        if '"opaque"' in json.dumps(encoded):
+        if wire.has_opaque(encoded):
             raise TypeError(f"arguments of {name}() must be numbers, NumPy scalars or arrays")
         self.call_count += 1
         reply = self._request({"name": name, "args": encoded}, self.sandbox.limits.call_seconds)
-        return self._call_result(reply)
+        return self._call_result(reply, args)
 
     @property
     def aborted(self) -> ExerciseAborted | None:
@@ -305,7 +310,7 @@ class SandboxedStudent:
                 raise wire.ProtocolError("bad ready message")
             error = ready.get("import_error")
             raised = None if error is None else Raised(**wire.exception_fields(error))
-            self.import_stdout = str(ready.get("stdout", ""))[: sandbox.limits.output_bytes]
+            self.import_stdout = wire_text(ready.get("stdout", ""), sandbox.limits.output_bytes)
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {exc}")
         self.seccomp = ready.get("seccomp") is True
@@ -340,16 +345,37 @@ class SandboxedStudent:
             self._fail("memory", f"MemoryError in {request.get('name')}()")
         return reply
 
-    def _call_result(self, reply: dict[str, Any]) -> CallResult:
+    def _args_after(self, data: Any, sent: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The arguments as the call left them; ``()`` (never credited) when the worker says unknown.
+
+        The worker returns only the arguments whose encoding changed (``{"changed": {"0": value}}``); the
+        others are the parent's own values. An index out of range or anything else is a protocol violation.
+        """
+        if type(data) is not dict or len(data) != 1:
+            raise wire.ProtocolError("arguments after the call are not described")
+        if wire.ARGS_UNKNOWN in data:
+            return ()
+        changed = data.get(wire.ARGS_CHANGED)
+        if type(changed) is not dict or len(changed) > len(sent):
+            raise wire.ProtocolError("arguments after the call do not match the arguments sent")
+        after = list(sent)
+        for key, value in changed.items():
+            if not (key.isdigit() and len(key) < 4 and int(key) < len(sent)):
+                raise wire.ProtocolError("a changed argument that was not sent")
+            after[int(key)] = decode(value, self.sandbox.limits)
+        return tuple(after)
+
+    def _call_result(self, reply: dict[str, Any], sent: tuple[Any, ...]) -> CallResult:
         limits = self.sandbox.limits
         try:
             value = decode(reply["ok"], limits) if "ok" in reply else None
             raised = Raised(**wire.exception_fields(reply["raised"])) if "raised" in reply else None
-            args_after = tuple(decode(a, limits) for a in reply["args_after"])
-            warned = tuple(
-                str(w)[: wire.WARNING_CHARS] for w in reply.get("warnings", [])[: wire.WARNINGS_CAP]
-            )
-            stdout = str(reply.get("stdout", ""))[: limits.output_bytes + 100]
+            args_after = self._args_after(reply.get("args_after"), sent)
+            warnings = reply.get("warnings", [])
+            if type(warnings) is not list or len(warnings) > wire.WARNINGS_CAP:
+                raise wire.ProtocolError("warnings are not a short list")
+            warned = tuple(wire_text(w, wire.WARNING_CHARS) for w in warnings)
+            stdout = wire_text(reply.get("stdout", ""), limits.output_bytes + 100)
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {type(exc).__name__}: {str(exc)[:200]}")
         if "ok" not in reply and raised is None:

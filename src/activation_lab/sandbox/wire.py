@@ -5,17 +5,22 @@ This is the only code that runs on both sides of the trust boundary. It is impor
 library (and NumPy, lazily) and never anything of the ``activation_lab`` package.
 
 Frames are a 4-byte big-endian length followed by UTF-8 JSON. Nothing is ever pickled: values are plain
-JSON, NumPy scalars as ``{"scalar": dtype, "char": code, "value": ...}`` and arrays as ``.npy`` bytes written
-and read with ``allow_pickle=False``.
+JSON, NumPy scalars as ``{"scalar": dtype, "char": code, "value": ...}`` and arrays as
+``{"dtype": "<f8", "shape": [2, 3], "raw": base64 of the C-order bytes}``; the receiver checks the dtype
+against ``DTYPE_STR`` and shape × itemsize against the bytes present and its cap before allocating.
+``docs/security.md`` (the protocol section) describes every message.
+
+Why one long module: it is the only code both sides run, copied into the sandbox as one file; the encoder and
+its bounded decoder are reviewed side by side.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import io
 import json
 import os
+import re
 import select
 import socket
 import struct
@@ -30,6 +35,14 @@ MAX_INT_BITS = 1024
 MAX_DEPTH = 8
 TEXT_CAP = 2000
 WARNINGS_CAP = 20
+MAX_ITEMS = 10_000  # elements of one list/tuple on the wire (the encoder sends larger ones as opaque)
+MAX_NODES = 100_000  # values in one decoded reply, all levels together
+MAX_NDIM = 32  # NumPy's own limit is 64; the suites send at most 2
+# A dtype the wire carries: byte order, kind (bool, signed, unsigned, float, complex) and item size; nothing
+# structured, no subarrays, objects, strings or datetimes.
+DTYPE_STR = re.compile(r"[<>|=][biufc](?:1|2|4|8|10|12|16|32)")
+ARGS_UNKNOWN = "unknown"  # ``{"args_after": {"unknown": reason}}``: the worker could not encode them
+ARGS_CHANGED = "changed"  # ``{"args_after": {"changed": {"0": value}}}``: only the arguments the call changed
 WARNING_CHARS = 500
 TRACEBACK_LINES = 5
 
@@ -108,10 +121,21 @@ def _numpy() -> Any:
     return numpy
 
 
-def _npy_b64(array: Any) -> str:
-    buffer = io.BytesIO()
-    _numpy().save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def has_opaque(encoded: Any) -> bool:
+    """Whether encoded data holds an ``{"opaque"}`` value anywhere (arguments must not)."""
+    if type(encoded) is list:
+        return any(has_opaque(item) for item in encoded)
+    if type(encoded) is dict:
+        if "opaque" in encoded:
+            return True
+        items = encoded.get("list", encoded.get("tuple"))
+        return items is not None and has_opaque(items)
+    return False
+
+
+def _raw_b64(array: Any) -> str:
+    """The array's bytes in C order, base64: the receiver rebuilds it from the declared dtype and shape."""
+    return base64.b64encode(_numpy().ascontiguousarray(array).tobytes()).decode("ascii")
 
 
 @functools.cache
@@ -119,7 +143,9 @@ def _scalar_types(np: Any) -> frozenset[type]:
     return frozenset(t for t in np.sctypeDict.values() if isinstance(t, type) and issubclass(t, np.generic))
 
 
-def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0) -> Any:
+def encode_value(
+    value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0, _count: list[int] | None = None
+) -> Any:
     """Encode a value as plain JSON data by exact type checks; anything else becomes ``{"opaque": name}``.
 
     No method of a student-defined class is ever called: subclasses of ``int``/``float``/``ndarray``, objects
@@ -137,9 +163,13 @@ def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0)
     if kind is complex:
         return {"complex": [repr(value.real), repr(value.imag)]}
     if kind in (list, tuple):
-        if _depth >= MAX_DEPTH or len(value) > 10_000:
+        count = [0] if _count is None else _count  # values sent so far, the decoder's MAX_NODES
+        count[0] += len(value)
+        if _depth >= MAX_DEPTH or len(value) > MAX_ITEMS or count[0] >= MAX_NODES:
             return {"opaque": f"{kind.__name__} (too large)"}
-        items = [encode_value(v, max_array_bytes=max_array_bytes, _depth=_depth + 1) for v in value]
+        items = [
+            encode_value(v, max_array_bytes=max_array_bytes, _depth=_depth + 1, _count=count) for v in value
+        ]
         return {kind.__name__: items}
     if "numpy" not in sys.modules:
         return {"opaque": type_name(value)}
@@ -150,13 +180,13 @@ def encode_value(value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0)
             return {"opaque": f"ndarray[{dtype.name}]"}
         if value.nbytes > max_array_bytes:
             return {"opaque": f"ndarray (too large: {value.nbytes} bytes)"}
-        return {"dtype": dtype.str, "shape": list(value.shape), "npy": _npy_b64(np.array(value, copy=True))}
+        return {"dtype": dtype.str, "shape": list(value.shape), "raw": _raw_b64(value)}
     if kind in _scalar_types(np):
         dtype = value.dtype
         if dtype.kind not in "biufc":
             return {"opaque": type_name(value)}
         if (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
-            return {"scalar": dtype.str, "char": dtype.char, "npy": _npy_b64(np.array(value))}
+            return {"scalar": dtype.str, "char": dtype.char, "raw": _raw_b64(np.array(value))}
         if dtype.kind == "c":
             pair = complex(value)
             return {"scalar": dtype.str, "char": dtype.char, "value": [repr(pair.real), repr(pair.imag)]}
@@ -254,18 +284,54 @@ def _decode_figure(data: Any, opaque: Callable[[str], Any], max_array_bytes: int
     return {"figure": tuple(axes)}
 
 
-def _load_npy(text: str, max_array_bytes: int) -> Any:
-    np = _numpy()
-    if type(text) is not str or len(text) > max_array_bytes * 4 // 3 + 1024:
+def wire_dtype(text: Any) -> Any:
+    """The NumPy dtype named by ``text`` if it is one the wire carries (``ProtocolError`` else)."""
+    if type(text) is not str or not DTYPE_STR.fullmatch(text):
+        raise ProtocolError(f"dtype {str(text)[:40]!r} is not one the wire carries")
+    try:
+        dtype = _numpy().dtype(text)
+    except TypeError:
+        raise ProtocolError(f"dtype {text!r} is not one the wire carries") from None
+    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"dtype {text!r} is not one the wire carries")
+    return dtype
+
+
+def checked_shape(shape: Any, itemsize: int, present: int, max_array_bytes: int) -> tuple[int, ...]:
+    """``shape`` as a tuple, checked against the bytes present and the cap before any allocation."""
+    total = _expected_bytes(shape, itemsize, max_array_bytes)
+    if total != present:
+        raise ProtocolError(f"array shape needs {total} bytes, {present} are present")
+    return tuple(shape)
+
+
+def _load_raw(text: Any, dtype_text: Any, shape: Any, max_array_bytes: int) -> Any:
+    """An array from its declared dtype and shape and its base64 bytes, all checked before allocating."""
+    dtype = wire_dtype(dtype_text)
+    if type(text) is not str or len(text) > (max_array_bytes + 2) // 3 * 4:
         raise ProtocolError("array payload too large or not text")
+    expected = _expected_bytes(shape, dtype.itemsize, max_array_bytes)
+    if len(text) != (expected + 2) // 3 * 4:
+        raise ProtocolError("array payload does not match its declared dtype and shape")
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, TypeError, OSError, EOFError) as exc:  # object arrays (pickles) raise ValueError here
-        raise ProtocolError(f"unreadable array payload: {exc}") from None
-    if type(array) is not np.ndarray or array.dtype.kind not in "biufc" or array.nbytes > max_array_bytes:
-        raise ProtocolError("array payload of a forbidden kind or size")
-    return array
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ProtocolError(f"unreadable array payload: {type(exc).__name__}") from None
+    size = checked_shape(shape, dtype.itemsize, len(raw), max_array_bytes)
+    return _numpy().frombuffer(raw, dtype=dtype).reshape(size).copy()
+
+
+def _expected_bytes(shape: Any, itemsize: int, max_array_bytes: int) -> int:
+    if type(shape) is not list or len(shape) > MAX_NDIM:
+        raise ProtocolError("array shape is not a short list of sizes")
+    total = itemsize
+    for size in shape:
+        if type(size) is not int or size < 0 or size > max_array_bytes:
+            raise ProtocolError("array shape has a bad size")
+        total *= size
+        if total > max_array_bytes:
+            raise ProtocolError(f"array of more than {max_array_bytes} bytes")
+    return total
 
 
 def decode_value(
@@ -273,59 +339,90 @@ def decode_value(
 ) -> Any:
     """Turn wire data back into a value: a number, NumPy scalar, ``ndarray``, list/tuple or ``opaque(name)``.
 
-    The parent passes its ``Opaque`` record; inside the sandbox opaque arguments never occur.
+    The parent passes its ``Opaque`` record; inside the sandbox opaque arguments never occur. Bounded
+    before any work: nesting (``MAX_DEPTH``), items per list (``MAX_ITEMS``), values in all
+    (``MAX_NODES``), dtypes (``DTYPE_STR``), array shapes and bytes (``max_array_bytes``); beyond a bound
+    or malformed → ``ProtocolError``.
     """
-    if data is None or type(data) in (bool, int, float, str):
-        if type(data) is str:
-            raise ProtocolError("bare strings are not values")
-        return data
-    if type(data) is not dict or len(data) == 0 or _depth > MAX_DEPTH:
-        raise ProtocolError(f"malformed value {type(data).__name__}")
-    if "opaque" in data:
-        return opaque(str(data["opaque"])[:200])
-    if "figure" in data:
-        return _decode_figure(data["figure"], opaque, max_array_bytes)
-    if "float" in data:
-        return float(data["float"])
-    if "complex" in data:
-        real, imag = data["complex"]
-        return complex(float(real), float(imag))
-    for kind in ("list", "tuple"):
-        if kind in data:
-            items = [
-                decode_value(v, max_array_bytes=max_array_bytes, opaque=opaque, _depth=_depth + 1)
-                for v in data[kind]
-            ]
-            return items if kind == "list" else tuple(items)
-    np = _numpy()
-    if "scalar" in data:
-        dtype = np.dtype(str(data["scalar"]))
+    return _Decoder(opaque, max_array_bytes).value(data, _depth)
+
+
+class _Decoder:
+    def __init__(self, opaque: Callable[[str], Any], max_array_bytes: int) -> None:
+        self.opaque = opaque
+        self.max_array_bytes = max_array_bytes
+        self.nodes = 0
+
+    def value(self, data: Any, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ProtocolError(f"more than {MAX_NODES} values in one reply")
+        if data is None or type(data) in (bool, float):
+            return data
+        if type(data) is int:
+            if data.bit_length() > MAX_INT_BITS:
+                raise ProtocolError("integer too large")
+            return data
+        if type(data) is not dict or len(data) == 0 or depth > MAX_DEPTH:
+            raise ProtocolError(f"malformed value {type(data).__name__}")
+        if "opaque" in data:
+            return self.opaque(_short_text(data["opaque"], 200))
+        if "figure" in data:
+            return _decode_figure(data["figure"], self.opaque, self.max_array_bytes)
+        if "float" in data:
+            return float(_short_text(data["float"], 64))
+        if "complex" in data:
+            pair = data["complex"]
+            if type(pair) is not list or len(pair) != 2:
+                raise ProtocolError("complex value is not a pair")
+            return complex(float(_short_text(pair[0], 64)), float(_short_text(pair[1], 64)))
+        for kind in ("list", "tuple"):
+            if kind in data:
+                items = data[kind]
+                if type(items) is not list or len(items) > MAX_ITEMS or depth >= MAX_DEPTH:
+                    raise ProtocolError(f"{kind} too long, too deep or malformed")
+                decoded = [self.value(v, depth + 1) for v in items]
+                return decoded if kind == "list" else tuple(decoded)
+        if "scalar" in data:
+            return self.scalar(data)
+        if "raw" in data:
+            return _load_raw(data["raw"], data.get("dtype"), data.get("shape"), self.max_array_bytes)
+        raise ProtocolError(f"unknown value kind {sorted(map(str, data))[:3]}")
+
+    def scalar(self, data: dict[str, Any]) -> Any:
+        np = _numpy()
+        dtype = wire_dtype(data["scalar"])
         if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
-            char = str(data["char"])
-            if len(char) != 1 or np.dtype(char).str != dtype.str:
+            char = data["char"]
+            if type(char) is not str or len(char) != 1 or char not in np.typecodes["All"]:
+                raise ProtocolError("scalar type code does not match its dtype")
+            if np.dtype(char).str != dtype.str:
                 raise ProtocolError("scalar type code does not match its dtype")
             dtype = np.dtype(char)
-        if dtype.kind not in "biufc":
-            raise ProtocolError(f"scalar of forbidden dtype {dtype}")
-        if "npy" in data:
-            array = _load_npy(data["npy"], max_array_bytes)
-            if array.shape != () or array.dtype != dtype:
-                raise ProtocolError("scalar payload does not match its dtype")
-            return array[()]
-        item = data["value"]
+        if "raw" in data:
+            return _load_raw(data["raw"], dtype.str, [], self.max_array_bytes).astype(dtype)[()]
+        item = data.get("value")
         if dtype.kind == "c":
-            return dtype.type(complex(float(item[0]), float(item[1])))
+            if type(item) is not list or len(item) != 2:
+                raise ProtocolError("complex scalar is not a pair")
+            return dtype.type(complex(float(_short_text(item[0], 64)), float(_short_text(item[1], 64))))
         if dtype.kind == "f":
-            return dtype.type(float(item))
+            return dtype.type(float(_short_text(item, 64) if type(item) is str else _number(item)))
         if type(item) not in (int, bool):
             raise ProtocolError("integer scalar without an integer value")
         return dtype.type(item)
-    if "npy" in data:
-        array = _load_npy(data["npy"], max_array_bytes)
-        if array.dtype.str != data.get("dtype") or list(array.shape) != data.get("shape"):
-            raise ProtocolError("array payload does not match its declared dtype and shape")
-        return array
-    raise ProtocolError(f"unknown value kind {sorted(data)[:3]}")
+
+
+def _short_text(text: Any, cap: int) -> str:
+    if type(text) is not str or len(text) > cap:
+        raise ProtocolError("text field too long or not text")
+    return text
+
+
+def _number(item: Any) -> float:
+    if type(item) not in (int, float):
+        raise ProtocolError("number field is not a number")
+    return float(item)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -150,7 +150,8 @@ def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int,
     target = getattr(module, "__dict__", {}).get(name) if type(name) is str else None
     if "defines" in request:
         return {"id": ident, "defines": callable(target)}
-    args = [decode_student_arg(a, max_array) for a in request.get("args", [])]
+    sent = request.get("args", [])
+    args = [decode_student_arg(a, max_array) for a in sent]
     reply: dict[str, Any] = {"id": ident}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -161,10 +162,14 @@ def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int,
             reply["ok"] = wire.encode_value(result, max_array_bytes=max_array)
         except BaseException as exc:
             reply["raised"] = wire.describe_exception(exc, work_dir)
-    try:
-        reply["args_after"] = [wire.encode_value(a, max_array_bytes=max_array) for a in args]
-    except BaseException:
-        reply["args_after"] = []
+    try:  # only the arguments whose encoding differs from what was sent (an unchanged argument costs nothing)
+        after = [wire.encode_value(a, max_array_bytes=max_array) for a in args]
+        changed = {
+            str(i): data for i, (data, before) in enumerate(zip(after, sent, strict=True)) if data != before
+        }
+        reply["args_after"] = {wire.ARGS_CHANGED: changed}
+    except BaseException as exc:  # never an empty list that could pass for "nothing changed"
+        reply["args_after"] = {wire.ARGS_UNKNOWN: wire.type_name(exc)}
     reply["warnings"] = wire.describe_warnings(caught)
     reply["stdout"] = out.take()
     return reply
@@ -218,6 +223,12 @@ def _serve(
             with contextlib.suppress(Exception):
                 importlib.import_module(str(name))
         wire.send_frame(control, {"preloaded": request.get("id")})
+        return
+    if "close" in request:  # a finished submission (its workers are all dead): its files, then our state
+        folder = _inside(str(request["close"]), config["tmp_root"])
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        wire.send_frame(control, {"closed": request.get("id"), "state": confine.own_state()})
         return
     if "cleanup" in request:  # a finished submission's temporary files (its workers are all dead)
         folder = _inside(str(request["cleanup"]), config["tmp_root"])
