@@ -172,16 +172,6 @@ def test_a_lone_surrogate_in_the_answer_is_the_students_unreadable_file_not_a_gr
     etree.fromstring(reply.msg)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "open: on Open edX an answer that imports another exercise's module gets the course's "
-        "solutions/<module>.py beside it (docs/openedx.md), so it can read that reference and show it in its "
-        "own feedback; pasting it "
-        "into the other exercise's problem earns full marks. Needs a product decision by the openedx owner "
-        "(a course-provided public companion module, or refusing cross-exercise imports on the LMS)."
-    ),
-)
 def test_an_lms_answer_cannot_read_another_exercises_reference_solution() -> None:
     reference = (SOLUTIONS / "sigmoid.py").read_text(encoding="utf-8")
     marker = next(line for line in reference.splitlines() if line.strip().startswith("return "))

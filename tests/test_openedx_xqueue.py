@@ -123,11 +123,27 @@ def hidden_checks_without_expected_values(msg: str, lang: str) -> int:
     return hidden
 
 
-def test_answer_importing_another_exercise_gets_the_course_module_beside_it(stack):
-    # tanh.py may say `from sigmoid import sigmoid`; in a one-exercise problem the course's sigmoid is used.
+def test_answer_importing_another_exercise_is_graded_alone_and_told_why(stack):
+    # tanh.py may say `from sigmoid import sigmoid` in a folder; an LMS problem grades one answer alone,
+    # and no reference is placed beside it (it could be read and pasted into the sigmoid problem).
     _, _, lms = stack
     text = (CORPUS / "right" / "tanh" / "import_sigmoid.py").read_text(encoding="utf-8")
-    reply = _one(lms, lms.submit(text, services.payload("tanh")))
+    reference = (REPO / "solutions" / "sigmoid.py").read_text(encoding="utf-8")
+    for lang in ("en", "ko"):
+        reply = _one(lms, lms.submit(text, services.payload("tanh", lang)))
+        assert reply["score"] == 0.0 and reply["correct"] is False
+        told = message("openedx", "reply.import_other", lang, modules="sigmoid")
+        assert html.escape(told) in reply["msg"]
+        assert "ModuleNotFoundError" in reply["msg"]
+        body = [line.strip() for line in reference.splitlines() if line.strip().startswith("return ")]
+        assert body and not any(html.escape(line) in reply["msg"] for line in body)
+    # the same functions defined in the answer itself earn full credit
+    inline = text.replace(
+        "from sigmoid import sigmoid\n",
+        "import numpy as np\n\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
+    )
+    assert "\nfrom sigmoid import" not in inline
+    reply = _one(lms, lms.submit(inline, services.payload("tanh")))
     assert reply["score"] == 1.0 and reply["correct"] is True
 
 

@@ -1,17 +1,16 @@
 """Grade one CodeResponse answer (the text of one student file) and render the reply the LMS shows.
 
 The answer is written into a private temporary folder as the exercise's file and read back through the
-submissions loader, so the LMS path forgives and refuses exactly what ``activation-lab grade`` does. If the
-answer imports another exercise's module (``from sigmoid import sigmoid`` in tanh.py), the course's
-reference of that module is placed beside it, as the student's own file would be in a folder submission;
-only the payload's exercise is scored.
+submissions loader, so the LMS path forgives and refuses exactly what ``activation-lab grade`` does. The
+answer is graded alone: if it imports another exercise's module (``from sigmoid import sigmoid`` in tanh.py),
+nothing is placed beside it (a reference there could be read and pasted into the other problem), and the reply
+says to define the function in the answer itself.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,9 +59,15 @@ def _write_submission(folder: Path, answer: str, payload: GraderPayload, ctx: Gr
     # surrogatepass: an answer with a lone surrogate (JSON "\ud800") is written as the invalid UTF-8 it is, so
     # the loader refuses it as the student's unreadable file, not a grader fault XQueue would re-send forever
     (folder / spec.file).write_bytes(answer.encode("utf-8", "surrogatepass"))
-    for other in ctx.course.exercises:
-        if other.id != spec.id and _imports_of(answer, Path(other.file).stem):
-            shutil.copyfile(ctx.course.solutions_dir / other.file, folder / other.file)
+
+
+def _other_exercises_imported(answer: str, payload: GraderPayload, ctx: GradingContext) -> list[str]:
+    """The other exercises' modules the answer imports (they are not there: each problem is graded alone)."""
+    return [
+        Path(other.file).stem
+        for other in ctx.course.exercises
+        if other.id != payload.exercise and _imports_of(answer, Path(other.file).stem)
+    ]
 
 
 def grade_answer(
@@ -87,6 +92,10 @@ def grade_answer(
         raise GraderFault(render(report.error, "en") or "grader fault")
     # "none of the five files was found" speaks of a folder; the LMS answer is one file, its own note says why
     notes = tuple(render(note, payload.lang) for note in submission.notes if note.key not in FOLDER_NOTES)
+    imported = _other_exercises_imported(answer, payload, ctx)
+    if imported:
+        modules = ", ".join(imported)
+        notes = (message(DOMAIN, "reply.import_other", payload.lang, modules=modules), *notes)
     return report, notes
 
 
