@@ -78,8 +78,8 @@ def test_a_broken_manifest_is_one_failure_and_exit_1(course_copy, capsys) -> Non
     manifest = course_copy / "autograder" / "manifest.toml"
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(
-        text.replace('parts = ["code", "quiz"]', 'parts = ["code", "plots"]'), encoding="utf-8"
+        text.replace('parts = ["code", "quiz", "plots"]', 'parts = ["code", "figures"]'), encoding="utf-8"
     )
     assert main(["course", "check", "--course", str(course_copy)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL manifest reads" in out and "plots" in out
+    assert "FAIL manifest reads" in out and "figures" in out

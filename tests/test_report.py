@@ -104,7 +104,8 @@ def test_grades_csv_has_one_row_per_report_by_name_with_a_column_per_part(
     quiz_max = sum(quiz.max_score for quiz in grading_context.quizzes)
     fixed = f"{60 + quiz_max:g}"
     # The maximum is the course's, the same for all: "full" has no answers.yaml, so its quiz part is 0.
-    assert rows["full"]["quiz"] == "" and rows["full"]["code"] == "60" and rows["full"]["total"] == "60"
+    assert rows["full"]["quiz"] == "" and rows["full"]["code"] == "50" and rows["full"]["plots"] == "10"
+    assert rows["full"]["total"] == "60"
     assert (
         rows["full"]["max_total"]
         == rows["partial"]["max_total"]
@@ -123,7 +124,8 @@ def test_a_missing_part_scores_zero_with_status_missing(real_reports) -> None:
         and parts["quiz"]["score"] == 0
         and parts["quiz"]["max_score"] > 0
     )
-    assert parts["code"] == {"id": "code", "score": 60, "max_score": 60, "status": "graded", "counted": True}
+    assert parts["code"] == {"id": "code", "score": 50, "max_score": 50, "status": "graded", "counted": True}
+    assert parts["plots"] == {"id": "plots", "score": 10, "max_score": 10, "status": "graded", "counted": True}
     assert full["max_score"] == sum(p["max_score"] for p in full["parts"] if p["counted"])
 
 
