@@ -290,18 +290,18 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
                         'ko': '다음 단계: 이 부분의 공개 점검을 모두 통과했습니다. 다음 부분으로 넘어가세요.'},
  'next.fix': {'en': 'Next step: fix {file} using the hint above; every failed check in full: `pytest '
                     '{test_file}`.',
-              'ko': '다음 단계: 위 힌트를 보고 {file}을(를) 고치세요. 실패한 점검을 모두 보려면 `pytest {test_file}`를 실행하세요.'},
+              'ko': '다음 단계: 위 힌트를 보고 {file} 파일을 고치세요. 실패한 점검을 모두 보려면 `pytest {test_file}`를 실행하세요.'},
  'next.fix_detailed': {'en': 'Next step: fix {file} using the failures above, then run `pytest {test_file}` '
                              'again.',
-                       'ko': '다음 단계: 위의 실패 내용을 보고 {file}을(를) 고친 뒤 `pytest {test_file}`를 다시 실행하세요.'},
+                       'ko': '다음 단계: 위의 실패 내용을 보고 {file} 파일을 고친 뒤 `pytest {test_file}`를 다시 실행하세요.'},
  'next.notebook': {'en': 'Next step: complete or fix the functions of {file} in the code cell above, run it, '
                          'then run this cell again.',
-                   'ko': '다음 단계: 위 코드 셀에서 {file} 의 함수를 작성하거나 고치고, 그 셀을 실행한 뒤 이 셀을 다시 실행하세요.'},
+                   'ko': '다음 단계: 위 코드 셀에서 {file}의 함수를 작성하거나 고치고, 그 셀을 실행한 뒤 이 셀을 다시 실행하세요.'},
  'next.run_all': {'en': 'Next step: run `pytest` (all files, without -x/-k) to see where you stand.',
                   'ko': '다음 단계: `-x`나 `-k` 없이 `pytest`를 실행해 모든 파일의 상태를 확인하세요.'},
  'next.start': {'en': 'Next step: write {function} in {file} (replace `raise NotImplementedError(...)`), '
                       'then run `pytest {test_file}`.',
-                'ko': '다음 단계: {file}의 {function}을(를) 작성하고(`raise NotImplementedError(...)` 줄을 지우세요) `pytest '
+                'ko': '다음 단계: {file}의 {function} 함수를 작성하고(`raise NotImplementedError(...)` 줄을 지우세요) `pytest '
                       '{test_file}`를 실행하세요.'},
  'rule.numeric': {'en': 'the result must be numbers (int or float), never bool, None or other objects',
                   'ko': '결과는 숫자(int 또는 float)여야 합니다. bool, None, 다른 객체는 안 됩니다'},
@@ -314,7 +314,7 @@ MESSAGES: dict[str, dict[str, str]] = {'detail.list': {'en': 'a Python {got_type
  'rule.unchanged': {'en': 'the function must not modify its argument', 'ko': '함수는 인자로 받은 배열을 바꾸면 안 됩니다'},
  'summary.all_passed': {'en': 'all passed', 'ko': '모두 통과'},
  'summary.first_failure': {'en': 'First failed check in {file} (all of them: see the next step):',
-                           'ko': '{file} 에서 처음 실패한 점검 (전부 보려면 아래 다음 단계를 보세요):'},
+                           'ko': '{file}에서 처음 실패한 점검(전부 보려면 아래의 다음 단계를 보세요):'},
  'summary.hidden': {'en': 'These are the public checks only; the grader runs more (random inputs, every '
                           'shape and dtype).',
                     'ko': '공개 점검만 실행했습니다. 채점기는 더 많은 점검(무작위 입력, 여러 모양과 자료형)을 실행합니다.'},
