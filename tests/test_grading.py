@@ -44,7 +44,8 @@ def test_reference_solutions_score_full_marks(write_submission, grading_context)
     # The maximum is the course's: without answers.yaml the quiz part is 0 of its maximum, status missing.
     assert report.score == full and report.max_score == full + quiz_max
     assert report.quiz is None
-    assert [(p.id, p.status) for p in report.parts] == [("code", "graded"), ("quiz", "missing"), ("plots", "graded")]
+    parts = [(p.id, p.status) for p in report.parts]
+    assert parts == [("code", "graded"), ("quiz", "missing"), ("plots", "graded")]
 
 
 def test_missing_files_score_zero_and_cost_only_their_exercise(write_submission, grading_context) -> None:
