@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from activation_lab.cli.main import main
+from hostile_class import grade_class, honest_submission
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "solutions"
@@ -22,21 +21,6 @@ JOBS = [pytest.param("1", id="jobs1"), pytest.param("2", id="jobs2")]
 # A hang guard, not a speed measurement: the attacks below ran for minutes (or until the host ran out of
 # memory) before their fixes; honest work takes well under a second.
 HANG_GUARD_SECONDS = 120
-
-
-def _honest(parent: Path, name: str) -> Path:
-    folder = parent / name
-    folder.mkdir(parents=True)
-    for source in sorted(SOLUTIONS.glob("*.py")):
-        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    return folder
-
-
-def _grade(paths: list[Path], capsys, *options: str) -> tuple[int, dict[str, dict], str]:
-    code = main(["grade", *map(str, paths), "--format", "json", "--lang", "en", *options])
-    captured = capsys.readouterr()
-    reports = json.loads(captured.out) if captured.out.strip() else []
-    return code, {report["submission"]: report for report in reports}, captured.err
 
 
 def _full(report: dict) -> float:
@@ -109,11 +93,11 @@ BIG_INTEGER = str(2**1024)  # a YAML integer beyond every float
 @pytest.mark.parametrize("jobs", JOBS)
 def test_a_power_tower_quiz_answer_is_that_students_wrong_answer(tmp_path, capsys, jobs, answer) -> None:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
-    tower = _honest(klass, "tower")
+    honest_submission(klass, "aaa-honest")
+    tower = honest_submission(klass, "tower")
     (tower / "answers.yaml").write_text(f"sigmoid-at-zero: {answer}\n", encoding="utf-8")
-    _honest(klass, "zzz-honest")
-    code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
+    honest_submission(klass, "zzz-honest")
+    code, reports, _ = grade_class([klass], capsys, "--jobs", jobs)
     assert code == 0
     _neighbours_untouched(reports)
     tower_report = reports["tower"]

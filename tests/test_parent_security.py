@@ -15,27 +15,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hostile_class import grade_class, honest_submission
 
 from activation_lab.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "solutions"
 FULL = 60.0  # the five exercises and the plots, every reference file handed in
-
-
-def _honest(parent: Path, name: str) -> Path:
-    folder = parent / name
-    folder.mkdir(parents=True)
-    for source in sorted(SOLUTIONS.glob("*.py")):
-        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    return folder
-
-
-def _grade(paths: list[Path], capsys, *options: str) -> tuple[int, dict[str, dict], str]:
-    code = main(["grade", *map(str, paths), "--format", "json", "--lang", "en", *options])
-    captured = capsys.readouterr()
-    reports = json.loads(captured.out) if captured.out.strip() else []
-    return code, {report["submission"]: report for report in reports}, captured.err
 
 
 def _exercise(report: dict, exercise_id: str) -> dict:
@@ -83,12 +69,12 @@ NO_ANSWER = {
 @pytest.mark.parametrize("jobs", JOBS)
 def test_no_answer_earns_no_point_not_even_input_unchanged(tmp_path, capsys, jobs) -> None:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
+    honest_submission(klass, "aaa-honest")
     for name, source in NO_ANSWER.items():
         (klass / name).mkdir(parents=True)
         (klass / name / "relu.py").write_text(source, encoding="utf-8")
-    _honest(klass, "zzz-honest")
-    code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
+    honest_submission(klass, "zzz-honest")
+    code, reports, _ = grade_class([klass], capsys, "--jobs", jobs)
     assert code == 0
     _neighbours_untouched(reports)
     for name in NO_ANSWER:
@@ -107,7 +93,7 @@ def test_a_real_answer_still_earns_input_unchanged(tmp_path, capsys) -> None:
         "    return np.sign(x).tolist()\n",  # a list of the input's shape is an answer of the wrong type
         encoding="utf-8",
     )
-    code, reports, _ = _grade([folder], capsys, "--jobs", "1")
+    code, reports, _ = grade_class([folder], capsys, "--jobs", "1")
     assert code == 0
     relu = _exercise(reports["wrong-but-honest"], "relu")
     unchanged = next(t for t in relu["tests"] if "unchanged" in t["name"])
@@ -187,7 +173,7 @@ def test_a_test_that_passes_on_a_function_without_answers_scores_zero(tmp_path) 
 @pytest.mark.parametrize("jobs", JOBS)
 def test_links_in_a_class_folder_are_errors_of_their_entry(tmp_path, capsys, jobs) -> None:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
+    honest_submission(klass, "aaa-honest")
     os.symlink(SOLUTIONS, klass / "linked-folder")
     os.symlink(SOLUTIONS / "sigmoid.py", klass / "linked-file.py")
     os.symlink(tmp_path / "nowhere", klass / "dangling")
@@ -195,8 +181,8 @@ def test_links_in_a_class_folder_are_errors_of_their_entry(tmp_path, capsys, job
     inside.mkdir()
     os.symlink(SOLUTIONS / "sigmoid.py", inside / "sigmoid.py")
     os.symlink(SOLUTIONS, inside / "nested")
-    _honest(klass, "zzz-honest")
-    code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
+    honest_submission(klass, "zzz-honest")
+    code, reports, _ = grade_class([klass], capsys, "--jobs", jobs)
     assert code == 0  # a link is the submission's problem, never the grader's
     _neighbours_untouched(reports)
     for name in ("linked-folder", "linked-file", "dangling"):
@@ -209,7 +195,7 @@ def test_links_in_a_class_folder_are_errors_of_their_entry(tmp_path, capsys, job
 
 def test_a_linked_path_given_directly_is_refused(tmp_path, capsys) -> None:
     os.symlink(SOLUTIONS, tmp_path / "alice")
-    code, reports, _ = _grade([tmp_path / "alice"], capsys, "--jobs", "1")
+    code, reports, _ = grade_class([tmp_path / "alice"], capsys, "--jobs", "1")
     assert code == 0
     assert reports["alice"]["status"] == "error" and reports["alice"]["score"] == 0
 
@@ -218,8 +204,8 @@ def test_a_linked_exercise_file_does_not_make_a_class_look_like_one_submission(t
     from activation_lab.grading.batch import expand_paths
 
     klass = tmp_path / "class"
-    _honest(klass, "alice")
-    _honest(klass, "bob")
+    honest_submission(klass, "alice")
+    honest_submission(klass, "bob")
     os.symlink(SOLUTIONS / "relu.py", klass / "relu.py")
     entries = expand_paths([klass], ("relu.py", "sigmoid.py"))
     assert [e.name for e in entries] == ["alice", "bob", "relu.py"]
@@ -268,11 +254,11 @@ def test_yaml_with_a_few_anchors_still_loads() -> None:
 @pytest.mark.parametrize("jobs", JOBS)
 def test_an_alias_bomb_in_answers_is_that_students_quiz_error(tmp_path, capsys, jobs) -> None:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
-    bomber = _honest(klass, "bomber")
+    honest_submission(klass, "aaa-honest")
+    bomber = honest_submission(klass, "bomber")
     (bomber / "answers.yaml").write_text(alias_bomb(), encoding="utf-8")
-    _honest(klass, "zzz-honest")
-    code, reports, _ = _grade([klass], capsys, "--jobs", jobs)
+    honest_submission(klass, "zzz-honest")
+    code, reports, _ = grade_class([klass], capsys, "--jobs", jobs)
     assert code == 0
     _neighbours_untouched(reports)
     quiz = reports["bomber"]["quiz"]
@@ -304,7 +290,7 @@ def _notebook(cells: list[str]) -> str:
 )
 def test_notebooks_beyond_the_bounds_are_that_submissions_error(tmp_path, capsys, cells) -> None:
     (tmp_path / "big.ipynb").write_text(_notebook(cells), encoding="utf-8")
-    code, reports, _ = _grade([tmp_path / "big.ipynb"], capsys, "--jobs", "1")
+    code, reports, _ = grade_class([tmp_path / "big.ipynb"], capsys, "--jobs", "1")
     assert code == 0
     report = reports["big"]
     assert report["status"] == "error" and report["error_kind"] == "submission"
@@ -330,7 +316,7 @@ DEEP_SUM = "+".join(["np"] * 1500)
 @pytest.mark.parametrize("jobs", JOBS)
 def test_deep_expressions_are_notes_on_the_cell_and_exit_0(tmp_path, capsys, jobs) -> None:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
+    honest_submission(klass, "aaa-honest")
     (klass / "deep-shared-line.ipynb").write_text(
         _notebook(["import numpy as np\nx = 1; sigmoid = " + DEEP_SUM, (SOLUTIONS / "relu.py").read_text()]),
         encoding="utf-8",
@@ -342,8 +328,8 @@ def test_deep_expressions_are_notes_on_the_cell_and_exit_0(tmp_path, capsys, job
     deep_py = klass / "deep-py"
     deep_py.mkdir()
     (deep_py / "sigmoid.py").write_text("import numpy as np\nsigmoid = " + DEEP_SUM + "\n")
-    _honest(klass, "zzz-honest")
-    code, reports, err = _grade([klass], capsys, "--jobs", jobs)
+    honest_submission(klass, "zzz-honest")
+    code, reports, err = grade_class([klass], capsys, "--jobs", jobs)
     assert code == 0, err
     _neighbours_untouched(reports)
     shared = reports["deep-shared-line"]
@@ -394,13 +380,13 @@ def test_visible_and_csv_cell() -> None:
 @pytest.mark.parametrize("jobs", JOBS)
 def test_names_and_feedback_reach_terminal_and_csv_inert(tmp_path, capsys, jobs) -> None:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
-    _honest(klass, "alice")
-    _honest(klass, "alice[dim]")
-    _honest(klass, "alice:smile:")
+    honest_submission(klass, "aaa-honest")
+    honest_submission(klass, "alice")
+    honest_submission(klass, "alice[dim]")
+    honest_submission(klass, "alice:smile:")
     for name in HOSTILE_NAMES.values():
-        _honest(klass, name)
-    _honest(klass, "zzz-honest")
+        honest_submission(klass, name)
+    honest_submission(klass, "zzz-honest")
     out = tmp_path / "out"
     code = main(["grade", str(klass), "--out", str(out), "--jobs", jobs, "--lang", "en"])
     captured = capsys.readouterr()
@@ -433,7 +419,7 @@ def test_a_real_terminal_gets_only_colour_codes(tmp_path, capsys) -> None:
         "def relu_grad(x):\n    return None\n",
         encoding="utf-8",
     )
-    code, reports, _ = _grade([folder], capsys, "--jobs", "1")
+    code, reports, _ = grade_class([folder], capsys, "--jobs", "1")
     assert code == 0
     report = next(iter(reports.values()))
     terminal = io.StringIO()
@@ -470,25 +456,25 @@ def test_quiz_stats_csv_cells_are_neutralised(tmp_path) -> None:
 
 def _mixed(tmp_path: Path) -> Path:
     klass = tmp_path / "class"
-    _honest(klass, "aaa-honest")
-    _honest(klass, "zzz-honest")
+    honest_submission(klass, "aaa-honest")
+    honest_submission(klass, "zzz-honest")
     (klass / "sigmoid.py").write_text((SOLUTIONS / "sigmoid.py").read_text())  # one student's stray file
     (klass / "bob.py").write_text((SOLUTIONS / "relu.py").read_text())
     return klass
 
 
 def test_a_mixed_folder_is_refused_with_how_it_was_read_and_how_to_lay_it_out(tmp_path, capsys) -> None:
-    code, reports, err = _grade([_mixed(tmp_path)], capsys, "--jobs", "1")
+    code, reports, err = grade_class([_mixed(tmp_path)], capsys, "--jobs", "1")
     assert code == 2 and reports == {}
     assert "sigmoid.py" in err and "bob.py" in err and "aaa-honest/" in err
     assert "--layout class" in err and "--layout submission" in err
-    code, _, err_ko = _grade([_mixed(tmp_path / "ko")], capsys, "--jobs", "1", "--lang", "ko")
+    code, _, err_ko = grade_class([_mixed(tmp_path / "ko")], capsys, "--jobs", "1", "--lang", "ko")
     assert code == 2 and "채점하지 않았습니다" in err_ko
 
 
 @pytest.mark.parametrize("jobs", JOBS)
 def test_layout_class_grades_every_entry(tmp_path, capsys, jobs) -> None:
-    code, reports, _ = _grade([_mixed(tmp_path)], capsys, "--jobs", jobs, "--layout", "class")
+    code, reports, _ = grade_class([_mixed(tmp_path)], capsys, "--jobs", jobs, "--layout", "class")
     assert code == 0
     _neighbours_untouched(reports)
     assert set(reports) == {"aaa-honest", "zzz-honest", "sigmoid", "bob"}
@@ -496,7 +482,7 @@ def test_layout_class_grades_every_entry(tmp_path, capsys, jobs) -> None:
 
 
 def test_layout_submission_grades_the_folder_as_one(tmp_path, capsys) -> None:
-    code, reports, _ = _grade([_mixed(tmp_path)], capsys, "--jobs", "1", "--layout", "submission")
+    code, reports, _ = grade_class([_mixed(tmp_path)], capsys, "--jobs", "1", "--layout", "submission")
     assert code == 0 and list(reports) == ["class"]
 
 
@@ -504,7 +490,7 @@ def test_ordinary_layouts_are_not_refused(tmp_path) -> None:
     from activation_lab.grading.batch import expand_paths
 
     files = ("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py", "plots.py")
-    alice = _honest(tmp_path, "alice")  # one student, with editor debris
+    alice = honest_submission(tmp_path, "alice")  # one student, with editor debris
     (alice / "__pycache__").mkdir()
     (alice / ".ipynb_checkpoints").mkdir()
     (alice / "Sigmoid (1).py").write_text("x = 1\n")  # a forgivable name is an exercise file too
