@@ -21,7 +21,8 @@ import socket
 import sys
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -48,6 +49,8 @@ __all__ += ["isolation_warning", "memory_controller"]
 
 _probe = probe  # the name the tests use
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
+NAME = re.compile(r"[^\W\d]\w*")  # a Python identifier (Unicode letters too), as the worker lists them
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9+/=._<>|-]*")  # base64, dtypes, float spellings: one byte each in JSON
 EXIT_WAIT_SECONDS = 2.0
 # Names a student file may never take: the sandbox's own modules, and the start-up hooks of Python and pytest.
 RESERVED_MODULES = frozenset(
@@ -77,6 +80,42 @@ def wire_text(text: Any, cap: int) -> str:
 def decode(data: Any, limits: Limits) -> Any:
     """A value from the wire, as the suites see it (anything that is not plain data becomes ``Opaque``)."""
     return wire.decode_value(data, max_array_bytes=limits.array_bytes, opaque=Opaque)
+
+
+def callable_names(data: Any) -> frozenset[str] | None:
+    """The worker's ``"callables"`` (``None``: too many, ask per name); ``ProtocolError`` if malformed."""
+    if data is None:
+        return None
+    if type(data) is not list or len(data) > wire.MAX_CALLABLES:
+        raise wire.ProtocolError("callables are not a short list")
+    for name in data:
+        if type(name) is not str or len(name) > wire.NAME_CHARS or not NAME.fullmatch(name):
+            raise wire.ProtocolError("a callable name is not a short identifier")
+    return frozenset(data)
+
+
+def encoded_size(data: Any) -> int:
+    """An upper bound of the bytes ``data`` (encoded arguments) takes in a JSON frame, without encoding it."""
+    kind = type(data)
+    if kind is dict:
+        return 2 + sum(4 + encoded_size(k) + encoded_size(v) for k, v in data.items())
+    if kind is list:
+        return 2 + sum(1 + encoded_size(v) for v in data)
+    if kind is str:
+        return 2 + (len(data) if PLAIN_TEXT.fullmatch(data) else 6 * len(data))
+    return 330  # a number: an int of wire.MAX_INT_BITS bits has 309 digits
+
+
+@dataclass(slots=True)
+class _Batch:
+    """The replies of one ``{"calls"}`` request: how many were sent, how many read, when the last came."""
+
+    ident: int
+    name: str
+    count: int
+    last: float  # when the request was sent or the previous reply arrived: the next call's time starts
+    read: int = 0
+    done: bool = False  # every reply read, or one that raised (the worker stops there)
 
 
 class SubmissionSandbox:
@@ -232,7 +271,10 @@ class SandboxedStudent:
         self._import_error: Raised | None = None
         self._aborted: ExerciseAborted | None = None
         self._defines: dict[str, bool] = {}
+        self._callables: frozenset[str] | None = None  # from the ready message: no round trip to ask
         self._request_id = 0
+        self._batch: _Batch | None = None  # the last batch, whose unread replies are drained before anything
+        self._speculate = True  # send a batch's calls together; off once a call nobody asked for went wrong
 
     @property
     def import_error(self) -> Raised | None:
@@ -246,8 +288,11 @@ class SandboxedStudent:
         if self._import_error is not None:
             return False
         if name not in self._defines:
-            reply = self._request({"defines": True, "name": name}, self.sandbox.limits.call_seconds)
-            self._defines[name] = reply.get("defines") is True
+            if self._callables is not None and name in self._callables:
+                self._defines[name] = True
+            else:  # not callable at import, or too many names: ask (a later call may have defined it)
+                reply = self._request({"defines": True, "name": name}, self.sandbox.limits.call_seconds)
+                self._defines[name] = reply.get("defines") is True
         return self._defines[name]
 
     def call(self, name: str, *args: Any) -> CallResult:
@@ -260,6 +305,42 @@ class SandboxedStudent:
         self.call_count += 1
         reply = self._request({"name": name, "args": encoded}, self.sandbox.limits.call_seconds)
         return self._call_result(reply, args)
+
+    def calls(self, name: str, arg_lists: Sequence[tuple[Any, ...]]) -> Iterator[CallResult]:
+        """``call(name, *args)`` for each ``args`` in order, sent together (``StudentCode.calls``).
+
+        One request carries up to ``wire.MAX_BATCH_CALLS`` calls; the worker answers each as it finishes and
+        stops after the first that raises. Each reply has the per-call time limit from the one before and
+        is charged to the exercise's budget when it is read. Replies the caller never reads (it stopped at
+        a failed check) are drained, uncharged, before the next request (``_drain``).
+        """
+        if not self.defines(name):
+            raise AttributeError(f"{self.module_name} defines no function {name!r}")
+        limits = self.sandbox.limits
+        position = 0
+        while position < len(arg_lists):
+            chunk: list[Any] = []
+            size = 0
+            for args in arg_lists[position : position + (wire.MAX_BATCH_CALLS if self._speculate else 1)]:
+                encoded = [wire.encode_value(a, max_array_bytes=limits.array_bytes) for a in args]
+                if wire.has_opaque(encoded):
+                    break  # raised when the caller reaches this call, as call() would
+                size += encoded_size(encoded) + 64
+                if chunk and size > limits.message_bytes // 2:
+                    break
+                chunk.append({"name": name, "args": encoded})
+            if not chunk:
+                raise TypeError(f"arguments of {name}() must be numbers, NumPy scalars or arrays")
+            batch = self._send_batch(name, chunk)
+            for args in arg_lists[position : position + len(chunk)]:
+                if self._batch is not batch:
+                    raise RuntimeError("a batch of calls was resumed after another request")
+                self.call_count += 1
+                result = self._call_result(self._batch_reply(batch), tuple(args))
+                yield result
+                if result.raised is not None:
+                    return
+            position += len(chunk)
 
     @property
     def aborted(self) -> ExerciseAborted | None:
@@ -311,6 +392,7 @@ class SandboxedStudent:
             error = ready.get("import_error")
             raised = None if error is None else Raised(**wire.exception_fields(error))
             self.import_stdout = wire_text(ready.get("stdout", ""), sandbox.limits.output_bytes)
+            self._callables = callable_names(ready.get("callables"))
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {exc}")
         self.seccomp = ready.get("seccomp") is True
@@ -319,7 +401,75 @@ class SandboxedStudent:
             self._fail("memory", f"MemoryError while importing {self.module_name}.py")
         self._import_error = raised
 
+    def _send_batch(self, name: str, calls: list[dict[str, Any]]) -> _Batch:
+        self._drain()
+        self._start()
+        assert self._channel is not None
+        self._request_id += 1
+        try:
+            wire.send_frame(self._channel, {"id": self._request_id, "calls": calls})
+        except OSError as exc:
+            self._fail_after_death(exc)
+        self._batch = _Batch(self._request_id, name, len(calls), time.monotonic())
+        return self._batch
+
+    def _batch_reply(self, batch: _Batch) -> dict[str, Any]:
+        """The next reply of ``batch``, with the per-call time limit from the previous one, charged."""
+        began = batch.last
+        deadline = began + min(self.sandbox.limits.call_seconds, self.budget_left)
+        assert self._channel is not None
+        try:
+            reply = wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
+        except TimeoutError:
+            self.budget_left -= time.monotonic() - began
+            over_budget = self.budget_left <= 0
+            self._fail("timeout", "exercise time budget used up" if over_budget else "call took too long")
+        except (EOFError, OSError, wire.ProtocolError) as exc:
+            self._fail_after_death(exc)
+        batch.last = time.monotonic()
+        self.budget_left -= batch.last - began
+        self._check_batch_reply(batch, reply)
+        answer: dict[str, Any] = reply
+        raised = answer.get("raised")
+        if isinstance(raised, dict) and raised.get("type") == "MemoryError":
+            self._fail("memory", f"MemoryError in {batch.name}()")
+        return answer
+
+    def _check_batch_reply(self, batch: _Batch, reply: Any) -> None:
+        """Fail unless ``reply`` answers the next call of ``batch``: its request id and the next index."""
+        index = reply.get("index") if isinstance(reply, dict) else None
+        if type(index) is not int or index != batch.read or reply.get("id") != batch.ident:
+            self._fail("error", "protocol violation: reply does not answer a call of the request")
+        batch.read += 1
+        batch.done = batch.read == batch.count or "raised" in reply
+
+    def _drain(self) -> None:
+        """Read the replies of the last batch that nobody asked for, before the next request.
+
+        Those calls were made only because they were sent together with calls before them; the sequential
+        order would not have made them, so their time is not charged. One that hangs (past the per-call
+        limit for all of them together), crashes or hits a limit costs the student nothing: the worker is
+        killed and the next request starts a fresh one (``_start``: the same module, the remaining budget),
+        and from then on this module's calls are sent one at a time. A forged reply is still a protocol
+        violation.
+        """
+        batch, self._batch = self._batch, None
+        if batch is None or batch.done or self._channel is None:
+            return
+        deadline = time.monotonic() + self.sandbox.limits.call_seconds
+        try:
+            while not batch.done:
+                reply = wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
+                self._check_batch_reply(batch, reply)
+        except wire.ProtocolError as exc:
+            self._fail("error", f"protocol violation: {exc}")
+        except (TimeoutError, EOFError, OSError):
+            self._shut()
+            self._started = False
+            self._speculate = False
+
     def _request(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
+        self._drain()
         self._start()
         assert self._channel is not None
         self._request_id += 1

@@ -45,6 +45,9 @@ ARGS_UNKNOWN = "unknown"  # ``{"args_after": {"unknown": reason}}``: the worker 
 ARGS_CHANGED = "changed"  # ``{"args_after": {"changed": {"0": value}}}``: only the arguments the call changed
 WARNING_CHARS = 500
 TRACEBACK_LINES = 5
+MAX_BATCH_CALLS = 64  # calls in one ``{"calls": [...]}`` request; the parent splits longer lists
+MAX_CALLABLES = 256  # names in the worker's ``"callables"``; a module with more sends ``null`` (ask each)
+NAME_CHARS = 100  # longest name listed there (longer ones are left out: the parent asks about them)
 
 
 class ProtocolError(Exception):

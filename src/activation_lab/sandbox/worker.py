@@ -129,19 +129,70 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
         except BaseException as exc:
             import_error = wire.describe_exception(exc, work_dir)
     ready = {"ready": True, "import_error": import_error, "seccomp": sandboxed, "landlock": confined}
-    wire.send_frame(channel, {**ready, "stdout": out.take()})
+    callables = _callables(module) if import_error is None else []
+    wire.send_frame(channel, {**ready, "callables": callables, "stdout": out.take()})
 
     while True:
         try:
             request = wire.recv_frame(channel, max_bytes)
         except (EOFError, wire.ProtocolError, OSError):
             os._exit(0)
+        if type(request) is dict and "calls" in request:
+            _answer_batch(channel, module, request, work_dir, max_array, out)
+            continue
         try:
             reply = _answer(module, request, work_dir, max_array, out)
         except BaseException as exc:
             ident = request.get("id") if type(request) is dict else None
             reply = {"id": ident, "raised": wire.describe_exception(exc, work_dir)}
         wire.send_frame(channel, reply)
+
+
+def _callables(module: Any) -> list[str] | None:
+    """The module's top-level callable names for the ready message; ``None`` when there are too many.
+
+    ``callable()`` reads the type's call slot and runs none of the value's code. Names longer than
+    ``wire.NAME_CHARS`` are left out (the parent asks about a name it does not find here).
+    """
+    names: list[str] = []
+    try:
+        for key, value in list(getattr(module, "__dict__", {}).items()):
+            if type(key) is str and len(key) <= wire.NAME_CHARS and callable(value):
+                if len(names) == wire.MAX_CALLABLES:
+                    return None
+                names.append(key)
+    except Exception:
+        return None
+    return names
+
+
+def _answer_batch(
+    channel: socket.socket,
+    module: Any,
+    request: dict[str, Any],
+    work_dir: str,
+    max_array: int,
+    out: CappedWriter,
+) -> None:
+    """Run a batch's calls in order, one reply frame each as it finishes; stop after the first that raises."""
+    ident = request.get("id")
+    calls = request.get("calls")
+    if type(calls) is not list or len(calls) > wire.MAX_BATCH_CALLS:
+        calls = [None]  # answered as one call that raises: the parent never sends such a batch
+    for index, call in enumerate(calls):
+        try:
+            if type(call) is not dict:
+                raise ValueError("malformed batch request")
+            reply = _answer(
+                module, {"name": call.get("name"), "args": call.get("args", [])}, work_dir, max_array, out
+            )
+        except BaseException as exc:
+            reply = {"raised": wire.describe_exception(exc, work_dir)}
+        reply["id"] = ident
+        reply["index"] = index
+        wire.send_frame(channel, reply)
+        if "raised" in reply:
+            return
 
 
 def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int, out: CappedWriter) -> Any:
