@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -382,6 +382,39 @@ class Checker:
 
     def call(self, name: str, *args: Any) -> CallResult:
         """Call the student's ``name(*args)``; fail when it is missing or raises. Never fails on warnings."""
+        self._require(name, args)
+        try:
+            result: CallResult = self.student.call(name, *args)
+        except ExerciseAborted as aborted:  # the report names the call that was running
+            aborted.call = describe_call(name, args)  # type: ignore[attr-defined]
+            raise
+        return self._checked(name, args, result)
+
+    def _calls(self, name: str, inputs: Sequence[Any]) -> Iterator[tuple[tuple[Any, ...], CallResult]]:
+        """``(args, check.call(name, x))`` for each input ``x`` in order, from one batch of calls.
+
+        The same checks in the same order as calling one by one: the caller stops at its first failed check,
+        and the results after it are never read (the sandbox drains them).
+        """
+        arg_lists = [(x,) for x in inputs]
+        if not arg_lists:
+            return
+        self._require(name, arg_lists[0])
+        results = self.student.calls(name, arg_lists)
+        try:
+            for args in arg_lists:
+                try:
+                    result = next(results)
+                except ExerciseAborted as aborted:  # the report names the call that was running
+                    aborted.call = describe_call(name, args)  # type: ignore[attr-defined]
+                    raise
+                yield args, self._checked(name, args, result)
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+
+    def _require(self, name: str, args: tuple[Any, ...]) -> None:
         if not self.student.defines(name):
             raise CheckFailure(
                 Failure(
@@ -391,11 +424,9 @@ class Checker:
                     hint_params=self.misconceptions.fix_params(name),
                 )
             )
-        try:
-            result: CallResult = self.student.call(name, *args)
-        except ExerciseAborted as aborted:  # the report names the call that was running
-            aborted.call = describe_call(name, args)  # type: ignore[attr-defined]
-            raise
+
+    def _checked(self, name: str, args: tuple[Any, ...], result: CallResult) -> CallResult:
+        """``result`` of ``name(*args)``, or ``CheckFailure`` when it raised; notes overflow advice."""
         if any("overflow" in w.lower() for w in result.warnings):
             self._advise("overflow_advice")
         if result.raised is not None:
@@ -427,7 +458,13 @@ class Checker:
 
     def output(self, name: str, *args: Any) -> Output:
         """The student's ``name(*args)`` after the output rules (docs/contract.md, "Exercises")."""
-        result = self.call(name, *args)
+        return self._output_of(name, args, self.call(name, *args))
+
+    def outputs(self, name: str, inputs: Sequence[Any]) -> list[Output]:
+        """``[check.output(name, x) for x in inputs]`` in one round trip: the same checks and failure."""
+        return [self._output_of(name, args, result) for args, result in self._calls(name, inputs)]
+
+    def _output_of(self, name: str, args: tuple[Any, ...], result: CallResult) -> Output:
         broken = output_failure(result.value, args[0] if args else None)
         if broken is not None:
             problem, rule, hints = broken
@@ -473,9 +510,20 @@ class Checker:
         self._compare(name, args, output, expected, tol)
         return output
 
+    def matches_every(
+        self, name: str, inputs: Sequence[Any], tol: Tolerance = DEFAULT_TOLERANCE
+    ) -> list[Output]:
+        """``for x in inputs: check.matches(name, x, tol=tol)`` in one round trip; the same first failure."""
+        outputs = []
+        for args, result in self._calls(name, inputs):
+            output = self._output_of(name, args, result)
+            self._compare(name, args, output, self.expected(name, *args), tol)
+            outputs.append(output)
+        return outputs
+
     def matches_each(self, name: str, inputs: list[Any], tol: Tolerance = DEFAULT_TOLERANCE) -> np.ndarray:
         """Call a scalar function once per input; fail unless every result equals the reference's."""
-        got = [self.output(name, x) for x in inputs]
+        got = self.outputs(name, inputs)
         values = np.array([o.values for o in got], dtype=float)
         expected = np.array([np.asarray(self.expected(name, x), dtype=float) for x in inputs])
         mismatch = compare(values, expected, tol)
@@ -574,7 +622,14 @@ class Checker:
         ``None``, an object of no numeric type, only nan, or a value of another shape than the input fails,
         and so does a call whose arguments could not be read back.
         """
-        result = self.call(name, *args)
+        self._unchanged_of(name, args, self.call(name, *args))
+
+    def unchanged_every(self, name: str, inputs: Sequence[Any]) -> None:
+        """``for x in inputs: check.unchanged(name, x)`` in one round trip; the first failure is the same."""
+        for args, result in self._calls(name, inputs):
+            self._unchanged_of(name, args, result)
+
+    def _unchanged_of(self, name: str, args: tuple[Any, ...], result: CallResult) -> None:
         if not answers_input(result, args[0] if args else None):
             raise CheckFailure(
                 Failure(

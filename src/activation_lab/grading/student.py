@@ -16,6 +16,7 @@ import io
 import os
 import sys
 import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, runtime_checkable
@@ -40,6 +41,14 @@ class StudentCode(Protocol):
 
     def call(self, name: str, *args: Any) -> CallResult:
         """Call ``name(*args)`` on copies of ``args``; raises ``ExerciseAborted`` when the process is gone."""
+
+    def calls(self, name: str, arg_lists: Sequence[tuple[Any, ...]]) -> Iterator[CallResult]:
+        """``call(name, *args)`` for each ``args`` in order, yielding each result as it comes.
+
+        Stops after the first result that raised. The caller may stop reading at any point: the results
+        it reads are exactly those of the same ``call``s made one by one (the sandbox sends the calls
+        together and may have run some of the unread ones; nothing of those is ever reported).
+        """
 
 
 def raised_from(exc: BaseException, student_dir: str) -> Raised:
@@ -127,3 +136,11 @@ class InProcessStudent:
             warnings=tuple(wire.describe_warnings(caught)),
             stdout=out.getvalue()[:STDOUT_CAP],
         )
+
+    def calls(self, name: str, arg_lists: Sequence[tuple[Any, ...]]) -> Iterator[CallResult]:
+        """``call(name, *args)`` for each ``args``, as the caller reads them; stops after one that raised."""
+        for args in arg_lists:
+            result = self.call(name, *args)
+            yield result
+            if result.raised is not None:
+                return

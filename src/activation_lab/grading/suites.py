@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import io
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -67,6 +67,7 @@ from activation_lab.records import (
     ExerciseStatus,
     Raised,
 )
+from activation_lab.sandbox import wire
 
 DOMAIN = "feedback"
 
@@ -106,7 +107,7 @@ class _TrackedStudent:
 
     def __init__(self, inner: StudentCode) -> None:
         self._inner = inner
-        self.calls = 0
+        self.call_count = 0
         self.not_implemented = 0
         self.answered: dict[str, bool] = {}  # function -> whether any call of it gave a real answer
         self.called_in_test: set[str] = set()  # functions called by the test running now
@@ -126,14 +127,34 @@ class _TrackedStudent:
         timing.count("round_trips")
         with timing.phase("student_calls"):
             result: CallResult = self._inner.call(name, *args)
-        self.calls += 1
+        self._record(name, result)
+        return result
+
+    def calls(self, name: str, arg_lists: Sequence[tuple[Any, ...]]) -> Iterator[CallResult]:
+        """Forward a batch; only the results the suite reads are counted, as if called one by one."""
+        timing.count("round_trips", -(-len(arg_lists) // wire.MAX_BATCH_CALLS))
+        results = self._inner.calls(name, arg_lists)
+        try:
+            while True:
+                with timing.phase("student_calls"):
+                    result = next(results, None)
+                if result is None:
+                    return
+                self._record(name, result)
+                yield result
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+
+    def _record(self, name: str, result: CallResult) -> None:
+        self.call_count += 1
         self.called_in_test.add(name)
         self.answered[name] = self.answered.get(name, False) or is_valid_result(result)
         # a stub of another file (``from sigmoid import sigmoid``) does not make this file unattempted
         if result.raised is not None and result.raised.type == "NotImplementedError":
             if not unfinished_elsewhere(result.raised):
                 self.not_implemented += 1
-        return result
 
 
 @dataclass(slots=True)
@@ -600,7 +621,7 @@ def _without_unearned(exercise: _Exercise) -> list[Message]:
 
 def _result(exercise: _Exercise, seed: int) -> ExerciseResult:
     tracked = exercise.student
-    attempted = not (tracked.calls > 0 and tracked.not_implemented == tracked.calls)
+    attempted = not (tracked.call_count > 0 and tracked.not_implemented == tracked.call_count)
     notes = list(exercise.notes)
     if attempted:
         notes += _without_unearned(exercise)
