@@ -60,7 +60,7 @@ def test_c2f_random(check, rng):
 )
 def test_c2f_properties(check):
     temperatures = [float(c) for c in np.linspace(-60, 60, 49)]
-    values = np.array([check.output("C2F", c).values for c in temperatures])
+    values = np.array([out.values for out in check.outputs("C2F", temperatures)])
     call = "C2F(C) for C in np.linspace(-60, 60, 49)"
     check.true_everywhere(values >= 32 - 1e-9, prop="C2F(C) ≥ 32", x=np.array(temperatures), call=call)
     rising = np.append(np.diff(values) >= -1e-9, True)

@@ -26,8 +26,7 @@ FINITE_DIFFERENCE = Tolerance(rtol=1e-5, atol=1e-7)
 @pytest.mark.public
 @pytest.mark.title(en="σ(0) = 1/2 as on the slide", ko="슬라이드처럼 σ(0) = 1/2")
 def test_sigmoid_at_zero(check):
-    check.matches("sigmoid", 0)
-    check.matches("sigmoid", 0.0)
+    check.matches_every("sigmoid", [0, 0.0])
 
 
 @pytest.mark.points(1)
@@ -40,8 +39,7 @@ def test_sigmoid_lecture_range(check):
 @pytest.mark.points(1)
 @pytest.mark.title(en="sigmoid on every kind of scalar", ko="모든 종류의 스칼라에서 sigmoid")
 def test_sigmoid_scalar_kinds(check):
-    for x in SCALARS:
-        check.matches("sigmoid", x)
+    check.matches_every("sigmoid", SCALARS)
     check.matches("sigmoid", np.float32(1.5), tol=FLOAT32)
 
 
@@ -51,15 +49,13 @@ def test_sigmoid_scalar_kinds(check):
     ko="0차원·1차원·2차원·빈 배열의 모양을 유지하는 sigmoid",
 )
 def test_sigmoid_shapes(check):
-    for x in ARRAYS:
-        check.matches("sigmoid", x)
+    check.matches_every("sigmoid", ARRAYS)
 
 
 @pytest.mark.points(1)
 @pytest.mark.title(en="sigmoid on random inputs in [-100, 100]", ko="[-100, 100]의 무작위 입력에서 sigmoid")
 def test_sigmoid_random(check, rng):
-    check.matches("sigmoid", rng.uniform(-100, 100, size=80))
-    check.matches("sigmoid", rng.integers(-100, 101, size=(5, 4)))
+    check.matches_every("sigmoid", [rng.uniform(-100, 100, size=80), rng.integers(-100, 101, size=(5, 4))])
 
 
 @pytest.mark.points(1)
@@ -69,8 +65,7 @@ def test_sigmoid_random(check, rng):
 )
 def test_sigmoid_properties(check, rng):
     x = np.sort(rng.uniform(-30, 30, size=60))
-    s = check.output("sigmoid", x).values
-    s_neg = check.output("sigmoid", -x).values
+    s, s_neg = (out.values for out in check.outputs("sigmoid", [x, -x]))
     call = "sigmoid(x), sigmoid(-x)"
     check.true_everywhere((s >= -1e-9) & (s <= 1 + 1e-9), prop="0 ≤ σ(x) ≤ 1", x=x, call=call)
     check.true_everywhere(np.append(np.diff(s) >= -1e-9, True), prop="x < y ⇒ σ(x) ≤ σ(y)", x=x, call=call)
@@ -81,8 +76,7 @@ def test_sigmoid_properties(check, rng):
 @pytest.mark.public
 @pytest.mark.title(en="σ'(0) = 0.25, the maximum of the derivative", ko="도함수의 최댓값 σ'(0) = 0.25")
 def test_sigmoid_grad_at_zero(check):
-    check.matches("sigmoid_grad", 0)
-    check.matches("sigmoid_grad", np.array([-2.0, 0.0, 2.0]))
+    check.matches_every("sigmoid_grad", [0, np.array([-2.0, 0.0, 2.0])])
 
 
 @pytest.mark.points(1)
@@ -90,10 +84,7 @@ def test_sigmoid_grad_at_zero(check):
     en="sigmoid_grad on scalars and arrays of every shape", ko="스칼라와 여러 모양의 배열에서 sigmoid_grad"
 )
 def test_sigmoid_grad_shapes(check):
-    for x in SCALARS:
-        check.matches("sigmoid_grad", x)
-    for x in ARRAYS:
-        check.matches("sigmoid_grad", x)
+    check.matches_every("sigmoid_grad", SCALARS + ARRAYS)
 
 
 @pytest.mark.points(1)
@@ -105,7 +96,8 @@ def test_sigmoid_grad_random(check, rng):
     check.matches("sigmoid_grad", rng.uniform(-100, 100, size=80))
     x = rng.uniform(-8, 8, size=40)
     h = 1e-5
-    numeric = (check.output("sigmoid", x + h).values - check.output("sigmoid", x - h).values) / (2 * h)
+    plus, minus = check.outputs("sigmoid", [x + h, x - h])
+    numeric = (plus.values - minus.values) / (2 * h)
     grad = check.output("sigmoid_grad", x).values
     call = "sigmoid_grad(x), sigmoid(x ± h), h = 1e-5"
     check.holds(
@@ -120,8 +112,7 @@ def test_sigmoid_grad_random(check, rng):
 )
 def test_sigmoid_input_unchanged(check):
     for name in ("sigmoid", "sigmoid_grad"):
-        check.unchanged(name, np.array([-3.0, 0.0, 2.5]))
-        check.unchanged(name, np.array([[-1, 4], [0, -2]]))
+        check.unchanged_every(name, [np.array([-3.0, 0.0, 2.5]), np.array([[-1, 4], [0, -2]])])
 
 
 @pytest.mark.advice

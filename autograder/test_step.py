@@ -32,17 +32,13 @@ def test_step_lecture_array(check):
 @pytest.mark.public
 @pytest.mark.title(en="step(0) is 1 (the formula says z ≥ 0)", ko="step(0)은 1 (수식은 z ≥ 0)")
 def test_step_at_zero(check):
-    check.matches("step", 0)
-    check.matches("step", 0.0)
-    check.matches("step", np.array([-2.0, 0.0, 2.0]))
-    check.matches("step", np.zeros((2, 2), dtype=int))
+    check.matches_every("step", [0, 0.0, np.array([-2.0, 0.0, 2.0]), np.zeros((2, 2), dtype=int)])
 
 
 @pytest.mark.points(1)
 @pytest.mark.title(en="step on every kind of scalar", ko="모든 종류의 스칼라에서 step")
 def test_step_scalar_kinds(check):
-    for x in SCALARS:
-        check.matches("step", x)
+    check.matches_every("step", SCALARS)
 
 
 @pytest.mark.points(1)
@@ -51,19 +47,22 @@ def test_step_scalar_kinds(check):
     ko="0차원·원소 1개·2차원·빈 배열에서 모양을 유지하는 step",
 )
 def test_step_shapes(check):
-    check.matches("step", np.array([5]))
-    check.matches("step", np.array(-0.5))
-    check.matches("step", np.array([[-1.5, 0.5, 2.0], [3.0, -4.0, 1e-9]]))
-    check.matches("step", np.array([], dtype=float))
-    check.matches("step", np.zeros((0, 3), dtype=int))
+    arrays = [
+        np.array([5]),
+        np.array(-0.5),
+        np.array([[-1.5, 0.5, 2.0], [3.0, -4.0, 1e-9]]),
+        np.array([], dtype=float),
+        np.zeros((0, 3), dtype=int),
+    ]
+    check.matches_every("step", arrays)
 
 
 @pytest.mark.points(1)
 @pytest.mark.title(en="step on random inputs", ko="무작위 입력에서 step")
 def test_step_random(check, rng):
-    check.matches("step", rng.uniform(-100, 100, size=60))
+    uniform = rng.uniform(-100, 100, size=60)
     nonzero = rng.integers(1, 6, size=(4, 5)) * rng.choice([-1, 1], size=(4, 5))
-    check.matches("step", nonzero)
+    check.matches_every("step", [uniform, nonzero])
 
 
 @pytest.mark.points(1)
@@ -81,12 +80,8 @@ def test_bipolar_lecture(check):
     ko="모든 종류의 스칼라와 여러 모양의 배열에서 bipolar_step",
 )
 def test_bipolar_kinds_and_shapes(check, rng):
-    for x in SCALARS:
-        check.matches("bipolar_step", x)
-    check.matches("bipolar_step", np.array([7]))
-    check.matches("bipolar_step", np.array(-3))
-    check.matches("bipolar_step", np.array([], dtype=int))
-    check.matches("bipolar_step", rng.uniform(-100, 100, size=(6, 5)))
+    arrays = [np.array([7]), np.array(-3), np.array([], dtype=int), rng.uniform(-100, 100, size=(6, 5))]
+    check.matches_every("bipolar_step", SCALARS + arrays)
 
 
 @pytest.mark.points(1)
@@ -95,5 +90,4 @@ def test_bipolar_kinds_and_shapes(check, rng):
 )
 def test_step_input_unchanged(check):
     for name in ("step", "bipolar_step"):
-        check.unchanged(name, np.array([-3.0, 0.0, 2.5]))
-        check.unchanged(name, np.array([[-1, 4], [0, -2]]))
+        check.unchanged_every(name, [np.array([-3.0, 0.0, 2.5]), np.array([[-1, 4], [0, -2]])])
