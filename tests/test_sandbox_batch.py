@@ -360,6 +360,12 @@ def nap(x):
     time.sleep(x)
     return x
 
+def slow(x):
+    if x == 0:
+        return -1
+    time.sleep(0.6)
+    return x
+
 def ok(x):
     return x
 
@@ -423,3 +429,15 @@ def test_a_student_who_hangs_after_a_failed_check_is_graded_as_one_by_one(mode: 
     ]
     assert [t.feedback for t in got.tests] == [t.feedback for t in expected.tests]
     assert 0 < got.score < got.max_score
+
+
+@pytest.mark.slow
+def test_speculation_has_one_allowance_per_exercise_not_one_per_batch(mode: str) -> None:
+    with SubmissionSandbox({"spec.py": SPECULATION}, Limits(call_seconds=1.0), isolation=mode) as opened:
+        student = opened.open("spec")
+        assert student.call("count", 0).value == 1
+        assert next(student.calls("slow", [(0,), (1,)])).value == -1
+        assert student.call("count", 0).value == 2  # drained within the allowance: the same worker
+        assert next(student.calls("slow", [(0,), (1,)])).value == -1
+        assert student.call("count", 0).value == 1  # the allowance ran out: a fresh worker
+        assert [r.value for r in student.calls("slow", [(2,), (3,)])] == [2, 3]

@@ -275,6 +275,8 @@ class SandboxedStudent:
         self._request_id = 0
         self._batch: _Batch | None = None  # the last batch, whose unread replies are drained before anything
         self._speculate = True  # send a batch's calls together; off once a call nobody asked for went wrong
+        # uncharged time this exercise may spend draining calls nobody asked for, all batches together
+        self._speculation_left = sandbox.limits.call_seconds
 
     @property
     def import_error(self) -> Raised | None:
@@ -447,18 +449,20 @@ class SandboxedStudent:
         """Read the replies of the last batch that nobody asked for, before the next request.
 
         Those calls were made only because they were sent together with calls before them; the sequential
-        order would not have made them, so their time is not charged. One that hangs (past the per-call
-        limit for all of them together), crashes or hits a limit costs the student nothing: the worker is
-        killed and the next request starts a fresh one (``_start``: the same module, the remaining budget),
-        and from then on this module's calls are sent one at a time. A forged reply is still a protocol
-        violation.
+        order would not have made them, so their time is not charged to the exercise's budget; it comes
+        out of an allowance of one call's time limit per exercise, all drains together. A call that
+        outlasts the allowance, crashes or hits a limit costs the student nothing: the worker is killed, the
+        next request starts a fresh one (``_start``: the same module, the remaining budget, its import
+        charged as the first one was), and from then on this module's calls are sent one at a time. A
+        forged reply is still a protocol violation.
         """
         batch, self._batch = self._batch, None
         if batch is None or batch.done or self._channel is None:
             return
-        deadline = time.monotonic() + self.sandbox.limits.call_seconds
+        began = time.monotonic()
         try:
             while not batch.done:
+                deadline = began + self._speculation_left
                 reply = wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
                 self._check_batch_reply(batch, reply)
         except wire.ProtocolError as exc:
@@ -467,6 +471,8 @@ class SandboxedStudent:
             self._shut()
             self._started = False
             self._speculate = False
+        finally:
+            self._speculation_left = max(0.0, self._speculation_left - (time.monotonic() - began))
 
     def _request(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
         self._drain()
