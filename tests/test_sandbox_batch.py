@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -232,6 +233,35 @@ def test_the_worker_refuses_a_batch_beyond_the_bound() -> None:
         answered = [wire.recv_frame(ours, 1 << 20) for _ in range(2)]
     assert refused["id"] == 7 and refused["index"] == 0 and refused["raised"]["type"] == "ValueError"
     assert [(r["id"], r["index"], r["ok"]) for r in answered] == [(8, 0, 2), (8, 1, 2)]
+
+
+def test_the_buffered_reader_keeps_the_frame_bounds() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        reader = wire.FrameReader(ours, 1000)
+        for message in ({"id": 1}, [2, 3], "four"):  # three frames in one write: read from one chunk
+            wire.send_frame(theirs, message)
+        assert [reader.frame(time.monotonic() + 5) for _ in range(3)] == [{"id": 1}, [2, 3], "four"]
+        theirs.sendall(wire.FRAME_HEADER.pack(10) + b'{"id"')  # half a frame: the rest never comes
+        with pytest.raises(TimeoutError):
+            reader.frame(time.monotonic() + 0.05)
+        theirs.sendall(b": 5} ")  # the rest: the frame is whole
+        assert reader.frame(time.monotonic() + 5) == {"id": 5}
+        theirs.sendall(wire.FRAME_HEADER.pack(1001))  # refused from its header, before any body
+        with pytest.raises(wire.ProtocolError):
+            reader.frame(time.monotonic() + 5)
+        assert len(reader.buffer) <= wire.FRAME_HEADER.size
+    second, peer = socket.socketpair()
+    with second:
+        wire.send_frame(peer, {"last": True})
+        peer.sendall(wire.FRAME_HEADER.pack(3) + b"\xff\xfe!")
+        peer.close()
+        reader = wire.FrameReader(second, 1000)
+        assert reader.frame(time.monotonic() + 5) == {"last": True}
+        with pytest.raises(wire.ProtocolError):  # not UTF-8 JSON
+            reader.frame(time.monotonic() + 5)
+        with pytest.raises(EOFError):
+            reader.frame(time.monotonic() + 5)
 
 
 def test_the_size_bound_of_encoded_arguments_is_an_upper_bound() -> None:

@@ -273,6 +273,7 @@ class SandboxedStudent:
         self._defines: dict[str, bool] = {}
         self._callables: frozenset[str] | None = None  # from the ready message: no round trip to ask
         self._request_id = 0
+        self._frames: wire.FrameReader | None = None  # replies after the ready message (hello/ready: _start)
         self._batch: _Batch | None = None  # the last batch, whose unread replies are drained before anything
         self._speculate = True  # send a batch's calls together; off once a call nobody asked for went wrong
         # uncharged time this exercise may spend draining calls nobody asked for, all batches together
@@ -403,6 +404,13 @@ class SandboxedStudent:
             self._fail("memory", f"MemoryError while importing {self.module_name}.py")
         self._import_error = raised
 
+    def _reader(self) -> wire.FrameReader:
+        """The buffered reader of the worker's replies after its ready message (a new one per worker)."""
+        assert self._channel is not None
+        if self._frames is None or self._frames.sock is not self._channel:
+            self._frames = wire.FrameReader(self._channel, self.sandbox.limits.message_bytes)
+        return self._frames
+
     def _send_batch(self, name: str, calls: list[dict[str, Any]]) -> _Batch:
         self._drain()
         self._start()
@@ -421,7 +429,7 @@ class SandboxedStudent:
         deadline = began + min(self.sandbox.limits.call_seconds, self.budget_left)
         assert self._channel is not None
         try:
-            reply = wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
+            reply = self._reader().frame(deadline)
         except TimeoutError:
             self.budget_left -= time.monotonic() - began
             over_budget = self.budget_left <= 0
@@ -463,7 +471,7 @@ class SandboxedStudent:
         try:
             while not batch.done:
                 deadline = began + self._speculation_left
-                reply = wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
+                reply = self._reader().frame(deadline)
                 self._check_batch_reply(batch, reply)
         except wire.ProtocolError as exc:
             self._fail("error", f"protocol violation: {exc}")
@@ -484,7 +492,7 @@ class SandboxedStudent:
         deadline = began + min(seconds, self.budget_left)
         try:
             wire.send_frame(self._channel, {**request, "id": ident})
-            reply = wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
+            reply = self._reader().frame(deadline)
         except TimeoutError:
             self.budget_left -= time.monotonic() - began
             over_budget = self.budget_left <= 0

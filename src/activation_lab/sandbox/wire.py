@@ -108,6 +108,46 @@ def recv_frame(
         raise ProtocolError(f"malformed frame: {type(exc).__name__}") from None
 
 
+class FrameReader:
+    """Frames from one socket read in chunks, so replies that are already there cost one ``recv`` together.
+
+    Bounded like :func:`recv_frame`: a frame's declared size is checked against ``max_bytes`` as soon as its
+    header is in, so the buffer never holds more than one frame and one chunk. A frame already received is
+    returned even past ``deadline`` (it arrived in time); waiting for more raises ``TimeoutError`` there.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, sock: socket.socket, max_bytes: int) -> None:
+        self.sock = sock
+        self.max_bytes = max_bytes
+        self.buffer = bytearray()
+
+    def frame(self, deadline: float) -> Any:
+        """The next frame (``EOFError`` if closed, ``ProtocolError`` if bad, ``TimeoutError``)."""
+        while True:
+            needed = FRAME_HEADER.size
+            if len(self.buffer) >= needed:
+                (size,) = FRAME_HEADER.unpack_from(self.buffer)
+                if size > self.max_bytes:
+                    raise ProtocolError(f"frame of {size} bytes exceeds the cap of {self.max_bytes}")
+                needed += size
+                if len(self.buffer) >= needed:
+                    body = bytes(self.buffer[FRAME_HEADER.size : needed])
+                    del self.buffer[:needed]
+                    try:
+                        return json.loads(body.decode("utf-8"))
+                    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+                        raise ProtocolError(f"malformed frame: {type(exc).__name__}") from None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.sock], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = self.sock.recv(min(max(self.CHUNK, needed - len(self.buffer)), 1 << 20))
+            if not chunk:
+                raise EOFError("channel closed")
+            self.buffer += chunk
+
+
 # ----------------------------------------------------------------------------------------------------
 # Values on the wire
 
