@@ -182,6 +182,15 @@ def test_a_module_with_too_many_names_is_asked_name_by_name(mode: str) -> None:
         assert [r.value for r in student.calls("f7", [(0,), (1,)])] == [7, 7]
 
 
+def test_odd_names_in_an_honest_module_are_left_out_not_refused(mode: str) -> None:
+    source = 'globals()["not a name"] = print\nglobals()[1] = print\nglobals()["x" * 500] = print\n'
+    source += "def ok(x):\n    return x\n"
+    with SubmissionSandbox({"odd.py": source}, isolation=mode) as opened:
+        student = opened.open("odd")
+        assert student.import_error is None and student.defines("ok")
+        assert [r.value for r in student.calls("ok", [(1,), (2,)])] == [1, 2]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Bounds: what the parent accepts from the worker, and what the worker accepts from the parent
 
@@ -211,6 +220,7 @@ def test_the_worker_lists_only_callables_within_the_bounds() -> None:
     module = type(sys)("student")
     module.f = lambda x: x
     module.value = 3
+    setattr(module, "not a name", print)  # globals()["not a name"] = ...: never listed, never refused
     setattr(module, "g" * (wire.NAME_CHARS + 1), print)
     assert worker._callables(module) == ["f"]
     for i in range(wire.MAX_CALLABLES):

@@ -49,7 +49,6 @@ __all__ += ["isolation_warning", "memory_controller"]
 
 _probe = probe  # the name the tests use
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
-NAME = re.compile(r"[^\W\d]\w*")  # a Python identifier (Unicode letters too), as the worker lists them
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9+/=._<>|-]*")  # base64, dtypes, float spellings: one byte each in JSON
 EXIT_WAIT_SECONDS = 2.0
 # Names a student file may never take: the sandbox's own modules, and the start-up hooks of Python and pytest.
@@ -89,7 +88,7 @@ def callable_names(data: Any) -> frozenset[str] | None:
     if type(data) is not list or len(data) > wire.MAX_CALLABLES:
         raise wire.ProtocolError("callables are not a short list")
     for name in data:
-        if type(name) is not str or len(name) > wire.NAME_CHARS or not NAME.fullmatch(name):
+        if type(name) is not str or len(name) > wire.NAME_CHARS or not name.isidentifier():
             raise wire.ProtocolError("a callable name is not a short identifier")
     return frozenset(data)
 

@@ -152,12 +152,13 @@ def _callables(module: Any) -> list[str] | None:
     """The module's top-level callable names for the ready message; ``None`` when there are too many.
 
     ``callable()`` reads the type's call slot and runs none of the value's code. Names longer than
-    ``wire.NAME_CHARS`` are left out (the parent asks about a name it does not find here).
+    ``wire.NAME_CHARS`` or not identifiers (``globals()["a b"] = f``) are left out: the parent refuses them
+    and asks about a name it does not find here.
     """
     names: list[str] = []
     try:
         for key, value in list(getattr(module, "__dict__", {}).items()):
-            if type(key) is str and len(key) <= wire.NAME_CHARS and callable(value):
+            if type(key) is str and len(key) <= wire.NAME_CHARS and key.isidentifier() and callable(value):
                 if len(names) == wire.MAX_CALLABLES:
                     return None
                 names.append(key)
