@@ -683,3 +683,61 @@ def test_a_false_property_names_where_it_fails(make_checker) -> None:
         check.true_everywhere(check.output("relu", x).values >= 0, prop="ReLU(x) ≥ 0", x=x, call="relu(x)")
     text = render(failure_message(caught.value.failure, hidden=True), "en")
     assert "ReLU(x) ≥ 0 fails at 2 of 3 inputs; first at index 0 (input -1.0)" in text
+
+
+# --------------------------------------------------------------------------------------------------
+# the batched checks report what the loops they replace report
+# --------------------------------------------------------------------------------------------------
+
+CORPUS_FILES = sorted((REPO / "tests" / "corpus").glob("*/*/*.py"))
+BATCH_INPUTS = [0, 3, -2, 0.5, np.float64(1e-9), np.int64(-4), np.float32(1.5), np.array(0.75)]
+BATCH_INPUTS += [
+    np.array([-3, 0, 2]),
+    np.array([[-1.5, 0.0, 2.0], [3.0, -4.0, 0.5]]),
+    np.array([], dtype=float),
+]
+BATCH_INPUTS += [np.array([-1000.0, 710.0, 1000.0]), 37, 36.6, -40]
+SINGLE_OF = {
+    "matches_every": "matches",
+    "outputs": "output",
+    "unchanged_every": "unchanged",
+    "matches_each": "output",
+}
+
+
+def _run(checker: Checker, method: str, name: str, inputs: list) -> tuple[list | None, Failure | None]:
+    """What a check gives: its outputs or its failure (a loop of single checks for a single method)."""
+    try:
+        if method in SINGLE_OF.values():
+            return [getattr(checker, method)(name, x) for x in inputs], None
+        result = getattr(checker, method)(name, inputs)
+        return ([] if result is None else list(result)), None
+    except CheckFailure as failed:
+        return None, failed.failure
+
+
+def _corpus_id(path: Path) -> str:
+    return f"{path.parent.parent.name}/{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=_corpus_id)
+def test_batched_checks_fail_where_the_loops_fail_with_the_same_feedback(make_checker, path: Path) -> None:
+    exercise = path.parent.name
+    source = path.read_text(encoding="utf-8")
+    inputs = [x for x in BATCH_INPUTS if exercise != "c2f" or np.ndim(x) == 0]
+    for name in COURSE.exercise(exercise).functions:
+        for batched, single in SINGLE_OF.items():
+            if batched == "matches_each" and exercise != "c2f":
+                continue
+            looped, batch = make_checker(exercise, source), make_checker(exercise, source)
+            loop_values, loop_failure = _run(looped, single, name, inputs)
+            batch_values, batch_failure = _run(batch, batched, name, inputs)
+            if batched == "matches_each":  # it compares after the outputs: the same failure when one breaks
+                assert batch_failure == loop_failure or (loop_failure is None and batch_values is None)
+                continue
+            assert batch_failure == loop_failure, (name, batched)
+            assert batch.advice == looped.advice, (name, batched)
+            if batched != "unchanged_every" and loop_values is not None:
+                assert batch_values is not None and len(batch_values) == len(loop_values)
+                for got, expected in zip(batch_values, loop_values, strict=True):
+                    np.testing.assert_array_equal(got.values, expected.values)
