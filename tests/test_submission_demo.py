@@ -11,6 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from activation_lab.course import load_course
+from activation_lab.i18n import Message
 from activation_lab.submissions.load import load_submission
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,43 @@ EXPECTED = {
 }
 
 
+# plots.py as examples/submissions/README.md tells it: the score out of 10, and the figure feedback keys
+# (messages/plots.toml) and misconception hints of its failed tests; None: no plots.py (status missing)
+PLOTS: dict[str, tuple[float, set[str]] | None] = {
+    "student01": (10, set()),
+    "student02": None,
+    "student03": (8, {"figure.curve_count", "figure.legend"}),
+    "student04": (0, {"figure.not_a_figure"}),
+    "student05": (8, {"math_on_array"}),
+    "student06": (8, {"figure.y_values"}),
+    "student07.zip": (9, {"figure.y_values"}),
+    "student08": (8, {"figure.y_values", "figure.no_legend"}),
+    "student09": (9, {"figure.x_values"}),
+    "student10": (10, set()),
+    "student11": None,
+    "student12.ipynb": (3, {"figure.curve_count", "missing_function"}),
+    "student13": (0, {"not_attempted"}),
+    "student14": (5, {"figure.curve_count", "figure.legend"}),
+    "student15": (10, set()),
+    "student16": (10, set()),
+    "student17": (7, {"figure.y_values", "builtin_max_on_array"}),
+    "student18": (10, set()),
+    "student19": (7, {"figure.y_values", "figure.ylabel"}),
+}
+
+
+def _plot_keys(message: Message | None) -> set[str]:
+    """The plots.toml keys in a feedback message, joined messages included (not the rule every one states)."""
+    if message is None:
+        return set()
+    keys = {message.key} if message.domain == "plots" and message.key != "figure.rule" else set()
+    for value in message.params.values():
+        for part in value if isinstance(value, tuple) else (value,):
+            if isinstance(part, Message):
+                keys |= _plot_keys(part)
+    return keys
+
+
 @pytest.fixture(scope="module")
 def course():
     return load_course(ROOT)
@@ -67,6 +105,36 @@ def test_every_demo_submission_loads(course, entry) -> None:
     assert submission.note_keys == notes
     assert (submission.answers is not None) == has_answers
     assert submission.name == entry.split(".")[0]
+
+
+def test_the_plot_table_of_the_readme_is_what_grading_gives() -> None:
+    assert set(PLOTS) == set(EXPECTED)
+    readme = (DEMO / "README.md").read_text(encoding="utf-8")
+    for entry, expected in PLOTS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{entry}"))
+        plots_cell = row.split(" | ")[3]
+        if expected is None:
+            assert "`missing`" in plots_cell, entry
+        else:
+            assert plots_cell.endswith(f"({expected[0]:g})"), entry
+            assert all(f"`{key}`" in plots_cell for key in expected[1]), entry
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", sorted(PLOTS))
+def test_every_demo_plots_file_grades_as_the_readme_says(grading_context, entry) -> None:
+    from activation_lab.grading.grade import grade_path
+
+    report = grade_path(DEMO / entry, grading_context)
+    plots = next(exercise for exercise in report.exercises if exercise.id == "plots")
+    expected = PLOTS[entry]
+    if expected is None:
+        assert (plots.status, plots.score) == ("missing", 0)
+        return
+    score, keys = expected
+    failed = [test for test in plots.tests if test.status != "passed"]
+    found = set().union(*(_plot_keys(test.feedback) | set(test.hints) for test in failed))
+    assert (plots.status, plots.score, found) == ("graded", score, keys)
 
 
 def test_answers_use_real_quiz_item_ids(course) -> None:
