@@ -195,9 +195,14 @@ def report_from_data(data: Any) -> SubmissionReport:
     )
 
 
-def write_records(path: Path, report: SubmissionReport) -> None:
-    """Store one unrendered report atomically."""
-    write_atomic(path, json.dumps(report_data(report), ensure_ascii=False) + "\n")
+def dumps_records(report: SubmissionReport) -> str:
+    """The text :func:`write_records` stores for ``report``."""
+    return json.dumps(report_data(report), ensure_ascii=False) + "\n"
+
+
+def write_records(path: Path, report: SubmissionReport | str) -> None:
+    """Store one unrendered report atomically (or the text :func:`dumps_records` made of it)."""
+    write_atomic(path, report if isinstance(report, str) else dumps_records(report))
 
 
 def read_records(path: Path) -> SubmissionReport | None:
