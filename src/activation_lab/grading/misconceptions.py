@@ -215,10 +215,64 @@ def _fits_dtype(
     return "int_truncation" not in keys
 
 
+def _close(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """``np.isclose(got, candidate, rtol, atol, equal_nan=True)`` of two float64 arrays, without its set-up.
+
+    NumPy's own expression (``numpy/_core/numeric.py``); diagnosing one wrong answer compares some forty
+    candidates, where ``np.isclose``'s argument handling cost more than the arithmetic.
+    """
+    with np.errstate(invalid="ignore"):
+        close = (np.abs(got - candidate) <= atol + rtol * np.abs(candidate)) & np.isfinite(candidate)
+        return close | (got == candidate) | (np.isnan(got) & np.isnan(candidate))  # type: ignore[no-any-return]
+
+
 def _matches(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -> bool:
-    return got.shape == candidate.shape and bool(
-        np.all(np.isclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True))
-    )
+    return got.shape == candidate.shape and bool(_close(got, candidate, rtol, atol).all())
+
+
+_Candidate = tuple[tuple[str, ...], np.ndarray, float, float]  # keys, values, rtol, atol
+# The candidates' values at an input, memoized per process: a suite's inputs are the same for every
+# submission (fixed, or drawn from the run's seed), the course's formulas are deterministic, and a class
+# diagnoses the same wrong answers again and again. Keyed by the exact bytes of the input and of the
+# reference's values; entries are private copies, never handed out.
+_DISTINCT: dict[tuple[Any, ...], tuple[CourseMisconceptions, list[_Candidate]]] = {}
+_DISTINCT_BUDGET = 16 * 2**20  # bytes of keys and values kept, at most
+_distinct_bytes = 0
+
+
+def _distinct_candidates(
+    name: str, x: np.ndarray, expected: np.ndarray, course: CourseMisconceptions
+) -> list[_Candidate]:
+    """The wrong formulas and cut-off or rounded references whose values at ``x`` differ from ``expected``.
+
+    ``x`` and ``expected`` are float64 arrays of one shape; a candidate that gives the reference's values
+    (at grading tolerance) proves nothing and is left out.
+    """
+    global _distinct_bytes
+    key = (id(course), name, x.shape, x.tobytes(), expected.tobytes())
+    found = _DISTINCT.get(key)
+    if found is not None and found[0] is course:
+        return found[1]
+    formulas = [
+        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL)
+        for keys, candidate in course.candidates.get(name, ())
+    ]
+    transforms = [
+        (keys, transform(expected), EXACT_RTOL, EXACT_ATOL)
+        for keys, digits, transform in TRANSFORMS
+        if digits > 0 or "rounded_result" not in keys or name not in course.fractional_results
+    ]
+    distinct: list[_Candidate] = []
+    for keys, values, rtol, atol in formulas + transforms:
+        values = np.array(values, dtype=float)  # a copy: a formula may return (a view of) its input
+        values.setflags(write=False)
+        if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL):
+            distinct.append((keys, values, rtol, atol))
+    size = 2 * x.nbytes + sum(values.nbytes + 200 for _, values, _, _ in distinct)
+    if _distinct_bytes + size <= _DISTINCT_BUDGET:
+        _DISTINCT[key] = (course, distinct)
+        _distinct_bytes += size
+    return distinct
 
 
 def _explaining_candidates(
@@ -237,21 +291,9 @@ def _explaining_candidates(
     explanations count, and only the keys they all share: where two different mistakes give the same
     numbers (near C = 0 most C2F formulas give 32), the evidence does not discriminate and nothing is named.
     """
-    formulas = [
-        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL)
-        for keys, candidate in course.candidates.get(name, ())
-    ]
-    transforms = [
-        (keys, transform(expected), EXACT_RTOL, EXACT_ATOL)
-        for keys, digits, transform in TRANSFORMS
-        if digits > 0 or "rounded_result" not in keys or name not in course.fractional_results
-    ]
     matched: list[tuple[str, ...]] = []
-    for keys, values, rtol, atol in formulas + transforms:
-        if not _fits_dtype(name, keys, got_dtype, course):
-            continue
-        values = np.asarray(values, dtype=float)
-        if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(got, values, rtol, atol):
+    for keys, values, rtol, atol in _distinct_candidates(name, x, expected, course):
+        if _fits_dtype(name, keys, got_dtype, course) and _matches(got, values, rtol, atol):
             matched.append(keys)
     # An even function hides a sign error, a saturated input hides an approximate e, ...: drop an explanation
     # that only adds mistakes to another one that already explains the numbers.
@@ -277,9 +319,8 @@ def diagnose(
     if x.shape != got.shape or expected.shape != got.shape:
         return ()
     with np.errstate(all="ignore"):
-        close = np.isclose(got, expected, rtol=GRADING_RTOL, atol=GRADING_ATOL, equal_nan=True)
-    if np.all(close):
-        return ()
+        if _matches(got, expected, GRADING_RTOL, GRADING_ATOL):
+            return ()
     hints: list[str] = []
     with np.errstate(all="ignore"):
         pattern = course.patterns.get(name)
@@ -291,6 +332,6 @@ def diagnose(
             candidates = [k for k in candidates if k != "approx_e"]
         hints += [k for k in candidates if k not in hints]
         if name in course.float_functions and (low_dtype or not (hints or explained)):
-            if low_dtype or np.all(np.isclose(got, expected, rtol=5e-3, atol=1e-4, equal_nan=True)):
+            if low_dtype or _matches(got, expected, 5e-3, 1e-4):
                 hints.append("low_precision")
     return tuple(hints)

@@ -57,22 +57,30 @@ class _Profile:
 
 
 _profile: _Profile | None = None
-_read_for_pid = 0  # the process that last read the environment (forked children read it again)
+_read = False  # whether this process read the environment (a forked child reads it again)
+
+
+def _forget() -> None:
+    global _read
+    _read = False
+
+
+# at fork rather than a getpid() per phase: phase() runs around every student call, profile or not
+os.register_at_fork(after_in_child=_forget)
 
 
 def _current() -> _Profile | None:
-    global _profile, _read_for_pid
-    if _read_for_pid != os.getpid():
+    if not _read:
         reset()
     return _profile
 
 
 def reset() -> None:
     """Read ``ACTIVATION_LAB_PROFILE`` again (done once per process; tests that change it call this)."""
-    global _profile, _read_for_pid
+    global _profile, _read
     folder = os.environ.get(ENV)
     _profile = _Profile(folder) if folder else None
-    _read_for_pid = os.getpid()
+    _read = True
 
 
 def enabled() -> bool:
