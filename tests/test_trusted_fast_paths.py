@@ -1,0 +1,309 @@
+"""The trusted side's shortcuts give exactly what the long way gives (issue 9).
+
+The reference's outputs remembered across submissions, the output rules' early answers, the misconception
+candidates memoized per input, the report's JSON written without the standard library's Python encoder, and
+a batch whose workers render the reports: each is checked here against the computation it replaces.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from activation_lab.grading import checks, misconceptions, timing
+from activation_lab.grading.batch import grade_batch
+from activation_lab.grading.checks import _broken_output, output_failure, reference_output
+from activation_lab.grading.grade import make_context
+from activation_lab.grading.misconceptions import _close, diagnose
+from activation_lab.grading.suites import load_misconceptions
+from activation_lab.records import Opaque
+from activation_lab.reports.report import dumps_report, report_to_json
+from activation_lab.reports.stored import read_records, records_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------------------------------
+# The report's JSON text
+# --------------------------------------------------------------------------------------------------
+
+
+def _standard(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({}, id="empty-dict"),
+        pytest.param([], id="empty-list"),
+        pytest.param({"a": [], "b": {}, "c": [[]], "d": [{}]}, id="empty-containers-nested"),
+        pytest.param({"ko": "시그모이드 함수의 미분 ✓", "ctl": '\x00\x1f\t\n"\\ \u2028 \ud800'}, id="text"),
+        pytest.param([0.1, -0.0, 1e300, 5e-324, 1e16, 123456789.0, math.pi], id="floats"),
+        pytest.param([math.nan, math.inf, -math.inf], id="non-finite"),
+        pytest.param([0, -1, 10**40, True, False, None], id="ints-bools-null"),
+        pytest.param({"t": (1, (2, "x"), ())}, id="tuples-as-lists"),
+        pytest.param([{"a": {"b": [1, {"c": None}]}}, "z"], id="deep"),
+        pytest.param({1: "int key", 2.5: "float key", None: "null key"}, id="non-string-keys"),
+        pytest.param({"np": np.float64(0.25), "i": np.int64(3)}, id="numpy-scalars"),
+    ],
+)
+def test_dumps_report_writes_what_json_dumps_writes(data) -> None:
+    try:
+        expected = _standard(data)
+    except TypeError:
+        with pytest.raises(TypeError):
+            dumps_report(data)
+        return
+    assert dumps_report(data) == expected
+
+
+def test_dumps_report_of_the_scenario_goldens_is_byte_identical() -> None:
+    goldens = sorted((REPO / "tests" / "scenarios").glob("*/expected.json"))
+    assert goldens
+    for path in goldens:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert dumps_report(data) == _standard(data), path.parent.name
+
+
+# --------------------------------------------------------------------------------------------------
+# Output rules: the early answers agree with the full rules
+# --------------------------------------------------------------------------------------------------
+
+VALUES = [
+    None,
+    True,
+    np.bool_(False),
+    0,
+    7,
+    2**2000,
+    1.5,
+    math.nan,
+    np.float64(0.25),
+    np.float32(0.5),
+    np.int64(3),
+    np.uint8(1),
+    np.complex128(1j),
+    np.array(0.5),
+    np.array(3),
+    np.array([0.5, 1.0]),
+    np.array([[1, 2], [3, 4]]),
+    np.array([True, False]),
+    np.array(["a", "b"]),
+    np.array([], dtype=float),
+    np.ma.masked_array([1.0, 2.0]),
+    [0.5, 1.0],
+    (0.5,),
+    "0.5",
+    Opaque("Decimal"),
+    Opaque("numpy.bool"),
+]
+ARGS = [0.0, 3, np.float64(1.0), np.array(0.0), np.array([1.0, 2.0]), np.array([[1, 2], [3, 4]]), None]
+
+
+@pytest.mark.parametrize(("value", "arg"), list(itertools.product(VALUES, ARGS)))
+def test_output_rules_early_answers_agree_with_the_full_rules(value, arg) -> None:
+    array_input = isinstance(arg, np.ndarray) and arg.ndim >= 1
+    assert output_failure(value, arg) == _broken_output(value, arg, array_input)
+
+
+# --------------------------------------------------------------------------------------------------
+# The reference's outputs, remembered
+# --------------------------------------------------------------------------------------------------
+
+
+class _Counting:
+    """A reference function that counts its calls and writes into its argument (as a careless one could)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, x, scale=1.0):
+        self.calls += 1
+        if isinstance(x, np.ndarray):
+            result = np.where(x >= 0, x, 0.0) * scale
+            x[...] = -99  # the caller's array must not see this
+            return result
+        if isinstance(x, list):
+            return [v * scale for v in x]
+        return x * scale
+
+
+def test_the_reference_is_called_once_per_distinct_input_and_works_on_copies() -> None:
+    function = _Counting()
+    x = np.array([-1.0, 2.0, 3.0])
+    first = reference_output(function, (x,))
+    assert np.array_equal(x, [-1.0, 2.0, 3.0])  # the reference wrote into a copy
+    second = reference_output(function, (np.array([-1.0, 2.0, 3.0]),))
+    assert function.calls == 1
+    assert np.array_equal(first, [0.0, 2.0, 3.0]) and np.array_equal(second, first)
+    second[0] = 42.0  # a caller changing what it got ...
+    third = reference_output(function, (x,))
+    assert np.array_equal(third, [0.0, 2.0, 3.0])  # ... changes nothing for the next
+    assert third.flags.writeable and third is not second
+    assert function.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param(0.0, -0.0, id="signed-zero"),
+        pytest.param(1, 1.0, id="int-float"),
+        pytest.param(1, True, id="int-bool"),
+        pytest.param(np.float64(1.0), 1.0, id="numpy-scalar-float"),
+        pytest.param(np.float32(1.0), np.float64(1.0), id="scalar-dtypes"),
+        pytest.param(np.array([1, 2]), np.array([1.0, 2.0]), id="array-dtypes"),
+        pytest.param(np.zeros((2, 3)), np.zeros((3, 2)), id="shapes"),
+        pytest.param(np.zeros((2, 3)), np.asfortranarray(np.zeros((2, 3))), id="layouts"),
+    ],
+)
+def test_inputs_that_differ_in_anything_are_remembered_apart(a, b) -> None:
+    seen = []
+
+    def reference(x):
+        seen.append(x)
+        return np.asarray(x, dtype=float) + 1
+
+    reference_output(reference, (a,))
+    reference_output(reference, (b,))
+    assert len(seen) == 2
+
+
+def test_unremembered_values_call_the_reference_every_time() -> None:
+    function = _Counting()
+    for _ in range(2):
+        assert reference_output(function, ([1.0, 2.0],)) == [1.0, 2.0]  # a list result
+        reference_output(function, (np.array([1.0], dtype=object),))  # an object array
+        reference_output(function, (np.ma.masked_array([1.0]),))  # a subclass
+    assert function.calls == 6
+
+
+def test_nan_inputs_are_remembered_and_answered_alike() -> None:
+    function = _Counting()
+    first = reference_output(function, (math.nan,))
+    second = reference_output(function, (float("nan"),))
+    assert math.isnan(first) and math.isnan(second) and function.calls == 1
+
+
+def test_the_memory_of_reference_outputs_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(checks, "_REFERENCE_OUTPUTS", {})
+    monkeypatch.setattr(checks, "_reference_bytes", 0)
+    monkeypatch.setattr(checks, "_REFERENCE_BUDGET", 10_000)
+    function = _Counting()
+    for i in range(100):
+        reference_output(function, (np.full(100, float(i)),))
+    assert checks._reference_bytes <= 10_000
+    assert 0 < len(checks._REFERENCE_OUTPUTS) < 100
+    calls = function.calls
+    reference_output(function, (np.full(100, 99.0),))  # not remembered: computed again, still right
+    assert function.calls == calls + 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Misconception candidates, memoized per input
+# --------------------------------------------------------------------------------------------------
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 1e-9, np.inf, -np.inf, np.nan, 1 + 1e-7, 1 + 1e-6, 5e-324, 1e308]
+
+
+@pytest.mark.parametrize(("rtol", "atol"), [(1e-7, 1e-9), (1e-6, 1e-8), (1e-12, 1e-12), (5e-3, 1e-4), (0, 0)])
+def test_candidate_closeness_agrees_with_numpy(rtol, atol) -> None:
+    pairs = np.array(list(itertools.product(SPECIAL, SPECIAL)))
+    got, candidate = pairs[:, 0].copy(), pairs[:, 1].copy()
+    with np.errstate(all="ignore"):
+        expected = np.isclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True)
+    assert np.array_equal(_close(got, candidate, rtol, atol), expected)
+
+
+def test_diagnosis_is_the_same_remembered_or_not(monkeypatch) -> None:
+    course = load_misconceptions(load_course_here())
+    x = np.array([-3.0, -1.0, 0.0, 0.5, 2.0])
+    expected = 1 / (1 + np.exp(-x))
+    wrong = {
+        "exp_sign": 1 / (1 + np.exp(x)),
+        "rounded": np.round(expected, 2),
+        "float32": expected.astype(np.float32).astype(float),
+        "unexplained": expected + 0.3,
+    }
+    fresh = {}
+    for label, got in wrong.items():
+        monkeypatch.setattr(misconceptions, "_DISTINCT", {})
+        fresh[label] = diagnose("sigmoid", x, got, expected, np.dtype(np.float64), course)
+    assert fresh["exp_sign"] and fresh["rounded"]  # the table is not trivially empty
+    for label, got in wrong.items():  # now from memory, twice
+        for _ in range(2):
+            assert diagnose("sigmoid", x, got, expected, np.dtype(np.float64), course) == fresh[label]
+
+
+def test_remembered_candidates_do_not_follow_a_changed_input() -> None:
+    course = load_misconceptions(load_course_here())
+    x = np.array([-2.0, 1.0, 3.0])
+    expected = 1 / (1 + np.exp(-x))
+    got = 1 / (1 + np.exp(x))
+    first = diagnose("sigmoid", x, got, expected, np.dtype(np.float64), course)
+    x[...] = 0.0  # the suite reuses its array: the memory is keyed by the values, not the object
+    assert diagnose("sigmoid", np.array([-2.0, 1.0, 3.0]), got, expected, None, course) == first
+
+
+def load_course_here():
+    from activation_lab.course import load_course
+
+    return load_course(REPO)
+
+
+# --------------------------------------------------------------------------------------------------
+# Timing: a forked child reads the environment again without a getpid() per phase
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_forked_child_reads_the_profile_setting_again(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv(timing.ENV, raising=False)
+    timing.reset()
+    assert not timing.enabled()
+    monkeypatch.setenv(timing.ENV, str(tmp_path))
+    assert not timing.enabled()  # read once per process
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os._exit(0 if timing.enabled() else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    monkeypatch.delenv(timing.ENV)
+    timing.reset()
+
+
+# --------------------------------------------------------------------------------------------------
+# A batch: the workers render; the files are what the parent would have written
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_batch_files_are_the_reports_rendered_from_their_records(tmp_path, lang) -> None:
+    klass = tmp_path / "class"
+    corpus = REPO / "tests" / "corpus"
+    for index, source in enumerate([REPO / "solutions", corpus / "wrong" / "sigmoid"]):
+        folder = klass / f"student{index}"
+        folder.mkdir(parents=True)
+        for spec_file in ("sigmoid.py", "relu.py"):
+            path = source / spec_file
+            if not path.is_file():
+                path = sorted(source.glob("*.py"))[0]
+            folder.joinpath(spec_file).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (klass / "broken.zip").write_bytes(b"not a zip")  # decided by the parent, not a worker
+    ctx = make_context(REPO, isolation="none")
+    out = tmp_path / "out"
+    result = grade_batch([klass], ctx, lang=lang, jobs=2, out_dir=out)
+    assert len(result.reports) == 3
+    for report in result.reports:
+        name = report["submission"].removesuffix(".zip")
+        written = (out / f"{name}.json").read_text(encoding="utf-8")
+        assert written == dumps_report(report)
+        stored = read_records(records_path(out, name))
+        if report["status"] == "graded":
+            assert stored is not None
+            assert dumps_report(report_to_json(stored, lang)) == written
