@@ -307,3 +307,24 @@ def test_batch_files_are_the_reports_rendered_from_their_records(tmp_path, lang)
         if report["status"] == "graded":
             assert stored is not None
             assert dumps_report(report_to_json(stored, lang)) == written
+
+
+# --------------------------------------------------------------------------------------------------
+# The rng fixture: kept seed sequences give what a new default_rng gives
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 7, -1, 2**40])
+def test_rng_from_a_kept_seed_sequence_draws_what_default_rng_draws(seed) -> None:
+    import zlib
+
+    from activation_lab.grading.suites import _seed_sequence
+
+    crc = zlib.crc32(b"sigmoid::test_sigmoid_random")
+    for _ in range(3):  # the first made, then kept, then kept after its children were spawned
+        fresh = np.random.default_rng([seed & 0xFFFFFFFF, crc])
+        kept = np.random.Generator(np.random.PCG64(_seed_sequence(seed, "sigmoid", "test_sigmoid_random")))
+        assert np.array_equal(fresh.uniform(-100, 100, size=20), kept.uniform(-100, 100, size=20))
+        fresh_children, kept_children = fresh.spawn(2), kept.spawn(2)
+        for a, b in zip(fresh_children, kept_children, strict=True):
+            assert np.array_equal(a.random(4), b.random(4))

@@ -166,6 +166,10 @@ class _TestInfo:
     advice: bool
 
 
+# What each collected test is worth (its markers read), per process
+_TEST_INFO: dict[int, tuple[SuiteTest, _TestInfo]] = {}
+
+
 # ----------------------------------------------------------------------------------------------------
 # The plugin
 # ----------------------------------------------------------------------------------------------------
@@ -205,11 +209,15 @@ class _GradingPlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.read_markers([suite_test(item, self) for item in items])
 
-    def read_markers(self, tests: list[SuiteTest]) -> None:
-        """Check the markers of the collected tests against the manifest and keep each test's scoring."""
+    def read_markers(self, tests: list[SuiteTest], *, collected_once: bool = False) -> None:
+        """Check the markers of the collected tests against the manifest and keep each test's scoring.
+
+        ``collected_once``: the tests are the records kept by ``collect.py`` for the process, so what each
+        is worth is remembered with them (a pytest session's items are new each time: never remembered).
+        """
         totals: dict[str, float] = {}
         for test in tests:
-            info = self._read_markers(test)
+            info = self._read_markers(test, collected_once)
             if info is None:
                 continue
             self.info[test.nodeid] = info
@@ -222,7 +230,18 @@ class _GradingPlugin:
                     f"but the manifest says max_score = {exercise.spec.max_score:g}"
                 )
 
-    def _read_markers(self, test: SuiteTest) -> _TestInfo | None:
+    def _read_markers(self, test: SuiteTest, collected_once: bool) -> _TestInfo | None:
+        if not collected_once:
+            return self._test_info(test)
+        kept = _TEST_INFO.get(id(test))
+        if kept is not None and kept[0] is test and test.exercise in self.exercises:
+            return kept[1]
+        info = self._test_info(test)
+        if info is not None and len(_TEST_INFO) < 10_000:
+            _TEST_INFO[id(test)] = (test, info)  # the entry holds the test: its id is never reused
+        return info
+
+    def _test_info(self, test: SuiteTest) -> _TestInfo | None:
         exercise_id = test.exercise
         if exercise_id not in self.exercises:
             self.course_errors.append(
@@ -253,8 +272,7 @@ class _GradingPlugin:
         return exercise.reference
 
     def _rng_for(self, exercise_id: str, test_name: str) -> np.random.Generator:
-        key = zlib.crc32(f"{exercise_id}::{test_name}".encode())
-        return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
+        return np.random.Generator(np.random.PCG64(_seed_sequence(self._seed, exercise_id, test_name)))
 
     def _new_checker(self, student: _TrackedStudent, reference: ModuleType) -> Checker:
         return Checker(student, reference, self.misconceptions)
@@ -445,6 +463,23 @@ class _GradingPlugin:
 
 _CHECKER = pytest.StashKey[Checker]()
 
+# The seed sequence of each test, per process: ``np.random.default_rng([seed, key])`` builds the same one
+# each time (most of its cost); a generator made from a kept one draws the same numbers.
+_SEED_SEQUENCES: dict[tuple[int, str, str], np.random.SeedSequence] = {}
+
+
+def _seed_sequence(seed: int, exercise_id: str, test_name: str) -> np.random.SeedSequence:
+    """The seed sequence of ``default_rng([seed, crc32("exercise::test")])``, as if new."""
+    key = (seed, exercise_id, test_name)
+    sequence = _SEED_SEQUENCES.get(key)
+    # a test that spawned child generators advanced the kept sequence: never hand that one on
+    if sequence is None or sequence.n_children_spawned:
+        crc = zlib.crc32(f"{exercise_id}::{test_name}".encode())
+        sequence = np.random.SeedSequence([seed & 0xFFFFFFFF, crc])
+        if len(_SEED_SEQUENCES) < 100_000:
+            _SEED_SEQUENCES[key] = sequence
+    return sequence
+
 
 # ----------------------------------------------------------------------------------------------------
 # Entry point
@@ -555,7 +590,7 @@ def run_suites(
     if collections is not None:
         tests = [test for collection in collections for test in collection.tests]
         plugin.course_errors.extend(error for collection in collections for error in collection.errors)
-        plugin.read_markers(tests)
+        plugin.read_markers(tests, collected_once=True)
         if plugin.course_errors:
             raise CourseError("; ".join(plugin.course_errors))
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
