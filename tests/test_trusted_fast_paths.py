@@ -328,3 +328,44 @@ def test_rng_from_a_kept_seed_sequence_draws_what_default_rng_draws(seed) -> Non
         fresh_children, kept_children = fresh.spawn(2), kept.spawn(2)
         for a, b in zip(fresh_children, kept_children, strict=True):
             assert np.array_equal(a.random(4), b.random(4))
+
+
+# --------------------------------------------------------------------------------------------------
+# Hidden tests: values that are never shown are never described
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "check_call",
+    [
+        pytest.param(lambda c: c.matches("sigmoid", np.array([-2.0, 0.0, 3.0])), id="matches"),
+        pytest.param(lambda c: c.matches_each("sigmoid", [0.0, 1.0]), id="matches_each"),
+        pytest.param(lambda c: c.output("sigmoid", np.array([1.0, 2.0])), id="output"),
+    ],
+)
+def test_a_hidden_checks_feedback_is_the_same_without_describing_values(check_call) -> None:
+    from activation_lab.grading.checks import Checker, CheckFailure, failure_message
+    from activation_lab.grading.student import InProcessStudent
+    from activation_lab.grading.suites import load_reference
+
+    course = load_course_here()
+    spec = course.exercise("sigmoid")
+    reference = load_reference(course, spec)
+    course_hints = load_misconceptions(course)
+    wrong = REPO / "tests" / "corpus" / "wrong" / "sigmoid"
+    compared = 0
+    for path in [wrong / "exp_sign.py", wrong / "dtype_int.py", wrong / "print_result.py"]:
+        failures = []
+        for shows in (True, False):
+            checker = Checker(InProcessStudent(path), reference, course_hints, shows_values=shows)
+            try:
+                check_call(checker)
+            except CheckFailure as failure:
+                failures.append(failure.failure)
+        if len(failures) < 2:
+            continue
+        shown, hidden = failures
+        assert shown.got is not None and hidden.expected is None and hidden.got is None
+        assert failure_message(shown, hidden=True) == failure_message(hidden, hidden=True)
+        compared += 1
+    assert compared  # the wrong files do fail this check

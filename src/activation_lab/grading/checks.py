@@ -390,10 +390,14 @@ class Checker:
         student: StudentCode,
         reference: ModuleType,
         misconceptions: CourseMisconceptions = NO_MISCONCEPTIONS,
+        *,
+        shows_values: bool = True,
     ) -> None:
         self.student = student
         self.reference = reference
         self.misconceptions = misconceptions
+        # a hidden test's feedback never shows expected or got values: then they are not even described
+        self.shows_values = shows_values
         self.advice: list[str] = []  # hint keys given as advice (never deductions), e.g. overflow_advice
 
     # --- calling ----------------------------------------------------------------------------------
@@ -456,7 +460,7 @@ class Checker:
                 describe_call(name, args),
                 problem,
                 expected=None,
-                got=describe(result.value),
+                got=self._shown(result.value),
                 rule=rule,
                 hints=hints + self._value_hints_for_bad_output(name, args, result.value),
                 stdout=result.stdout,
@@ -482,6 +486,10 @@ class Checker:
         expected = self.expected(name, *args)
         return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype, self.misconceptions)
 
+    def _shown(self, value: Any) -> str | None:
+        """``describe(value)`` for a failure's expected or got field, ``None`` where it is never shown."""
+        return describe(value) if self.shows_values else None
+
     def expected(self, name: str, *args: Any) -> Any:
         """The reference's ``name(*args)`` on copies of the arguments (see ``reference_output``)."""
         return reference_output(getattr(self.reference, name), args)
@@ -506,8 +514,8 @@ class Checker:
                 Failure(
                     describe_call(name, (inputs[index],)),
                     self._difference(mismatch, inputs, scalar=len(inputs) == 1),
-                    expected=describe(self.expected(name, inputs[index])),
-                    got=describe(got[index].raw),
+                    expected=self._shown(self.expected(name, inputs[index])) if self.shows_values else None,
+                    got=self._shown(got[index].raw),
                     rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                     hints=diagnose(
                         name,
@@ -553,8 +561,8 @@ class Checker:
             Failure(
                 describe_call(name, args),
                 self._difference(mismatch, args[0], scalar=output.values.ndim == 0),
-                expected=describe(expected),
-                got=describe(output.raw),
+                expected=self._shown(expected),
+                got=self._shown(output.raw),
                 rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                 hints=diagnose(
                     name, args[0], output.values, expected_values, output.dtype, self.misconceptions
@@ -601,7 +609,7 @@ class Checker:
                 Failure(
                     describe_call(name, args),
                     Message(DOMAIN, "problem.no_answer", {"got": describe(result.value)}),
-                    got=describe(result.value),
+                    got=self._shown(result.value),
                     rule=Message(DOMAIN, "rule.unchanged_needs_answer"),
                     hints=("returned_none",) if result.value is None else (),
                     stdout=result.stdout,

@@ -274,8 +274,12 @@ class _GradingPlugin:
     def _rng_for(self, exercise_id: str, test_name: str) -> np.random.Generator:
         return np.random.Generator(np.random.PCG64(_seed_sequence(self._seed, exercise_id, test_name)))
 
-    def _new_checker(self, student: _TrackedStudent, reference: ModuleType) -> Checker:
-        return Checker(student, reference, self.misconceptions)
+    def _new_checker(
+        self, student: _TrackedStudent, reference: ModuleType, info: _TestInfo | None
+    ) -> Checker:
+        return Checker(
+            student, reference, self.misconceptions, shows_values=info is not None and not info.hidden
+        )
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> _TrackedStudent:
@@ -292,7 +296,7 @@ class _GradingPlugin:
         self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
     ) -> Checker:
         """The checker comparing this suite's student with the reference."""
-        checker = self._new_checker(student, reference)
+        checker = self._new_checker(student, reference, self.info.get(request.node.nodeid))
         request.node.stash[_CHECKER] = checker
         return checker
 
@@ -336,7 +340,9 @@ class _GradingPlugin:
         return {
             "student": lambda: exercise.student,
             "reference": lambda: self._reference_of(exercise),
-            "check": lambda: self._new_checker(exercise.student, self._reference_of(exercise)),
+            "check": lambda: self._new_checker(
+                exercise.student, self._reference_of(exercise), self.info.get(test.nodeid)
+            ),
             "rng": lambda: self._rng_for(test.exercise, test.name),
         }
 
