@@ -369,3 +369,71 @@ def test_a_hidden_checks_feedback_is_the_same_without_describing_values(check_ca
         assert failure_message(shown, hidden=True) == failure_message(hidden, hidden=True)
         compared += 1
     assert compared  # the wrong files do fail this check
+
+
+def _explaining_the_long_way(name, x, got, expected, got_dtype, course):
+    """``_explaining_candidates`` as it was before the memo: every candidate, one ``np.isclose`` at a time."""
+    from activation_lab.grading import misconceptions as m
+
+    def matches(a, b, rtol, atol):
+        return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True)))
+
+    formulas = [(k, c(x), m.CANDIDATE_RTOL, m.CANDIDATE_ATOL) for k, c in course.candidates.get(name, ())]
+    transforms = [
+        (keys, transform(expected), m.EXACT_RTOL, m.EXACT_ATOL)
+        for keys, digits, transform in m.TRANSFORMS
+        if digits > 0 or "rounded_result" not in keys or name not in course.fractional_results
+    ]
+    matched = []
+    for keys, values, rtol, atol in formulas + transforms:
+        if not m._fits_dtype(name, keys, got_dtype, course):
+            continue
+        values = np.asarray(values, dtype=float)
+        if not matches(expected, values, m.GRADING_RTOL, m.GRADING_ATOL) and matches(got, values, rtol, atol):
+            matched.append(keys)
+    simplest = [set(k) for k in matched if not any(set(other) < set(k) for other in matched)]
+    if not simplest:
+        return [], False
+    shared = set.intersection(*simplest)
+    return list(dict.fromkeys(key for keys in matched for key in keys if key in shared)), True
+
+
+def test_explaining_candidates_agrees_with_the_long_way_for_every_course_formula() -> None:
+    from activation_lab.grading import misconceptions as m
+    from activation_lab.grading.suites import load_reference
+
+    course = load_course_here()
+    hints = load_misconceptions(course)
+    inputs = [
+        np.array(0.0),
+        np.array(2.5),
+        np.array([-3.0, -1.0, 0.0, 0.5, 2.0, 30.0]),
+        np.linspace(-5, 5, 12).reshape(3, 4),
+        np.array([], dtype=float),
+    ]
+    compared = 0
+    for spec in course.exercises:
+        try:
+            reference = load_reference(course, spec)
+        except Exception:
+            continue
+        for name in spec.functions:
+            if name not in hints.candidates:
+                continue
+            for x in inputs:
+                with np.errstate(all="ignore"):
+                    try:  # c2f takes numbers only; some formulas need an array
+                        expected = np.asarray(getattr(reference, name)(x.copy()), dtype=float)
+                        answers = [np.asarray(c(x), dtype=float) for _, c in hints.candidates[name]]
+                    except (TypeError, ValueError):
+                        continue
+                    answers += [np.trunc(expected), np.round(expected, 2), expected + 0.5, expected]
+                    for got in answers:
+                        if got.shape != x.shape:
+                            continue
+                        for dtype in (None, np.dtype(np.float64), np.dtype(np.int64)):
+                            long_way = _explaining_the_long_way(name, x, got, expected, dtype, hints)
+                            short = m._explaining_candidates(name, x, got, expected, dtype, hints)
+                            assert short == long_way, (name, x, got)
+                            compared += 1
+    assert compared > 100
