@@ -437,3 +437,30 @@ def test_explaining_candidates_agrees_with_the_long_way_for_every_course_formula
                             assert short == long_way, (name, x, got)
                             compared += 1
     assert compared > 100
+
+
+def test_profile_phases_nest_exclusively_and_survive_exceptions(monkeypatch, tmp_path) -> None:
+    import types
+
+    now = [0.0]
+    monkeypatch.setattr(timing, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+    monkeypatch.setenv(timing.ENV, str(tmp_path))
+    timing.reset()
+    try:
+        with timing.phase("outer"):
+            now[0] += 1.0
+            with timing.phase("inner"):
+                now[0] += 10.0
+            with pytest.raises(KeyError), timing.phase("inner"):
+                now[0] += 100.0
+                raise KeyError("a failing block is still timed and closed")
+            now[0] += 1000.0
+        timing.count("round_trips", 2)
+        timing.flush("one")
+    finally:
+        monkeypatch.delenv(timing.ENV)
+        timing.reset()
+    [line] = (tmp_path / f"profile-{os.getpid()}.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert record["label"] == "one" and record["counts"] == {"round_trips": 2}
+    assert record["seconds"] == {"inner": 110.0, "outer": 1001.0}  # nested time is not counted twice

@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +33,15 @@ class _Profile:
         self.stack: list[list[float]] = []  # [start, seconds spent in nested phases]
         self.pid = os.getpid()
 
-    @contextlib.contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        frame = [time.perf_counter(), 0.0]
-        self.stack.append(frame)
-        try:
-            yield
-        finally:
-            self.stack.pop()
-            elapsed = time.perf_counter() - frame[0]
-            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[1]
-            if self.stack:
-                self.stack[-1][1] += elapsed
+    def phase(self, name: str) -> _Phase:
+        return _Phase(self, name)
+
+    def close(self, name: str, frame: list[float]) -> None:
+        self.stack.pop()
+        elapsed = time.perf_counter() - frame[0]
+        self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[1]
+        if self.stack:
+            self.stack[-1][1] += elapsed
 
     def flush(self, label: str, **extra: Any) -> None:
         if not self.seconds and not self.counts:
@@ -54,6 +50,24 @@ class _Profile:
         with (self.folder / f"profile-{self.pid}.jsonl").open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")
         self.seconds, self.counts = {}, {}
+
+
+class _Phase:
+    """One timed ``with`` block (a class, not a generator: it runs around every student call)."""
+
+    __slots__ = ("frame", "name", "profile")
+
+    def __init__(self, profile: _Profile, name: str) -> None:
+        self.profile = profile
+        self.name = name
+        self.frame = [0.0, 0.0]  # [start, seconds spent in nested phases]
+
+    def __enter__(self) -> None:
+        self.frame[0] = time.perf_counter()
+        self.profile.stack.append(self.frame)
+
+    def __exit__(self, *exc: object) -> None:
+        self.profile.close(self.name, self.frame)
 
 
 _profile: _Profile | None = None
