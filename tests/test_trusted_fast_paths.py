@@ -464,3 +464,33 @@ def test_profile_phases_nest_exclusively_and_survive_exceptions(monkeypatch, tmp
     record = json.loads(line)
     assert record["label"] == "one" and record["counts"] == {"round_trips": 2}
     assert record["seconds"] == {"inner": 110.0, "outer": 1001.0}  # nested time is not counted twice
+
+
+# --------------------------------------------------------------------------------------------------
+# A reference changed between runs: imported again, and nothing remembered of the old one is used
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_reference_changed_between_runs_is_used_with_its_own_outputs(tmp_path) -> None:
+    import shutil
+
+    from activation_lab.course import load_course
+    from activation_lab.grading.student import InProcessStudent
+    from activation_lab.grading.suites import run_suites
+
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "autograder", root / "autograder")
+    shutil.copytree(REPO / "solutions", root / "solutions")
+    original = tmp_path / "student" / "c2f.py"
+    original.parent.mkdir()
+    shutil.copyfile(root / "solutions" / "c2f.py", original)
+    course = load_course(root)
+    student = InProcessStudent(original)
+    assert run_suites(course, {"c2f": student}, seed=0)["c2f"].score == 10
+    reference = root / "solutions" / "c2f.py"
+    reference.write_text(
+        reference.read_text(encoding="utf-8").replace("9 / 5 * C + 32", "9 / 5 * C + 33"), encoding="utf-8"
+    )
+    stat = reference.stat()
+    os.utime(reference, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert run_suites(course, {"c2f": student}, seed=0)["c2f"].score < 10  # the old outputs are not reused

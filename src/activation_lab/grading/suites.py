@@ -18,6 +18,8 @@ import contextlib
 import dataclasses
 import functools
 import io
+import os
+import stat
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -74,9 +76,10 @@ DOMAIN = "feedback"
 def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
     """The reference solution of one exercise, imported by file path and cached until the file changes."""
     path = course.solutions_dir / spec.file
-    if not path.is_file():
+    found = _regular_file(path)
+    if found is None:
         raise CourseError(f"reference solution {path} does not exist")
-    module = cached_module(str(path.resolve()), path.stat().st_mtime_ns, "reference")
+    module = _trusted_module(str(path), found.st_dev, found.st_ino, found.st_mtime_ns, "reference")
     missing = [f for f in spec.functions if not callable(getattr(module, f, None))]
     if missing:
         raise CourseError(f"reference solution {path} lacks {', '.join(missing)}")
@@ -88,12 +91,29 @@ def load_misconceptions(course: Course) -> CourseMisconceptions:
     if course.misconceptions is None:
         return NO_MISCONCEPTIONS
     path = course.root / course.misconceptions
-    return _course_misconceptions(str(path.resolve()), path.stat().st_mtime_ns)
+    found = os.stat(path)
+    return _course_misconceptions(str(path), found.st_dev, found.st_ino, found.st_mtime_ns)
 
 
 @cache
-def _course_misconceptions(path: str, mtime_ns: int) -> CourseMisconceptions:
-    return course_misconceptions(cached_module(path, mtime_ns, "misconceptions"))
+def _course_misconceptions(path: str, device: int, inode: int, mtime_ns: int) -> CourseMisconceptions:
+    return course_misconceptions(_trusted_module(path, device, inode, mtime_ns, "misconceptions"))
+
+
+def _regular_file(path: Path) -> os.stat_result | None:
+    """``os.stat(path)`` of a regular file (links followed), else ``None``: is_file() and stat() in one."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None
+
+
+@cache
+def _trusted_module(path: str, device: int, inode: int, mtime_ns: int, prefix: str) -> ModuleType:
+    """``cached_module`` of the file at ``path``: its real path resolved once per file (device, inode) and
+    modification time, not once per submission."""
+    return cached_module(str(Path(path).resolve()), mtime_ns, prefix)
 
 
 # ----------------------------------------------------------------------------------------------------
