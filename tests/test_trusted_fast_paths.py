@@ -501,3 +501,28 @@ def test_a_reference_changed_between_runs_is_used_with_its_own_outputs(tmp_path)
     stat = reference.stat()
     os.utime(reference, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert run_suites(course, {"c2f": student}, seed=0)["c2f"].score < 10  # the old outputs are not reused
+
+
+def test_a_report_a_worker_cannot_render_is_rendered_by_the_parent(tmp_path, monkeypatch) -> None:
+    from activation_lab.grading import batch
+
+    parent = os.getpid()
+    real = batch.report_to_json
+
+    def fails_in_workers(report, lang):
+        if os.getpid() != parent:
+            raise RuntimeError("rendering broke in a worker")
+        return real(report, lang)
+
+    monkeypatch.setattr(batch, "report_to_json", fails_in_workers)
+    klass = tmp_path / "class"
+    for name in ("ann", "bob"):
+        (klass / name).mkdir(parents=True)
+        (klass / name / "relu.py").write_text((REPO / "solutions" / "relu.py").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    result = grade_batch([klass], make_context(REPO, isolation="none"), lang="en", jobs=2, out_dir=out)
+    assert [r["status"] for r in result.reports] == ["graded", "graded"]  # no worker died
+    assert result.grader_faults == 0
+    for report in result.reports:
+        assert (out / f"{report['submission']}.json").read_text(encoding="utf-8") == dumps_report(report)
+        assert read_records(records_path(out, report["submission"])) is not None

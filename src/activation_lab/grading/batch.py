@@ -239,11 +239,14 @@ class _Rendered(NamedTuple):
     records: str | None  # dumps_records(report), the unrendered form for --resume in another language
 
 
-def _render(report: SubmissionReport, lang: str, files: bool) -> _Rendered:
-    data = report_to_json(report, lang)
-    if not files:
-        return _Rendered(data, None, None)
-    return _Rendered(data, dumps_report(data), dumps_records(report))
+def _render(report: SubmissionReport, lang: str, files: bool) -> _Rendered | SubmissionReport:
+    try:
+        data = report_to_json(report, lang)
+        if not files:
+            return _Rendered(data, None, None)
+        return _Rendered(data, dumps_report(data), dumps_records(report))
+    except Exception:  # a report that does not render: the parent renders it again and says what broke
+        return report
 
 
 def _worker_init() -> None:
@@ -329,7 +332,9 @@ class _WorkerPool:
         for process in self.workers:
             process.start()
 
-    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, _Rendered | None, str]]:
+    def run(
+        self, todo: Sequence[tuple[int, Any]]
+    ) -> Iterator[tuple[int, _Rendered | SubmissionReport | None, str]]:
         """Yield ``(index, report, "")`` per finished task, ``(index, None, why)`` per task lost."""
         for item in todo:
             self.tasks.put(item)
