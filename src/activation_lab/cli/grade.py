@@ -130,15 +130,17 @@ class _Progress:
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, lang: str) -> None:
-        from rich.console import Console
-
-        self.console = Console(stderr=True)
         self.lang = lang
         self.bar: Any = None
         self.task: Any = None
 
     def start(self, total: int) -> None:
-        if not self.console.is_terminal or total < 2:
+        if total < 2:  # one submission: no bar, and no rich to import
+            return
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        if not self.console.is_terminal:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -164,14 +166,15 @@ class _Progress:
 
 
 def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
-    from activation_lab.cli.tables import detail_table, summary_table
-    from activation_lab.reports.report import dumps_report
-
     if output_format == "json":
+        from activation_lab.reports.report import dumps_report
+
         sys.stdout.write(dumps_report(reports))
         sys.stdout.flush()
         return
     from rich.console import Console
+
+    from activation_lab.cli.tables import detail_table, summary_table
 
     console = Console()
     if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns

@@ -14,7 +14,6 @@ from activation_lab import __version__
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
 from activation_lab.grading import timing
-from activation_lab.grading.suites import run_suites
 from activation_lab.i18n import Message
 from activation_lab.quiz.grade import grade_submission_answers
 from activation_lab.quiz.load import load_quizzes as load_quiz_folder
@@ -129,16 +128,21 @@ def make_context(
     seed: int = DEFAULT_SEED,
     isolation: str | None = None,
     limits: Any = None,
+    quizzes: bool = True,
 ) -> GradingContext:
-    """Load the course and its quizzes and detect the sandbox: the context of a grading run."""
+    """Load the course and its quizzes and detect the sandbox: the context of a grading run.
+
+    ``quizzes=False``: a context that grades no quiz and reports no quiz part, for a command that runs code
+    only (``check DIR --plot``); nothing that writes a report or a grade uses it.
+    """
     course = load_course(course_root)
-    quizzes, quiz_version = load_course_quizzes(course)
+    loaded, quiz_version = load_course_quizzes(course) if quizzes else ((), "")
     return GradingContext(
         course=course,
         seed=seed,
         limits=limits,
         isolation=isolation or detect_isolation(),
-        quizzes=quizzes,
+        quizzes=loaded,
         quiz_version=quiz_version,
         suite_hash=course_hash(course),
     )
@@ -264,6 +268,10 @@ def grade_exercises(
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
+            # imported here: a grading worker imports pytest and the suites' machinery while its first
+            # sandbox starts, not before (batch.py's warm_up, or this line)
+            from activation_lab.grading.suites import run_suites
+
             results = dict(run_suites(ctx.course, students, seed=ctx.seed))
     graded = []
     for spec in ctx.course.exercises:

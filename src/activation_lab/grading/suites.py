@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import io
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -509,12 +509,16 @@ def _direct_collections(paths: list[Path], course_root: Path) -> list[Collection
     return None
 
 
-def warm_up(course: Course) -> None:
-    """Collect every suite and import every reference now, e.g. before forking workers that inherit them.
+def warm_up(course: Course, files: Container[str] | None = None) -> None:
+    """Collect the suites and import the references now, e.g. before forking workers that inherit them.
 
-    A broken suite or reference is left for grading to report.
+    ``files``: only the exercises whose file is among them (a worker about to grade one submission does not
+    import the plots reference, and matplotlib with it, for a submission without ``plots.py``); the others
+    are collected when a submission needs them. A broken suite or reference is left for grading to report.
     """
     for spec in course.exercises:
+        if files is not None and spec.file not in files:
+            continue
         with contextlib.suppress(Exception):
             load_reference(course, spec)
         with contextlib.suppress(Exception):
