@@ -4,6 +4,11 @@ the commands import only what they use. Grades never depend on any of it."""
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
@@ -103,3 +108,95 @@ def test_the_parsed_formulas_kept_are_bounded() -> None:
     for n in range(formulas.PARSED_CACHE_SIZE + 20):
         assert formulas.evaluate(f"x+{n}", {"x": 1.0}) == 1.0 + n
     assert formulas._parsed.cache_info().currsize == formulas.PARSED_CACHE_SIZE
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What a cold command imports, and what a one-submission worker prepares
+# ---------------------------------------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = ("numpy", "pytest", "rich", "lxml", "matplotlib", "calc", "ruamel.yaml")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The heavy modules a fresh interpreter has imported after running ``code``."""
+    probe = f"import sys\n{code}\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_the_command_line_parser_imports_no_heavy_library() -> None:
+    # Every command registers its parser; `grade` then pays only for what grading needs.
+    code = "from activation_lab.cli.main import build_parser\nbuild_parser()"
+    assert _modules_after(code) == set()
+
+
+def test_a_grading_run_imports_pytest_only_where_it_grades() -> None:
+    code = "import activation_lab.grading.batch, activation_lab.cli.grade"
+    assert not {"pytest", "numpy", "rich", "matplotlib"} & _modules_after(code)
+
+
+@pytest.mark.parametrize(
+    ("files", "plots"),
+    [
+        pytest.param(("c2f.py", "sigmoid.py", "step.py", "tanh.py", "relu.py"), False, id="five-files"),
+        pytest.param(("relu.py", "plots.py"), True, id="with-plots"),
+    ],
+)
+def test_a_worker_warms_only_the_exercises_of_its_submission(files: tuple[str, ...], plots: bool) -> None:
+    code = (
+        "from activation_lab.course import load_course\n"
+        "from activation_lab.grading.suites import warm_up\n"
+        f"warm_up(load_course({str(REPO)!r}), {files!r})"
+    )
+    assert ("matplotlib" in _modules_after(code)) is plots
+
+
+def test_warming_only_some_exercises_still_grades_the_others(grading_context, tmp_path: Path) -> None:
+    from activation_lab.grading.batch import grade_batch
+    from activation_lab.grading.suites import warm_up
+
+    warm_up(grading_context.course, {"relu.py"})
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    for name in ("relu.py", "step.py"):
+        (folder / name).write_text((REPO / "solutions" / name).read_text("utf-8"), encoding="utf-8")
+    (report,) = grade_batch([folder], grading_context, lang="en", jobs=1).reports
+    scores = {exercise["id"]: exercise["score"] for exercise in report["exercises"]}
+    assert scores["relu"] == scores["step"] == 10.0
+
+
+def test_a_context_without_quizzes_reads_no_quiz_file(tmp_path: Path) -> None:
+    from activation_lab.errors import CourseError
+    from activation_lab.grading.grade import make_context
+
+    course = tmp_path / "course"
+    shutil.copytree(REPO, course, ignore=shutil.ignore_patterns(".git", "tests", "benchmarks", "examples"))
+    (course / "quizzes" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CourseError):
+        make_context(course)  # grading reads every quiz: a broken one stops it
+    ctx = make_context(course, quizzes=False)  # check DIR --plot runs the figures only
+    assert ctx.quizzes == () and ctx.quiz_version == ""
+
+
+def test_a_new_sandbox_imports_matplotlib_as_it_starts_not_when_first_used(monkeypatch) -> None:
+    # The zygote imports what the files mention while the trusted side prepares; nothing is asked later.
+    from activation_lab.sandbox.host import RunningSandbox
+    from activation_lab.sandbox.session import SubmissionSandbox, detect_isolation
+
+    asked: list[dict] = []
+    ask = RunningSandbox.ask
+
+    def recording_ask(self, message, *args, **kwargs):
+        asked.append(message)
+        return ask(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(RunningSandbox, "ask", recording_ask)
+    monkeypatch.setenv("ACTIVATION_LAB_SANDBOX_REUSE", "0")  # a sandbox of its own, started here
+    source = "# draws with matplotlib\nimport sys\n\n\ndef loaded():\n"
+    source += "    return 'matplotlib.pyplot' in sys.modules\n"
+    with SubmissionSandbox({"probe.py": source}, isolation=detect_isolation()) as box:
+        result = box.open("probe").call("loaded")
+    assert result.value is True  # the worker, forked from the zygote, has it without importing it
+    assert not [message for message in asked if "preload" in message]
