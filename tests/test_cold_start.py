@@ -200,3 +200,157 @@ def test_a_new_sandbox_imports_matplotlib_as_it_starts_not_when_first_used(monke
         result = box.open("probe").call("loaded")
     assert result.value is True  # the worker, forked from the zygote, has it without importing it
     assert not [message for message in asked if "preload" in message]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The quiz cache: keyed by content, plain data, bounded, ignored when damaged or not ours
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    """``value`` with its exact types spelled out (a str subclass such as ruamel's counts as str)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value), tuple(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    if isinstance(value, tuple):
+        return (tuple, tuple(_plain(item) for item in value))
+    if isinstance(value, dict):
+        return (dict, tuple((_plain(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, str):
+        return (str, str(value))
+    return (type(value), value)
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Path:
+    """The real course's content folders, to change a quiz in."""
+    root = tmp_path / "course"
+    for folder in ("autograder", "solutions", "quizzes", "exercises"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def _load(root: Path, folder: Path):
+    from activation_lab.course import load_course
+    from activation_lab.grading.grade import load_course_quizzes
+
+    os.environ["ACTIVATION_LAB_CACHE"] = str(folder)
+    try:
+        return load_course_quizzes(load_course(root), cache=True)
+    finally:
+        os.environ["ACTIVATION_LAB_CACHE"] = "off"
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("quizzes-*.json"))
+
+
+def test_cached_quizzes_are_the_validated_ones_type_for_type(course_copy: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    fresh, version = _load(course_copy, folder)
+    assert len(_entries(folder)) == 1
+    cached, cached_version = _load(course_copy, folder)
+    assert cached_version == version and cached == fresh
+    assert _plain(cached) == _plain(fresh)
+
+
+def test_cached_quizzes_grade_every_example_answer_the_same(course_copy: Path, tmp_path: Path) -> None:
+    from activation_lab.quiz.grade import grade_submission_answers
+
+    folder = tmp_path / "cache"
+    fresh, _ = _load(course_copy, folder)
+    cached, _ = _load(course_copy, folder)
+    answers = [*(REPO / "examples").rglob("answers.yaml"), *(REPO / "tests").rglob("answers.yaml")]
+    assert len(answers) >= 5
+    for path in sorted(answers):
+        text = path.read_bytes().decode("utf-8", errors="replace")  # one is CP949 on purpose
+        assert grade_submission_answers(list(cached), text) == grade_submission_answers(list(fresh), text)
+
+
+def test_a_changed_quiz_file_is_read_again(course_copy: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    quiz_file = course_copy / "quizzes" / "neuron.yaml"
+    before, version = _load(course_copy, folder)
+    text = quiz_file.read_text("utf-8")
+    changed = text.replace("    type: single_choice\n", "    type: single_choice\n    points: 7\n", 1)
+    assert changed != text
+    quiz_file.write_text(changed, encoding="utf-8")
+    after, new_version = _load(course_copy, folder)
+    assert new_version != version
+    maxima = {quiz.id: quiz.max_score for quiz in after}
+    assert maxima["neuron-parts"] == {quiz.id: quiz.max_score for quiz in before}["neuron-parts"] + 6
+    assert len(_entries(folder)) == 2  # the old content keeps its own entry; it is never served for the new
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda text: text[: len(text) // 2], id="truncated"),
+        pytest.param(lambda text: "not json at all", id="garbage"),
+        pytest.param(lambda text: text.replace('"$": "Quiz"', '"$": "Path"'), id="foreign-class"),
+        pytest.param(lambda text: text.replace('"points"', '"pointz"', 1), id="unknown-field"),
+        pytest.param(lambda text: text.replace('"key": "', '"key": "0', 1), id="other-key"),
+        pytest.param(lambda text: '{"format": 1, "key": "x", "quizzes": [[[[]]]]}', id="bare-lists"),
+    ],
+)
+def test_a_damaged_entry_is_ignored_without_a_crash(course_copy: Path, tmp_path: Path, damage) -> None:
+    folder = tmp_path / "cache"
+    fresh, _ = _load(course_copy, folder)
+    (entry,) = _entries(folder)
+    entry.write_text(damage(entry.read_text("utf-8")), encoding="utf-8")
+    reread, _ = _load(course_copy, folder)
+    assert _plain(reread) == _plain(fresh)
+    assert _plain(_load(course_copy, folder)[0]) == _plain(fresh)  # the entry written again serves
+
+
+def test_an_entry_others_may_write_is_not_read(course_copy: Path, tmp_path: Path) -> None:
+    from activation_lab.quiz import cache as quiz_cache
+
+    folder = tmp_path / "cache"
+    _load(course_copy, folder)
+    (entry,) = _entries(folder)
+    key = entry.name[len(quiz_cache.PREFIX) : -len(".json")]
+    assert quiz_cache.read(key, folder) is not None
+    entry.chmod(0o666)
+    assert quiz_cache.read(key, folder) is None
+    entry.chmod(0o600)
+    folder.chmod(0o777)
+    assert quiz_cache.read(key, folder) is None
+
+
+def test_the_cache_keeps_a_bounded_number_of_entries(course_copy: Path, tmp_path: Path) -> None:
+    from activation_lab.quiz import cache as quiz_cache
+
+    folder = tmp_path / "cache"
+    quizzes, _ = _load(course_copy, folder)
+    for n in range(quiz_cache.MAX_ENTRIES + 3):
+        quiz_cache.write(f"{n:064x}", quizzes, folder)
+    assert len(_entries(folder)) == quiz_cache.MAX_ENTRIES
+
+
+def test_broken_quizzes_are_never_cached_and_say_the_same(course_copy: Path, tmp_path: Path) -> None:
+    from activation_lab.course import load_course
+    from activation_lab.errors import CourseError
+    from activation_lab.grading.grade import load_course_quizzes
+
+    (course_copy / "quizzes" / "broken.yaml").write_text("id: x\nitems: [\n", encoding="utf-8")
+    with pytest.raises(CourseError) as uncached:
+        load_course_quizzes(load_course(course_copy))
+    folder = tmp_path / "cache"
+    with pytest.raises(CourseError) as cached:
+        _load(course_copy, folder)
+    assert str(cached.value) == str(uncached.value)
+    assert _entries(folder) == []
+
+
+def test_only_the_strong_sandbox_uses_the_cache(course_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    from activation_lab.grading.grade import make_context
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ACTIVATION_LAB_CACHE", str(folder))
+    for weak in ("unshare", "none"):  # student code may write the grader's files there
+        make_context(course_copy, isolation=weak, quiz_cache=True)
+    assert _entries(folder) == []
+    make_context(course_copy, isolation="bwrap", quiz_cache=True)
+    assert len(_entries(folder)) == 1

@@ -117,7 +117,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
 def _context(args: argparse.Namespace, lang: str) -> Any:
     from activation_lab.grading.grade import DEFAULT_SEED, make_context
 
-    ctx = make_context(args.course, seed=DEFAULT_SEED if args.seed is None else args.seed)
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    ctx = make_context(args.course, seed=seed, quiz_cache=True)  # validated quizzes kept by content
     from activation_lab.sandbox.session import isolation_warning
 
     warning = isolation_warning(ctx.isolation, lang)

@@ -118,13 +118,27 @@ def load_quiz(path: str | Path, *, strict: bool = False, lang: str | None = None
     return quiz
 
 
+def quiz_paths(directory: str | Path) -> list[Path]:
+    """The quiz files of a folder, in the order they are read: ``*.yaml`` then ``*.yml``, each by name."""
+    return sorted(Path(directory).glob("*.yaml")) + sorted(Path(directory).glob("*.yml"))
+
+
 def load_quizzes(directory: str | Path, *, strict: bool = False, lang: str | None = None) -> list[Quiz]:
     """Every ``*.yaml`` quiz in ``directory`` (sorted by file name); item ids must be unique across them."""
-    paths = sorted(Path(directory).glob("*.yaml")) + sorted(Path(directory).glob("*.yml"))
+    return _checked([check_quiz_file(path, strict=strict) for path in quiz_paths(directory)], lang)
+
+
+def load_quiz_texts(
+    texts: Iterable[tuple[str, str]], *, strict: bool = False, lang: str | None = None
+) -> list[Quiz]:
+    """:func:`load_quizzes` for texts already read: ``(file name used in messages, YAML text)`` pairs."""
+    return _checked([check_quiz_text(text, name, strict=strict) for name, text in texts], lang)
+
+
+def _checked(results: list[tuple[Quiz | None, list[Problem]]], lang: str | None) -> list[Quiz]:
     problems: list[Problem] = []
     quizzes: list[Quiz] = []
-    for path in paths:
-        quiz, found = check_quiz_file(path, strict=strict)
+    for quiz, found in results:
         problems.extend(p for p in found if p.severity == "error")
         if quiz is not None:
             quizzes.append(quiz)
