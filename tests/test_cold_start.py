@@ -354,3 +354,45 @@ def test_only_the_strong_sandbox_uses_the_cache(course_copy: Path, tmp_path: Pat
     assert _entries(folder) == []
     make_context(course_copy, isolation="bwrap", quiz_cache=True)
     assert len(_entries(folder)) == 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The suites of one submission collected in one pytest session
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _records(collection) -> list[tuple]:
+    """Every field of every collected test (the test functions compared as objects)."""
+    import dataclasses
+
+    return [tuple(getattr(t, f.name) for f in dataclasses.fields(t)) for t in collection.tests]
+
+
+def test_suites_collected_together_are_recorded_as_one_session_each(course_copy: Path) -> None:
+    from activation_lab.course import load_course
+    from activation_lab.grading import collect
+
+    course = load_course(course_copy)
+    paths = [course_copy / spec.suite for spec in course.exercises]
+    together = collect.collect_suites(paths, course_copy)
+    keys = [collect._suite_key(path, course_copy) for path in paths]
+    assert all(key in collect._TOGETHER for key in keys)  # one session collected them all
+    alone = [collect._collect(*key) for key in keys]  # a session per file, as before
+    assert [_records(c) for c in together] == [_records(c) for c in alone]
+    assert [c.errors for c in together] == [c.errors for c in alone] == [()] * len(paths)
+    assert sum(len(c.tests) for c in together) >= 48
+
+
+def test_a_broken_suite_among_others_says_what_it_says_alone(course_copy: Path) -> None:
+    from activation_lab.course import load_course
+    from activation_lab.grading import collect
+
+    suite = course_copy / "autograder" / "test_step.py"
+    suite.write_text(suite.read_text("utf-8") + "\ndef test_broken(:\n", encoding="utf-8")
+    course = load_course(course_copy)
+    paths = [course_copy / spec.suite for spec in course.exercises]
+    together = collect.collect_suites(paths, course_copy)
+    alone = [collect._collect(*collect._suite_key(path, course_copy)) for path in paths]
+    broken = [spec.id for spec, c in zip(course.exercises, together, strict=True) if c.errors]
+    assert broken == ["step"]
+    assert [(c.errors, _records(c)) for c in together] == [(c.errors, _records(c)) for c in alone]
