@@ -21,7 +21,7 @@ import io
 import os
 import stat
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,12 +42,12 @@ from activation_lab.grading.checks import (
     is_valid_result,
 )
 from activation_lab.grading.collect import (
-    MARKERS,
     Collection,
-    SuiteModule,
+    SuitePlugin,
     SuiteTest,
     cached_module,
     collect_suite,
+    collect_suites,
     pytest_args,
     suite_test,
 )
@@ -195,7 +195,7 @@ _TEST_INFO: dict[int, tuple[SuiteTest, _TestInfo]] = {}
 # ----------------------------------------------------------------------------------------------------
 
 
-class _GradingPlugin:
+class _GradingPlugin(SuitePlugin):
     """Fixtures, markers and outcome recording for one ``run_suites`` call.
 
     The tests run either through a pytest session (``pytest.main`` with this object as plugin) or, when the
@@ -211,21 +211,7 @@ class _GradingPlugin:
         self.misconceptions = load_misconceptions(course)
         self.course_errors: list[str] = []
 
-    # --- configuration and collection -------------------------------------------------------------
-    def pytest_configure(self, config: pytest.Config) -> None:
-        for line in MARKERS:
-            config.addinivalue_line("markers", line)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_pycollect_makemodule(self, module_path: Path, parent: Any) -> pytest.Module:
-        return SuiteModule.from_parent(parent, path=module_path)
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.course_errors.append(
-                f"suite {report.nodeid} does not collect: {report.longreprtext[-2000:]}"
-            )
-
+    # --- collection (markers, suite modules and collection errors: SuitePlugin) ----------------------
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.read_markers([suite_test(item, self) for item in items])
 
@@ -564,22 +550,30 @@ def _direct_collections(paths: list[Path], course_root: Path) -> list[Collection
     if not all(path.is_file() for path in paths):
         return None  # pytest's own session says what is wrong with the path
     with timing.phase("collect"):
-        collections = [collect_suite(path, course_root) for path in paths]
+        collections = collect_suites(paths, course_root)
     if all(test.direct for collection in collections for test in collection.tests):
         return collections
     return None
 
 
-def warm_up(course: Course) -> None:
-    """Collect every suite and import every reference now, e.g. before forking workers that inherit them.
+def warm_up(course: Course, files: Container[str] | None = None) -> None:
+    """Collect the suites and import the references now, e.g. before forking workers that inherit them.
 
-    A broken suite or reference is left for grading to report.
+    ``files``: only the exercises whose file is among them (a worker about to grade one submission does not
+    import the plots reference, and matplotlib with it, for a submission without ``plots.py``); the others
+    are collected when a submission needs them. A broken suite or reference is left for grading to report.
     """
-    for spec in course.exercises:
+    chosen = [spec for spec in course.exercises if files is None or spec.file in files]
+    for spec in chosen:
         with contextlib.suppress(Exception):
             load_reference(course, spec)
-        with contextlib.suppress(Exception):
-            collect_suite(course.root / spec.suite, course.root)
+    suites = list(dict.fromkeys(course.root / spec.suite for spec in chosen))
+    try:
+        collect_suites(suites, course.root)  # one pytest session for all of them
+    except Exception:
+        for path in suites:  # each on its own: what a broken one says is left for grading to report
+            with contextlib.suppress(Exception):
+                collect_suite(path, course.root)
     with contextlib.suppress(Exception):
         load_misconceptions(course)
 
