@@ -314,6 +314,24 @@ def test_batch_files_are_the_reports_rendered_from_their_records(tmp_path, lang)
         if report["status"] == "graded":
             assert stored is not None
             assert dumps_report(report_to_json(stored, lang)) == written
+            kept = records_path(out, name).read_text(encoding="utf-8")
+            assert kept == json.dumps({"format": 1, **_data_the_long_way(stored)}, ensure_ascii=False) + "\n"
+
+
+def _data_the_long_way(value):
+    """``stored._data`` as written before its field names were cached: ``fields()`` per record."""
+    from dataclasses import fields, is_dataclass
+
+    from activation_lab.i18n import Message
+    from activation_lab.reports.stored import _message_data
+
+    if isinstance(value, Message):
+        return _message_data(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _data_the_long_way(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_data_the_long_way(item) for item in value]
+    return value
 
 
 # --------------------------------------------------------------------------------------------------
