@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -27,6 +28,7 @@ from typing import Any, NoReturn
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.records import CallResult, Opaque, Raised
+from activation_lab.sandbox import host as host_module
 from activation_lab.sandbox import pool, wire
 from activation_lab.sandbox.cgroup import memory_controller
 from activation_lab.sandbox.host import RunningSandbox, received_fds, sender_pid
@@ -105,7 +107,8 @@ class SubmissionSandbox:
         self._root: Path | None = None  # this submission's files, outside the sandbox
         self._work_inside = ""
         self._tmp_inside = ""
-        self._spawned: list[int] = []
+        self._spawned: list[int] = []  # every worker started for this submission (pids inside the sandbox)
+        self._killed: list[int] = []  # pidfds of the workers killed, kept until their exit is confirmed
         self._students: dict[str, SandboxedStudent] = {}
         self._ready = False
         self._closed = False
@@ -177,39 +180,71 @@ class SubmissionSandbox:
         self.startup_seconds = time.monotonic() - self._opened_at
         return host
 
+    def _spawn_for(self, first: SandboxedStudent, deadline: float) -> None:
+        """Start ``first``'s worker and those of every other opened module not started yet, in one request.
+
+        The others import their modules while the caller works with ``first``; each one's hello and ready
+        are read, with its own deadline and budget, when that exercise is first used (``_start``).
+        """
+        host = self._host
+        assert host is not None
+        waiting = [s for s in self._students.values() if s is not first and s._wants_worker()]
+        batch = [first, *waiting][: host_module.MAX_SPAWN]
+        spawned = host.spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside, deadline)
+        oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
+        for student, (channel, pid) in zip(batch, spawned, strict=True):
+            student._channel, student._inside_pid, student._oom_kills = channel, pid, oom_kills
+            student._had_worker = True
+            self._spawned.append(pid)
+
     def close(self) -> None:
         """Kill this submission's processes and delete its files; hand a clean sandbox on, or stop it."""
         if self._closed:
             return
         self._closed = True
-        for student in self._students.values():
-            student._shut()
-        host = self._host
-        if host is None:
-            return
-        if self._root is not None:
-            with contextlib.suppress(OSError):
-                self._root.chmod(0o755)
-            shutil.rmtree(self._root, ignore_errors=True)
-        host.served += 1
-        if self._reusable(host):
-            pool.release(host)
-        else:
-            host.close()
+        try:
+            for student in self._students.values():
+                student._shut()
+            host = self._host
+            if host is None:
+                return
+            if self._root is not None:
+                with contextlib.suppress(OSError):
+                    self._root.chmod(0o755)
+                shutil.rmtree(self._root, ignore_errors=True)
+            host.served += 1
+            if self._reusable(host):
+                pool.release(host)
+            else:
+                host.close()
+        finally:
+            for pidfd in self._killed:
+                os.close(pidfd)
+            self._killed.clear()
 
     def _reusable(self, host: RunningSandbox) -> bool:
         """Whether ``host`` may serve another submission: every check of ``pool.py``'s docstring passes."""
-        started = [s for s in self._students.values() if s._started]
         if not (self._ready and not self._tainted and host.alive() and pool.reuse_allowed(self.isolation)):
             return False
-        if not host.confines_every_worker() or not all(s.seccomp and s.landlock for s in started):
-            return False
+        touched = [s for s in self._students.values() if s._started or s._had_worker]
+        if not host.confines_every_worker() or not all(s.seccomp and s.landlock for s in touched):
+            return False  # a worker that never said it was confined (or never said ready) is not vouched for
         deadline = time.monotonic() + EXIT_WAIT_SECONDS
-        for pid in self._spawned:  # every worker must be confirmed dead
-            if host.exit_status(pid, max(0.0, deadline - time.monotonic())) is None:
-                return False
-            host.exits.pop(pid, None)
-        return host.close_submission(self._tmp_inside, time.monotonic() + EXIT_WAIT_SECONDS)
+        if not host.close_submission(self._tmp_inside, self._spawned, deadline):
+            return False
+        return _all_exited(self._killed, deadline)  # the kernel confirms too, not only the zygote
+
+
+def _all_exited(pidfds: list[int], deadline: float) -> bool:
+    """Whether every process behind ``pidfds`` has exited (a pidfd turns readable then), by ``deadline``."""
+    waiting = list(pidfds)
+    while waiting:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        readable, _, _ = select.select(waiting, [], [], remaining)
+        waiting = [fd for fd in waiting if fd not in readable]
+    return True
 
 
 class SandboxedStudent:
@@ -229,6 +264,7 @@ class SandboxedStudent:
         self._pidfd: int | None = None
         self._oom_kills = 0  # the sandbox cgroup's count when this worker started
         self._started = False
+        self._had_worker = False  # a worker was started for this module (it may never have said hello)
         self._import_error: Raised | None = None
         self._aborted: ExerciseAborted | None = None
         self._defines: dict[str, bool] = {}
@@ -276,12 +312,10 @@ class SandboxedStudent:
         deadline = began + self.budget_left
         sandbox = self.sandbox
         try:
-            host = sandbox._ensure_started()
-            self._oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
-            self._channel, self._inside_pid = host.spawn(
-                self.module_name, sandbox._work_inside, sandbox._tmp_inside, deadline
-            )
-            sandbox._spawned.append(self._inside_pid)
+            sandbox._ensure_started()
+            if self._channel is None:
+                sandbox._spawn_for(self, deadline)
+            assert self._channel is not None
             ancillary: list[Any] = []
             hello = wire.recv_frame(self._channel, 1 << 12, ancillary, deadline)
             for fd in received_fds(ancillary):
@@ -318,6 +352,10 @@ class SandboxedStudent:
         if raised is not None and raised.type == "MemoryError":
             self._fail("memory", f"MemoryError while importing {self.module_name}.py")
         self._import_error = raised
+
+    def _wants_worker(self) -> bool:
+        """Opened, never started, no worker yet: the next spawn request may start its worker too."""
+        return not self._started and not self._had_worker and self._aborted is None
 
     def _request(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
         self._start()
@@ -419,11 +457,14 @@ class SandboxedStudent:
         raise aborted
 
     def _shut(self) -> None:
-        """Kill the worker (by pidfd or host pid, never trusting the zygote) and close its channel."""
+        """Kill the worker (by pidfd or host pid, never trusting the zygote) and close its channel.
+
+        The pidfd goes to the sandbox, which keeps it until the kernel shows the worker has exited.
+        """
         if self._pidfd is not None:
             with contextlib.suppress(OSError):
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            os.close(self._pidfd)
+            self.sandbox._killed.append(self._pidfd)
             self._pidfd = None
         elif self._host_pid is not None:
             with contextlib.suppress(OSError):
