@@ -385,3 +385,46 @@ def test_a_clean_submission_hands_its_sandbox_on_with_every_worker_gone() -> Non
         assert after.open("b").call("f", 1).value == 2
         assert after.reused and after._host is box._host
     sandbox.close_idle_sandboxes()
+
+
+# ---------------------------------------------------------------------------------------------------
+# prestart: a batch asks for the next submission's workers when the previous one's are gone
+
+
+def _ready_box(files: dict[str, str], mode: str) -> SubmissionSandbox:
+    box = SubmissionSandbox(files, LIMITS, mode).__enter__()
+    box._ensure_started()  # the zygote is ready: what a reused sandbox is in a batch
+    return box
+
+
+def test_prestart_asks_for_every_worker_before_the_first_is_used(mode: str) -> None:
+    box = _ready_box({"a.py": OK, "b.py": OK, "c.py": OK}, mode)
+    try:
+        assert box.prestart(["a", "b"]) is True
+        assert box.prestart(["c"]) is False  # one unread request at a time
+        a, b, c = box.open("a"), box.open("b"), box.open("c")
+        assert box._spawned == [] and a._requested and b._requested
+        assert b.call("f", 1).value == 2  # reads the reply, then b's hello and ready
+        assert len(box._spawned) == 2 and a._had_worker and not a._started
+        assert a.call("f", 2).value == 3
+        assert c.call("f", 3).value == 4  # not in the request: started on first use
+        assert len(box._spawned) == 3
+    finally:
+        box.close()
+
+
+def test_prestart_waits_for_nothing_a_fresh_sandbox_has_not_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sandbox.REUSE_ENV, "0")
+    with SubmissionSandbox({"a.py": OK}, LIMITS, _available("none")) as box:
+        assert box._host is not None and not box._host.ready
+        assert box.prestart(["a"]) is False  # its zygote may still be importing NumPy
+        assert box.open("a").call("f", 1).value == 2
+
+
+def test_workers_asked_for_and_never_used_are_killed_and_the_sandbox_stopped(mode: str) -> None:
+    box = _ready_box({"a.py": OK, "b.py": SLEEPS}, mode)
+    host = box._host
+    assert host is not None and box.prestart(["a", "b"]) is True
+    box.close()
+    assert len(box._spawned) == 2  # the reply was read at close, so both were named and killed
+    assert not host.alive()  # workers that never said they were confined: never handed on

@@ -25,6 +25,7 @@ from activation_lab.grading.grade import (
     error_report,
     grade_submission,
     grader_fault,
+    prestart_workers,
     start_sandbox,
 )
 from activation_lab.records import SubmissionReport
@@ -282,6 +283,9 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
             if sandbox is not None:
                 with timing.phase("sandbox.close"), contextlib.suppress(Exception):
                     sandbox.close()
+        if upcoming is not None and upcoming[2] is not None:  # its workers start while this report goes
+            with timing.phase("sandbox.worker_start"), contextlib.suppress(Exception):
+                prestart_workers(upcoming[2], upcoming[1], ctx)
         with timing.phase("report"):
             results.put(("done", worker, index, report))
         timing.flush(submission.name)

@@ -283,20 +283,35 @@ class RunningSandbox:
     def spawn(
         self, module_names: list[str], work_dir: str, tmp_dir: str, deadline: float
     ) -> list[tuple[socket.socket, int]]:
-        """New workers, one per module, in one request: each one's channel and pid inside the sandbox.
+        """New workers, one per module, in one request: each one's channel and pid inside the sandbox."""
+        ident = self.request_spawn(module_names, work_dir, tmp_dir)
+        return self.receive_spawn(ident, len(module_names), deadline)
 
-        The reply must name exactly one distinct pid and carry exactly one socket per module, in order;
-        anything else is a ``ProtocolError`` and every descriptor received is closed.
-        """
+    def request_spawn(self, module_names: list[str], work_dir: str, tmp_dir: str) -> int:
+        """Ask for one worker per module without waiting (``receive_spawn`` reads the reply); the id."""
         if not 0 < len(module_names) <= MAX_SPAWN:
             raise ValueError(f"between 1 and {MAX_SPAWN} workers per spawn request")
+        if self.control is None:
+            raise EOFError("sandbox closed")
+        self._next_id += 1
+        request = {"spawn": module_names, "work_dir": work_dir, "tmp_dir": tmp_dir, "id": self._next_id}
+        wire.send_frame(self.control, request)
+        return self._next_id
+
+    def receive_spawn(self, ident: int, count: int, deadline: float) -> list[tuple[socket.socket, int]]:
+        """The reply to spawn request ``ident`` for ``count`` modules: their channels and pids, in order.
+
+        The reply must name exactly one distinct pid and carry exactly one Unix stream socket per module;
+        anything else is a ``ProtocolError`` and every descriptor received is closed.
+        """
         fds: list[int] = []
         channels: list[socket.socket] = []
         try:
-            request = {"spawn": module_names, "work_dir": work_dir, "tmp_dir": tmp_dir}
-            reply = self.ask(request, "spawned", deadline, fds)
+            reply = self.read_control(deadline, fds)
+            if reply.get("spawned") != ident:
+                raise wire.ProtocolError(f"unexpected reply from the zygote: {str(reply)[:300]}")
             pids = reply.get("pids")
-            if type(pids) is not list or len(pids) != len(module_names) or len(fds) != len(module_names):
+            if type(pids) is not list or len(pids) != count or len(fds) != count:
                 raise wire.ProtocolError("spawn reply without exactly one channel and pid per worker")
             if len(set(pids)) != len(pids) or any(type(p) is not int or not 0 < p < 1 << 22 for p in pids):
                 raise wire.ProtocolError("spawn reply with a bad pid")

@@ -109,6 +109,7 @@ class SubmissionSandbox:
         self._tmp_inside = ""
         self._spawned: list[int] = []  # every worker started for this submission (pids inside the sandbox)
         self._killed: list[int] = []  # pidfds of the workers killed, kept until their exit is confirmed
+        self._pending: tuple[int, list[SandboxedStudent], int] | None = None  # prestart's unread request
         self._students: dict[str, SandboxedStudent] = {}
         self._ready = False
         self._closed = False
@@ -180,18 +181,70 @@ class SubmissionSandbox:
         self.startup_seconds = time.monotonic() - self._opened_at
         return host
 
+    def prestart(self, module_names: list[str]) -> bool:
+        """Ask for these modules' workers now, without waiting, if the sandbox is ready (else ``False``).
+
+        Only a sandbox whose zygote is ready and has everything preloaded (a reused one, in a batch): the
+        workers import while the caller does other work, and the zygote's reply is read when the first of
+        these exercises is used. Nothing else changes: each worker's hello and ready are read with its own
+        deadline and budget.
+        """
+        self._launch()
+        host = self._host
+        assert host is not None
+        if self._pending is not None or self._closed or not host.ready or not host.alive():
+            return False
+        if any(name not in host.preloaded for name in preloads(self.files.values())):
+            return False
+        batch = [s for s in map(self.open, module_names) if s._wants_worker()][: host_module.MAX_SPAWN]
+        if not batch:
+            return False
+        self._ready = True
+        self.startup_seconds = time.monotonic() - self._opened_at
+        oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0  # before any worker runs
+        ident = host.request_spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside)
+        for student in batch:
+            student._requested = True
+        self._pending = (ident, batch, oom_kills)
+        return True
+
+    def _receive_pending(self, deadline: float) -> None:
+        """Read the reply to ``prestart``'s request; if that fails, the sandbox is never handed on."""
+        if self._pending is None:
+            return
+        ident, batch, oom_kills = self._pending
+        self._pending = None
+        host = self._host
+        assert host is not None
+        for student in batch:
+            student._requested = False
+        try:
+            spawned = host.receive_spawn(ident, len(batch), deadline)
+        except BaseException:
+            self._tainted = True  # workers we know nothing of may run: only stopping the sandbox ends them
+            raise
+        self._assign(batch, spawned, oom_kills)
+
     def _spawn_for(self, first: SandboxedStudent, deadline: float) -> None:
         """Start ``first``'s worker and those of every other opened module not started yet, in one request.
 
         The others import their modules while the caller works with ``first``; each one's hello and ready
         are read, with its own deadline and budget, when that exercise is first used (``_start``).
         """
+        self._receive_pending(deadline)
+        if first._channel is not None:
+            return
         host = self._host
         assert host is not None
         waiting = [s for s in self._students.values() if s is not first and s._wants_worker()]
         batch = [first, *waiting][: host_module.MAX_SPAWN]
-        spawned = host.spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside, deadline)
         oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
+        spawned = host.spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside, deadline)
+        self._assign(batch, spawned, oom_kills)
+
+    def _assign(
+        self, batch: list[SandboxedStudent], spawned: list[tuple[socket.socket, int]], oom_kills: int
+    ) -> None:
         for student, (channel, pid) in zip(batch, spawned, strict=True):
             student._channel, student._inside_pid, student._oom_kills = channel, pid, oom_kills
             student._had_worker = True
@@ -203,6 +256,8 @@ class SubmissionSandbox:
             return
         self._closed = True
         try:
+            with contextlib.suppress(Exception):  # workers asked for and never used: kill them too
+                self._receive_pending(time.monotonic() + EXIT_WAIT_SECONDS)
             for student in self._students.values():
                 student._shut()
             host = self._host
@@ -265,6 +320,7 @@ class SandboxedStudent:
         self._oom_kills = 0  # the sandbox cgroup's count when this worker started
         self._started = False
         self._had_worker = False  # a worker was started for this module (it may never have said hello)
+        self._requested = False  # its worker is in a spawn request whose reply is not read yet
         self._import_error: Raised | None = None
         self._aborted: ExerciseAborted | None = None
         self._defines: dict[str, bool] = {}
@@ -355,7 +411,7 @@ class SandboxedStudent:
 
     def _wants_worker(self) -> bool:
         """Opened, never started, no worker yet: the next spawn request may start its worker too."""
-        return not self._started and not self._had_worker and self._aborted is None
+        return not (self._started or self._had_worker or self._requested or self._aborted)
 
     def _request(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
         self._start()

@@ -19,7 +19,6 @@ retires the sandbox on any difference before handing it to another submission.
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import importlib.util
 import io
@@ -311,7 +310,6 @@ def _serve(
         for name in request["preload"]:
             with contextlib.suppress(Exception):
                 importlib.import_module(str(name))
-        gc.freeze()  # what the preload built is shared by every worker: their collections skip it
         wire.send_frame(control, {"preloaded": request.get("id")})
         return
     if "close" in request:  # a finished submission: its workers, its files, then our state (one round trip)
@@ -349,8 +347,6 @@ def run_zygote(config: dict[str, Any]) -> None:
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     confine.prepare()  # the C library, the seccomp filter, Landlock's ABI: built once, inherited by workers
-    gc.collect()
-    gc.freeze()  # NumPy's objects: a worker's garbage collections skip them instead of copying their pages
     confinement = {"seccomp": confine.seccomp_available(), "landlock_abi": confine.landlock_abi()}
     ready = {"zygote": "ready", "numpy": numpy.__version__, "pid": os.getpid(), **confinement}
     wire.send_frame(control, {**ready, "state": confine.own_state()})
