@@ -292,13 +292,17 @@ class SubmissionSandbox:
 
 def _all_exited(pidfds: list[int], deadline: float) -> bool:
     """Whether every process behind ``pidfds`` has exited (a pidfd turns readable then), by ``deadline``."""
-    waiting = list(pidfds)
+    waiting = set(pidfds)
+    poller = select.poll()
+    for fd in waiting:
+        poller.register(fd, select.POLLIN)
     while waiting:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
-        readable, _, _ = select.select(waiting, [], [], remaining)
-        waiting = [fd for fd in waiting if fd not in readable]
+        for fd, _ in poller.poll(remaining * 1000):
+            waiting.discard(fd)
+            poller.unregister(fd)
     return True
 
 
