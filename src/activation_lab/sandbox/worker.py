@@ -13,7 +13,10 @@ Processes and channels::
 
 The zygote's first message says what confinement this machine gives (seccomp, Landlock) and its own state
 (limits, scheduling, identity, SysV IPC objects); ``{"check"}`` reports that state again, and the parent
-retires the sandbox on any difference before handing it to another submission.
+retires the sandbox on any difference before handing it to another submission. One ``{"spawn": [modules]}``
+forks a submission's workers together; one ``{"close"}`` kills and reaps them, deletes their temporary files
+and reports the exits with the state. What every worker would rebuild (the seccomp filter, the C library
+handle) is built once here, before the first fork (``confine.prepare``).
 """
 
 from __future__ import annotations
