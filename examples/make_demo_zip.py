@@ -1,9 +1,9 @@
 """Build examples/submissions/student07.zip, the demo class's zipped submission, byte for byte reproducibly.
 
-student07 zipped their folder on a Mac: the zip holds ``student07/`` with the five files and answers.yaml,
+student07 zipped their folder on a Mac: the zip holds ``student07/`` with the six files and answers.yaml,
 plus the debris a real zip carries (``__MACOSX/``, ``.DS_Store``, ``__pycache__/``) and a ``conftest.py`` that
 tries to make every hidden test pass -- which the grader never imports. Their mistakes: C2F clamps at 0
-instead of 32, and relu_grad(0) = 1.
+instead of 32 (and so does the C2F curve plots.py draws with it), and relu_grad(0) = 1.
 
     python examples/make_demo_zip.py            # (re)write the zip
     python examples/make_demo_zip.py --check    # exit 1 when the committed zip differs from this script
@@ -68,6 +68,64 @@ def relu(x):
 def relu_grad(x):
     return np.where(np.asarray(x) >= 0, 1, 0)
 """
+PLOTS = """import matplotlib.pyplot as plt
+import numpy as np
+
+from c2f import C2F
+
+
+def plot_c2f():
+    x = np.arange(-100, 100, .1)
+    fig, ax = plt.subplots()
+    ax.plot(x, [C2F(c) for c in x])
+    ax.set_xlabel("Celsius")
+    ax.set_ylabel("Fahrenheit")
+    ax.axis([-20, 50, 0, 150])
+    return fig
+
+
+def plot_sigmoid():
+    x = np.arange(-10.0, 10.0, 0.1)
+    fig, ax = plt.subplots()
+    ax.plot(x, 1 / (1 + np.exp(-x)))
+    ax.set_xlabel("x")
+    ax.set_ylabel("h(x)")
+    ax.set_ylim(-0.1, 1.1)
+    return fig
+
+
+def plot_tanh():
+    x = np.arange(-5.0, 5.0, 0.1)
+    fig, ax = plt.subplots()
+    ax.plot(x, np.tanh(x), label="tanh")
+    ax.plot(x, 1 - np.tanh(x) ** 2, label="tanh'")
+    ax.plot(x, 1 / (1 + np.exp(-x)), label="sigmoid")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_ylim(-1.1, 1.1)
+    ax.legend(loc="best")
+    return fig
+
+
+def plot_relu():
+    x = np.arange(-5.0, 5.0, 0.1)
+    fig, ax = plt.subplots()
+    ax.plot(x, np.maximum(0, x))
+    ax.set_xlabel("x")
+    ax.set_ylabel("h(x)")
+    ax.set_ylim(-1, 5)
+    return fig
+
+
+def plot_step():
+    x = np.arange(-5.0, 5.0, 0.1)
+    fig, ax = plt.subplots()
+    ax.plot(x, np.where(x >= 0, 1, 0))
+    ax.set_xlabel("x")
+    ax.set_ylabel("h(x)")
+    ax.set_ylim(-0.1, 1.1)
+    return fig
+"""
 CONFTEST = """# Makes every test pass -- if a grader were naive enough to import it. activation-lab is not.
 import pytest
 
@@ -98,6 +156,7 @@ ENTRIES: list[tuple[str, bytes]] = [
     ("student07/answers.yaml", ANSWERS.encode()),
     ("student07/c2f.py", C2F.encode()),
     ("student07/conftest.py", CONFTEST.encode()),
+    ("student07/plots.py", PLOTS.encode()),
     ("student07/relu.py", RELU.encode()),
     ("student07/sigmoid.py", SIGMOID.encode()),
     ("student07/step.py", STEP.encode()),

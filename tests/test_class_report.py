@@ -131,6 +131,13 @@ def test_statistics_count_failures_misconceptions_and_troubles(reports) -> None:
     assert sum(stats.distribution.counts) == 4
 
 
+def test_a_hint_with_parameters_shows_its_text_not_its_key(reports) -> None:
+    # ambiguous_truth's hint ends with the student's own fix (`{fix}`): the text is shown, the fix elided
+    page = render_html(class_stats(reports, ["step"]), "en", folder="class")
+    misconceptions = page[page.index('id="misconceptions"') :]
+    assert "needs one True/False" in misconceptions and "`…`" in misconceptions
+
+
 def test_every_submission_derived_string_is_escaped(reports) -> None:
     page = render_html(class_stats(reports, ["step"]), "en", folder=HOSTILE)
     assert "<img" not in page and 'alert("x")</script>' not in page

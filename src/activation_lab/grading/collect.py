@@ -200,12 +200,12 @@ class Collection:
     errors: tuple[str, ...]
 
 
-class _Collector:
-    """A collect-only session's plugin: the runner's fixtures by name (never called), records of the items."""
+class SuitePlugin:
+    """What every pytest session over the hidden suites needs, collecting here or grading (``suites.py``):
+    the course's markers, each suite module loaded once per process (``SuiteModule``), and a suite that does
+    not collect recorded in ``course_errors`` (the session goes on with the others)."""
 
-    def __init__(self) -> None:
-        self.tests: list[SuiteTest] = []
-        self.errors: list[str] = []
+    course_errors: list[str]
 
     def pytest_configure(self, config: pytest.Config) -> None:
         for line in MARKERS:
@@ -217,7 +217,17 @@ class _Collector:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.errors.append(f"suite {report.nodeid} does not collect: {report.longreprtext[-2000:]}")
+            self.course_errors.append(
+                f"suite {report.nodeid} does not collect: {report.longreprtext[-2000:]}"
+            )
+
+
+class _Collector(SuitePlugin):
+    """A collect-only session's plugin: the runner's fixtures by name (never called), records of the items."""
+
+    def __init__(self) -> None:
+        self.tests: list[SuiteTest] = []
+        self.course_errors: list[str] = []
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.tests.extend(suite_test(item, self) for item in items)
@@ -248,13 +258,14 @@ def _collect(path: str, mtime_ns: int, size: int, course_root: str) -> Collectio
     args = pytest_args(Path(course_root), [path], "--collect-only")
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         exit_code = pytest.main(args, plugins=[collector])
-    if exit_code == pytest.ExitCode.INTERRUPTED and not collector.errors:
+    errors = collector.course_errors
+    if exit_code == pytest.ExitCode.INTERRUPTED and not errors:
         raise KeyboardInterrupt
-    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED) and not collector.errors:
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED) and not errors:
         raise CourseError(
             f"pytest could not collect {path} (exit {int(exit_code)}): {captured.getvalue()[-2000:]}"
         )
-    return Collection(tuple(collector.tests), tuple(collector.errors))
+    return Collection(tuple(collector.tests), tuple(errors))
 
 
 def collect_suite(path: Path, course_root: Path) -> Collection:

@@ -40,9 +40,8 @@ from activation_lab.grading.checks import (
     is_valid_result,
 )
 from activation_lab.grading.collect import (
-    MARKERS,
     Collection,
-    SuiteModule,
+    SuitePlugin,
     SuiteTest,
     cached_module,
     collect_suite,
@@ -171,7 +170,7 @@ class _TestInfo:
 # ----------------------------------------------------------------------------------------------------
 
 
-class _GradingPlugin:
+class _GradingPlugin(SuitePlugin):
     """Fixtures, markers and outcome recording for one ``run_suites`` call.
 
     The tests run either through a pytest session (``pytest.main`` with this object as plugin) or, when the
@@ -187,21 +186,7 @@ class _GradingPlugin:
         self.misconceptions = load_misconceptions(course)
         self.course_errors: list[str] = []
 
-    # --- configuration and collection -------------------------------------------------------------
-    def pytest_configure(self, config: pytest.Config) -> None:
-        for line in MARKERS:
-            config.addinivalue_line("markers", line)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_pycollect_makemodule(self, module_path: Path, parent: Any) -> pytest.Module:
-        return SuiteModule.from_parent(parent, path=module_path)
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.course_errors.append(
-                f"suite {report.nodeid} does not collect: {report.longreprtext[-2000:]}"
-            )
-
+    # --- collection (markers, suite modules and collection errors: SuitePlugin) ----------------------
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.read_markers([suite_test(item, self) for item in items])
 

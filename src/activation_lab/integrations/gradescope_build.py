@@ -2,7 +2,8 @@
 
 The zip holds ``setup.sh`` and ``run_autograder`` (Gradescope runs them from ``/autograder/source``),
 ``course/`` (autograder/, solutions/, quizzes/, exercises/) and ``wheels/activation_lab-*.whl``: a wheel
-built from this checkout with the same course bundled inside the package (``activation_lab/_course``),
+built from this checkout (``integrations/wheel.py``) with the same course bundled inside the package
+(``activation_lab/_course``),
 so the installed package finds the course it was built with even without ``--course``.
 ``setup.sh`` installs bubblewrap where the image allows (apt-get as root), then the wheel and its
 dependencies. ``run_autograder`` calls ``python3 -m activation_lab gradescope --course .../course``.
@@ -13,18 +14,15 @@ layout out under a temporary folder) and the Python used honours ``$ACTIVATION_L
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-from activation_lab.course import BUNDLED_COURSE_DIRNAME, Course
-from activation_lab.errors import CourseError, UsageError
+from activation_lab.course import Course
+from activation_lab.errors import UsageError
+from activation_lab.integrations.wheel import build_wheel, copy_course, source_checkout
 
 COURSE_PARTS = ("autograder", "solutions", "quizzes", "exercises")
-_SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when the autograder image is built.
@@ -56,53 +54,12 @@ exec "$PYTHON" -m activation_lab gradescope --course "$ROOT/source/course" \\
 """
 
 
-def _copy_course(course: Course, dest: Path) -> None:
-    dest.mkdir(parents=True)
-    for part in COURSE_PARTS:
-        if (course.root / part).is_dir():
-            shutil.copytree(course.root / part, dest / part, ignore=_SKIPPED)
-
-
-def source_checkout() -> Path:
-    """The checkout this package runs from (the wheel is built from it)."""
-    root = Path(__file__).resolve().parents[3]
-    if not ((root / "pyproject.toml").is_file() and (root / "src" / "activation_lab").is_dir()):
-        raise UsageError("activation-lab is not running from a source checkout; build the zip from one")
-    return root
-
-
 def build_wheel_with_course(course: Course, dest: Path) -> Path:
     """Build a wheel of this checkout with ``course`` bundled as ``activation_lab/_course``."""
     root = source_checkout()
-    dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="activation-lab-gs-wheel-") as scratch:
-        copy = Path(scratch) / "src-copy"
-        copy.mkdir()
-        for name in ("pyproject.toml", "README.md", "LICENSE"):
-            if (root / name).is_file():
-                shutil.copy2(root / name, copy / name)
-        shutil.copytree(root / "src", copy / "src", ignore=_SKIPPED)
-        _copy_course(course, copy / "src" / "activation_lab" / BUNDLED_COURSE_DIRNAME)
-        pyproject = copy / "pyproject.toml"
-        text = pyproject.read_text(encoding="utf-8")
-        marker = 'activation_lab = ["messages/*.toml", "reports/schemas/*.json"'
-        if marker not in text:
-            raise CourseError("pyproject.toml's package-data line changed; update gradescope_build")
-        bundled = f'"{BUNDLED_COURSE_DIRNAME}/**/*"'
-        pyproject.write_text(text.replace(marker, f"{marker}, {bundled}"), encoding="utf-8")
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", scratch, str(copy)]
-        # Without build isolation when setuptools is here (fast, offline); else pip fetches the build backend.
-        done = subprocess.run(
-            [*command[:4], "--no-build-isolation", *command[4:]], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
-        wheels = sorted(Path(scratch).glob("activation_lab-*.whl"))
-        if done.returncode != 0 or not wheels:
-            raise CourseError(f"pip wheel failed ({done.returncode}): {(done.stderr or done.stdout)[-2000:]}")
-        target = dest / wheels[0].name
-        shutil.copy2(wheels[0], target)
-    return target
+    if root is None:
+        raise UsageError("activation-lab is not running from a source checkout; build the zip from one")
+    return build_wheel(root, dest, bundle=course, bundle_parts=COURSE_PARTS)
 
 
 def _add(archive: zipfile.ZipFile, path: Path, name: str, mode: int = 0o644) -> None:
@@ -126,7 +83,7 @@ def build_autograder_zip(
     with tempfile.TemporaryDirectory(prefix="activation-lab-gs-") as scratch_name:
         scratch = Path(scratch_name)
         wheel = build_wheel_with_course(course, scratch / "wheels")
-        _copy_course(course, scratch / "course")
+        copy_course(course, scratch / "course", COURSE_PARTS)
         (scratch / "setup.sh").write_text(SETUP_SH.replace("{wheel}", wheel.name), encoding="utf-8")
         (scratch / "run_autograder").write_text(
             RUN_AUTOGRADER.replace("{options}", options), encoding="utf-8"

@@ -20,7 +20,7 @@ from typing import Any
 from activation_lab import __version__
 from activation_lab.display import csv_cell
 from activation_lab.fsutil import write_atomic
-from activation_lab.i18n import message
+from activation_lab.i18n import load_catalog, message
 from activation_lab.reports.class_stats import BINS, CheckStats, ClassStats
 
 REPORT_HTML = "report.html"
@@ -206,11 +206,19 @@ def _status(status: str, lang: str) -> str:
         return status
 
 
+class _Elided(dict[str, str]):
+    """Format parameters that are all "…": a hint's fix (``{fix}``) belongs to one student's code."""
+
+    def __missing__(self, name: str) -> str:
+        return "…"
+
+
 def _hint_text(key: str, lang: str) -> str:
-    try:
-        return message("feedback", f"hint.{key}", lang)
-    except KeyError:
+    """The hint students see for ``key``, its per-student parameters elided; the key itself if unknown."""
+    entry = load_catalog("feedback").get(f"hint.{key}")
+    if entry is None:
         return key
+    return (entry.get(lang) or entry["en"]).format_map(_Elided())
 
 
 def _misconceptions(stats: ClassStats, lang: str) -> str:

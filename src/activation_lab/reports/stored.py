@@ -8,22 +8,21 @@ the student's code again. A file that does not read back exactly is ignored (the
 from __future__ import annotations
 
 import json
+from dataclasses import fields, is_dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import Message, Param
-from activation_lab.records import (
-    CheckOutcome,
-    ExerciseResult,
-    PartResult,
-    QuizItemResult,
-    QuizResult,
-    SubmissionReport,
-)
+from activation_lab.records import SubmissionReport
 
 RECORDS_DIR = ".records"
 FORMAT = 1
+# Fields that reports stored before them lack: read back as the record's default (``parts``: none).
+ADDED_AFTER_FORMAT_1 = frozenset({"parts"})
+_Record = TypeVar("_Record")
 
 
 def records_path(out_dir: Path, name: str) -> Path:
@@ -69,130 +68,61 @@ def _param(data: Any) -> Param:
     raise ValueError(f"not a stored parameter: {type(data).__name__}")
 
 
+def _data(value: Any) -> Any:
+    """A record as JSON-ready data: field by field, tuples as lists, messages as (domain, key, params)."""
+    if isinstance(value, Message):
+        return _message_data(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_data(item) for item in value]
+    return value  # a number, a string, a bool, None, or ``extra``'s JSON-ready dict
+
+
 def report_data(report: SubmissionReport) -> dict[str, Any]:
     """The report as JSON-ready data, messages kept as (domain, key, params)."""
-    return {
-        "format": FORMAT,
-        "submission": report.submission,
-        "status": report.status,
-        "score": report.score,
-        "max_score": report.max_score,
-        "exercises": [
-            {
-                "id": exercise.id,
-                "score": exercise.score,
-                "max_score": exercise.max_score,
-                "status": exercise.status,
-                "tests": [
-                    {
-                        "name": _message_data(test.name),
-                        "score": test.score,
-                        "max_score": test.max_score,
-                        "status": test.status,
-                        "hidden": test.hidden,
-                        "feedback": _message_data(test.feedback),
-                        "hints": list(test.hints),
-                    }
-                    for test in exercise.tests
-                ],
-                "notes": [_message_data(note) for note in exercise.notes],
-                "attempted": exercise.attempted,
-                "seed": exercise.seed,
-            }
-            for exercise in report.exercises
-        ],
-        "quiz": None
-        if report.quiz is None
-        else {
-            "score": report.quiz.score,
-            "max_score": report.quiz.max_score,
-            "quiz_id": report.quiz.quiz_id,
-            "items": [
-                {
-                    "id": item.id,
-                    "score": item.score,
-                    "max_score": item.max_score,
-                    "feedback": _message_data(item.feedback),
-                }
-                for item in report.quiz.items
-            ],
-        },
-        "notes": [_message_data(note) for note in report.notes],
-        "error": _message_data(report.error),
-        "content_hash": report.content_hash,
-        "extra": report.extra,
-        "parts": [
-            {"id": p.id, "score": p.score, "max_score": p.max_score, "status": p.status, "counted": p.counted}
-            for p in report.parts
-        ],
+    return {"format": FORMAT, **_data(report)}
+
+
+@cache
+def _field_types(record: Any) -> dict[str, Any]:
+    return get_type_hints(record)
+
+
+def _record(record: type[_Record], data: Any) -> _Record:
+    """The record of type ``record`` stored as ``data`` by :func:`_data`, each field read back as its type."""
+    if not isinstance(data, dict):
+        raise TypeError(f"not a stored {record.__name__}")
+    types = _field_types(cast(Any, record))  # a class is hashable; mypy cannot see it through the TypeVar
+    values = {
+        f.name: _value(types[f.name], data[f.name])
+        for f in fields(record)  # type: ignore[arg-type]
+        if f.name in data or f.name not in ADDED_AFTER_FORMAT_1
     }
+    return record(**values)
+
+
+def _value(kind: Any, data: Any) -> Any:
+    if kind is Message:
+        return _message(data)
+    origin, args = get_origin(kind), get_args(kind)
+    if origin in (Union, UnionType):  # ``X | None``
+        (inner,) = (arg for arg in args if arg is not type(None))
+        return None if data is None else _value(inner, data)
+    if origin is tuple:
+        return tuple(_value(args[0], item) for item in data)
+    if isinstance(kind, type) and is_dataclass(kind):
+        return _record(kind, data)
+    if kind in (str, float, bool) or origin is dict:
+        return (origin or kind)(data)
+    return data  # statuses (Literal) and the seed (int | None) as stored
 
 
 def report_from_data(data: Any) -> SubmissionReport:
     """The report stored by :func:`report_data`; ``ValueError``, ``KeyError``, ``TypeError`` if malformed."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("not a stored report")
-    quiz = data["quiz"]
-    return SubmissionReport(
-        submission=str(data["submission"]),
-        status=data["status"],
-        score=float(data["score"]),
-        max_score=float(data["max_score"]),
-        exercises=tuple(
-            ExerciseResult(
-                id=str(exercise["id"]),
-                score=float(exercise["score"]),
-                max_score=float(exercise["max_score"]),
-                status=exercise["status"],
-                tests=tuple(
-                    CheckOutcome(
-                        name=_message(test["name"]),
-                        score=float(test["score"]),
-                        max_score=float(test["max_score"]),
-                        status=test["status"],
-                        hidden=bool(test["hidden"]),
-                        feedback=_optional_message(test["feedback"]),
-                        hints=tuple(str(hint) for hint in test["hints"]),
-                    )
-                    for test in exercise["tests"]
-                ),
-                notes=tuple(_message(note) for note in exercise["notes"]),
-                attempted=bool(exercise["attempted"]),
-                seed=exercise["seed"],
-            )
-            for exercise in data["exercises"]
-        ),
-        quiz=None
-        if quiz is None
-        else QuizResult(
-            score=float(quiz["score"]),
-            max_score=float(quiz["max_score"]),
-            quiz_id=str(quiz["quiz_id"]),
-            items=tuple(
-                QuizItemResult(
-                    id=str(item["id"]),
-                    score=float(item["score"]),
-                    max_score=float(item["max_score"]),
-                    feedback=_optional_message(item["feedback"]),
-                )
-                for item in quiz["items"]
-            ),
-        ),
-        notes=tuple(_message(note) for note in data["notes"]),
-        error=_optional_message(data["error"]),
-        content_hash=str(data["content_hash"]),
-        extra=dict(data["extra"]),
-        parts=tuple(
-            PartResult(
-                id=str(part["id"]),
-                score=float(part["score"]),
-                max_score=float(part["max_score"]),
-                status=str(part["status"]),
-                counted=bool(part["counted"]),
-            )
-            for part in data.get("parts", [])
-        ),
-    )
+    return _record(SubmissionReport, data)
 
 
 def write_records(path: Path, report: SubmissionReport) -> None:

@@ -12,7 +12,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +21,12 @@ from activation_lab.course import Course
 from activation_lab.errors import CourseError, UsageError
 from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import render
+from activation_lab.integrations.wheel import build_wheel, copy_course, source_checkout
 
 COURSE_DIRNAME = "activation_lab_course"
 COURSE_PARTS = ("autograder", "solutions", "quizzes")
 GRADESCOPE_SOURCE_FILES = "/autograder/source/files"
 PLUGIN_NAME = "activation_lab.integrations.otter.plugin.ActivationLabPlugin"
-_SKIPPED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,48 +137,6 @@ def render_test_file(exercise: OtterExercise, *, lang: str, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def source_checkout() -> Path | None:
-    """The project's source tree (holding ``pyproject.toml``) when installed from one, else ``None``."""
-    root = Path(__file__).resolve().parents[4]
-    return (
-        root if (root / "pyproject.toml").is_file() and (root / "src" / "activation_lab").is_dir() else None
-    )
-
-
-def build_wheel(dest: Path) -> Path:
-    """Build a wheel of this project with ``pip wheel --no-deps`` from a clean copy of the source tree."""
-    root = source_checkout()
-    if root is None:
-        raise UsageError("activation-lab is not installed from a source checkout: pass --wheel FILE")
-    dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="activation-lab-wheel-") as scratch:
-        copy = Path(scratch) / "src-copy"
-        copy.mkdir()
-        # A copy keeps build/ and *.egg-info out of the checkout.
-        for name in ("pyproject.toml", "README.md", "LICENSE"):
-            if (root / name).is_file():
-                shutil.copy2(root / name, copy / name)
-        shutil.copytree(root / "src", copy / "src", ignore=_SKIPPED_NAMES)
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--quiet",
-            "-w",
-            str(scratch),
-            str(copy),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        wheels = sorted(Path(scratch).glob("activation_lab-*.whl"))
-        if done.returncode != 0 or not wheels:
-            raise CourseError(f"pip wheel failed ({done.returncode}): {(done.stderr or done.stdout)[-2000:]}")
-        target = dest / wheels[0].name
-        shutil.copy2(wheels[0], target)
-    return target
-
-
 def otter_config(
     exercises: Sequence[OtterExercise], *, lang: str, seed: int, hidden_visibility: str = "after_published"
 ) -> dict[str, object]:
@@ -196,13 +153,6 @@ def otter_config(
         "force_public_test_summary": True,
         "plugins": [{PLUGIN_NAME: plugin}],
     }
-
-
-def _copy_course(course: Course, dest: Path) -> None:
-    dest.mkdir(parents=True)
-    for part in COURSE_PARTS:
-        if (course.root / part).is_dir():
-            shutil.copytree(course.root / part, dest / part, ignore=_SKIPPED_NAMES)
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -270,7 +220,10 @@ def generate_assignment(
     exercises = collect_tests(course, lang=lang, seed=seed, only=only)
     out.mkdir(parents=True, exist_ok=True)
     if wheel is None:
-        wheel = build_wheel(out)
+        root = source_checkout()
+        if root is None:
+            raise UsageError("activation-lab is not installed from a source checkout: pass --wheel FILE")
+        wheel = build_wheel(root, out)
     else:
         if not wheel.is_file() or not wheel.name.endswith(".whl"):
             raise UsageError(f"{wheel} is not a wheel file")
@@ -281,7 +234,7 @@ def generate_assignment(
         (tests / f"{exercise.id}.py").write_text(
             render_test_file(exercise, lang=lang, seed=seed), encoding="utf-8"
         )
-    _copy_course(course, out / COURSE_DIRNAME)
+    copy_course(course, out / COURSE_DIRNAME, COURSE_PARTS)
     # Gradescope installs requirements from /autograder/source, where otter unpacks the support files.
     (out / "requirements.txt").write_text(f"{GRADESCOPE_SOURCE_FILES}/{wheel.name}\n", encoding="utf-8")
     config = otter_config(exercises, lang=lang, seed=seed, hidden_visibility=course.hidden_visibility)

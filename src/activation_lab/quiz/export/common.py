@@ -1,4 +1,5 @@
-"""Shared parts of the quiz exports: safe identifiers, prompt paragraphs, atomic folders and archives."""
+"""Shared parts of the quiz exports: the export's checks and folder, safe identifiers, prompt paragraphs,
+short-text answer forms, archives."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,7 +19,7 @@ from lxml import etree
 from activation_lab.errors import QuizError, UsageError
 from activation_lab.fsutil import replacing, write_atomic
 from activation_lab.i18n import LANGUAGES, message
-from activation_lab.quiz.model import LocalizedText
+from activation_lab.quiz.model import LocalizedText, Quiz, ShortText
 
 # Archives are reproducible: the same quiz gives the same bytes (fixed times, owners and order).
 ARCHIVE_MTIME = 946_684_800  # 2000-01-01T00:00:00Z
@@ -30,6 +32,26 @@ def check_language(lang: str) -> None:
     """Raise ``UsageError`` unless ``lang`` is a course language."""
     if lang not in LANGUAGES:
         raise UsageError(message("quiz_export", "export.error.bad_language", "en", lang=lang))
+
+
+def export_package(
+    quiz: Quiz,
+    out_dir: Path,
+    *,
+    lang: str,
+    label: str,
+    build: Callable[[Path], None],
+    pack: Callable[[Path], Path] | None,
+) -> list[Path]:
+    """Write one export: check ``lang`` and that ``quiz`` has items, build the folder
+    ``out_dir/<quiz id>-<label>-<lang>`` with ``build`` (replacing one of that name atomically), then
+    ``pack(folder)`` it into an archive. Return the folder's path and the archive's.
+    """
+    check_language(lang)
+    if not quiz.items:
+        raise QuizError(message("quiz_export", "export.error.empty_quiz", "en", quiz=quiz.id))
+    folder = replace_folder(build, Path(out_dir) / f"{UniqueNames()(quiz.id)}-{label}-{lang}")
+    return [folder] if pack is None else [folder, pack(folder)]
 
 
 def xml_name(text: str, *, prefix: str = "") -> str:
@@ -96,6 +118,39 @@ def append_paragraphs(parent: etree._Element, text: str, make: Callable[[str], e
             br.tail = line
             paragraph.append(br)
         parent.append(paragraph)
+
+
+def _is_korean(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" for char in text)
+
+
+def answer_forms(item: ShortText, lang: str) -> list[str]:
+    """Every accepted text and variant, and its NFKC/whitespace-collapsed form, once each (case-blind).
+
+    Forms written in ``lang`` come first (stable otherwise): the first is what "Show answer" displays.
+    """
+    forms: list[str] = []
+    seen: set[str] = set()
+    for accept in item.accept:
+        for form in accept.forms():
+            for candidate in (form.strip(), one_line(unicodedata.normalize("NFKC", form))):
+                if candidate and candidate.lower() not in seen:
+                    seen.add(candidate.lower())
+                    forms.append(candidate)
+    return sorted(forms, key=lambda form: _is_korean(form) != (lang == "ko"))
+
+
+def wrong_answer_feedback(item: ShortText, forms: Iterable[str]) -> list[tuple[str, LocalizedText]]:
+    """Each written form of the known wrong answers that have feedback, with that feedback, in order; a form
+    that one of the accepted ``forms`` equals (case-insensitively) is left out: it is graded right."""
+    accepted = {form.lower() for form in forms}
+    return [
+        (form.strip(), wrong.feedback)
+        for wrong in item.wrong
+        if wrong.feedback is not None
+        for form in wrong.forms()
+        if form.strip() and form.strip().lower() not in accepted
+    ]
 
 
 def one_line(text: str) -> str:

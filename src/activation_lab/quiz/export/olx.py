@@ -18,7 +18,6 @@ Only the chosen language is exported (Studio has one language per course); expor
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 
 from lxml import etree
@@ -27,15 +26,17 @@ from activation_lab.errors import QuizError, UsageError
 from activation_lab.i18n import message
 from activation_lab.quiz.export.common import (
     UniqueNames,
+    answer_forms,
     append_paragraphs,
     check_language,
+    export_package,
     format_number,
     localized,
     one_line,
     paragraphs,
-    replace_folder,
     write_tarball,
     write_xml,
+    wrong_answer_feedback,
 )
 from activation_lab.quiz.formulas import FORMULA_REL_TOLERANCE, to_calc
 from activation_lab.quiz.model import (
@@ -115,26 +116,6 @@ def _numeric_problem(problem: etree._Element, item: Numeric, lang: str) -> None:
     _sub(response, "formulaequationinput")
 
 
-def _is_korean(text: str) -> bool:
-    return any("\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" for char in text)
-
-
-def answer_forms(item: ShortText, lang: str) -> list[str]:
-    """Every accepted text and variant, and its NFKC/whitespace-collapsed form, once each (edX uses ci).
-
-    Forms written in ``lang`` come first (stable otherwise): the first is what "Show answer" displays.
-    """
-    forms: list[str] = []
-    seen: set[str] = set()
-    for accept in item.accept:
-        for form in accept.forms():
-            for candidate in (form.strip(), one_line(unicodedata.normalize("NFKC", form))):
-                if candidate and candidate.lower() not in seen:
-                    seen.add(candidate.lower())
-                    forms.append(candidate)
-    return sorted(forms, key=lambda form: _is_korean(form) != (lang == "ko"))
-
-
 def _formula_problem(problem: etree._Element, item: ShortText, lang: str) -> None:
     """``formularesponse``: Open edX evaluates the formula at the samples with the same evaluator."""
     key = to_calc(item.accept[0].text)
@@ -155,18 +136,8 @@ def _short_text_problem(problem: etree._Element, item: ShortText, lang: str) -> 
     _question(response, localized(item.prompt, lang))
     for form in forms[1:]:
         _sub(response, "additional_answer", answer=form)
-    accepted = {form.lower() for form in forms}
-    for wrong in item.wrong:
-        if wrong.feedback is None:
-            continue
-        for form in wrong.forms():
-            if form.strip() and form.strip().lower() not in accepted:
-                _sub(
-                    response,
-                    "stringequalhint",
-                    one_line(localized(wrong.feedback, lang)),
-                    answer=form.strip(),
-                )
+    for form, feedback in wrong_answer_feedback(item, forms):
+        _sub(response, "stringequalhint", one_line(localized(feedback, lang)), answer=form)
     _sub(response, "textline", size="30")
 
 
@@ -335,13 +306,9 @@ def export(
     The folder is ``<quiz id>-olx-<kind>-<lang>``; the archive holds it as ``course/`` (or ``library/``), the
     layout Studio's import expects. Existing output of the same name is replaced atomically.
     """
-    check_language(lang)
+    check_language(lang)  # before the kind, as the command line reports them
     if kind not in KINDS:
         raise UsageError(message("quiz_export", "export.error.bad_kind", "en", kind=kind))
-    if not quiz.items:
-        raise QuizError(message("quiz_export", "export.error.empty_quiz", "en", quiz=quiz.id))
-    out_dir = Path(out_dir)
-    base = f"{UniqueNames()(quiz.id)}-olx-{kind}-{lang}"
 
     def build(root: Path) -> None:
         if kind == "course":
@@ -349,8 +316,9 @@ def export(
         else:
             _write_library(root, quiz, lang, org)
 
-    folder = replace_folder(build, out_dir / base)
-    paths = [folder]
-    if tarball:
-        paths.append(write_tarball(folder, out_dir / f"{base}.tar.gz", arcname=kind))
-    return paths
+    def pack(folder: Path) -> Path:
+        return write_tarball(folder, folder.with_name(f"{folder.name}.tar.gz"), arcname=kind)
+
+    return export_package(
+        quiz, out_dir, lang=lang, label=f"olx-{kind}", build=build, pack=pack if tarball else None
+    )

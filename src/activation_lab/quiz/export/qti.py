@@ -26,16 +26,16 @@ from activation_lab.errors import QuizError
 from activation_lab.i18n import message
 from activation_lab.quiz.export.common import (
     UniqueNames,
+    answer_forms,
     append_paragraphs,
-    check_language,
+    export_package,
     format_number,
     localized,
     one_line,
-    replace_folder,
     write_xml,
     write_zip,
+    wrong_answer_feedback,
 )
-from activation_lab.quiz.export.olx import answer_forms
 from activation_lab.quiz.model import (
     AnswerTolerance,
     Item,
@@ -305,20 +305,12 @@ def _short_text_item(writer: _ItemWriter, item: ShortText) -> etree._Element:
     _sub(_sub(writer.body(), "p"), "textEntryInteraction", responseIdentifier=RESPONSE, expectedLength="20")
     processing = writer.processing()
     writer.score_by_mapping(processing)
-    accepted = {form.lower() for form in forms}
-    index = 0
-    for wrong in item.wrong:
-        if wrong.feedback is None:
-            continue
-        for form in wrong.forms():
-            if not form.strip() or form.strip().lower() in accepted:
-                continue
-            index += 1
-            match = _make("stringMatch")
-            match.set("caseSensitive", "false")
-            match.append(writer.variable(RESPONSE))
-            match.append(writer.base("string", form.strip()))
-            writer.feedback_when(processing, match, f"WRONG_{index}", localized(wrong.feedback, writer.lang))
+    for index, (form, feedback) in enumerate(wrong_answer_feedback(item, forms), start=1):
+        match = _make("stringMatch")
+        match.set("caseSensitive", "false")
+        match.append(writer.variable(RESPONSE))
+        match.append(writer.base("string", form))
+        writer.feedback_when(processing, match, f"WRONG_{index}", localized(feedback, writer.lang))
     return writer.finish(processing)
 
 
@@ -426,11 +418,6 @@ def manifest_element(identifier: str, items: list[tuple[str, str]], test: tuple[
 
 def export(quiz: Quiz, out_dir: Path, *, lang: str, zip: bool = True) -> list[Path]:
     """Write ``quiz`` as a QTI 2.1 package ``<quiz id>-qti-<lang>`` in ``out_dir`` (and a .zip)."""
-    check_language(lang)
-    if not quiz.items:
-        raise QuizError(message("quiz_export", "export.error.empty_quiz", "en", quiz=quiz.id))
-    out_dir = Path(out_dir)
-    base = f"{UniqueNames()(quiz.id)}-qti-{lang}"
 
     def build(root: Path) -> None:
         names = UniqueNames(prefix="I_")
@@ -447,8 +434,7 @@ def export(quiz: Quiz, out_dir: Path, *, lang: str, zip: bool = True) -> list[Pa
         manifest = manifest_element(f"MANIFEST_{test_id}", item_resources, (f"RES_{test_id}", "test.xml"))
         write_xml(root / "imsmanifest.xml", manifest)
 
-    folder = replace_folder(build, out_dir / base)
-    paths = [folder]
-    if zip:
-        paths.append(write_zip(folder, out_dir / f"{base}.zip"))
-    return paths
+    def pack(folder: Path) -> Path:
+        return write_zip(folder, folder.with_name(f"{folder.name}.zip"))
+
+    return export_package(quiz, out_dir, lang=lang, label="qti", build=build, pack=pack if zip else None)
