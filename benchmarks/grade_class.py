@@ -251,14 +251,19 @@ def read_profile(folder: Path, students: int) -> dict:
 
 
 def cold_single(submission: Path, seed: int, repeats: int = 3) -> list[float]:
-    """Seconds of ``repeats`` cold CLI runs grading one submission (sandbox on)."""
+    """Seconds of ``repeats`` cold CLI runs grading one submission (sandbox on).
+
+    The runs share a quiz cache (``quiz/cache.py``) that starts empty: the first run reads and validates
+    the quizzes (what a first Gradescope run pays), the others take them from the cache (a regrade).
+    """
     times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        subprocess.run(
-            _grade_command([submission], 1, seed, None), check=True, capture_output=True, env=_env(None)
-        )
-        times.append(time.perf_counter() - started)
+    with tempfile.TemporaryDirectory(prefix="activation-lab-bench-cache-") as cache:
+        env = {**_env(None), "ACTIVATION_LAB_CACHE": cache}
+        for _ in range(repeats):
+            started = time.perf_counter()
+            command = _grade_command([submission], 1, seed, None)
+            subprocess.run(command, check=True, capture_output=True, env=env)
+            times.append(time.perf_counter() - started)
     return times
 
 
@@ -435,6 +440,8 @@ def run(
         result["ratio_p90"] = round(result["ms_per_submission_p90"] / 1000 / stick, 3)
         result["ratio_wall_per_submission"] = round(result["ms_per_submission_wall"] / 1000 / stick, 3)
         result["ratio_cold_single"] = round(statistics.median(single) / stick, 2)
+        result["ratio_cold_single_first"] = round(single[0] / stick, 2)  # quizzes read and validated
+        result["ratio_cold_single_cached"] = round(statistics.median(single[1:] or single) / stick, 2)
         result["ratio_trusted_only"] = round(result["trusted_only_ms_per_submission"] / 1000 / stick, 3)
         if "compare" in result:
             for key in ("median", "p90", "wall"):
@@ -460,6 +467,7 @@ def machine() -> dict[str, object]:
 def table(result: dict) -> list[tuple[str, str]]:
     """The printed rows of a result."""
     stick = result["yardstick_median_s"]
+    single = result["cold_single_submission_s"]
     rows = [
         (
             "yardstick: cold `import numpy`",
@@ -497,8 +505,8 @@ def table(result: dict) -> list[tuple[str, str]]:
         ),
         (
             "one submission, cold CLI",
-            f"{min(result['cold_single_submission_s'])}-{max(result['cold_single_submission_s'])} s "
-            f"= {result['ratio_cold_single']} x yardstick",
+            f"first {single[0]} s = {result['ratio_cold_single_first']} x yardstick; quizzes cached: "
+            f"{min(single[1:] or [0])}-{max(single[1:] or [0])} s = {result['ratio_cold_single_cached']} x",
         ),
     ]
     trusted = f"{result['trusted_only_ms_per_submission']} ms = {result['ratio_trusted_only']} x yardstick"

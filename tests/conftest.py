@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# The quiz cache (quiz/cache.py) stays out of the user's home and out of every test but its own
+# (tests/test_cold_start.py sets its own folder): each grading test reads the quiz files.
+os.environ["ACTIVATION_LAB_CACHE"] = "off"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

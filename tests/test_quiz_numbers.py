@@ -94,6 +94,10 @@ def test_numbers_we_refuse_say_why(given: object, reason: str) -> None:
         pytest.param("Straße", "STRASSE", id="case-folding-sharp-s"),
         pytest.param("tanh²(x)", "tanh2(x)", id="superscript-two"),
         pytest.param("Celsius", "CELSIUS", id="upper"),
+        pytest.param("σ(x → −∞)", "σ(x -> -∞)", id="typed-minus-and-arrow"),
+        pytest.param("both, z ≥ 0", "both, z >= 0", id="typed-greater-or-equal"),
+        pytest.param("x ≤ 0", "x <= 0", id="typed-less-or-equal"),
+        pytest.param("–" + "1", "-1", id="en-dash-as-minus"),
     ],
 )
 def test_normalisation_makes_equivalent_spellings_equal(first: str, second: str) -> None:
@@ -106,6 +110,8 @@ def test_normalisation_makes_equivalent_spellings_equal(first: str, second: str)
         pytest.param("순입력", "순 입력", id="inner-space-is-kept"),
         pytest.param("net input", "netinput", id="no-space-removal"),
         pytest.param("Celsius", "Celcius", id="spelling"),
+        pytest.param("-1", "1", id="sign-is-kept"),
+        pytest.param("z > 0", "z ≥ 0", id="strict-is-not-or-equal"),
     ],
 )
 def test_normalisation_keeps_real_differences(first: str, second: str) -> None:

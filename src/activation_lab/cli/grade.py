@@ -117,7 +117,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
 def _context(args: argparse.Namespace, lang: str) -> Any:
     from activation_lab.grading.grade import DEFAULT_SEED, make_context
 
-    ctx = make_context(args.course, seed=DEFAULT_SEED if args.seed is None else args.seed)
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    ctx = make_context(args.course, seed=seed, quiz_cache=True)  # validated quizzes kept by content
     from activation_lab.sandbox.session import isolation_warning
 
     warning = isolation_warning(ctx.isolation, lang)
@@ -130,15 +131,17 @@ class _Progress:
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, lang: str) -> None:
-        from rich.console import Console
-
-        self.console = Console(stderr=True)
         self.lang = lang
         self.bar: Any = None
         self.task: Any = None
 
     def start(self, total: int) -> None:
-        if not self.console.is_terminal or total < 2:
+        if total < 2:  # one submission: no bar, and no rich to import
+            return
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        if not self.console.is_terminal:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -164,14 +167,15 @@ class _Progress:
 
 
 def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
-    from activation_lab.cli.tables import detail_table, summary_table
-    from activation_lab.reports.report import dumps_report
-
     if output_format == "json":
+        from activation_lab.reports.report import dumps_report
+
         sys.stdout.write(dumps_report(reports))
         sys.stdout.flush()
         return
     from rich.console import Console
+
+    from activation_lab.cli.tables import detail_table, summary_table
 
     console = Console()
     if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns

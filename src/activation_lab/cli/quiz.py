@@ -11,15 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from activation_lab.errors import ExitCode, QuizError, UsageError
 from activation_lab.i18n import LANGUAGES, default_language, message, render
-from activation_lab.quiz import stats
-from activation_lab.quiz.export import olx as export_olx
-from activation_lab.quiz.export import qti as export_qti
-from activation_lab.quiz.grade import grade_answers, result_as_dict
-from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems, load_quiz, load_quizzes
-from activation_lab.quiz.model import Quiz
+
+if TYPE_CHECKING:
+    from activation_lab.quiz.model import Quiz
+
+# The engine's quiz modules are imported by the subcommand that uses them: `activation-lab grade` registers
+# these parsers too, and pays for none of them (stats brings NumPy, the exports lxml).
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -76,6 +77,8 @@ def _lang(args: argparse.Namespace) -> str:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate every file; print one line per problem (stderr) and one OK line per clean file (stdout)."""
+    from activation_lab.quiz.load import check_quiz_file, cross_quiz_problems
+
     lang = _lang(args)
     failed = False
     quizzes: list[Quiz] = []
@@ -100,6 +103,9 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_grade(args: argparse.Namespace) -> int:
     """Grade one answers file and print the result as JSON or a table."""
+    from activation_lab.quiz.grade import grade_answers, result_as_dict
+    from activation_lab.quiz.load import load_quiz
+
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
     try:
@@ -137,6 +143,7 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_take(args: argparse.Namespace) -> int:
     """Run the interactive quiz (``quiz.take``)."""
     from activation_lab.quiz import take
+    from activation_lab.quiz.load import load_quiz
 
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
@@ -145,6 +152,10 @@ def run_take(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export one quiz with ``export_olx.export`` or ``export_qti.export``; print the paths written."""
+    from activation_lab.quiz.export import olx as export_olx
+    from activation_lab.quiz.export import qti as export_qti
+    from activation_lab.quiz.load import load_quiz
+
     lang = _lang(args)
     quiz = load_quiz(args.quiz, lang=lang)
     if args.target == "olx":
@@ -158,6 +169,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     """Item analysis with ``stats.run_analysis``; print the paths written."""
+    from activation_lab.quiz import stats
+    from activation_lab.quiz.load import load_quiz, load_quizzes
+
     lang = _lang(args)
     if args.quiz:
         quizzes = [load_quiz(path, lang=lang) for path in args.quiz]

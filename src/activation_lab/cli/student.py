@@ -83,7 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
 
         if not args.folder.is_dir():
             raise UsageError(f"{args.folder} is not a folder")
-        ctx = make_context(args.course)
+        ctx = make_context(args.course, quizzes=False)  # the figures only: no quiz is read
         out = args.out if args.out is not None else args.folder / "plot-check"
         for overlay in write_overlays(args.folder, out, ctx, lang):
             print(message("handout", "plot.written", lang, path=overlay.png))

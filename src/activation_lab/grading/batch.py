@@ -272,7 +272,9 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
     from activation_lab.grading.suites import warm_up
 
     with timing.phase("collect"):
-        warm_up(ctx.course)  # while the first sandbox starts; nothing to do when inherited from the parent
+        # while the first sandbox starts; nothing to do when inherited from the parent. Only what the first
+        # submission needs: a cold single run pays for no suite it does not grade.
+        warm_up(ctx.course, current[1].files if current is not None else None)
     while current is not None:
         upcoming = take(block=False)
         index, submission, sandbox = current

@@ -14,13 +14,13 @@ from activation_lab import __version__
 from activation_lab.course import Course, load_course
 from activation_lab.errors import ActivationLabError, CourseError, QuizError, SubmissionError
 from activation_lab.grading import timing
-from activation_lab.grading.suites import run_suites
 from activation_lab.i18n import Message
 from activation_lab.quiz.grade import grade_submission_answers
+from activation_lab.quiz.load import load_quiz_texts, quiz_paths
 from activation_lab.quiz.load import load_quizzes as load_quiz_folder
 from activation_lab.quiz.model import Quiz
 from activation_lab.records import ExerciseResult, PartResult, QuizResult, SubmissionReport
-from activation_lab.sandbox.session import Limits, SubmissionSandbox, detect_isolation
+from activation_lab.sandbox.session import Limits, SubmissionSandbox, detect_isolation, is_strong
 from activation_lab.submissions.load import Submission, load_submission
 
 if TYPE_CHECKING:
@@ -92,22 +92,53 @@ class GradingContext:
 def _quiz_paths(course: Course) -> list[Path]:
     if not course.quizzes_dir.is_dir():
         return []
-    return sorted(course.quizzes_dir.glob("*.yaml")) + sorted(course.quizzes_dir.glob("*.yml"))
+    return quiz_paths(course.quizzes_dir)
 
 
-def load_course_quizzes(course: Course) -> tuple[tuple[Any, ...], str]:
-    """The course's quizzes and a hash of their files; a broken quiz is a ``CourseError``."""
+def _as_read(data: bytes) -> str | None:
+    """What ``Path.read_text`` gives for these bytes (UTF-8, universal newlines); ``None`` if not UTF-8."""
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        return None
+
+
+def load_course_quizzes(course: Course, *, cache: bool = False) -> tuple[tuple[Any, ...], str]:
+    """The course's quizzes and a hash of their files; a broken quiz is a ``CourseError``.
+
+    ``cache``: quizzes that passed validation are kept by content (``quiz/cache.py``), and a later run with
+    the same files and engine takes them from there instead of parsing and validating the YAML again. The
+    cached quizzes are the ones validated from the very bytes hashed (a file edited meanwhile is a new key).
+    """
     paths = _quiz_paths(course)
+    files = [(path, path.read_bytes()) for path in paths]
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path, data in files:
+        digest.update(path.name.encode() + b"\0" + data + b"\0")
     if not paths:
         return (), ""
+    version = digest.hexdigest()[:16]
+    texts = [(str(path), _as_read(data)) for path, data in files] if cache else []
+    key = ""
+    if cache and all(text is not None for _, text in texts):
+        from activation_lab.quiz import cache as quiz_cache
+
+        key = quiz_cache.cache_key([(name, text.encode()) for name, text in texts if text is not None])
+        cached = quiz_cache.read(key)
+        if cached is not None:
+            return cached, version
     try:
-        quizzes = load_quiz_folder(course.quizzes_dir)
+        if key:  # validate exactly the text the key was made from
+            quizzes = load_quiz_texts([(name, text) for name, text in texts if text is not None])
+        else:
+            quizzes = load_quiz_folder(course.quizzes_dir)
     except QuizError as exc:
         raise CourseError(f"quizzes in {course.quizzes_dir}: {exc}") from exc
-    return tuple(quizzes), digest.hexdigest()[:16]
+    if key:
+        from activation_lab.quiz import cache as quiz_cache
+
+        quiz_cache.write(key, quizzes)
+    return tuple(quizzes), version
 
 
 def course_hash(course: Course) -> str:
@@ -129,16 +160,26 @@ def make_context(
     seed: int = DEFAULT_SEED,
     isolation: str | None = None,
     limits: Any = None,
+    quizzes: bool = True,
+    quiz_cache: bool = False,
 ) -> GradingContext:
-    """Load the course and its quizzes and detect the sandbox: the context of a grading run."""
+    """Load the course and its quizzes and detect the sandbox: the context of a grading run.
+
+    ``quizzes=False``: a context that grades no quiz and reports no quiz part, for a command that runs code
+    only (``check DIR --plot``); nothing that writes a report or a grade uses it. ``quiz_cache``: take
+    validated quizzes from the cache (``quiz/cache.py``) and keep them there, under the strong sandbox only
+    (in the weaker modes student code may be able to write the grader's files, a cache entry included).
+    """
     course = load_course(course_root)
-    quizzes, quiz_version = load_course_quizzes(course)
+    isolation = isolation or detect_isolation()
+    cache = quiz_cache and is_strong(isolation)
+    loaded, quiz_version = load_course_quizzes(course, cache=cache) if quizzes else ((), "")
     return GradingContext(
         course=course,
         seed=seed,
         limits=limits,
-        isolation=isolation or detect_isolation(),
-        quizzes=quizzes,
+        isolation=isolation,
+        quizzes=loaded,
         quiz_version=quiz_version,
         suite_hash=course_hash(course),
     )
@@ -275,6 +316,10 @@ def grade_exercises(
             students: dict[str, StudentCode] = {
                 spec.id: sandbox.open(Path(spec.file).stem) for spec in present
             }
+            # imported here: a grading worker imports pytest and the suites' machinery while its first
+            # sandbox starts, not before (batch.py's warm_up, or this line)
+            from activation_lab.grading.suites import run_suites
+
             results = dict(run_suites(ctx.course, students, seed=ctx.seed))
     graded = []
     for spec in ctx.course.exercises:

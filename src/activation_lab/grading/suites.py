@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import io
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -45,6 +45,7 @@ from activation_lab.grading.collect import (
     SuiteTest,
     cached_module,
     collect_suite,
+    collect_suites,
     pytest_args,
     suite_test,
 )
@@ -488,22 +489,30 @@ def _direct_collections(paths: list[Path], course_root: Path) -> list[Collection
     if not all(path.is_file() for path in paths):
         return None  # pytest's own session says what is wrong with the path
     with timing.phase("collect"):
-        collections = [collect_suite(path, course_root) for path in paths]
+        collections = collect_suites(paths, course_root)
     if all(test.direct for collection in collections for test in collection.tests):
         return collections
     return None
 
 
-def warm_up(course: Course) -> None:
-    """Collect every suite and import every reference now, e.g. before forking workers that inherit them.
+def warm_up(course: Course, files: Container[str] | None = None) -> None:
+    """Collect the suites and import the references now, e.g. before forking workers that inherit them.
 
-    A broken suite or reference is left for grading to report.
+    ``files``: only the exercises whose file is among them (a worker about to grade one submission does not
+    import the plots reference, and matplotlib with it, for a submission without ``plots.py``); the others
+    are collected when a submission needs them. A broken suite or reference is left for grading to report.
     """
-    for spec in course.exercises:
+    chosen = [spec for spec in course.exercises if files is None or spec.file in files]
+    for spec in chosen:
         with contextlib.suppress(Exception):
             load_reference(course, spec)
-        with contextlib.suppress(Exception):
-            collect_suite(course.root / spec.suite, course.root)
+    suites = list(dict.fromkeys(course.root / spec.suite for spec in chosen))
+    try:
+        collect_suites(suites, course.root)  # one pytest session for all of them
+    except Exception:
+        for path in suites:  # each on its own: what a broken one says is left for grading to report
+            with contextlib.suppress(Exception):
+                collect_suite(path, course.root)
     with contextlib.suppress(Exception):
         load_misconceptions(course)
 

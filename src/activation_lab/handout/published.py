@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from activation_lab.course import Course
 from activation_lab.errors import CourseError
-from activation_lab.grading.collect import MARKERS, SuiteModule
+from activation_lab.grading.collect import MARKERS, SuiteModule, pytest_args
 from activation_lab.grading.suites import load_misconceptions
 from activation_lab.records import DEFAULT_TOLERANCE
 
@@ -90,10 +89,12 @@ def published_tests(course: Course) -> dict[str, list[PublishedTest]]:
     """Every hidden test of every exercise, in the manifest's order: ``{exercise id: [tests]}``."""
     collector = _Collector()
     paths = [str(course.root / spec.suite) for spec in course.exercises]
-    args = ["-q", "--collect-only", "-p", "no:cacheprovider", "-c", os.devnull, "--rootdir", str(course.root)]
+    # the grading's own plugin-free session: no plugin of this machine (hypothesis's alone cost a second of
+    # `check --list`), no conftest, no assertion rewriting; the markers are all that is read
+    args = pytest_args(course.root, paths, "--collect-only")
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-        code = pytest.main([*args, *paths], plugins=[collector])
+        code = pytest.main(args, plugins=[collector])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise CourseError(f"the hidden suites do not collect: {captured.getvalue()[-2000:]}")
     grouped: dict[str, list[PublishedTest]] = {spec.id: [] for spec in course.exercises}

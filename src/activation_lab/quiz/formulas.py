@@ -12,6 +12,7 @@ those into calc notation first; the OLX export tells students on Open edX to wri
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -116,6 +117,25 @@ def _bounded_factorial(value: float) -> float:
     return float(math.factorial(int(value)))
 
 
+PARSED_CACHE_SIZE = 256  # distinct formulas kept parsed (each at most MAX_FORMULA_LENGTH characters)
+
+
+@functools.lru_cache(maxsize=PARSED_CACHE_SIZE)
+def _parsed(expression: str) -> Any:
+    """``expression`` parsed by calc (its grammar is rebuilt on every parse, ~5 ms): once per text.
+
+    A formula is evaluated at every sample point, the key as often as the answers compared with it; the
+    parse tree depends on the text alone (``reduce_tree`` only reads it), so the same text is parsed once
+    per process. A text that does not parse raises each time and is not kept.
+    """
+    from calc import calc as edx
+
+    edx.check_parens(expression)
+    interpreter = edx.ParseAugmenter(expression, False)
+    interpreter.parse_algebra()
+    return interpreter
+
+
 def _float_evaluator(variables: dict[str, float], expression: str) -> Any:
     """``calc.evaluator`` with every number a float, so no answer computes with unbounded integers.
 
@@ -126,9 +146,7 @@ def _float_evaluator(variables: dict[str, float], expression: str) -> Any:
     """
     from calc import calc as edx
 
-    edx.check_parens(expression)
-    interpreter = edx.ParseAugmenter(expression, False)
-    interpreter.parse_algebra()
+    interpreter = _parsed(expression)
     bounded = {"fact": _bounded_factorial, "factorial": _bounded_factorial}
     all_variables, all_functions = edx.add_defaults(variables, bounded, False)
     interpreter.check_variables(all_variables, all_functions)

@@ -118,13 +118,27 @@ def load_quiz(path: str | Path, *, strict: bool = False, lang: str | None = None
     return quiz
 
 
+def quiz_paths(directory: str | Path) -> list[Path]:
+    """The quiz files of a folder, in the order they are read: ``*.yaml`` then ``*.yml``, each by name."""
+    return sorted(Path(directory).glob("*.yaml")) + sorted(Path(directory).glob("*.yml"))
+
+
 def load_quizzes(directory: str | Path, *, strict: bool = False, lang: str | None = None) -> list[Quiz]:
     """Every ``*.yaml`` quiz in ``directory`` (sorted by file name); item ids must be unique across them."""
-    paths = sorted(Path(directory).glob("*.yaml")) + sorted(Path(directory).glob("*.yml"))
+    return _checked([check_quiz_file(path, strict=strict) for path in quiz_paths(directory)], lang)
+
+
+def load_quiz_texts(
+    texts: Iterable[tuple[str, str]], *, strict: bool = False, lang: str | None = None
+) -> list[Quiz]:
+    """:func:`load_quizzes` for texts already read: ``(file name used in messages, YAML text)`` pairs."""
+    return _checked([check_quiz_text(text, name, strict=strict) for name, text in texts], lang)
+
+
+def _checked(results: list[tuple[Quiz | None, list[Problem]]], lang: str | None) -> list[Quiz]:
     problems: list[Problem] = []
     quizzes: list[Quiz] = []
-    for path in paths:
-        quiz, found = check_quiz_file(path, strict=strict)
+    for quiz, found in results:
         problems.extend(p for p in found if p.severity == "error")
         if quiz is not None:
             quizzes.append(quiz)
@@ -200,58 +214,99 @@ def _too_complex(name: str, line: int, what: str) -> QuizValidationError:
     )
 
 
+class _YamlBounds:
+    """The bounds of :func:`check_yaml_bounds`, applied to one parser event at a time."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sizes: dict[str, int] = {}  # anchor -> values it expands to (set when its node is complete)
+        self.stack: list[list[Any]] = [[None, 0]]  # [anchor, values so far] of each open collection
+        self.aliases = 0
+
+    def see(self, event: Any) -> None:
+        """Count ``event``; raise ``QuizValidationError`` (``yaml_too_complex``) at the first bound passed."""
+        from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+        mark = getattr(event, "start_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        stack = self.stack
+        if isinstance(event, CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            if len(stack) - 1 > YAML_MAX_DEPTH:
+                raise _too_complex(self.name, line, f"nested more than {YAML_MAX_DEPTH} levels deep")
+            return
+        if isinstance(event, CollectionEndEvent):
+            anchor, count = stack.pop()
+        elif isinstance(event, ScalarEvent):
+            anchor, count = event.anchor, 1
+        elif isinstance(event, AliasEvent):
+            self.aliases += 1
+            if self.aliases > YAML_MAX_ALIASES:
+                raise _too_complex(self.name, line, f"more than {YAML_MAX_ALIASES} aliases (*name)")
+            if event.anchor not in self.sizes:  # an alias inside its own anchor: a value that contains itself
+                what = f"the alias *{event.anchor} refers to a value containing it"
+                raise _too_complex(self.name, line, what)
+            anchor, count = None, self.sizes[event.anchor]
+        else:
+            return
+        if anchor is not None:
+            self.sizes[anchor] = count
+        stack[-1][1] += count
+        if stack[-1][1] > YAML_MAX_NODES:
+            what = f"more than {YAML_MAX_NODES} values once aliases are expanded"
+            raise _too_complex(self.name, line, what)
+
+
 def check_yaml_bounds(text: str, name: str) -> None:
     """Refuse YAML whose reading would cost more than its size suggests (alias bombs, deep nesting).
 
     Runs over the parser's events only (no value is built): counts aliases, nesting depth and the number
     of values once every alias is expanded, stopping at the first bound passed. Raises
     ``QuizValidationError`` (``yaml_too_complex``); a syntax error is left to the real load to report.
+    :func:`parse_yaml` applies the same bounds to the events its loader reads, in one pass.
     """
-    from ruamel.yaml.events import (
-        AliasEvent,
-        CollectionEndEvent,
-        CollectionStartEvent,
-        ScalarEvent,
-    )
-
     if len(text) > YAML_MAX_CHARS:
         raise _too_complex(name, 0, f"more than {YAML_MAX_CHARS // 1024} KiB")
-    sizes: dict[str, int] = {}  # anchor -> values it expands to (set when its node is complete)
-    stack: list[list[Any]] = [[None, 0]]  # [anchor, values so far] of each open collection
-    aliases = 0
+    bounds = _YamlBounds(name)
     for event in YAML(typ="rt").parse(text):
-        line = event.start_mark.line + 1 if event.start_mark is not None else 0
-        if isinstance(event, CollectionStartEvent):
-            stack.append([event.anchor, 1])
-            if len(stack) - 1 > YAML_MAX_DEPTH:
-                raise _too_complex(name, line, f"nested more than {YAML_MAX_DEPTH} levels deep")
-            continue
-        if isinstance(event, CollectionEndEvent):
-            anchor, count = stack.pop()
-        elif isinstance(event, ScalarEvent):
-            anchor, count = event.anchor, 1
-        elif isinstance(event, AliasEvent):
-            aliases += 1
-            if aliases > YAML_MAX_ALIASES:
-                raise _too_complex(name, line, f"more than {YAML_MAX_ALIASES} aliases (*name)")
-            if event.anchor not in sizes:  # an alias inside its own anchor: a value that contains itself
-                raise _too_complex(name, line, f"the alias *{event.anchor} refers to a value containing it")
-            anchor, count = None, sizes[event.anchor]
-        else:
-            continue
-        if anchor is not None:
-            sizes[anchor] = count
-        stack[-1][1] += count
-        if stack[-1][1] > YAML_MAX_NODES:
-            raise _too_complex(name, line, f"more than {YAML_MAX_NODES} values once aliases are expanded")
+        bounds.see(event)
+
+
+def _bounded_yaml(name: str) -> YAML:
+    """A round-trip loader whose parser hands every event to :class:`_YamlBounds` before the composer sees it.
+
+    The composer takes each event once (``get_event``) and builds only nodes (shared, never expanded, so an
+    alias costs one reference); values are built after the whole document is composed. So the bounds stop
+    a file at the same event as a separate pass over its events would, nothing is built past that event,
+    and no value is built unless every bound held: the guarantees of :func:`check_yaml_bounds` at the cost
+    of one parse instead of two.
+    """
+    yaml = YAML(typ="rt")
+    bounds = _YamlBounds(name)
+    base: Any = yaml.Parser
+
+    class BoundedParser(base):  # type: ignore[misc]
+        def get_event(self) -> Any:
+            event = super().get_event()
+            bounds.see(event)
+            return event
+
+    yaml.Parser = BoundedParser
+    return yaml
 
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML with ruamel's round-trip loader (positions kept, duplicate keys refused), within bounds."""
-    yaml = YAML(typ="rt")
     try:
-        check_yaml_bounds(text, name)
-        return yaml.load(text)
+        if len(text) > YAML_MAX_CHARS:
+            raise _too_complex(name, 0, f"more than {YAML_MAX_CHARS // 1024} KiB")
+        try:
+            return _bounded_yaml(name).load(text)
+        except (YAMLError, ValueError, TypeError, AttributeError, RecursionError):
+            # The loader stops at the first problem of any kind (a second document, say); the bounds are
+            # checked over the whole text first, so a bound passed later in it is what is reported.
+            check_yaml_bounds(text, name)
+            raise
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0

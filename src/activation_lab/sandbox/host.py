@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,13 @@ def sender_pid(ancillary: list[Any]) -> int | None:
 class RunningSandbox:
     """One running sandbox (bubblewrap or a fallback) with its zygote; it serves one submission at a time."""
 
-    def __init__(self, limits: Limits, isolation: str) -> None:
+    def __init__(self, limits: Limits, isolation: str, preload: Sequence[str] = ()) -> None:
         self.limits = limits
         self.isolation = isolation
         self.ready = False
         self.served = 0
-        self.preloaded: set[str] = set()
+        # imported by the zygote before it says it is ready (in parallel with the parent's preparation)
+        self.preloaded: set[str] = set(preload)
         self.exits: dict[int, dict[str, Any]] = {}
         self.confinement: dict[str, Any] = {}  # what the zygote said the machine gives (seccomp, Landlock)
         self.state: dict[str, Any] | None = None  # the zygote's own state when it started, as it says
@@ -108,6 +110,7 @@ class RunningSandbox:
             "subs_root": self.subs_inside,
             "tmp_root": self.tmp_inside,
             "control_fd": theirs.fileno(),
+            "preload": list(preload),
         }
         env = {
             "PATH": "/usr/bin:/bin",

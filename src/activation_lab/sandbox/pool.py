@@ -13,6 +13,7 @@ import atexit
 import multiprocessing.util
 import os
 import threading
+from collections.abc import Sequence
 
 from activation_lab.sandbox.host import RunningSandbox
 from activation_lab.sandbox.limits import Limits
@@ -31,8 +32,8 @@ def reuse_allowed(isolation: str) -> bool:
     return isolation == "bwrap" and os.environ.get(REUSE_ENV, "1").strip() != "0"
 
 
-def acquire(limits: Limits, isolation: str) -> RunningSandbox:
-    """An idle sandbox for these limits, or a new one."""
+def acquire(limits: Limits, isolation: str, preload: Sequence[str] = ()) -> RunningSandbox:
+    """An idle sandbox for these limits, or a new one whose zygote imports ``preload`` as it starts."""
     if reuse_allowed(isolation):
         with _POOL_LOCK:
             idle = _IDLE_HOSTS.get((isolation, limits), [])
@@ -41,7 +42,7 @@ def acquire(limits: Limits, isolation: str) -> RunningSandbox:
                 if host.alive():
                     return host
                 host.close()
-    return RunningSandbox(limits, isolation)
+    return RunningSandbox(limits, isolation, preload)
 
 
 def release(host: RunningSandbox) -> None:
