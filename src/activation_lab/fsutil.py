@@ -25,8 +25,30 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     Missing parent folders are created.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with replacing(path, mode=mode) as temporary:
-        temporary.write_bytes(payload)
+    path = Path(path)
+    # what replacing() does, on one descriptor (a batch writes two files per submission): no reopening
+    try:
+        descriptor, name = _temporary_beside(path)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, name = _temporary_beside(path)
+    try:
+        try:
+            os.fchmod(descriptor, mode if mode is not None else 0o666 & ~_umask())
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
 
 
 @contextlib.contextmanager

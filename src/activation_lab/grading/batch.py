@@ -16,7 +16,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from activation_lab.errors import SubmissionError, UsageError
 from activation_lab.grading import timing
@@ -32,11 +32,12 @@ from activation_lab.grading.grade import (
 from activation_lab.records import SubmissionReport
 from activation_lab.reports.report import (
     ReportJSON,
+    dumps_report,
     read_report,
     report_to_json,
     write_report,
 )
-from activation_lab.reports.stored import read_records, records_path, write_records
+from activation_lab.reports.stored import dumps_records, read_records, records_path, write_records
 from activation_lab.submissions.load import Submission, load_submission, unique_safe_names
 
 GRADES_CSV = "grades.csv"
@@ -230,6 +231,26 @@ def _result_names(tasks: Sequence[_Task]) -> list[str]:
     )
 
 
+class _Rendered(NamedTuple):
+    """A report as a worker hands it to the parent: rendered in the batch's language and, when the batch
+    writes files, already serialised, so the parent only writes bytes (and unpickles plain data, not the
+    report's records)."""
+
+    data: ReportJSON
+    text: str | None  # dumps_report(data)
+    records: str | None  # dumps_records(report), the unrendered form for --resume in another language
+
+
+def _render(report: SubmissionReport, lang: str, files: bool) -> _Rendered | SubmissionReport:
+    try:
+        data = report_to_json(report, lang)
+        if not files:
+            return _Rendered(data, None, None)
+        return _Rendered(data, dumps_report(data), dumps_records(report))
+    except Exception:  # a report that does not render: the parent renders it again and says what broke
+        return report
+
+
 def _worker_init() -> None:
     # The parent handles Ctrl-C and stops the workers; workers must not print tracebacks or write to stdout
     # (which carries the JSON array), so anything pytest or a library prints there goes to /dev/null.
@@ -239,8 +260,11 @@ def _worker_init() -> None:
     os.close(devnull)
 
 
-def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> None:
+def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int, lang: str, files: bool) -> None:
     """One trusted worker: grade submissions from ``tasks``, post each report to ``results`` when done.
+
+    The report is posted rendered in ``lang`` (and serialised when ``files``: the batch writes them), so the
+    rendering of a class is shared by the workers instead of queued in the parent.
 
     While one submission is graded, the sandbox of the next is already starting (its NumPy import runs in
     parallel with this worker's grading), which hides most of the sandbox's start-up time. The worker
@@ -266,7 +290,7 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
                 with timing.phase("sandbox.start"):
                     return index, submission, start_sandbox(submission, ctx)
             except Exception as exc:  # the grading machine's fault, never the submission's: report, go on
-                results.put(("done", worker, index, grader_fault(submission, ctx, exc)))
+                results.put(("done", worker, index, _render(grader_fault(submission, ctx, exc), lang, files)))
         return None
 
     current = take(block=True)
@@ -290,7 +314,7 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
             with timing.phase("sandbox.worker_start"), contextlib.suppress(Exception):
                 prestart_workers(upcoming[2], upcoming[1], ctx)
         with timing.phase("report"):
-            results.put(("done", worker, index, report))
+            results.put(("done", worker, index, _render(report, lang, files)))
         timing.flush(submission.name)
         current = upcoming if upcoming is not None else take(block=True)
 
@@ -298,7 +322,7 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int) -> 
 class _WorkerPool:
     """``jobs`` forked worker processes fed through a task queue; reports come back as they finish."""
 
-    def __init__(self, jobs: int, ctx: GradingContext, *, warm: bool = True) -> None:
+    def __init__(self, jobs: int, ctx: GradingContext, *, lang: str, files: bool, warm: bool = True) -> None:
         methods = multiprocessing.get_all_start_methods()
         # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
         mp = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -309,7 +333,7 @@ class _WorkerPool:
         self.tasks = mp.Queue()
         self.results = mp.Queue()
         self.workers = [
-            mp.Process(target=_worker_loop, args=(self.tasks, self.results, ctx, w), daemon=True)
+            mp.Process(target=_worker_loop, args=(self.tasks, self.results, ctx, w, lang, files), daemon=True)
             for w in range(jobs)
         ]
         if mp.get_start_method() == "fork":
@@ -324,7 +348,9 @@ class _WorkerPool:
         finally:
             gc.unfreeze()
 
-    def run(self, todo: Sequence[tuple[int, Any]]) -> Iterator[tuple[int, SubmissionReport | None, str]]:
+    def run(
+        self, todo: Sequence[tuple[int, Any]]
+    ) -> Iterator[tuple[int, _Rendered | SubmissionReport | None, str]]:
         """Yield ``(index, report, "")`` per finished task, ``(index, None, why)`` per task lost."""
         for item in todo:
             self.tasks.put(item)
@@ -444,14 +470,21 @@ def grade_batch(
                     if found[1]:
                         rewrite.add(task.index)
 
-    def finish(index: int, report: SubmissionReport | ReportJSON) -> None:
+    def finish(index: int, report: _Rendered | SubmissionReport | ReportJSON) -> None:
         with timing.phase("report"):
-            rendered = report_to_json(report, lang) if isinstance(report, SubmissionReport) else report
+            text: str | None = None
+            records: SubmissionReport | str | None = None
+            if isinstance(report, _Rendered):
+                rendered, text, records = report
+            elif isinstance(report, SubmissionReport):
+                rendered, records = report_to_json(report, lang), report
+            else:
+                rendered = report
             reports[index] = rendered
             if out_dir is not None and (index not in resumed or index in rewrite):
-                write_report(out_dir / f"{names[index]}.json", rendered)
-            if out_dir is not None and isinstance(report, SubmissionReport):
-                write_records(records_path(out_dir, names[index]), report)
+                write_report(out_dir / f"{names[index]}.json", rendered, text)
+            if out_dir is not None and records is not None:
+                write_records(records_path(out_dir, names[index]), records)
             if on_result is not None:
                 on_result(rendered)
 
@@ -461,7 +494,8 @@ def grade_batch(
     workers = max(1, min(jobs or default_jobs(), len(todo)))
     # With a submission or two per worker, each worker collects the suites itself while its first sandbox
     # starts (a cold single run); with more, the parent collects them once for all workers.
-    pool = _WorkerPool(workers, ctx, warm=len(todo) > workers) if todo else None
+    files = out_dir is not None
+    pool = _WorkerPool(workers, ctx, lang=lang, files=files, warm=len(todo) > workers) if todo else None
     if on_start is not None:
         on_start(len(tasks))
     try:
@@ -470,12 +504,16 @@ def grade_batch(
             if decided is not None:
                 finish(task.index, decided)
         if pool is not None:
-            for index, report, why in pool.run(todo):
-                if report is None:
+            for index, posted, why in pool.run(todo):
+                if posted is None:
                     lost = tasks[index].submission
                     assert lost is not None  # only loaded submissions are sent to the workers
-                    report = error_report(lost.name, ctx, why, kind="grader", content_hash=lost.content_hash)
-                finish(index, report)
+                    finish(
+                        index,
+                        error_report(lost.name, ctx, why, kind="grader", content_hash=lost.content_hash),
+                    )
+                else:
+                    finish(index, posted)
             pool.close()
     except BaseException:
         if pool is not None:

@@ -18,7 +18,7 @@ import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 import numpy as np
@@ -148,6 +148,25 @@ def _is_bool(value: Any) -> bool:
 def output_failure(value: Any, arg: Any) -> tuple[Message, Message, tuple[str, ...]] | None:
     """How ``value`` breaks the output rules for input ``arg`` as (problem, rule, hints), or ``None``."""
     array_input = isinstance(arg, np.ndarray) and arg.ndim >= 1
+    # the answers that follow the rules, decided before any message is made (most answers do)
+    kind = type(value)
+    if kind is np.ndarray:
+        if value.dtype.kind in NUMERIC_KINDS and (
+            (value.shape == arg.shape) if array_input else value.ndim == 0
+        ):
+            return None
+    elif not array_input and (
+        kind is float
+        or (kind is int and value.bit_length() <= MAX_INT_BITS)
+        or (isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS)
+    ):
+        return None
+    return _broken_output(value, arg, array_input)
+
+
+def _broken_output(
+    value: Any, arg: Any, array_input: bool
+) -> tuple[Message, Message, tuple[str, ...]] | None:
     numeric = Message(DOMAIN, "rule.numeric")
     if value is None:
         return Message(DOMAIN, "problem.returned_none"), numeric, ("returned_none",)
@@ -292,6 +311,8 @@ def compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance = DEFAULT_TOLE
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
         raise ValueError(f"compare needs equal shapes, got {got.shape} and {expected.shape}")
+    if (got == expected).all():  # equal values are close under any tolerance (most answers are exact)
+        return None
     with np.errstate(all="ignore"):
         wrong = ~_isclose(got, expected, tol)
         if not wrong.any():
@@ -369,10 +390,14 @@ class Checker:
         student: StudentCode,
         reference: ModuleType,
         misconceptions: CourseMisconceptions = NO_MISCONCEPTIONS,
+        *,
+        shows_values: bool = True,
     ) -> None:
         self.student = student
         self.reference = reference
         self.misconceptions = misconceptions
+        # a hidden test's feedback never shows expected or got values: then they are not even described
+        self.shows_values = shows_values
         self.advice: list[str] = []  # hint keys given as advice (never deductions), e.g. overflow_advice
 
     # --- calling ----------------------------------------------------------------------------------
@@ -435,7 +460,7 @@ class Checker:
                 describe_call(name, args),
                 problem,
                 expected=None,
-                got=describe(result.value),
+                got=self._shown(result.value),
                 rule=rule,
                 hints=hints + self._value_hints_for_bad_output(name, args, result.value),
                 stdout=result.stdout,
@@ -443,7 +468,7 @@ class Checker:
             )
             raise CheckFailure(failure)
         output = as_output(result.value)
-        if extreme(args, self.misconceptions.extreme) and np.isnan(output.values).any():
+        if np.isnan(output.values).any() and extreme(args, self.misconceptions.extreme):
             self._advise("overflow_advice")
         return output
 
@@ -461,9 +486,13 @@ class Checker:
         expected = self.expected(name, *args)
         return diagnose(name, args[0], got, np.asarray(expected, dtype=float), dtype, self.misconceptions)
 
+    def _shown(self, value: Any) -> str | None:
+        """``describe(value)`` for a failure's expected or got field, ``None`` where it is never shown."""
+        return describe(value) if self.shows_values else None
+
     def expected(self, name: str, *args: Any) -> Any:
-        """The reference's ``name(*args)`` on copies of the arguments."""
-        return getattr(self.reference, name)(*copy.deepcopy(args))
+        """The reference's ``name(*args)`` on copies of the arguments (see ``reference_output``)."""
+        return reference_output(getattr(self.reference, name), args)
 
     # --- comparing --------------------------------------------------------------------------------
     def matches(self, name: str, *args: Any, tol: Tolerance = DEFAULT_TOLERANCE) -> Output:
@@ -485,8 +514,8 @@ class Checker:
                 Failure(
                     describe_call(name, (inputs[index],)),
                     self._difference(mismatch, inputs, scalar=len(inputs) == 1),
-                    expected=describe(self.expected(name, inputs[index])),
-                    got=describe(got[index].raw),
+                    expected=self._shown(self.expected(name, inputs[index])) if self.shows_values else None,
+                    got=self._shown(got[index].raw),
                     rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                     hints=diagnose(
                         name,
@@ -532,8 +561,8 @@ class Checker:
             Failure(
                 describe_call(name, args),
                 self._difference(mismatch, args[0], scalar=output.values.ndim == 0),
-                expected=describe(expected),
-                got=describe(output.raw),
+                expected=self._shown(expected),
+                got=self._shown(output.raw),
                 rule=Message(DOMAIN, "rule.tolerance", {"rtol": tol.rtol, "atol": tol.atol}),
                 hints=diagnose(
                     name, args[0], output.values, expected_values, output.dtype, self.misconceptions
@@ -580,7 +609,7 @@ class Checker:
                 Failure(
                     describe_call(name, args),
                     Message(DOMAIN, "problem.no_answer", {"got": describe(result.value)}),
-                    got=describe(result.value),
+                    got=self._shown(result.value),
                     rule=Message(DOMAIN, "rule.unchanged_needs_answer"),
                     hints=("returned_none",) if result.value is None else (),
                     stdout=result.stdout,
@@ -659,6 +688,83 @@ class Checker:
                 rule=Message(DOMAIN, "rule.property_each"),
             )
         )
+
+
+# ----------------------------------------------------------------------------------------------------
+# The reference's outputs, remembered across submissions
+# ----------------------------------------------------------------------------------------------------
+
+# A suite's inputs are the same for every submission (fixed, or drawn from the run's seed) and a reference
+# solution is a deterministic function of its arguments, so a process grading a class computes each
+# reference output once. Only plain numbers and numeric arrays are remembered, keyed by the function and
+# the arguments' exact types, dtypes, shapes and bytes; the reference still works on copies, and an array
+# is remembered as a read-only private copy of which every caller gets a fresh copy.
+_REFERENCE_OUTPUTS: dict[tuple[Any, ...], Any] = {}
+_REFERENCE_BUDGET = 16 * 2**20  # bytes of keys and outputs kept, at most
+_reference_bytes = 0
+_NUMERIC_ARRAY_KINDS = "biuf"
+
+
+def _argument_key(arg: Any) -> tuple[Any, ...] | None:
+    """What decides a reference's answer about ``arg``, exactly; ``None`` for a value not remembered."""
+    kind = type(arg)
+    if kind is float:
+        return (kind, arg.hex())  # tells -0.0 from 0.0, and every nan from a number
+    if kind is int or kind is bool:
+        return (kind, arg)
+    if kind is np.ndarray:
+        if arg.dtype.kind not in _NUMERIC_ARRAY_KINDS or arg.nbytes > 2**16:
+            return None
+        return (kind, arg.dtype.str, arg.shape, arg.flags.c_contiguous, arg.tobytes())
+    if isinstance(arg, np.generic) and arg.dtype.kind in _NUMERIC_ARRAY_KINDS:
+        return (kind, arg.dtype.str, arg.tobytes())
+    return None
+
+
+def _remembered(value: Any) -> Any:
+    """A private copy of a reference output that may be remembered, or ``None``."""
+    kind = type(value)
+    if kind is float or kind is int or kind is bool:
+        return value
+    if isinstance(value, np.generic) and value.dtype.kind in _NUMERIC_ARRAY_KINDS:
+        return value  # NumPy scalars are immutable
+    if kind is np.ndarray and value.dtype.kind in _NUMERIC_ARRAY_KINDS:
+        kept = value.copy()
+        kept.setflags(write=False)
+        return kept
+    return None
+
+
+def reference_output(function: Any, args: tuple[Any, ...]) -> Any:
+    """``function(*args)`` of a reference solution, called on deep copies of ``args``, remembered per process.
+
+    A remembered array is returned as a fresh writable copy, so no caller can change what another gets.
+    """
+    global _reference_bytes
+    if type(function) is not FunctionType:  # a plain ``def``: hashed and compared by identity
+        return function(*copy.deepcopy(args))
+    keys = []
+    for arg in args:
+        key = _argument_key(arg)
+        if key is None:
+            return function(*copy.deepcopy(args))
+        keys.append(key)
+    cache_key = (function, *keys)
+    if cache_key in _REFERENCE_OUTPUTS:
+        kept = _REFERENCE_OUTPUTS[cache_key]
+        return kept.copy() if type(kept) is np.ndarray else kept
+    value = function(*copy.deepcopy(args))
+    kept = _remembered(value)
+    if kept is not None:
+        size = sum(len(key[-1]) if type(key[-1]) is bytes else 32 for key in keys) + _nbytes(kept) + 200
+        if _reference_bytes + size <= _REFERENCE_BUDGET:
+            _REFERENCE_OUTPUTS[cache_key] = kept
+            _reference_bytes += size
+    return value
+
+
+def _nbytes(value: Any) -> int:
+    return int(value.nbytes) if isinstance(value, np.ndarray) else 32
 
 
 def _shared_kind(outputs: list[Output]) -> np.dtype | None:

@@ -215,10 +215,95 @@ def _fits_dtype(
     return "int_truncation" not in keys
 
 
+def _close(got: np.ndarray, candidate: np.ndarray, rtol: float | np.ndarray, atol: float | np.ndarray) -> Any:
+    """``np.isclose(got, candidate, rtol, atol, equal_nan=True)`` of two float64 arrays, without its set-up.
+
+    NumPy's own expression (``numpy/_core/numeric.py``); diagnosing one wrong answer compares some forty
+    candidates, where ``np.isclose``'s argument handling cost more than the arithmetic.
+    """
+    with np.errstate(invalid="ignore"):
+        close = (np.abs(got - candidate) <= atol + rtol * np.abs(candidate)) & np.isfinite(candidate)
+        return close | (got == candidate) | (np.isnan(got) & np.isnan(candidate))
+
+
 def _matches(got: np.ndarray, candidate: np.ndarray, rtol: float, atol: float) -> bool:
-    return got.shape == candidate.shape and bool(
-        np.all(np.isclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True))
+    return got.shape == candidate.shape and bool(_close(got, candidate, rtol, atol).all())
+
+
+_Candidate = tuple[tuple[str, ...], np.ndarray, float, float]  # keys, values, rtol, atol
+
+
+@dataclass(frozen=True, slots=True)
+class _Distinct:
+    """The candidates that differ from the reference at one input, their values stacked for one comparison.
+
+    Only candidates of the input's shape can reproduce an answer of that shape: ``stacked`` holds their
+    values (one row each), ``rtol`` and ``atol`` their tolerances shaped to broadcast against the rows.
+    """
+
+    keys: tuple[tuple[str, ...], ...]
+    stacked: np.ndarray
+    rtol: np.ndarray
+    atol: np.ndarray
+
+    def reproducing(self, got: np.ndarray) -> np.ndarray:
+        """Per candidate, whether it reproduces every value of ``got`` (``_matches`` of each, at once)."""
+        close = _close(got[np.newaxis, ...], self.stacked, self.rtol, self.atol)
+        return close.reshape(len(self.keys), -1).all(axis=1)  # type: ignore[no-any-return]
+
+
+# The candidates' values at an input, memoized per process: a suite's inputs are the same for every
+# submission (fixed, or drawn from the run's seed), the course's formulas are deterministic, and a class
+# diagnoses the same wrong answers again and again. Keyed by the exact bytes of the input and of the
+# reference's values; entries are private copies, never handed out.
+_DISTINCT: dict[tuple[Any, ...], tuple[CourseMisconceptions, _Distinct]] = {}
+_DISTINCT_BUDGET = 16 * 2**20  # bytes of keys and values kept, at most
+_distinct_bytes = 0
+
+
+def _distinct_candidates(
+    name: str, x: np.ndarray, expected: np.ndarray, course: CourseMisconceptions
+) -> _Distinct:
+    """The wrong formulas and cut-off or rounded references whose values at ``x`` differ from ``expected``.
+
+    ``x`` and ``expected`` are float64 arrays of one shape; a candidate that gives the reference's values
+    (at grading tolerance) proves nothing and is left out.
+    """
+    global _distinct_bytes
+    key = (id(course), name, x.shape, x.tobytes(), expected.tobytes())
+    found = _DISTINCT.get(key)
+    if found is not None and found[0] is course:
+        return found[1]
+    formulas = [
+        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL)
+        for keys, candidate in course.candidates.get(name, ())
+    ]
+    transforms = [
+        (keys, transform(expected), EXACT_RTOL, EXACT_ATOL)
+        for keys, digits, transform in TRANSFORMS
+        if digits > 0 or "rounded_result" not in keys or name not in course.fractional_results
+    ]
+    distinct: list[_Candidate] = []
+    for keys, values, rtol, atol in formulas + transforms:
+        values = np.asarray(values, dtype=float)
+        # another shape cannot reproduce an answer of the input's shape; the reference's values prove nothing
+        if values.shape == x.shape and not _matches(expected, values, GRADING_RTOL, GRADING_ATOL):
+            distinct.append((keys, values, rtol, atol))
+    tolerance_shape = (len(distinct),) + (1,) * x.ndim
+    found_now = _Distinct(
+        keys=tuple(keys for keys, _, _, _ in distinct),
+        stacked=np.array([values for _, values, _, _ in distinct], dtype=float).reshape(
+            (len(distinct), *x.shape)
+        ),  # a copy: a formula may return (a view of) its input
+        rtol=np.array([rtol for _, _, rtol, _ in distinct], dtype=float).reshape(tolerance_shape),
+        atol=np.array([atol for _, _, _, atol in distinct], dtype=float).reshape(tolerance_shape),
     )
+    found_now.stacked.setflags(write=False)
+    size = 2 * x.nbytes + found_now.stacked.nbytes + 300 * len(distinct)
+    if _distinct_bytes + size <= _DISTINCT_BUDGET:
+        _DISTINCT[key] = (course, found_now)
+        _distinct_bytes += size
+    return found_now
 
 
 def _explaining_candidates(
@@ -237,22 +322,13 @@ def _explaining_candidates(
     explanations count, and only the keys they all share: where two different mistakes give the same
     numbers (near C = 0 most C2F formulas give 32), the evidence does not discriminate and nothing is named.
     """
-    formulas = [
-        (keys, candidate(x), CANDIDATE_RTOL, CANDIDATE_ATOL)
-        for keys, candidate in course.candidates.get(name, ())
+    distinct = _distinct_candidates(name, x, expected, course)
+    reproducing = distinct.reproducing(got) if distinct.keys else ()
+    matched = [
+        keys
+        for keys, reproduces in zip(distinct.keys, reproducing, strict=True)
+        if reproduces and _fits_dtype(name, keys, got_dtype, course)
     ]
-    transforms = [
-        (keys, transform(expected), EXACT_RTOL, EXACT_ATOL)
-        for keys, digits, transform in TRANSFORMS
-        if digits > 0 or "rounded_result" not in keys or name not in course.fractional_results
-    ]
-    matched: list[tuple[str, ...]] = []
-    for keys, values, rtol, atol in formulas + transforms:
-        if not _fits_dtype(name, keys, got_dtype, course):
-            continue
-        values = np.asarray(values, dtype=float)
-        if not _matches(expected, values, GRADING_RTOL, GRADING_ATOL) and _matches(got, values, rtol, atol):
-            matched.append(keys)
     # An even function hides a sign error, a saturated input hides an approximate e, ...: drop an explanation
     # that only adds mistakes to another one that already explains the numbers.
     simplest = [set(k) for k in matched if not any(set(other) < set(k) for other in matched)]
@@ -277,9 +353,8 @@ def diagnose(
     if x.shape != got.shape or expected.shape != got.shape:
         return ()
     with np.errstate(all="ignore"):
-        close = np.isclose(got, expected, rtol=GRADING_RTOL, atol=GRADING_ATOL, equal_nan=True)
-    if np.all(close):
-        return ()
+        if _matches(got, expected, GRADING_RTOL, GRADING_ATOL):
+            return ()
     hints: list[str] = []
     with np.errstate(all="ignore"):
         pattern = course.patterns.get(name)
@@ -291,6 +366,6 @@ def diagnose(
             candidates = [k for k in candidates if k != "approx_e"]
         hints += [k for k in candidates if k not in hints]
         if name in course.float_functions and (low_dtype or not (hints or explained)):
-            if low_dtype or np.all(np.isclose(got, expected, rtol=5e-3, atol=1e-4, equal_nan=True)):
+            if low_dtype or _matches(got, expected, 5e-3, 1e-4):
                 hints.append("low_precision")
     return tuple(hints)

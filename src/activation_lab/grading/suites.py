@@ -18,6 +18,8 @@ import contextlib
 import dataclasses
 import functools
 import io
+import os
+import stat
 import zlib
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
@@ -74,9 +76,10 @@ DOMAIN = "feedback"
 def load_reference(course: Course, spec: ExerciseSpec) -> ModuleType:
     """The reference solution of one exercise, imported by file path and cached until the file changes."""
     path = course.solutions_dir / spec.file
-    if not path.is_file():
+    found = _regular_file(path)
+    if found is None:
         raise CourseError(f"reference solution {path} does not exist")
-    module = cached_module(str(path.resolve()), path.stat().st_mtime_ns, "reference")
+    module = _trusted_module(str(path), found.st_dev, found.st_ino, found.st_mtime_ns, "reference")
     missing = [f for f in spec.functions if not callable(getattr(module, f, None))]
     if missing:
         raise CourseError(f"reference solution {path} lacks {', '.join(missing)}")
@@ -88,12 +91,29 @@ def load_misconceptions(course: Course) -> CourseMisconceptions:
     if course.misconceptions is None:
         return NO_MISCONCEPTIONS
     path = course.root / course.misconceptions
-    return _course_misconceptions(str(path.resolve()), path.stat().st_mtime_ns)
+    found = os.stat(path)
+    return _course_misconceptions(str(path), found.st_dev, found.st_ino, found.st_mtime_ns)
 
 
 @cache
-def _course_misconceptions(path: str, mtime_ns: int) -> CourseMisconceptions:
-    return course_misconceptions(cached_module(path, mtime_ns, "misconceptions"))
+def _course_misconceptions(path: str, device: int, inode: int, mtime_ns: int) -> CourseMisconceptions:
+    return course_misconceptions(_trusted_module(path, device, inode, mtime_ns, "misconceptions"))
+
+
+def _regular_file(path: Path) -> os.stat_result | None:
+    """``os.stat(path)`` of a regular file (links followed), else ``None``: is_file() and stat() in one."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None
+
+
+@cache
+def _trusted_module(path: str, device: int, inode: int, mtime_ns: int, prefix: str) -> ModuleType:
+    """``cached_module`` of the file at ``path``: its real path resolved once per file (device, inode) and
+    modification time, not once per submission."""
+    return cached_module(str(Path(path).resolve()), mtime_ns, prefix)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -166,6 +186,10 @@ class _TestInfo:
     advice: bool
 
 
+# What each collected test is worth (its markers read), per process
+_TEST_INFO: dict[int, tuple[SuiteTest, _TestInfo]] = {}
+
+
 # ----------------------------------------------------------------------------------------------------
 # The plugin
 # ----------------------------------------------------------------------------------------------------
@@ -191,11 +215,15 @@ class _GradingPlugin(SuitePlugin):
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.read_markers([suite_test(item, self) for item in items])
 
-    def read_markers(self, tests: list[SuiteTest]) -> None:
-        """Check the markers of the collected tests against the manifest and keep each test's scoring."""
+    def read_markers(self, tests: list[SuiteTest], *, collected_once: bool = False) -> None:
+        """Check the markers of the collected tests against the manifest and keep each test's scoring.
+
+        ``collected_once``: the tests are the records kept by ``collect.py`` for the process, so what each
+        is worth is remembered with them (a pytest session's items are new each time: never remembered).
+        """
         totals: dict[str, float] = {}
         for test in tests:
-            info = self._read_markers(test)
+            info = self._read_markers(test, collected_once)
             if info is None:
                 continue
             self.info[test.nodeid] = info
@@ -208,7 +236,18 @@ class _GradingPlugin(SuitePlugin):
                     f"but the manifest says max_score = {exercise.spec.max_score:g}"
                 )
 
-    def _read_markers(self, test: SuiteTest) -> _TestInfo | None:
+    def _read_markers(self, test: SuiteTest, collected_once: bool) -> _TestInfo | None:
+        if not collected_once:
+            return self._test_info(test)
+        kept = _TEST_INFO.get(id(test))
+        if kept is not None and kept[0] is test and test.exercise in self.exercises:
+            return kept[1]
+        info = self._test_info(test)
+        if info is not None and len(_TEST_INFO) < 10_000:
+            _TEST_INFO[id(test)] = (test, info)  # the entry holds the test: its id is never reused
+        return info
+
+    def _test_info(self, test: SuiteTest) -> _TestInfo | None:
         exercise_id = test.exercise
         if exercise_id not in self.exercises:
             self.course_errors.append(
@@ -239,11 +278,14 @@ class _GradingPlugin(SuitePlugin):
         return exercise.reference
 
     def _rng_for(self, exercise_id: str, test_name: str) -> np.random.Generator:
-        key = zlib.crc32(f"{exercise_id}::{test_name}".encode())
-        return np.random.default_rng([self._seed & 0xFFFFFFFF, key])
+        return np.random.Generator(np.random.PCG64(_seed_sequence(self._seed, exercise_id, test_name)))
 
-    def _new_checker(self, student: _TrackedStudent, reference: ModuleType) -> Checker:
-        return Checker(student, reference, self.misconceptions)
+    def _new_checker(
+        self, student: _TrackedStudent, reference: ModuleType, info: _TestInfo | None
+    ) -> Checker:
+        return Checker(
+            student, reference, self.misconceptions, shows_values=info is not None and not info.hidden
+        )
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> _TrackedStudent:
@@ -260,7 +302,7 @@ class _GradingPlugin(SuitePlugin):
         self, request: pytest.FixtureRequest, student: _TrackedStudent, reference: ModuleType
     ) -> Checker:
         """The checker comparing this suite's student with the reference."""
-        checker = self._new_checker(student, reference)
+        checker = self._new_checker(student, reference, self.info.get(request.node.nodeid))
         request.node.stash[_CHECKER] = checker
         return checker
 
@@ -304,7 +346,9 @@ class _GradingPlugin(SuitePlugin):
         return {
             "student": lambda: exercise.student,
             "reference": lambda: self._reference_of(exercise),
-            "check": lambda: self._new_checker(exercise.student, self._reference_of(exercise)),
+            "check": lambda: self._new_checker(
+                exercise.student, self._reference_of(exercise), self.info.get(test.nodeid)
+            ),
             "rng": lambda: self._rng_for(test.exercise, test.name),
         }
 
@@ -431,6 +475,23 @@ class _GradingPlugin(SuitePlugin):
 
 _CHECKER = pytest.StashKey[Checker]()
 
+# The seed sequence of each test, per process: ``np.random.default_rng([seed, key])`` builds the same one
+# each time (most of its cost); a generator made from a kept one draws the same numbers.
+_SEED_SEQUENCES: dict[tuple[int, str, str], np.random.SeedSequence] = {}
+
+
+def _seed_sequence(seed: int, exercise_id: str, test_name: str) -> np.random.SeedSequence:
+    """The seed sequence of ``default_rng([seed, crc32("exercise::test")])``, as if new."""
+    key = (seed, exercise_id, test_name)
+    sequence = _SEED_SEQUENCES.get(key)
+    # a test that spawned child generators advanced the kept sequence: never hand that one on
+    if sequence is None or sequence.n_children_spawned:
+        crc = zlib.crc32(f"{exercise_id}::{test_name}".encode())
+        sequence = np.random.SeedSequence([seed & 0xFFFFFFFF, crc])
+        if len(_SEED_SEQUENCES) < 100_000:
+            _SEED_SEQUENCES[key] = sequence
+    return sequence
+
 
 # ----------------------------------------------------------------------------------------------------
 # Entry point
@@ -549,7 +610,7 @@ def run_suites(
     if collections is not None:
         tests = [test for collection in collections for test in collection.tests]
         plugin.course_errors.extend(error for collection in collections for error in collection.errors)
-        plugin.read_markers(tests)
+        plugin.read_markers(tests, collected_once=True)
         if plugin.course_errors:
             raise CourseError("; ".join(plugin.course_errors))
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):

@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +33,15 @@ class _Profile:
         self.stack: list[list[float]] = []  # [start, seconds spent in nested phases]
         self.pid = os.getpid()
 
-    @contextlib.contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        frame = [time.perf_counter(), 0.0]
-        self.stack.append(frame)
-        try:
-            yield
-        finally:
-            self.stack.pop()
-            elapsed = time.perf_counter() - frame[0]
-            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[1]
-            if self.stack:
-                self.stack[-1][1] += elapsed
+    def phase(self, name: str) -> _Phase:
+        return _Phase(self, name)
+
+    def close(self, name: str, frame: list[float]) -> None:
+        self.stack.pop()
+        elapsed = time.perf_counter() - frame[0]
+        self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[1]
+        if self.stack:
+            self.stack[-1][1] += elapsed
 
     def flush(self, label: str, **extra: Any) -> None:
         if not self.seconds and not self.counts:
@@ -56,23 +52,49 @@ class _Profile:
         self.seconds, self.counts = {}, {}
 
 
+class _Phase:
+    """One timed ``with`` block (a class, not a generator: it runs around every student call)."""
+
+    __slots__ = ("frame", "name", "profile")
+
+    def __init__(self, profile: _Profile, name: str) -> None:
+        self.profile = profile
+        self.name = name
+        self.frame = [0.0, 0.0]  # [start, seconds spent in nested phases]
+
+    def __enter__(self) -> None:
+        self.frame[0] = time.perf_counter()
+        self.profile.stack.append(self.frame)
+
+    def __exit__(self, *exc: object) -> None:
+        self.profile.close(self.name, self.frame)
+
+
 _profile: _Profile | None = None
-_read_for_pid = 0  # the process that last read the environment (forked children read it again)
+_read = False  # whether this process read the environment (a forked child reads it again)
+
+
+def _forget() -> None:
+    global _read
+    _read = False
+
+
+# at fork rather than a getpid() per phase: phase() runs around every student call, profile or not
+os.register_at_fork(after_in_child=_forget)
 
 
 def _current() -> _Profile | None:
-    global _profile, _read_for_pid
-    if _read_for_pid != os.getpid():
+    if not _read:
         reset()
     return _profile
 
 
 def reset() -> None:
     """Read ``ACTIVATION_LAB_PROFILE`` again (done once per process; tests that change it call this)."""
-    global _profile, _read_for_pid
+    global _profile, _read
     folder = os.environ.get(ENV)
     _profile = _Profile(folder) if folder else None
-    _read_for_pid = os.getpid()
+    _read = True
 
 
 def enabled() -> bool:

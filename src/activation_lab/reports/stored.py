@@ -70,13 +70,26 @@ def _param(data: Any) -> Param:
 
 def _data(value: Any) -> Any:
     """A record as JSON-ready data: field by field, tuples as lists, messages as (domain, key, params)."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
     if isinstance(value, Message):
         return _message_data(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _data(getattr(value, f.name)) for f in fields(value)}
+    names = _field_names(cast(Any, kind))  # a batch stores a report per submission: no fields() per record
+    if names is not None:
+        return {name: _data(getattr(value, name)) for name in names}
     if isinstance(value, tuple):
         return [_data(item) for item in value]
     return value  # a number, a string, a bool, None, or ``extra``'s JSON-ready dict
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, in order; ``None`` for any other type."""
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
 
 
 def report_data(report: SubmissionReport) -> dict[str, Any]:
@@ -125,9 +138,14 @@ def report_from_data(data: Any) -> SubmissionReport:
     return _record(SubmissionReport, data)
 
 
-def write_records(path: Path, report: SubmissionReport) -> None:
-    """Store one unrendered report atomically."""
-    write_atomic(path, json.dumps(report_data(report), ensure_ascii=False) + "\n")
+def dumps_records(report: SubmissionReport) -> str:
+    """The text :func:`write_records` stores for ``report``."""
+    return json.dumps(report_data(report), ensure_ascii=False) + "\n"
+
+
+def write_records(path: Path, report: SubmissionReport | str) -> None:
+    """Store one unrendered report atomically (or the text :func:`dumps_records` made of it)."""
+    write_atomic(path, report if isinstance(report, str) else dumps_records(report))
 
 
 def read_records(path: Path) -> SubmissionReport | None:
