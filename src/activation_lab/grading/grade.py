@@ -285,6 +285,17 @@ def start_sandbox(submission: Submission, ctx: GradingContext) -> Sandbox | None
     return _open_sandbox(submission.files, ctx).__enter__()
 
 
+def prestart_workers(sandbox: Sandbox, submission: Submission, ctx: GradingContext) -> None:
+    """Have the sandbox start the exercises' workers now, if it can without waiting (a reused one).
+
+    For a batch: called when the previous submission's workers are gone, so the workers of this one import
+    while the previous report is sent, and no more workers exist at a time than before.
+    """
+    prestart = getattr(sandbox, "prestart", None)
+    if callable(prestart) and submission.status == "graded":
+        prestart([Path(spec.file).stem for spec in ctx.course.exercises if spec.file in submission.files])
+
+
 def grade_exercises(
     files: Mapping[str, str], ctx: GradingContext, sandbox: Sandbox | None = None
 ) -> tuple[ExerciseResult, ...]:

@@ -8,6 +8,7 @@ before every hand-over of a reused sandbox.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import resource
@@ -24,17 +25,44 @@ class LimitsError(Exception):
     """A limit of the worker could not be set: the worker must not run student code."""
 
 
+@functools.cache
+def _libc() -> Any:
+    """The C library, loaded once (in the zygote, by ``prepare``): every worker forked after inherits it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc
+
+
+def prepare() -> None:
+    """Build once, in the zygote, what every worker would otherwise rebuild before its student code runs.
+
+    The C library handle, the seccomp filter (all but the worker's own pid, patched in by
+    ``install_seccomp``) and the kernel's Landlock ABI. A worker is forked after this and inherits them;
+    what it installs is byte for byte what it would have built itself.
+    """
+    if sys.platform.startswith("linux"):
+        _libc()
+        _seccomp_template(platform.machine())
+        landlock_abi()
+
+
+def _mapped_bytes() -> int:
+    """The address space this process has mapped (``VmSize``), from ``/proc/self/statm`` (in pages)."""
+    fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return int(os.read(fd, 256).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    finally:
+        os.close(fd)
+
+
 def set_limits(config: dict[str, Any]) -> None:
     """Set the worker's rlimits and check each took effect (``LimitsError`` if one did not)."""
     vm_now = 0
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    vm_now = int(line.split()[1]) * 1024
-    except OSError:  # no /proc (macOS): RLIMIT_AS is not enforced there anyway
+        vm_now = _mapped_bytes()
+    except (OSError, ValueError, IndexError):  # no /proc (macOS): RLIMIT_AS is not enforced there anyway
         if sys.platform.startswith("linux"):
-            raise LimitsError("cannot read /proc/self/status") from None
+            raise LimitsError("cannot read /proc/self/statm") from None
     cpu = max(1, int(config["cpu_seconds"] + 0.999))
     wanted = [
         # the cap is what the student may allocate on top of the interpreter and NumPy already mapped
@@ -110,8 +138,37 @@ def _refuse_values(number: int, offset: int, values: list[int]) -> list[tuple[in
     return [*block, (_RET, 0, 0, _ALLOW), (_RET, 0, 0, _EPERM)]
 
 
+_PID_SLOTS = 3  # kill, tkill, tgkill: the instructions that compare a signal's target with our own pid
+_INSTRUCTION = struct.Struct("=HBBI")
+
+
 def seccomp_program(machine: str, own_pid: int) -> bytes | None:
     """The worker's filter as BPF bytes, or ``None`` on an architecture without a table."""
+    template = _seccomp_template(machine)
+    if template is None:
+        return None
+    program = bytearray(template[0])
+    for index in template[1]:  # the only word that differs between workers: the pid a signal may target
+        code, jt, jf, _ = _INSTRUCTION.unpack_from(program, index * _INSTRUCTION.size)
+        _INSTRUCTION.pack_into(program, index * _INSTRUCTION.size, code, jt, jf, own_pid)
+    return bytes(program)
+
+
+@functools.cache
+def _seccomp_template(machine: str) -> tuple[bytes, tuple[int, ...]] | None:
+    """The filter built for pid 0, and the indices of the instructions that must hold the worker's pid."""
+    built = seccomp_instructions(machine, 0)
+    if built is None:
+        return None
+    program, pid_slots = built
+    assert len(pid_slots) == _PID_SLOTS and all(program[i] == (_JEQ, 0, 1, 0) for i in pid_slots)
+    return b"".join(_INSTRUCTION.pack(*instruction) for instruction in program), pid_slots
+
+
+def seccomp_instructions(
+    machine: str, own_pid: int
+) -> tuple[list[tuple[int, int, int, int]], tuple[int, ...]] | None:
+    """The filter's instructions, and the indices of those that compare a signal's target with ``own_pid``."""
     table = _SYSCALLS.get(machine)
     if table is None:
         return None
@@ -130,7 +187,9 @@ def seccomp_program(machine: str, own_pid: int) -> bytes | None:
         (_RET, 0, 0, _ALLOW),
         (_RET, 0, 0, _EPERM),
     ]
+    pid_slots = []
     for name in ("kill", "tkill", "tgkill"):
+        pid_slots.append(len(program) + 2)
         program += [
             (_JEQ, 0, 4, table[name]),
             (_LD, 0, 0, 16),
@@ -151,7 +210,7 @@ def seccomp_program(machine: str, own_pid: int) -> bytes | None:
     program += _refuse_values(table["fcntl"], _arg(1), [_F_SETOWN, _F_SETSIG, _F_SETOWN_EX])
     program += _refuse_values(table["ioctl"], _arg(1), [_FIOSETOWN, _SIOCSPGRP])
     program.append((_RET, 0, 0, _ALLOW))
-    return b"".join(struct.pack("=HBBI", code, jt, jf, k) for code, jt, jf, k in program)
+    return program, tuple(pid_slots)
 
 
 def seccomp_available() -> bool:
@@ -159,19 +218,19 @@ def seccomp_available() -> bool:
     return sys.platform.startswith("linux") and platform.machine() in _SYSCALLS
 
 
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
 def install_seccomp() -> bool:
     """Install the filter on this process (and its threads to come); ``False`` where that is impossible."""
     program = seccomp_program(platform.machine(), os.getpid()) if sys.platform.startswith("linux") else None
     if program is None:
         return False
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
-
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         return False
-    fprog = SockFprog(len(program) // 8, program)
+    fprog = _SockFprog(len(program) // 8, program)
     return bool(libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0)  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
 
 
@@ -179,7 +238,7 @@ def die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (the sandbox's last line of clean-up)."""
     parent = os.getppid()
     try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        _libc().prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # the parent died before the request took effect
@@ -194,14 +253,13 @@ _LANDLOCK_FILE = (1 << 0) | (1 << 1) | (1 << 2)  # EXECUTE, WRITE_FILE, READ_FIL
 _LANDLOCK_DEVICE = (1 << 1) | (1 << 2)  # WRITE_FILE, READ_FILE (+ TRUNCATE, ABI 3): open(os.devnull, "w")
 
 
+@functools.cache
 def landlock_abi() -> int:
-    """The kernel's Landlock ABI version (0 when Landlock is unavailable)."""
+    """The kernel's Landlock ABI version (0 when Landlock is unavailable); asked once per process."""
     if not sys.platform.startswith("linux"):  # system-call numbers mean other things elsewhere
         return 0
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.syscall.restype = ctypes.c_long
-        return max(0, int(libc.syscall(444, None, 0, 1)))  # LANDLOCK_CREATE_RULESET_VERSION
+        return max(0, int(_libc().syscall(444, None, 0, 1)))  # LANDLOCK_CREATE_RULESET_VERSION
     except (OSError, AttributeError):
         return 0
 
@@ -216,8 +274,7 @@ def install_landlock(readable: list[str], writable: list[str]) -> bool:
         return False
     truncate = 1 << 14 if abi >= 3 else 0
     handled = (1 << 13) - 1 | (1 << 13 if abi >= 2 else 0) | truncate
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
+    libc = _libc()
     ruleset_attr = struct.pack("=Q", handled)
     ruleset = int(libc.syscall(444, ruleset_attr, len(ruleset_attr), 0))
     if ruleset < 0:
@@ -259,8 +316,7 @@ def _count_lines(path: str) -> int:
 
 def own_state() -> dict[str, Any]:
     """This process's limits, scheduling, identity and the SysV IPC objects and keys it can see."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
+    libc = _libc()
     ioprio_get = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
     limits = {
         name: list(resource.getrlimit(getattr(resource, name)))

@@ -207,15 +207,39 @@ class RunningSandbox:
         """
         return self._unchanged({"check": True}, "checked", deadline)
 
-    def close_submission(self, tmp_dir: str, deadline: float) -> bool:
-        """One request: delete a finished submission's temporary files, then ``unchanged``."""
-        return self._unchanged({"close": tmp_dir}, "closed", deadline)
+    def close_submission(self, tmp_dir: str, workers: list[int], deadline: float) -> bool:
+        """One request: kill and reap a submission's ``workers``, delete its files, then ``unchanged``.
+
+        ``True`` only if every one of ``workers`` is confirmed dead (in this reply or an earlier exit notice)
+        and the zygote is unchanged, as it says and as the host's ``/proc`` shows.
+        """
+        if len(workers) > MAX_CLOSE:
+            return False
+        try:
+            reply = self.ask({"close": tmp_dir, "workers": workers}, "closed", deadline)
+            exits = reply.get("exits")
+            if type(exits) is not list or len(exits) > MAX_EXIT_NOTICES:
+                raise wire.ProtocolError("close reply without a list of exits")
+            for notice in exits:
+                if not isinstance(notice, dict):
+                    raise wire.ProtocolError("malformed exit notice")
+                self.exits[exit_notice(notice, len(self.exits))] = notice
+        except (TimeoutError, EOFError, OSError, wire.ProtocolError):
+            return False
+        confirmed = all(pid in self.exits for pid in workers)
+        for pid in workers:
+            self.exits.pop(pid, None)
+        return confirmed and self._same(reply)
 
     def _unchanged(self, request: dict[str, Any], answer_key: str, deadline: float) -> bool:
         try:
             reply = self.ask(request, answer_key, deadline)
         except (TimeoutError, EOFError, OSError, wire.ProtocolError):
             return False
+        return self._same(reply)
+
+    def _same(self, reply: dict[str, Any]) -> bool:
+        """Whether the state in ``reply`` and the zygote's ``/proc`` on the host are as at start."""
         same_inside = self.state is not None and reply.get("state") == self.state
         return same_inside and seen_from_outside(self.zygote_pid) == self.outside
 
@@ -260,26 +284,52 @@ class RunningSandbox:
         return reply
 
     def spawn(
-        self, module_name: str, work_dir: str, tmp_dir: str, deadline: float
-    ) -> tuple[socket.socket, int]:
-        """A new worker for ``module_name``: its channel and its pid inside the sandbox."""
+        self, module_names: list[str], work_dir: str, tmp_dir: str, deadline: float
+    ) -> list[tuple[socket.socket, int]]:
+        """New workers, one per module, in one request: each one's channel and pid inside the sandbox."""
+        ident = self.request_spawn(module_names, work_dir, tmp_dir)
+        return self.receive_spawn(ident, len(module_names), deadline)
+
+    def request_spawn(self, module_names: list[str], work_dir: str, tmp_dir: str) -> int:
+        """Ask for one worker per module without waiting (``receive_spawn`` reads the reply); the id."""
+        if not 0 < len(module_names) <= MAX_SPAWN:
+            raise ValueError(f"between 1 and {MAX_SPAWN} workers per spawn request")
+        if self.control is None:
+            raise EOFError("sandbox closed")
+        self._next_id += 1
+        request = {"spawn": module_names, "work_dir": work_dir, "tmp_dir": tmp_dir, "id": self._next_id}
+        wire.send_frame(self.control, request)
+        return self._next_id
+
+    def receive_spawn(self, ident: int, count: int, deadline: float) -> list[tuple[socket.socket, int]]:
+        """The reply to spawn request ``ident`` for ``count`` modules: their channels and pids, in order.
+
+        The reply must name exactly one distinct pid and carry exactly one Unix stream socket per module;
+        anything else is a ``ProtocolError`` and every descriptor received is closed.
+        """
         fds: list[int] = []
+        channels: list[socket.socket] = []
         try:
-            request = {"spawn": module_name, "work_dir": work_dir, "tmp_dir": tmp_dir}
-            reply = self.ask(request, "spawned", deadline, fds)
+            reply = self.read_control(deadline, fds)
+            if reply.get("spawned") != ident:
+                raise wire.ProtocolError(f"unexpected reply from the zygote: {str(reply)[:300]}")
+            pids = reply.get("pids")
+            if type(pids) is not list or len(pids) != count or len(fds) != count:
+                raise wire.ProtocolError("spawn reply without exactly one channel and pid per worker")
+            if len(set(pids)) != len(pids) or any(type(p) is not int or not 0 < p < 1 << 22 for p in pids):
+                raise wire.ProtocolError("spawn reply with a bad pid")
+            while fds:
+                channels.append(socket.socket(fileno=fds[0]))  # OSError if it is not a socket
+                fds.pop(0)
+            if any(c.family != socket.AF_UNIX or c.type != socket.SOCK_STREAM for c in channels):
+                raise wire.ProtocolError("spawn reply with a channel that is not a Unix stream socket")
         except BaseException:
+            for channel in channels:
+                channel.close()
             for fd in fds:
                 os.close(fd)
             raise
-        if len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            raise wire.ProtocolError("spawn reply without exactly one channel")
-        pid = reply.get("pid")
-        if type(pid) is not int or not 0 < pid < 1 << 22:
-            os.close(fds[0])
-            raise wire.ProtocolError("spawn reply without a pid")
-        return socket.socket(fileno=fds[0]), pid
+        return list(zip(channels, pids, strict=True))
 
     def ask_to_kill(self, inside_pid: int) -> None:
         """Second-best way to stop a worker whose host pid is unknown (closing the sandbox kills it too)."""
@@ -305,6 +355,8 @@ class RunningSandbox:
         self._finalizer()
 
 
+MAX_SPAWN = 8  # workers per spawn request: wire.recv_frame's ancillary buffer holds 8 fds and credentials
+MAX_CLOSE = 64  # workers named in one close request (a submission has one per exercise)
 MAX_EXIT_NOTICES = 4096  # a sandbox serves a few hundred workers; more notices than that is a flood
 
 

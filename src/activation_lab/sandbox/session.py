@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -28,6 +29,7 @@ from typing import Any, NoReturn
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.records import CallResult, Opaque, Raised
+from activation_lab.sandbox import host as host_module
 from activation_lab.sandbox import pool, wire
 from activation_lab.sandbox.cgroup import memory_controller
 from activation_lab.sandbox.host import RunningSandbox, received_fds, sender_pid
@@ -143,7 +145,9 @@ class SubmissionSandbox:
         self._root: Path | None = None  # this submission's files, outside the sandbox
         self._work_inside = ""
         self._tmp_inside = ""
-        self._spawned: list[int] = []
+        self._spawned: list[int] = []  # every worker started for this submission (pids inside the sandbox)
+        self._killed: list[int] = []  # pidfds of the workers killed, kept until their exit is confirmed
+        self._pending: tuple[int, list[SandboxedStudent], int] | None = None  # prestart's unread request
         self._students: dict[str, SandboxedStudent] = {}
         self._ready = False
         self._closed = False
@@ -216,39 +220,129 @@ class SubmissionSandbox:
         self.startup_seconds = time.monotonic() - self._opened_at
         return host
 
+    def prestart(self, module_names: list[str]) -> bool:
+        """Ask for these modules' workers now, without waiting, if the sandbox is ready (else ``False``).
+
+        Only a sandbox whose zygote is ready and has everything preloaded (a reused one, in a batch): the
+        workers import while the caller does other work, and the zygote's reply is read when the first of
+        these exercises is used. Nothing else changes: each worker's hello and ready are read with its own
+        deadline and budget.
+        """
+        self._launch()
+        host = self._host
+        assert host is not None
+        if self._pending is not None or self._closed or not host.ready or not host.alive():
+            return False
+        if any(name not in host.preloaded for name in preloads(self.files.values())):
+            return False
+        batch = [s for s in map(self.open, module_names) if s._wants_worker()][: host_module.MAX_SPAWN]
+        if not batch:
+            return False
+        self._ready = True
+        self.startup_seconds = time.monotonic() - self._opened_at
+        oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0  # before any worker runs
+        ident = host.request_spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside)
+        for student in batch:
+            student._requested = True
+        self._pending = (ident, batch, oom_kills)
+        return True
+
+    def _receive_pending(self, deadline: float) -> None:
+        """Read the reply to ``prestart``'s request; if that fails, the sandbox is never handed on."""
+        if self._pending is None:
+            return
+        ident, batch, oom_kills = self._pending
+        self._pending = None
+        host = self._host
+        assert host is not None
+        for student in batch:
+            student._requested = False
+        try:
+            spawned = host.receive_spawn(ident, len(batch), deadline)
+        except BaseException:
+            self._tainted = True  # workers we know nothing of may run: only stopping the sandbox ends them
+            raise
+        self._assign(batch, spawned, oom_kills)
+
+    def _spawn_for(self, first: SandboxedStudent, deadline: float) -> None:
+        """Start ``first``'s worker and those of every other opened module not started yet, in one request.
+
+        The others import their modules while the caller works with ``first``; each one's hello and ready
+        are read, with its own deadline and budget, when that exercise is first used (``_start``).
+        """
+        self._receive_pending(deadline)
+        if first._channel is not None:
+            return
+        host = self._host
+        assert host is not None
+        waiting = [s for s in self._students.values() if s is not first and s._wants_worker()]
+        batch = [first, *waiting][: host_module.MAX_SPAWN]
+        oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
+        spawned = host.spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside, deadline)
+        self._assign(batch, spawned, oom_kills)
+
+    def _assign(
+        self, batch: list[SandboxedStudent], spawned: list[tuple[socket.socket, int]], oom_kills: int
+    ) -> None:
+        for student, (channel, pid) in zip(batch, spawned, strict=True):
+            student._channel, student._inside_pid, student._oom_kills = channel, pid, oom_kills
+            student._had_worker = True
+            self._spawned.append(pid)
+
     def close(self) -> None:
         """Kill this submission's processes and delete its files; hand a clean sandbox on, or stop it."""
         if self._closed:
             return
         self._closed = True
-        for student in self._students.values():
-            student._shut()
-        host = self._host
-        if host is None:
-            return
-        if self._root is not None:
-            with contextlib.suppress(OSError):
-                self._root.chmod(0o755)
-            shutil.rmtree(self._root, ignore_errors=True)
-        host.served += 1
-        if self._reusable(host):
-            pool.release(host)
-        else:
-            host.close()
+        try:
+            with contextlib.suppress(Exception):  # workers asked for and never used: kill them too
+                self._receive_pending(time.monotonic() + EXIT_WAIT_SECONDS)
+            for student in self._students.values():
+                student._shut()
+            host = self._host
+            if host is None:
+                return
+            if self._root is not None:
+                with contextlib.suppress(OSError):
+                    self._root.chmod(0o755)
+                shutil.rmtree(self._root, ignore_errors=True)
+            host.served += 1
+            if self._reusable(host):
+                pool.release(host)
+            else:
+                host.close()
+        finally:
+            for pidfd in self._killed:
+                os.close(pidfd)
+            self._killed.clear()
 
     def _reusable(self, host: RunningSandbox) -> bool:
         """Whether ``host`` may serve another submission: every check of ``pool.py``'s docstring passes."""
-        started = [s for s in self._students.values() if s._started]
         if not (self._ready and not self._tainted and host.alive() and pool.reuse_allowed(self.isolation)):
             return False
-        if not host.confines_every_worker() or not all(s.seccomp and s.landlock for s in started):
-            return False
+        touched = [s for s in self._students.values() if s._started or s._had_worker]
+        if not host.confines_every_worker() or not all(s.seccomp and s.landlock for s in touched):
+            return False  # a worker that never said it was confined (or never said ready) is not vouched for
         deadline = time.monotonic() + EXIT_WAIT_SECONDS
-        for pid in self._spawned:  # every worker must be confirmed dead
-            if host.exit_status(pid, max(0.0, deadline - time.monotonic())) is None:
-                return False
-            host.exits.pop(pid, None)
-        return host.close_submission(self._tmp_inside, time.monotonic() + EXIT_WAIT_SECONDS)
+        if not host.close_submission(self._tmp_inside, self._spawned, deadline):
+            return False
+        return _all_exited(self._killed, deadline)  # the kernel confirms too, not only the zygote
+
+
+def _all_exited(pidfds: list[int], deadline: float) -> bool:
+    """Whether every process behind ``pidfds`` has exited (a pidfd turns readable then), by ``deadline``."""
+    waiting = set(pidfds)
+    poller = select.poll()
+    for fd in waiting:
+        poller.register(fd, select.POLLIN)
+    while waiting:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        for fd, _ in poller.poll(remaining * 1000):
+            waiting.discard(fd)
+            poller.unregister(fd)
+    return True
 
 
 class SandboxedStudent:
@@ -268,6 +362,8 @@ class SandboxedStudent:
         self._pidfd: int | None = None
         self._oom_kills = 0  # the sandbox cgroup's count when this worker started
         self._started = False
+        self._had_worker = False  # a worker was started for this module (it may never have said hello)
+        self._requested = False  # its worker is in a spawn request whose reply is not read yet
         self._import_error: Raised | None = None
         self._aborted: ExerciseAborted | None = None
         self._defines: dict[str, bool] = {}
@@ -360,12 +456,10 @@ class SandboxedStudent:
         deadline = began + self.budget_left
         sandbox = self.sandbox
         try:
-            host = sandbox._ensure_started()
-            self._oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
-            self._channel, self._inside_pid = host.spawn(
-                self.module_name, sandbox._work_inside, sandbox._tmp_inside, deadline
-            )
-            sandbox._spawned.append(self._inside_pid)
+            sandbox._ensure_started()
+            if self._channel is None:
+                sandbox._spawn_for(self, deadline)
+            assert self._channel is not None
             ancillary: list[Any] = []
             hello = wire.recv_frame(self._channel, 1 << 12, ancillary, deadline)
             for fd in received_fds(ancillary):
@@ -482,6 +576,10 @@ class SandboxedStudent:
         finally:
             self._speculation_left = max(0.0, self._speculation_left - (time.monotonic() - began))
 
+    def _wants_worker(self) -> bool:
+        """Opened, never started, no worker yet: the next spawn request may start its worker too."""
+        return not (self._started or self._had_worker or self._requested or self._aborted)
+
     def _request(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
         self._drain()
         self._start()
@@ -583,11 +681,14 @@ class SandboxedStudent:
         raise aborted
 
     def _shut(self) -> None:
-        """Kill the worker (by pidfd or host pid, never trusting the zygote) and close its channel."""
+        """Kill the worker (by pidfd or host pid, never trusting the zygote) and close its channel.
+
+        The pidfd goes to the sandbox, which keeps it until the kernel shows the worker has exited.
+        """
         if self._pidfd is not None:
             with contextlib.suppress(OSError):
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            os.close(self._pidfd)
+            self.sandbox._killed.append(self._pidfd)
             self._pidfd = None
         elif self._host_pid is not None:
             with contextlib.suppress(OSError):

@@ -13,7 +13,10 @@ Processes and channels::
 
 The zygote's first message says what confinement this machine gives (seccomp, Landlock) and its own state
 (limits, scheduling, identity, SysV IPC objects); ``{"check"}`` reports that state again, and the parent
-retires the sandbox on any difference before handing it to another submission.
+retires the sandbox on any difference before handing it to another submission. One ``{"spawn": [modules]}``
+forks a submission's workers together; one ``{"close"}`` kills and reaps them, deletes their temporary files
+and reports the exits with the state. What every worker would rebuild (the seccomp filter, the C library
+handle) is built once here, before the first fork (``confine.prepare``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import shutil
 import signal
 import socket
 import sys
+import time
 import warnings
 from types import ModuleType
 from typing import Any
@@ -107,7 +111,9 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
     sys.path.insert(0, work_dir)
     tmp_dir = config.get("tmp_dir")
     if tmp_dir:
-        os.environ.update(HOME=tmp_dir, TMPDIR=tmp_dir, MPLCONFIGDIR=os.path.join(tmp_dir, "matplotlib"))
+        # item by item: MutableMapping.update costs a fresh worker twice as much (0.36 ms against 0.15)
+        os.environ["HOME"] = os.environ["TMPDIR"] = tmp_dir
+        os.environ["MPLCONFIGDIR"] = os.path.join(tmp_dir, "matplotlib")
     try:
         confine.set_limits(config)
     except confine.LimitsError as exc:  # never run student code without its limits
@@ -236,18 +242,34 @@ def decode_student_arg(data: Any, max_array: int) -> Any:
 # The zygote
 
 
-def _report_exits(control: socket.socket) -> None:
+MAX_SPAWN = 8  # workers per spawn request: the parent's buffer for passed descriptors holds this many
+MAX_CLOSE = 64  # workers named in one close request
+CLOSE_WAIT_SECONDS = 1.5  # how long a close waits for the killed workers to exit (the parent waits 2 s)
+
+
+def _exit_notice(pid: int, status: int) -> dict[str, Any]:
+    if os.WIFSIGNALED(status):
+        return {"exited": pid, "signal": os.WTERMSIG(status)}
+    return {"exited": pid, "code": os.waitstatus_to_exitcode(status)}
+
+
+def _reap(workers: set[int]) -> list[dict[str, Any]]:
+    """Reap every child that has exited (without waiting): their exit notices."""
+    notices: list[dict[str, Any]] = []
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return notices
         if pid == 0:
-            return
-        if os.WIFSIGNALED(status):
-            wire.send_frame(control, {"exited": pid, "signal": os.WTERMSIG(status)})
-        else:
-            wire.send_frame(control, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+            return notices
+        workers.discard(pid)
+        notices.append(_exit_notice(pid, status))
+
+
+def _report_exits(control: socket.socket, workers: set[int]) -> None:
+    for notice in _reap(workers):
+        wire.send_frame(control, notice)
 
 
 def _inside(path: str, root: str) -> str | None:
@@ -258,8 +280,79 @@ def _inside(path: str, root: str) -> str | None:
     return path
 
 
-def _serve(
+def _close(request: dict[str, Any], config: dict[str, Any], workers: set[int], wake: int) -> dict[str, Any]:
+    """A finished submission: kill its workers, reap them (bounded), delete its files, then our state.
+
+    The parent has killed the workers already (through pidfds); killing here too covers any whose host pid
+    it never learnt. The reply carries the exit notices of everything reaped meanwhile.
+    """
+    named = request.get("workers", [])
+    if type(named) is not list or len(named) > MAX_CLOSE:
+        named = []
+    pids = {pid for pid in named if type(pid) is int and pid in workers}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + CLOSE_WAIT_SECONDS
+    notices = _reap(workers)
+    while pids & workers and (remaining := deadline - time.monotonic()) > 0:
+        if select.select([wake], [], [], remaining)[0]:
+            os.read(wake, 512)
+        notices += _reap(workers)
+    folder = _inside(str(request["close"]), config["tmp_root"])
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"closed": request.get("id"), "exits": notices, "state": confine.own_state()}
+
+
+def _spawn(
     control: socket.socket, request: dict[str, Any], config: dict[str, Any], workers: set[int]
+) -> None:
+    """Fork one worker per module named in ``{"spawn": [modules]}``; send their channels in one reply."""
+    names = request.get("spawn")
+    work_dir = _inside(str(request.get("work_dir", "")), config["subs_root"])
+    tmp_dir = _inside(str(request.get("tmp_dir", "")), config["tmp_root"])
+    if (
+        work_dir is None
+        or tmp_dir is None
+        or type(names) is not list
+        or not 0 < len(names) <= MAX_SPAWN
+        or any(type(name) is not str for name in names)
+    ):
+        wire.send_frame(control, {"refused": request.get("id")})
+        return
+    os.makedirs(tmp_dir, mode=0o700, exist_ok=True)
+    worker_config = {**config, "work_dir": work_dir, "tmp_dir": tmp_dir, "writable": [tmp_dir]}
+    pids: list[int] = []
+    channels: list[socket.socket] = []
+    try:
+        for module_name in names:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            if hasattr(socket, "SO_PASSCRED"):  # Linux: the parent learns the worker's pid from the kernel
+                ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    for channel in [*channels, ours, control]:  # no worker keeps another's channel
+                        channel.close()
+                    run_worker(theirs, module_name, worker_config)
+                finally:
+                    os._exit(70)
+            theirs.close()
+            workers.add(pid)
+            pids.append(pid)
+            channels.append(ours)
+        reply = {"spawned": request.get("id"), "pids": pids}
+        wire.send_frame(control, reply, fds=[channel.fileno() for channel in channels])
+    finally:
+        for channel in channels:
+            channel.close()
+
+
+def _serve(
+    control: socket.socket, request: dict[str, Any], config: dict[str, Any], workers: set[int], wake: int
 ) -> None:
     """Answer one control request of the parent."""
     if "kill" in request:
@@ -276,11 +369,8 @@ def _serve(
                 importlib.import_module(str(name))
         wire.send_frame(control, {"preloaded": request.get("id")})
         return
-    if "close" in request:  # a finished submission (its workers are all dead): its files, then our state
-        folder = _inside(str(request["close"]), config["tmp_root"])
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        wire.send_frame(control, {"closed": request.get("id"), "state": confine.own_state()})
+    if "close" in request:  # a finished submission: its workers, its files, then our state (one round trip)
+        wire.send_frame(control, _close(request, config, workers, wake))
         return
     if "cleanup" in request:  # a finished submission's temporary files (its workers are all dead)
         folder = _inside(str(request["cleanup"]), config["tmp_root"])
@@ -288,31 +378,7 @@ def _serve(
             shutil.rmtree(folder, ignore_errors=True)
         wire.send_frame(control, {"cleaned": request.get("id")})
         return
-    work_dir = _inside(str(request.get("work_dir", "")), config["subs_root"])
-    tmp_dir = _inside(str(request.get("tmp_dir", "")), config["tmp_root"])
-    if work_dir is None or tmp_dir is None:
-        wire.send_frame(control, {"refused": request.get("id")})
-        return
-    os.makedirs(tmp_dir, mode=0o700, exist_ok=True)
-    worker_config = {**config, "work_dir": work_dir, "tmp_dir": tmp_dir, "writable": [tmp_dir]}
-    module_name = str(request.get("spawn", ""))
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    if hasattr(socket, "SO_PASSCRED"):  # Linux: the parent learns the worker's pid from the kernel
-        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            ours.close()
-            control.close()
-            run_worker(theirs, module_name, worker_config)
-        finally:
-            os._exit(70)
-    theirs.close()
-    workers.add(pid)
-    wire.send_frame(control, {"spawned": request.get("id"), "pid": pid}, fds=[ours.fileno()])
-    ours.close()
+    _spawn(control, request, config, workers)
 
 
 def run_zygote(config: dict[str, Any]) -> None:
@@ -337,6 +403,7 @@ def run_zygote(config: dict[str, Any]) -> None:
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    confine.prepare()  # the C library, the seccomp filter, Landlock's ABI: built once, inherited by workers
     confinement = {"seccomp": confine.seccomp_available(), "landlock_abi": confine.landlock_abi()}
     ready = {"zygote": "ready", "numpy": numpy.__version__, "pid": os.getpid(), **confinement}
     wire.send_frame(control, {**ready, "state": confine.own_state()})
@@ -346,7 +413,7 @@ def run_zygote(config: dict[str, Any]) -> None:
         readable, _, _ = select.select(watched, [], [])
         if wake_read in readable:
             os.read(wake_read, 512)
-            _report_exits(control)
+            _report_exits(control, workers)
         if control not in readable:
             continue
         try:
@@ -354,7 +421,7 @@ def run_zygote(config: dict[str, Any]) -> None:
         except (EOFError, wire.ProtocolError, OSError):
             os._exit(0)
         if type(request) is dict:
-            _serve(control, request, config, workers)
+            _serve(control, request, config, workers, wake_read)
 
 
 if __name__ == "__main__":
