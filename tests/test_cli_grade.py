@@ -103,6 +103,44 @@ def test_out_writes_reports_and_grades_csv(capsys, tmp_path, write_submission) -
     assert not list(out.glob(".*tmp"))
 
 
+def test_json_streamed_from_the_files_is_the_text_held_in_memory(capsys, tmp_path, write_submission) -> None:
+    # With --out the array is read back from the written files one report at a time (a class's reports are
+    # never held together); it must be the very text the in-memory path prints.
+    a = write_submission("a", reference=ALL_FILES)
+    b = write_submission("b", {"relu.py": "def relu(x):\n    return max(0, x)\n"})
+    paths = [str(a), str(b), str(tmp_path / "gone")]
+    assert main(["grade", "--lang", "ko", "--format", "json", "--seed", "3", *paths]) == 0
+    held = capsys.readouterr().out
+    out = tmp_path / "out"
+    assert main(["grade", "--lang", "ko", "--format", "json", "--seed", "3", *paths, "--out", str(out)]) == 0
+    streamed = capsys.readouterr().out
+    assert streamed == held
+    assert [r["submission"] for r in json.loads(streamed)] == ["a", "b", "gone"]
+
+
+def test_a_batch_holds_summaries_and_the_table_reads_the_same_from_them(tmp_path, reference_sources) -> None:
+    from rich.console import Console
+
+    from activation_lab.cli.tables import summary_table
+    from activation_lab.grading import make_context
+    from activation_lab.grading.batch import SUMMARY_KEYS, grade_batch, report_summary
+
+    klass = _class_folder(tmp_path, reference_sources)
+    ctx = make_context(REPO)
+    full = grade_batch([klass], ctx, lang="en", jobs=1, out_dir=tmp_path / "full").reports
+    kept = grade_batch([klass], ctx, lang="en", jobs=1, out_dir=tmp_path / "k", keep=report_summary).reports
+    assert [set(r) for r in kept] == [{*SUMMARY_KEYS, "exercises", "quiz"}] * len(full)
+    assert all(set(e) == {"id", "status", "score"} for r in kept for e in r["exercises"])
+    ids = [spec.id for spec in ctx.course.exercises]
+
+    def shown(reports) -> str:
+        console = Console(width=140, record=True, file=io.StringIO())
+        console.print(summary_table(reports, ids, "en"))
+        return console.export_text()
+
+    assert shown(kept) == shown(full)
+
+
 def test_resume_skips_up_to_date_results_and_regrades_changed_ones(
     capsys, tmp_path, write_submission
 ) -> None:

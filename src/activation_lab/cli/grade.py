@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ class _Progress:
             self.bar.stop()
 
 
-def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) -> None:
+def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str, detail: Any = None) -> None:
     if output_format == "json":
         from activation_lab.reports.report import dumps_report
 
@@ -182,13 +183,32 @@ def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str) 
         console = Console(width=140)
     exercise_ids = [spec.id for spec in ctx.course.exercises]
     if len(reports) == 1:
-        console.print(detail_table(reports[0], lang))
+        console.print(detail_table(detail if detail is not None else reports[0], lang))
     console.print(summary_table(reports, exercise_ids, lang))
+
+
+def _stream_json(out_dir: Path, names: Sequence[str], held: Sequence[Any]) -> None:
+    """The JSON array of every report, read back one at a time from the files the batch wrote.
+
+    The same text as ``dumps_report(reports)``, without holding a class's reports in memory together; a
+    file that cannot be read back (removed meanwhile) is given as what the batch held of it.
+    """
+    from activation_lab.reports.report import dumps_report, read_report
+
+    if not names:
+        sys.stdout.write(dumps_report([]))
+        return
+    for position, (name, summary) in enumerate(zip(names, held, strict=True)):
+        report = read_report(out_dir / f"{name}.json")
+        element = dumps_report([summary if report is None else report])[2:-3]  # "[\n" ... "\n]\n"
+        sys.stdout.write(("[\n" if position == 0 else ",\n") + element)
+    sys.stdout.write("\n]\n")
+    sys.stdout.flush()
 
 
 def run_grade(args: argparse.Namespace) -> int:
     """Grade every PATH; print a table or a JSON array; return the exit code."""
-    from activation_lab.grading.batch import grade_batch
+    from activation_lab.grading.batch import grade_batch, report_summary
 
     lang = args.lang or default_language()
     if args.jobs is not None and args.jobs < 1:
@@ -203,6 +223,16 @@ def run_grade(args: argparse.Namespace) -> int:
         load_roster(args.roster)  # a broken roster stops here, before any grading
     ctx = _context(args, lang)
     progress = _Progress(lang)
+    # A class's full reports are in their files: the parent holds only what its table needs (and the first
+    # report whole, for the detail table of a single submission), or all of them for JSON with no files.
+    first: list[Any] = []
+
+    def keep(report: Any) -> Any:
+        if not first:
+            first.append(report)
+        return report_summary(report)
+
+    streamed = args.format == "json" and args.out is not None
     try:
         result = grade_batch(
             args.paths,
@@ -214,6 +244,7 @@ def run_grade(args: argparse.Namespace) -> int:
             on_start=progress.start,
             on_result=progress.advance,
             layout=args.layout,
+            keep=keep if args.format == "table" or streamed else None,
         )
     except KeyboardInterrupt:
         progress.stop()
@@ -222,7 +253,10 @@ def run_grade(args: argparse.Namespace) -> int:
     progress.stop()
     reports = list(result.reports)
     try:
-        _print_reports(reports, args.format, ctx, lang)
+        if streamed:
+            _stream_json(args.out, result.names, reports)
+        else:
+            _print_reports(reports, args.format, ctx, lang, first[0] if len(reports) == 1 and first else None)
     except BrokenPipeError:  # `activation-lab grade ... | head`: the reader left; the results are complete
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if result.resumed:

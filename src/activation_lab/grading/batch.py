@@ -16,7 +16,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from activation_lab.errors import SubmissionError, UsageError
 from activation_lab.grading import timing
@@ -188,11 +188,35 @@ def _mixed_message(folder: Path, student_files: Sequence[str], lang: str) -> str
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
-    """What a batch produced: one report per PATH (in order), and how many were skipped by ``--resume``."""
+    """What a batch produced: one report per PATH (in order), and how many were skipped by ``--resume``.
+
+    ``reports`` holds what the caller's ``keep`` kept of each report (the whole report by default);
+    ``names`` is each report's file name without ``.json`` in the output folder, in the same order.
+    """
 
     reports: tuple[ReportJSON, ...]
     resumed: int
     grader_faults: int
+    names: tuple[str, ...] = ()
+
+
+SUMMARY_KEYS = ("submission", "score", "max_score", "status", "error_kind")
+
+
+def report_summary(report: ReportJSON) -> ReportJSON:
+    """What the terminal's summary table and the exit status read of a report (the whole is in its file).
+
+    A batch of a thousand submissions would otherwise hold a thousand full reports (tens of KB each, every
+    test's feedback) in the parent until the end.
+    """
+    summary: dict[str, Any] = {key: report[key] for key in SUMMARY_KEYS if key in report}  # type: ignore[literal-required]
+    summary["exercises"] = [
+        {key: exercise[key] for key in ("id", "status", "score") if key in exercise}
+        for exercise in report.get("exercises", [])
+    ]
+    quiz = report.get("quiz")
+    summary["quiz"] = None if quiz is None else {"score": quiz["score"]}
+    return cast(ReportJSON, summary)  # a partial report: the keys the table reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,6 +467,7 @@ def grade_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[ReportJSON], None] | None = None,
     layout: str = "auto",
+    keep: Callable[[ReportJSON], ReportJSON] | None = None,
 ) -> BatchResult:
     """Grade every PATH (class folders expanded) with ``jobs`` worker processes; one report per submission.
 
@@ -451,6 +476,8 @@ def grade_batch(
     and ``grades.csv`` is rebuilt from every report present at the end, also when interrupted (Ctrl-C), so
     an interrupted batch keeps every finished result and ``resume=True`` continues it. A resumed report
     asked for in another language is rendered again from its stored form: no student code runs again.
+    ``keep`` says what of each report to hold until the end (e.g. :func:`report_summary`; the whole report
+    when ``None``); ``on_result`` always sees the whole report.
     """
     submissions = expand_paths(paths, ctx.course.student_files, layout=layout, lang=lang)
     with timing.phase("load"):
@@ -480,7 +507,7 @@ def grade_batch(
                 rendered, records = report_to_json(report, lang), report
             else:
                 rendered = report
-            reports[index] = rendered
+            reports[index] = rendered if keep is None else keep(rendered)
             if out_dir is not None and (index not in resumed or index in rewrite):
                 write_report(out_dir / f"{names[index]}.json", rendered, text)
             if out_dir is not None and records is not None:
@@ -526,4 +553,4 @@ def grade_batch(
         timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
-    return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults)
+    return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults, names=tuple(names))
