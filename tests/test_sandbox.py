@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from isolation_modes import available
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.grading.student import InProcessStudent, StudentCode
@@ -31,18 +32,10 @@ MODES = [
 ]
 
 
-def _available(mode: str) -> str:
-    if not sandbox._probe(mode):
-        if mode == "bwrap" and os.environ.get(sandbox.STRONG_ENV):
-            pytest.fail("the strong sandbox is required here (CI) but bubblewrap does not work")
-        pytest.skip(f"isolation mode {mode!r} does not work on this machine")
-    return mode
-
-
 @pytest.fixture(scope="module", params=MODES)
 def mode(request: pytest.FixtureRequest) -> str:
     """Every isolation mode that works here (the strong one is required in CI)."""
-    return _available(request.param)
+    return available(request.param)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -939,7 +932,7 @@ def look(x):
 def test_a_reused_sandbox_shows_the_next_submission_nothing_of_the_last(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _available("bwrap")
+    available("bwrap")
     monkeypatch.delenv(sandbox.REUSE_ENV, raising=False)
     if not sandbox.pool.reuse_allowed("bwrap") or confine.landlock_abi() < 1:
         pytest.skip("reuse needs Landlock and the seccomp filter")
@@ -974,7 +967,7 @@ def orphan(x):
 
 @pytest.mark.parametrize("namespaced", [pytest.param("bwrap", marks=pytest.mark.sandbox), "unshare"])
 def test_setsid_orphans_die_with_the_sandbox_even_without_the_syscall_filter(namespaced: str) -> None:
-    _available(namespaced)
+    available(namespaced)
     token = f"activation-lab-orphan-{time.time_ns()}"
     limits = Limits(syscall_filter=False)
     with SubmissionSandbox(

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from isolation_modes import available
 
 from activation_lab.course import Course, load_course
 from activation_lab.grading.batch import grade_batch
@@ -29,14 +30,6 @@ LIMITS = Limits(exercise_seconds=4.0, call_seconds=2.0, memory_bytes=512 << 20)
 SHM_MIB = 256  # three segments: 768 MiB, beyond the 512 MiB cap of LIMITS
 
 pytestmark = [pytest.mark.slow]
-
-
-def _available(mode: str) -> str:
-    if not sandbox._probe(mode):
-        if mode == "bwrap" and os.environ.get(sandbox.STRONG_ENV):
-            pytest.fail("the strong sandbox is required here (CI) but bubblewrap does not work")
-        pytest.skip(f"isolation mode {mode!r} does not work on this machine")
-    return mode
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +143,7 @@ def _zygote_state(pid: int) -> dict[str, object]:
 def test_a_worker_cannot_change_the_zygote_the_next_submission_gets(
     route: str, course: Course, reference_files: dict[str, str], fresh_pool: None
 ) -> None:
-    mode = _available("bwrap")
+    mode = available("bwrap")
     first, box = _grade(course, reference_files, mode)
     assert _full_marks(first)
     zygote = _zygote_pid(box) if box._host is not None and box._host.alive() else None
@@ -212,7 +205,7 @@ def clean_host_namespace() -> Iterator[None]:
 def test_no_kernel_object_outlives_its_submission(
     mode: str, fresh_pool: None, clean_host_namespace: None
 ) -> None:
-    mode = _available(mode)
+    mode = available(mode)
     source = _route("kernel_objects")
     before = _shmem_kib()
     with SubmissionSandbox({"step.py": source}, LIMITS, mode) as first:
@@ -236,7 +229,7 @@ def test_no_kernel_object_outlives_its_submission(
 def test_honest_neighbours_keep_full_marks_after_hostile_ones_in_a_batch(
     jobs: int, reference_files: dict[str, str], tmp_path: Path, fresh_pool: None
 ) -> None:
-    _available("bwrap")
+    available("bwrap")
     zygote_routes = {"step.py": _route("zygote_rlimits"), "relu.py": _route("zygote_scheduling")}
     hostile = {0: zygote_routes, 3: {"c2f.py": _route("kernel_objects")}, 6: zygote_routes}
     for index in range(9):
@@ -279,7 +272,7 @@ def _pin(pid: int) -> None:
 @pytest.mark.parametrize("change", [_lower_open_files, _renice, _pin], ids=["rlimit", "nice", "affinity"])
 def test_a_zygote_changed_by_a_route_the_filter_missed_is_retired(change, fresh_pool: None) -> None:
     """The second wall: whatever changed the zygote (here: the test, from outside), it is not handed on."""
-    mode = _available("bwrap")
+    mode = available("bwrap")
     with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as box:
         assert box.open("a").call("f", 1).value == 1
         host = box._host
@@ -293,7 +286,7 @@ def test_a_zygote_changed_by_a_route_the_filter_missed_is_retired(change, fresh_
 
 @pytest.mark.sandbox
 def test_an_unchanged_zygote_is_handed_on(fresh_pool: None) -> None:
-    mode = _available("bwrap")
+    mode = available("bwrap")
     with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as box:
         assert box.open("a").call("f", 1).value == 1
     with SubmissionSandbox({"a.py": "def f(x):\n    return x\n"}, LIMITS, mode) as after:
@@ -308,7 +301,7 @@ def test_a_worker_whose_limits_cannot_be_set_runs_no_student_code(fresh_pool: No
 
     from activation_lab.errors import ExerciseAborted
 
-    mode = _available("bwrap")
+    mode = available("bwrap")
     files = {"a.py": "def f(x):\n    return x\n", "b.py": "def f(x):\n    return x\n"}
     with SubmissionSandbox(files, LIMITS, mode) as box:
         assert box.open("a").call("f", 1).value == 1
@@ -390,7 +383,7 @@ def outcomes(x):
 
 @pytest.mark.parametrize("mode", [pytest.param("bwrap", marks=pytest.mark.sandbox), "unshare", "none"])
 def test_the_filter_refuses_acting_on_others_and_allows_acting_on_oneself(mode: str) -> None:
-    mode = _available(mode)
+    mode = available(mode)
     with SubmissionSandbox({"calls.py": SYSCALLS}, LIMITS, mode) as box:
         student = box.open("calls")
         assert student.import_error is None

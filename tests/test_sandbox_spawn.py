@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from isolation_modes import available
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.sandbox import confine, wire, worker
@@ -28,19 +29,11 @@ OK = "def f(x):\n    return x + 1\n"
 LIMITS = Limits(exercise_seconds=2.0, call_seconds=1.0)
 
 
-def _available(mode: str) -> str:
-    if not sandbox._probe(mode):
-        if mode == "bwrap" and os.environ.get(sandbox.STRONG_ENV):
-            pytest.fail("the strong sandbox is required here (CI) but bubblewrap does not work")
-        pytest.skip(f"isolation mode {mode!r} does not work on this machine")
-    return mode
-
-
 @pytest.fixture(
     scope="module", params=[pytest.param("bwrap", marks=pytest.mark.sandbox), pytest.param("none")]
 )
 def mode(request: pytest.FixtureRequest) -> str:
-    return _available(request.param)
+    return available(request.param)
 
 
 def _open_fds() -> set[int]:
@@ -369,7 +362,7 @@ def test_an_import_time_crash_ends_only_its_own_exercise(mode: str) -> None:
 
 @pytest.mark.sandbox
 def test_a_clean_submission_hands_its_sandbox_on_with_every_worker_gone() -> None:
-    mode = _available("bwrap")
+    mode = available("bwrap")
     if not sandbox.pool.reuse_allowed(mode) or confine.landlock_abi() < 1:
         pytest.skip("reuse needs Landlock and the seccomp filter")
     limits = Limits(exercise_seconds=2.5, call_seconds=1.0)  # limits of their own: a pool nobody else uses
@@ -415,7 +408,7 @@ def test_prestart_asks_for_every_worker_before_the_first_is_used(mode: str) -> N
 
 def test_prestart_waits_for_nothing_a_fresh_sandbox_has_not_done(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(sandbox.REUSE_ENV, "0")
-    with SubmissionSandbox({"a.py": OK}, LIMITS, _available("none")) as box:
+    with SubmissionSandbox({"a.py": OK}, LIMITS, available("none")) as box:
         assert box._host is not None and not box._host.ready
         assert box.prestart(["a"]) is False  # its zygote may still be importing NumPy
         assert box.open("a").call("f", 1).value == 2

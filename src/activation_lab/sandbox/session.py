@@ -525,9 +525,7 @@ class SandboxedStudent:
         try:
             reply = self._reader().frame(deadline)
         except TimeoutError:
-            self.budget_left -= time.monotonic() - began
-            over_budget = self.budget_left <= 0
-            self._fail("timeout", "exercise time budget used up" if over_budget else "call took too long")
+            self._timed_out(began)
         except (EOFError, OSError, wire.ProtocolError) as exc:
             self._fail_after_death(exc)
         batch.last = time.monotonic()
@@ -592,9 +590,7 @@ class SandboxedStudent:
             wire.send_frame(self._channel, {**request, "id": ident})
             reply = self._reader().frame(deadline)
         except TimeoutError:
-            self.budget_left -= time.monotonic() - began
-            over_budget = self.budget_left <= 0
-            self._fail("timeout", "exercise time budget used up" if over_budget else "call took too long")
+            self._timed_out(began)
         except (EOFError, OSError, wire.ProtocolError) as exc:
             self._fail_after_death(exc)
         self.budget_left -= time.monotonic() - began
@@ -643,6 +639,12 @@ class SandboxedStudent:
         if "ok" not in reply and raised is None:
             self._fail("error", "protocol violation: neither a value nor an exception")
         return CallResult(value=value, raised=raised, args_after=args_after, warnings=warned, stdout=stdout)
+
+    def _timed_out(self, began: float) -> NoReturn:
+        """No reply by the deadline: charge the wait since ``began`` and abort with a timeout."""
+        self.budget_left -= time.monotonic() - began
+        over_budget = self.budget_left <= 0
+        self._fail("timeout", "exercise time budget used up" if over_budget else "call took too long")
 
     def _fail_after_death(self, cause: BaseException) -> NoReturn:
         """The channel broke: find out how the worker ended and raise the matching ``ExerciseAborted``."""
