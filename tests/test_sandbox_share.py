@@ -10,6 +10,13 @@ it.
 
 from __future__ import annotations
 
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from isolation_modes import available
 
@@ -188,3 +195,44 @@ def test_share_off_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     with SubmissionSandbox({"a.py": OK, "b.py": OK}, LIMITS, available("none")) as box:
         assert [box.open(name).call("f", 0).value for name in "ab"] == [1, 1]
         assert (box.handed_on, len(box._spawned)) == (0, 2)
+
+
+LEAVES_STATE = "import numpy as np\nnp.seterr(all='ignore')\nimport sys\nsys.setrecursionlimit(200)\n"
+
+
+@pytest.mark.slow
+def test_a_class_gets_the_same_reports_byte_for_byte_with_hand_overs_on_and_off(tmp_path: Path) -> None:
+    """The demo class and a class from the corpus (some files leave state behind), graded both ways."""
+    repo = Path(__file__).resolve().parents[1]
+    klass = tmp_path / "class"
+    shutil.copytree(repo / "examples" / "submissions", klass)
+    rng = random.Random(9)
+    corpus = sorted((repo / "tests" / "corpus").glob("*/*/*.py"))
+    for index in range(12):
+        folder = klass / f"corpus{index:02d}"
+        folder.mkdir()
+        for spec in ("c2f", "sigmoid", "step", "tanh", "relu"):
+            choices = [path for path in corpus if path.parent.name == spec]
+            source = rng.choice(choices).read_text("utf-8") if choices else ""
+            prefix = LEAVES_STATE if index % 3 == 0 else ""
+            (folder / f"{spec}.py").write_text(prefix + source, "utf-8")
+    outs = {}
+    for share in ("1", "0"):
+        env = {**os.environ, sandbox.SHARE_ENV: share}
+        out = tmp_path / f"out{share}"
+        command = [
+            sys.executable,
+            "-m",
+            "activation_lab",
+            "grade",
+            str(klass),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ]
+        subprocess.run(command, env=env, check=False, capture_output=True, timeout=600)
+        outs[share] = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert len(outs["1"]) > 60 and outs["1"].keys() == outs["0"].keys()
+    differing = [str(name) for name in outs["1"] if outs["1"][name] != outs["0"][name]]
+    assert differing == []
