@@ -228,7 +228,7 @@ PHASES = {
     "load": "read and check the submission's files (parent)",
     "sandbox.start": "take over an idle sandbox or launch one, write the files",
     "sandbox.ready": "wait for the sandbox's zygote (NumPy import) and preloads",
-    "sandbox.worker_start": "fork one worker per exercise, import the student's module",
+    "sandbox.worker_start": "fork the submission's worker or hand it on, import the student's module",
     "student_calls": "round trips: encode, send, student code runs, receive, decode",
     "checks": "hidden tests' own code: reference calls, output rules, comparisons",
     "feedback": "render failures, advice and hints (failed tests only)",

@@ -2,7 +2,8 @@
 
 A :class:`SubmissionSandbox` takes a running sandbox from the pool (``pool.py``), writes the whitelisted
 student files into it, and opens one :class:`SandboxedStudent` per exercise, whose worker (forked by the
-zygote) imports the student's module and answers calls as plain data (``wire.py``). Deadlines, budgets and
+zygote, or handed on by the previous exercise: ``SandboxedStudent._take_over``) imports the student's module
+and answers calls as plain data (``wire.py``). Deadlines, budgets and
 kills are enforced here, in the trusted parent, which never imports student code. ``docs/security.md``
 describes the model and its limits.
 
@@ -121,7 +122,7 @@ class _Batch:
 
 
 class SubmissionSandbox:
-    """The sandbox of one submission: a zygote in namespaces forks one worker per exercise (context manager).
+    """The sandbox of one submission: a zygote in namespaces forks its worker(s) (context manager).
 
     In the strong mode a finished submission hands its running sandbox to the next one when ``pool.py``
     finds that sound, which saves NumPy's import per submission. ``ACTIVATION_LAB_SANDBOX_REUSE=0`` turns
@@ -225,12 +226,12 @@ class SubmissionSandbox:
         return host
 
     def prestart(self, module_names: list[str]) -> bool:
-        """Ask for these modules' workers now, without waiting, if the sandbox is ready (else ``False``).
+        """Ask for the worker of the first of these modules now, without waiting, if the sandbox is ready.
 
-        Only a sandbox whose zygote is ready and has everything preloaded (a reused one, in a batch): the
-        workers import while the caller does other work, and the zygote's reply is read when the first of
-        these exercises is used. Nothing else changes: each worker's hello and ready are read with its own
-        deadline and budget.
+        Only a sandbox whose zygote is ready and has everything preloaded (a reused one, in a batch; else
+        ``False``): the worker imports while the caller does other work, and the zygote's reply is read when
+        that exercise is used. Nothing else changes: the worker's hello and ready are read with its own
+        deadline and budget, and the other exercises take it on in turn.
         """
         self._launch()
         host = self._host

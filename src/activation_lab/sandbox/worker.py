@@ -1,4 +1,4 @@
-"""The untrusted side of the grader: a stdlib+NumPy zygote that forks one worker per student exercise.
+"""The untrusted side of the grader: a stdlib+NumPy zygote that forks the workers of a submission.
 
 This file is copied into the sandbox with ``wire.py`` and ``confine.py`` beside it and run there as
 ``python -I -S worker.py CONFIG_JSON``. It never imports the ``activation_lab`` package, and the parent
@@ -9,14 +9,16 @@ Processes and channels::
     parent ──control socket (fd 3)──▶ zygote (imports numpy once, runs no student code)
                                         └─ fork ─▶ worker: rlimits, seccomp, Landlock, imports the student's
                                                    module, answers calls over its own socket (sent to the
-                                                   parent with SCM_RIGHTS); its stdout/stderr reach no socket
+                                                   parent with SCM_RIGHTS); its stdout/stderr reach no socket;
+                                                   ``{"next": module}`` hands it on to the next exercise
+                                                   when the last one left nothing behind (``_next``)
 
 The zygote's first message says what confinement this machine gives (seccomp, Landlock) and its own state
 (limits, scheduling, identity, SysV IPC objects); ``{"check"}`` reports that state again, and the parent
 retires the sandbox on any difference before handing it to another submission. One ``{"spawn": [modules]}``
-forks a submission's workers together; one ``{"close"}`` kills and reaps them, deletes their temporary files
-and reports the exits with the state. What every worker would rebuild (the seccomp filter, the C library
-handle) is built once here, before the first fork (``confine.prepare``).
+forks one worker per module (the parent asks for one per submission); one ``{"close"}`` kills and reaps
+them, deletes their temporary files and reports the exits with the state. What every worker would rebuild
+(the seccomp filter, the C library handle) is built once here, before the first fork (``confine.prepare``).
 """
 
 from __future__ import annotations
