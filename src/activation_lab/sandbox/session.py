@@ -167,6 +167,11 @@ class SubmissionSandbox:
         self.close()
 
     @property
+    def workers_started(self) -> int:
+        """How many workers this submission has started (one, unless an exercise ended or changed one)."""
+        return len(self._spawned)
+
+    @property
     def memory_bound(self) -> str:
         """``"cgroup"``: the submission's memory is bounded as a whole; ``"rlimit"``: per worker only."""
         self._launch()
