@@ -148,6 +148,9 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
             _answer_batch(channel, module, request, work_dir, max_array, out)
             continue
         if type(request) is dict and "next" in request:
+            # the last exercise's module goes first: its garbage (and finalizers) must go in ``_changed``'s
+            # collection, not in the next exercise's time and printed output
+            module = None
             module = _next(channel, request, start, work_dir, out, confinement)
             continue
         try:
@@ -289,7 +292,12 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])),
         (threading.active_count(), proc.threads(), proc.open_files()),
         sorted(signal.sigpending()),
-        (gc.isenabled(), gc.get_threshold()),
+        (gc.isenabled(), gc.get_threshold(), gc.get_debug()),
+        # set through the libraries' own functions (not by patching them); stack_size() also resets it to 0,
+        # which matters only when it was not 0: then the worker stops anyway
+        threading.stack_size(),
+        tuple(map(id, (threading.gettrace(), threading.getprofile(), threading.excepthook))),
+        (socket.getdefaulttimeout(), time.timezone, time.altzone, time.daylight, time.tzname),
         _process_state(),
     ]
     if "random" in sys.modules:
@@ -332,6 +340,8 @@ def _changed(start: _Start | None) -> str | None:
             return "cpu"
         if start.proc.mapped_bytes() - start.vm_bytes > SHARED_VM_BYTES:
             return "memory"
+        if sys.modules.keys() - start.modules:  # the student's own are forgotten already: a library's
+            return "modules"  # state (decimal's context, logging's handlers...) would reach the next one
         if _shared_state(start.proc) != start.state:
             return "state"
     except BaseException:  # whatever the student's code broke: a fresh worker, not an error

@@ -1,0 +1,152 @@
+"""A hostile review of the hand-over (one worker, exercise after exercise): what honest code leaves behind.
+
+Each case below is something an honest student's ``a.py`` plausibly does through a library's own API
+(not by patching a namespace): ``b.py`` must then meet what a worker of its own shows it, as in
+``tests/test_sandbox_share.py``. Found by review (issue 9's hand-over); each failed before its fix in
+``worker._changed`` / ``worker._shared_state`` / ``worker.run_worker``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from isolation_modes import available
+
+from activation_lab.sandbox import session as sandbox
+from activation_lab.sandbox.session import Limits, SubmissionSandbox
+
+LIMITS = Limits(exercise_seconds=3.0, call_seconds=1.0)
+
+
+@pytest.fixture(
+    scope="module", params=[pytest.param("bwrap", marks=pytest.mark.sandbox), pytest.param("none")]
+)
+def mode(request: pytest.FixtureRequest) -> str:
+    return available(request.param)
+
+
+# what a.py sets through a library's documented API at import, and a question b.py answers with plain data
+LIBRARY_STATE = {
+    "decimal precision": (
+        "import decimal\ndecimal.getcontext().prec = 3\n",
+        "float(__import__('decimal').Decimal(1) / __import__('decimal').Decimal(7))",
+    ),
+    "decimal default context": (
+        "import decimal\ndecimal.DefaultContext.prec = 5\n",
+        "float(__import__('decimal').Decimal(1) / __import__('decimal').Decimal(7))",
+    ),
+    "logging configured": (
+        "import logging\nlogging.basicConfig(level=logging.INFO)\n",
+        "__import__('logging').info('hello from b') or len(__import__('logging').root.handlers)",
+    ),
+    "tracemalloc started": ("import tracemalloc\ntracemalloc.start()\n", "int('tracemalloc' in sys.modules)"),
+    "csv field limit": ("import csv\ncsv.field_size_limit(10)\n", "__import__('csv').field_size_limit()"),
+    "socket default timeout": (
+        "import socket\nsocket.setdefaulttimeout(3)\n",
+        "__import__('socket').getdefaulttimeout() or 0",
+    ),
+    "thread stack size": ("import threading\nthreading.stack_size(1 << 20)\n", "threading.stack_size()"),
+    "thread profiler": (
+        "import threading\nthreading.setprofile(lambda *a: None)\n",
+        "int(threading.getprofile() is None)",
+    ),
+    "thread excepthook": (
+        "import threading\nthreading.excepthook = lambda args: None\n",
+        "int(threading.excepthook is threading.__excepthook__)",
+    ),
+    "gc debug flags": ("import gc\ngc.set_debug(gc.DEBUG_SAVEALL)\n", "__import__('gc').get_debug()"),
+    "time zone": (
+        "import os, time\nos.environ['TZ'] = 'Asia/Seoul'\ntime.tzset()\ndel os.environ['TZ']\n",
+        "__import__('time').timezone",
+    ),
+}  # fmt: skip
+
+
+def _probe(question: str) -> str:
+    return f"import gc, os, sys, threading\nimport numpy as np\n\ndef probe():\n    return {question}\n"
+
+
+def _answers(files: dict[str, str], mode: str) -> tuple[object, str, tuple[int, int, int]]:
+    with SubmissionSandbox(files, LIMITS, mode) as box:
+        if "a.py" in files:
+            a = box.open("a")
+            assert a.import_error is None, a.import_error
+        result = box.open("b").call("probe")
+        assert result.raised is None, result.raised
+        return result.value, result.stdout, (box.refused, box.handed_on, len(box._spawned))
+
+
+@pytest.mark.parametrize("kind", list(LIBRARY_STATE))
+def test_library_state_set_through_its_own_api_never_reaches_the_next_exercise(mode: str, kind: str) -> None:
+    left, question = LIBRARY_STATE[kind]
+    fresh_value, fresh_stdout, _ = _answers({"b.py": _probe(question)}, mode)
+    value, stdout, counts = _answers({"a.py": left, "b.py": _probe(question)}, mode)
+    assert (value, stdout) == (fresh_value, fresh_stdout)
+    assert counts == (1, 0, 2)  # a fresh worker for b
+
+
+FINALIZES = """
+class Noisy:
+    def __del__(self):
+        print("a's object finalized")
+
+held = Noisy()
+
+
+def f():
+    return 1
+"""
+# gc.collect(): what any allocation-heavy call may trigger
+COLLECTS = "import gc\n\ndef probe():\n    gc.collect()\n    return 1\n"
+
+
+def test_the_last_exercises_module_is_collected_before_the_hand_over_not_during_the_next(mode: str) -> None:
+    """a's module was still referenced while the worker checked itself: its finalizers ran in b's calls."""
+    with SubmissionSandbox({"a.py": FINALIZES, "b.py": COLLECTS}, LIMITS, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        assert a.call("f").value == 1
+        result = b.call("probe")
+        assert (result.value, result.stdout, b.import_stdout) == (1, "", "")
+        assert box.handed_on == 1
+
+
+LOGS_AT_IMPORT = 'import logging\nlogging.basicConfig(level=logging.INFO, format="%(message)s")\n'
+LOGGING_SIGMOID = """import logging
+import math
+
+
+def sigmoid(x):
+    logging.info("sigmoid(%s)", x)
+    return 1 / (1 + math.exp(-x))
+
+
+def sigmoid_grad(x):
+    s = sigmoid(x)
+    return s * (1 - s)
+"""
+
+
+@pytest.mark.slow
+def test_a_logging_submission_gets_the_same_report_with_hand_overs_on_and_off(tmp_path: Path) -> None:
+    """c2f.py configures logging; sigmoid.py logs and raises: its feedback shows what it printed."""
+    repo = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "student"
+    folder.mkdir()
+    for name in ("step", "tanh", "relu"):
+        (folder / f"{name}.py").write_text((repo / "solutions" / f"{name}.py").read_text("utf-8"), "utf-8")
+    c2f = LOGS_AT_IMPORT + (repo / "solutions" / "c2f.py").read_text("utf-8")
+    (folder / "c2f.py").write_text(c2f, "utf-8")
+    (folder / "sigmoid.py").write_text(LOGGING_SIGMOID, "utf-8")
+    reports = {}
+    for share in ("1", "0"):
+        out = tmp_path / f"out{share}"
+        command = [sys.executable, "-m", "activation_lab", "grade", str(folder), "--out", str(out)]
+        env = {**os.environ, sandbox.SHARE_ENV: share}
+        subprocess.run(command, env=env, check=False, capture_output=True, timeout=300)
+        reports[share] = (out / "student.json").read_text("utf-8")
+    assert "sigmoid" in reports["0"]
+    assert reports["1"] == reports["0"]
