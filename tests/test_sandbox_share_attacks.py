@@ -89,6 +89,30 @@ def test_library_state_set_through_its_own_api_never_reaches_the_next_exercise(m
     assert counts == (1, 0, 2)  # a fresh worker for b
 
 
+SMALL_FIGURES = "import matplotlib.pyplot as plt\n\nplt.rcParams['figure.figsize'][0] = 3.0\n"
+FIGURE_WIDTH = """import matplotlib.pyplot as plt
+
+
+def probe():
+    figure = plt.figure()
+    width = float(figure.get_size_inches()[0])
+    plt.close(figure)
+    return width
+"""
+
+
+def test_a_list_setting_of_matplotlib_changed_in_place_never_reaches_the_next_exercise(mode: str) -> None:
+    """Settings were compared by identity only: a list changed in place kept its id."""
+    limits = Limits(exercise_seconds=10.0, call_seconds=5.0)  # matplotlib's first figure takes a while
+    with SubmissionSandbox({"b.py": FIGURE_WIDTH}, limits, mode) as box:
+        fresh = box.open("b").call("probe").value
+    with SubmissionSandbox({"a.py": SMALL_FIGURES, "b.py": FIGURE_WIDTH}, limits, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        assert a.import_error is None, a.import_error
+        assert b.call("probe").value == fresh == 6.4
+        assert (box.refused, box.handed_on) == (1, 0)
+
+
 FINALIZES = """
 class Noisy:
     def __del__(self):

@@ -305,7 +305,9 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         settings = dict.items(sys.modules["matplotlib"].rcParams)
-        state.append((tuple(pyplot.get_fignums()), tuple((key, id(value)) for key, value in settings)))
+        # a list setting is compared by content too: ``rcParams["figure.figsize"][0] = 3`` keeps its id
+        values = tuple((k, id(v), tuple(v) if type(v) is list else 0) for k, v in settings)
+        state.append((tuple(pyplot.get_fignums()), values))
     return tuple(state)
 
 
