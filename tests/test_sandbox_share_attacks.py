@@ -174,3 +174,29 @@ def test_a_logging_submission_gets_the_same_report_with_hand_overs_on_and_off(tm
         reports[share] = (out / "student.json").read_text("utf-8")
     assert "sigmoid" in reports["0"]
     assert reports["1"] == reports["0"]
+
+
+ECHOES = """
+class Echo:
+    def __init__(self, n):
+        self.n = n
+        self.me = self  # a cycle: only the collector frees it
+
+    def __del__(self):
+        print("echo", self.n)
+        if self.n:
+            Echo(self.n - 1)  # garbage made by a finalizer, during the hand-over's collection
+
+
+Echo(2)
+"""
+
+
+def test_garbage_made_by_the_last_exercises_finalizers_is_not_left_to_the_next(mode: str) -> None:
+    """One collection ran a's finalizers; what they left was collected in b's call, printing there."""
+    with SubmissionSandbox({"a.py": ECHOES, "b.py": COLLECTS}, LIMITS, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        assert a.import_error is None, a.import_error
+        result = b.call("probe")
+        assert (result.value, result.stdout) == (1, "")
+        assert (box.refused, box.handed_on, len(box._spawned)) == (1, 0, 2)
