@@ -236,3 +236,34 @@ def test_a_class_gets_the_same_reports_byte_for_byte_with_hand_overs_on_and_off(
     assert len(outs["1"]) > 60 and outs["1"].keys() == outs["0"].keys()
     differing = [str(name) for name in outs["1"] if outs["1"][name] != outs["0"][name]]
     assert differing == []
+
+
+SLOW_AFTER_FIRST = """
+import time
+CALLS = []
+
+def f(x):
+    CALLS.append(x)
+    if len(CALLS) > 1:
+        time.sleep(x)
+    return x
+"""
+
+
+def test_calls_nobody_read_are_drained_before_the_hand_over(mode: str) -> None:
+    with SubmissionSandbox({"a.py": SLOW_AFTER_FIRST, "b.py": OK}, LIMITS, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        replies = a.calls("f", [(0.0,), (0.01,), (0.01,)])
+        assert next(replies).value == 0.0  # the caller stops here, as after a failed check
+        assert b.call("f", 1).value == 2
+        assert (box.handed_on, len(box._spawned)) == (1, 1)
+
+
+def test_a_drain_that_outlasts_its_allowance_costs_the_next_exercise_nothing(mode: str) -> None:
+    with SubmissionSandbox({"a.py": SLOW_AFTER_FIRST, "b.py": OK}, LIMITS, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        replies = a.calls("f", [(0.0,), (30.0,)])
+        assert next(replies).value == 0.0  # the second call sleeps past a's allowance (one call's limit)
+        assert b.call("f", 1).value == 2
+        assert b.budget_left > LIMITS.exercise_seconds - 0.5 and b.aborted is None
+        assert (box.handed_on, len(box._spawned)) == (0, 2)

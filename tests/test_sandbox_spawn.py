@@ -13,6 +13,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from isolation_modes import available
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.sandbox import confine, wire, worker
+from activation_lab.sandbox import host as host_module
 from activation_lab.sandbox import session as sandbox
 from activation_lab.sandbox.host import MAX_SPAWN, RunningSandbox
 from activation_lab.sandbox.session import Limits, SubmissionSandbox
@@ -427,3 +429,26 @@ def test_a_worker_asked_for_and_never_used_is_killed_and_the_sandbox_stopped(mod
     box.close()
     assert len(box._spawned) == 1  # the reply was read at close, so the worker was named and killed
     assert not host.alive()  # a worker that never said it was confined: never handed on
+
+
+@pytest.mark.sandbox
+def test_a_strong_sandboxs_files_live_in_shared_memory_and_go_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mode = available("bwrap")
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setenv(sandbox.REUSE_ENV, "0")
+    expected = host_module.SHARED_MEMORY if host_module._shared_memory_usable() else None
+    assert host_module.scratch_dir(mode) == expected
+    assert (
+        host_module.scratch_dir("none") is None
+    )  # the fallback modes' workers write their temporary files there
+    with SubmissionSandbox({"a.py": OK}, LIMITS, mode) as box:
+        assert box.open("a").call("f", 1).value == 2
+        assert box._host is not None
+        root = box._host.root
+        assert str(root.parent) == (expected or tempfile.gettempdir())
+        assert oct(root.stat().st_mode & 0o777) == oct(0o700)
+    assert not root.exists()
+    monkeypatch.setenv("TMPDIR", str(root.parent))
+    assert host_module.scratch_dir(mode) is None  # an instructor's TMPDIR is respected
