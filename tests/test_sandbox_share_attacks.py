@@ -200,3 +200,20 @@ def test_garbage_made_by_the_last_exercises_finalizers_is_not_left_to_the_next(m
         result = b.call("probe")
         assert (result.value, result.stdout) == (1, "")
         assert (box.refused, box.handed_on, len(box._spawned)) == (1, 0, 2)
+
+
+SHIM = "import numpy as np\n\nnp.float = float  # old code needs it: NumPy 1.24 removed the alias\n"
+OLD_ALIAS = "import numpy as np\n\n\ndef probe():\n    return float(np.array([1, 2], dtype=np.float).sum())\n"
+
+
+def test_a_compatibility_shim_in_numpy_never_makes_the_next_exercise_pass(mode: str) -> None:
+    """An honest shim in a.py (not a patch meant to cheat) made b.py work only when it took a's worker."""
+    with SubmissionSandbox({"b.py": OLD_ALIAS}, LIMITS, mode) as box:
+        fresh = box.open("b").call("probe")
+    assert fresh.raised is not None and fresh.raised.type == "AttributeError"
+    with SubmissionSandbox({"a.py": SHIM, "b.py": OLD_ALIAS}, LIMITS, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        assert a.import_error is None, a.import_error
+        result = b.call("probe")
+        assert result.raised is not None and result.raised.type == "AttributeError"
+        assert (box.refused, box.handed_on) == (1, 0)

@@ -257,8 +257,9 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
     interpreter's limits, hooks, paths and streams; the environment, the working folder; signal handlers,
     pending timers, pending and blocked signals; threads and open descriptors; this process's limits,
     scheduling and identity; matplotlib's figures and settings.
-    Not compared: the contents of library namespaces (``numpy.exp = ...``): only code written to do so
-    changes them, and it could reach the student's other exercises through an import today.
+    Not compared: the contents of library namespaces other than NumPy's top level and the builtins (whose
+    names are, because honest code adds compatibility shims there: ``np.float = float``); changing them
+    takes code written to do so, and it could reach the student's other exercises through an import today.
     Computed by the worker about itself: a student who subverts it affects only their own exercises.
     """
     import threading
@@ -269,6 +270,9 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         legacy = sys.modules["numpy.random"].get_state()
         legacy = (legacy[0], hash(legacy[1].tobytes()), *legacy[2:])
     state: list[Any] = [
+        # NumPy's and the builtins' names (30 µs): honest code adds shims there (``np.float = float``)
+        tuple(map(id, vars(numpy).values())),
+        tuple(map(id, vars(sys.modules["builtins"]).values())),
         sorted(numpy.geterr().items()),
         id(numpy.geterrcall()),
         numpy.getbufsize(),
