@@ -128,8 +128,8 @@ def f():
 COLLECTS = "import gc\n\ndef probe():\n    gc.collect()\n    return 1\n"
 
 
-def test_the_last_exercises_module_is_collected_before_the_hand_over_not_during_the_next(mode: str) -> None:
-    """a's module was still referenced while the worker checked itself: its finalizers ran in b's calls."""
+def test_the_last_exercises_module_is_never_finalized_in_the_next_exercise(mode: str) -> None:
+    """a's module was released after the hand-over: a collection in b's call ran its finalizers there."""
     with SubmissionSandbox({"a.py": FINALIZES, "b.py": COLLECTS}, LIMITS, mode) as box:
         a, b = box.open("a"), box.open("b")
         assert a.call("f").value == 1

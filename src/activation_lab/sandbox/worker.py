@@ -148,9 +148,7 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
             _answer_batch(channel, module, request, work_dir, max_array, out)
             continue
         if type(request) is dict and "next" in request:
-            # the last exercise's module goes first: its garbage (and finalizers) must go in ``_changed``'s
-            # collection, not in the next exercise's time and printed output
-            module = None
+            _RETIRED.append(module)  # kept, never finalized: as in a worker of its own, which is killed
             module = _next(channel, request, start, work_dir, out, confinement)
             continue
         try:
@@ -357,17 +355,24 @@ def _changed(start: _Start | None) -> str | None:
     return None
 
 
+# The modules of the exercises this worker served before, kept alive: their objects are never finalized, as in
+# a worker of their own (idle after its exercise, then killed). Released, their finalizers ran during the next
+# exercise (a module's globals are freed by a collection after the hand-over), in its time and its output.
+_RETIRED: list[Any] = []
+
+
 def _forget_student_modules(work_dir: str, before: frozenset[str]) -> None:
     """Drop from ``sys.modules`` every module loaded from the submission's folder: the next imports afresh.
 
     Only modules loaded since the worker started are looked at (touching the zygote's would copy pages).
+    The modules dropped are kept (``_RETIRED``).
     """
     folder = work_dir.rstrip("/") + "/"
     for name in sys.modules.keys() - before:
         module = sys.modules.get(name)
         origin = getattr(module, "__file__", None)
         if type(origin) is str and origin.startswith(folder):
-            del sys.modules[name]
+            _RETIRED.append(sys.modules.pop(name))
 
 
 def _next(
