@@ -58,6 +58,14 @@ LIBRARY_STATE = {
         "import threading\nthreading.excepthook = lambda args: None\n",
         "int(threading.excepthook is threading.__excepthook__)",
     ),
+    "gc callbacks": (
+        "import gc\ngc.callbacks.append(lambda phase, info: print('a sees', phase))\n",
+        "len(__import__('gc').callbacks)",
+    ),
+    "breakpoint hook": (
+        "import sys\nsys.breakpointhook = lambda *a, **k: None\n",
+        "int(sys.breakpointhook is sys.__breakpointhook__)",
+    ),
     "gc debug flags": ("import gc\ngc.set_debug(gc.DEBUG_SAVEALL)\n", "__import__('gc').get_debug()"),
     "time zone": (
         "import os, time\nos.environ['TZ'] = 'Asia/Seoul'\ntime.tzset()\ndel os.environ['TZ']\n",

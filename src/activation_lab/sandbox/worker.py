@@ -294,7 +294,8 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])),
         (threading.active_count(), proc.threads(), proc.open_files()),
         sorted(signal.sigpending()),
-        (gc.isenabled(), gc.get_threshold(), gc.get_debug()),
+        (gc.isenabled(), gc.get_threshold(), gc.get_debug(), tuple(map(id, gc.callbacks))),
+        id(sys.breakpointhook),
         # set through the libraries' own functions (not by patching them); stack_size() also resets it to 0,
         # which matters only when it was not 0: then the worker stops anyway
         threading.stack_size(),
