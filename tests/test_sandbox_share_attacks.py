@@ -225,3 +225,42 @@ def test_a_compatibility_shim_in_numpy_never_makes_the_next_exercise_pass(mode: 
         result = b.call("probe")
         assert result.raised is not None and result.raised.type == "AttributeError"
         assert (box.refused, box.handed_on) == (1, 0)
+
+
+NOISY_GARBAGE = """
+class Noisy:
+    def __init__(self):
+        self.me = self  # a cycle: the collector frees it, when its counts say so
+
+    def __del__(self):
+        print("collected")
+
+
+Noisy()
+KEPT = []
+
+
+def grow(i):
+    KEPT.extend([] for _ in range(37))
+    return len(KEPT)
+"""
+
+
+def _collected_in(files: dict[str, str], mode: str) -> list[object]:
+    with SubmissionSandbox(files, LIMITS, mode) as box:
+        if "a.py" in files:
+            assert box.open("a").call("f").value == 1
+        b = box.open("b")
+        assert b.import_error is None, b.import_error
+        seen: list[object] = ["import"] if "collected" in b.import_stdout else []
+        seen += [i for i in range(40) if "collected" in b.call("grow", i).stdout]
+        assert box.handed_on == (1 if "a.py" in files else 0)
+        return seen
+
+
+def test_an_exercises_own_garbage_is_collected_in_the_same_call_after_a_hand_over(mode: str) -> None:
+    """The collector's counts differed (a hand-over collects, a fresh worker had allocated): b's finalizer
+    printed in its 6th call in a worker of its own but in its 15th after a hand-over."""
+    fresh = _collected_in({"b.py": NOISY_GARBAGE}, mode)
+    assert fresh != []
+    assert _collected_in({"a.py": "def f():\n    return 1\n", "b.py": NOISY_GARBAGE}, mode) == fresh

@@ -171,6 +171,9 @@ def _import(
     sys.argv = [module_name + ".py"]
     module = None
     import_error = None
+    # the collector's counts start from zero, in a fresh worker as after a hand-over: the module's own garbage
+    # is collected at the same points, so its finalizers print in the same call either way
+    gc.collect()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
