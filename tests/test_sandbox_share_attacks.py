@@ -264,3 +264,30 @@ def test_an_exercises_own_garbage_is_collected_in_the_same_call_after_a_hand_ove
     fresh = _collected_in({"b.py": NOISY_GARBAGE}, mode)
     assert fresh != []
     assert _collected_in({"a.py": "def f():\n    return 1\n", "b.py": NOISY_GARBAGE}, mode) == fresh
+
+
+RECURSES = """
+def depth(n):
+    try:
+        return depth(n + 1)
+    except RecursionError:
+        return n
+
+
+AT_IMPORT = depth(0)
+
+
+def probe():
+    return AT_IMPORT
+"""
+
+
+def test_the_next_exercise_is_imported_at_the_depth_of_a_fresh_worker(mode: str) -> None:
+    """After a hand-over the import ran one frame deeper: a recursion at import reached 983 instead of 984."""
+    with SubmissionSandbox({"b.py": RECURSES}, LIMITS, mode) as box:
+        fresh = box.open("b").call("probe").value
+    with SubmissionSandbox({"a.py": "X = 1\n", "b.py": RECURSES}, LIMITS, mode) as box:
+        a, b = box.open("a"), box.open("b")
+        assert a.import_error is None, a.import_error
+        assert b.call("probe").value == fresh
+        assert box.handed_on == 1

@@ -149,7 +149,10 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
             continue
         if type(request) is dict and "next" in request:
             _RETIRED.append(module)  # kept, never finalized: as in a worker of its own, which is killed
-            module = _next(channel, request, start, work_dir, out, confinement)
+            name = _next(channel, request, start, work_dir, out)
+            # imported from here, as the first module: at the same stack depth (a recursion at import
+            # reached one frame less after a hand-over)
+            module = _import(channel, name, work_dir, out, confinement, request.get("id"))
             continue
         try:
             reply = _answer(module, request, work_dir, max_array, out)
@@ -385,12 +388,11 @@ def _next(
     start: _Start | None,
     work_dir: str,
     out: CappedWriter,
-    confinement: dict[str, bool],
-) -> Any:
-    """``{"next": module}``: import the next exercise's module here, if nothing left behind forbids it.
+) -> str:
+    """``{"next": module}``: the next exercise's module, to import here, if nothing left behind forbids it.
 
-    Replies ``{"taken": true}`` and then that module's ready message, or ``{"changed": why}`` and exits: the
-    parent then starts a fresh worker for that exercise.
+    Replies ``{"taken": true}`` (the caller then imports the module and sends its ready message), or
+    ``{"changed": why}`` and exits: the parent then starts a fresh worker for that exercise.
     """
     ident = request.get("id")
     name = request.get("next")
@@ -406,7 +408,7 @@ def _next(
         wire.send_frame(channel, {"id": ident, "changed": why})
         os._exit(0)
     wire.send_frame(channel, {"id": ident, "taken": True})  # from here on, the next exercise's time
-    return _import(channel, str(name), work_dir, out, confinement, ident)
+    return str(name)
 
 
 def _callables(module: Any) -> list[str] | None:
