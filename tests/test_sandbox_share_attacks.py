@@ -315,3 +315,14 @@ def test_an_exercise_near_the_memory_limit_fares_the_same_after_a_hand_over(mode
         finally:
             assert box.handed_on == 1
         assert value == 264 << 20
+
+
+def test_a_worker_takes_on_at_most_eight_exercises_even_when_asked_for_more(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """session.py said the worker had a bound of its own (``worker.MAX_MODULES``): it had none."""
+    monkeypatch.setattr(sandbox, "MAX_EXERCISES_PER_WORKER", 20)
+    files = {f"m{i}.py": "def f():\n    return 1\n" for i in range(10)}
+    with SubmissionSandbox(files, LIMITS, mode) as box:
+        assert [box.open(f"m{i}").call("f").value for i in range(10)] == [1] * 10
+        assert (box.handed_on, box.refused, len(box._spawned)) == (8, 1, 2)

@@ -139,6 +139,7 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
     confinement = {"seccomp": sandboxed, "landlock": confined}
     start = _starting_state(proc)
     module = _import(channel, module_name, work_dir, out, confinement)
+    served = 1
     while True:
         try:
             request = wire.recv_frame(channel, max_bytes)
@@ -149,7 +150,8 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
             continue
         if type(request) is dict and "next" in request:
             _RETIRED.append(module)  # kept, never finalized: as in a worker of its own, which is killed
-            name = _next(channel, request, start, work_dir, out)
+            served += 1  # (a worker that has served MAX_MODULES stops: ``_next`` with no start state)
+            name = _next(channel, request, start if served <= MAX_MODULES else None, work_dir, out)
             # imported from here, as the first module: at the same stack depth (a recursion at import
             # reached one frame less after a hand-over)
             module = _import(channel, name, work_dir, out, confinement, request.get("id"))
@@ -194,6 +196,7 @@ def _import(
 # One worker, the submission's exercises one after another
 
 
+MAX_MODULES = 8  # exercises one worker takes on (the parent's MAX_EXERCISES_PER_WORKER is the same)
 SHARED_CPU_SECONDS = 1  # CPU time a worker may use before it stops taking on further exercises
 SHARED_VM_BYTES = 16 << 20  # growth of the address space after which it stops taking on further exercises
 
