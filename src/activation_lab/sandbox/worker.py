@@ -247,14 +247,12 @@ def _kept(arg: Any) -> Any:
     so those three are compared (the bytes kept here), not a new base64 text. Lists are encoded again.
     """
     numpy = sys.modules.get("numpy")
+    if numpy is not None and type(arg) is numpy.ndarray:
+        return (arg.dtype.str, arg.shape, arg.tobytes())
     if type(arg) in _IMMUTABLE:
         return ()
-    if numpy is None:
-        return None
-    if isinstance(arg, numpy.generic) and arg.dtype.kind in "biufc":
-        return ()
-    if type(arg) is numpy.ndarray:
-        return (arg.dtype.str, arg.shape, arg.tobytes())
+    if numpy is not None and isinstance(arg, numpy.generic) and arg.dtype.kind in "biufc":
+        return ()  # a NumPy number (a ``void`` scalar would be mutable: the decoder never makes one)
     return None
 
 
