@@ -43,6 +43,14 @@ LIBRARY_STATE = {
         "import logging\nlogging.basicConfig(level=logging.INFO)\n",
         "__import__('logging').info('hello from b') or len(__import__('logging').root.handlers)",
     ),
+    "a library's logger": (
+        "import logging\nlogging.getLogger('matplotlib').setLevel(logging.ERROR)\n",
+        "__import__('logging').getLogger('matplotlib').level",
+    ),
+    "locale": (
+        "import locale\nlocale.setlocale(locale.LC_ALL, 'C.UTF-8')\n",
+        "int(__import__('locale').setlocale(__import__('locale').LC_ALL) == 'C')",
+    ),
     "tracemalloc started": ("import tracemalloc\ntracemalloc.start()\n", "int('tracemalloc' in sys.modules)"),
     "csv field limit": ("import csv\ncsv.field_size_limit(10)\n", "__import__('csv').field_size_limit()"),
     "socket default timeout": (
@@ -74,8 +82,12 @@ LIBRARY_STATE = {
 }  # fmt: skip
 
 
-def _probe(question: str) -> str:
-    return f"import gc, os, sys, threading\nimport numpy as np\n\ndef probe():\n    return {question}\n"
+def _probe(question: str, preloaded: bool = False) -> str:
+    # a file that mentions matplotlib has the zygote import it (``session.preloads``), and with it decimal,
+    # logging, locale ...: then those are loaded before any student code, and compared one by one
+    mention = "# uses matplotlib\n" if preloaded else ""
+    header = "import gc, os, sys, threading\nimport numpy as np\n\n"
+    return f"{mention}{header}def probe():\n    return {question}\n"
 
 
 def _answers(files: dict[str, str], mode: str) -> tuple[object, str, tuple[int, int, int]]:
@@ -88,11 +100,15 @@ def _answers(files: dict[str, str], mode: str) -> tuple[object, str, tuple[int, 
         return result.value, result.stdout, (box.refused, box.handed_on, len(box._spawned))
 
 
+@pytest.mark.parametrize("preloaded", [False, True], ids=["numpy", "matplotlib"])
 @pytest.mark.parametrize("kind", list(LIBRARY_STATE))
-def test_library_state_set_through_its_own_api_never_reaches_the_next_exercise(mode: str, kind: str) -> None:
+def test_library_state_set_through_its_own_api_never_reaches_the_next_exercise(
+    mode: str, kind: str, preloaded: bool
+) -> None:
     left, question = LIBRARY_STATE[kind]
-    fresh_value, fresh_stdout, _ = _answers({"b.py": _probe(question)}, mode)
-    value, stdout, counts = _answers({"a.py": left, "b.py": _probe(question)}, mode)
+    probe = _probe(question, preloaded)
+    fresh_value, fresh_stdout, _ = _answers({"b.py": probe}, mode)
+    value, stdout, counts = _answers({"a.py": left, "b.py": probe}, mode)
     assert (value, stdout) == (fresh_value, fresh_stdout)
     assert counts == (1, 0, 2)  # a fresh worker for b
 
@@ -168,7 +184,7 @@ def test_a_logging_submission_gets_the_same_report_with_hand_overs_on_and_off(tm
     repo = Path(__file__).resolve().parents[1]
     folder = tmp_path / "student"
     folder.mkdir()
-    for name in ("step", "tanh", "relu"):
+    for name in ("step", "tanh", "relu", "plots"):  # plots.py: matplotlib (and logging) preloaded
         (folder / f"{name}.py").write_text((repo / "solutions" / f"{name}.py").read_text("utf-8"), "utf-8")
     c2f = LOGS_AT_IMPORT + (repo / "solutions" / "c2f.py").read_text("utf-8")
     (folder / "c2f.py").write_text(c2f, "utf-8")

@@ -314,6 +314,7 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
     ]
     if "random" in sys.modules:
         state.append(hash(sys.modules["random"].getstate()))
+    state += [_library_state(name, module) for name, module in _stateful_modules()]
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         settings = dict.items(sys.modules["matplotlib"].rcParams)
@@ -321,6 +322,45 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         values = tuple((k, id(v), tuple(v) if type(v) is list else 0) for k, v in settings)
         state.append((tuple(pyplot.get_fignums()), values))
     return tuple(state)
+
+
+# Standard modules with settings of their own that honest code sets through their API. A module imported
+# since the worker started stops the hand-over anyway (``_changed``); these are compared when the zygote had
+# them already (``matplotlib`` preloaded brings ``decimal``, ``logging`` and ``locale`` along).
+_STATEFUL = ("decimal", "logging", "locale", "csv", "tracemalloc", "calendar")
+
+
+def _stateful_modules() -> list[tuple[str, Any]]:
+    return [(name, sys.modules[name]) for name in _STATEFUL if name in sys.modules]
+
+
+def _library_state(name: str, module: Any) -> Any:
+    """The settings of one of ``_STATEFUL`` (its module is loaded)."""
+    if name == "decimal":  # this thread's context, and the one new threads start from
+        return (repr(module.getcontext()), repr(module.DefaultContext))
+    if name == "logging":  # basicConfig, disable, getLogger(...) and every logger's level and handlers
+        root = module.root
+        loggers = [root, *root.manager.loggerDict.values()]  # (placeholders have no level, no handlers)
+        return (
+            root.manager.disable,
+            id(module.lastResort),
+            tuple(
+                (
+                    getattr(one, "level", None),
+                    getattr(one, "propagate", None),
+                    getattr(one, "disabled", None),
+                    *map(id, getattr(one, "handlers", ())),
+                )
+                for one in loggers
+            ),
+        )
+    if name == "locale":
+        return module.setlocale(module.LC_ALL)  # a query (no locale given): changes nothing
+    if name == "csv":
+        return module.field_size_limit()
+    if name == "tracemalloc":
+        return module.is_tracing()
+    return module.firstweekday()  # calendar
 
 
 # Signals whose handling changes how a later exercise ends or is reported (its limits, crashes, timers);
