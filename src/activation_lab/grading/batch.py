@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import multiprocessing
 import os
 import queue
 import signal
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -191,13 +192,21 @@ class BatchResult:
     """What a batch produced: one report per PATH (in order), and how many were skipped by ``--resume``.
 
     ``reports`` holds what the caller's ``keep`` kept of each report (the whole report by default);
-    ``names`` is each report's file name without ``.json`` in the output folder, in the same order.
+    ``names`` is each report's file name without ``.json`` in the output folder, in the same order;
+    ``written`` the :func:`text_digest` of the JSON text this run wrote to that file (``""``: none written).
     """
 
     reports: tuple[ReportJSON, ...]
     resumed: int
     grader_faults: int
     names: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
+
+
+def text_digest(text: str | bytes) -> str:
+    """A digest of a result file's text: a reader that finds the same digest has the very text written."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 SUMMARY_KEYS = ("submission", "score", "max_score", "status", "error_kind")
@@ -346,14 +355,25 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int, lan
 class _WorkerPool:
     """``jobs`` forked worker processes fed through a task queue; reports come back as they finish."""
 
-    def __init__(self, jobs: int, ctx: GradingContext, *, lang: str, files: bool, warm: bool = True) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        ctx: GradingContext,
+        *,
+        lang: str,
+        files: bool,
+        warm: bool = True,
+        exercise_files: Container[str] | None = None,
+    ) -> None:
         methods = multiprocessing.get_all_start_methods()
         # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
         mp = multiprocessing.get_context("fork" if "fork" in methods else None)
         if warm and mp.get_start_method() == "fork":  # collected once here, the suites serve every worker
             from activation_lab.grading.suites import warm_up
 
-            warm_up(ctx.course)
+            # only the exercises some submission of the batch holds: a class without plots.py never
+            # imports the plots reference (matplotlib: ~0.2 s of CPU); a worker imports it if one needs it
+            warm_up(ctx.course, exercise_files)
         self.tasks = mp.Queue()
         self.results = mp.Queue()
         self.workers = [
@@ -484,6 +504,7 @@ def grade_batch(
         tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
     reports: list[ReportJSON | None] = [None] * len(tasks)
+    written = [""] * len(tasks)
     resumed: set[int] = set()
     rewrite: set[int] = set()
     if out_dir is not None:
@@ -509,7 +530,9 @@ def grade_batch(
                 rendered = report
             reports[index] = rendered if keep is None else keep(rendered)
             if out_dir is not None and (index not in resumed or index in rewrite):
+                text = dumps_report(rendered) if text is None else text
                 write_report(out_dir / f"{names[index]}.json", rendered, text)
+                written[index] = text_digest(text)
             if out_dir is not None and records is not None:
                 write_records(records_path(out_dir, names[index]), records)
             if on_result is not None:
@@ -522,7 +545,12 @@ def grade_batch(
     # With a submission or two per worker, each worker collects the suites itself while its first sandbox
     # starts (a cold single run); with more, the parent collects them once for all workers.
     files = out_dir is not None
-    pool = _WorkerPool(workers, ctx, lang=lang, files=files, warm=len(todo) > workers) if todo else None
+    held = {name for _, submission in todo if submission is not None for name in submission.files}
+    pool = (
+        _WorkerPool(workers, ctx, lang=lang, files=files, warm=len(todo) > workers, exercise_files=held)
+        if todo
+        else None
+    )
     if on_start is not None:
         on_start(len(tasks))
     try:
@@ -553,4 +581,6 @@ def grade_batch(
         timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
-    return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults, names=tuple(names))
+    return BatchResult(
+        reports=done, resumed=len(resumed), grader_faults=faults, names=tuple(names), written=tuple(written)
+    )

@@ -353,25 +353,24 @@ class _GradingPlugin(SuitePlugin):
             if info is None:
                 continue
             exercise = self.exercises[info.exercise]
-            makers = self.fixture_makers(test, exercise)
-            arguments = {
-                name: makers[name]() if name in makers else test.params[name] for name in test.argnames
-            }
+            arguments = {name: self._argument(name, test, exercise, info) for name in test.argnames}
             checker = arguments.get("check")
             self._run_test(
                 functools.partial(_call_test, test, arguments), functools.partial(_same, checker), info
             )
 
-    def fixture_makers(self, test: SuiteTest, exercise: _Exercise) -> dict[str, Callable[[], Any]]:
-        """How ``run_collected`` makes each fixture of this plugin for one test (the same values)."""
-        return {
-            "student": lambda: exercise.student,
-            "reference": lambda: self._reference_of(exercise),
-            "check": lambda: self._new_checker(
-                exercise.student, self._reference_of(exercise), self.info.get(test.nodeid)
-            ),
-            "rng": lambda: self._rng_for(test.exercise, test.name),
-        }
+    def _argument(self, name: str, test: SuiteTest, exercise: _Exercise, info: _TestInfo) -> Any:
+        """One argument of a directly run test: this plugin's fixture of that name (the same value pytest
+        would give), else the test's ``parametrize`` value."""
+        if name == "student":
+            return exercise.student
+        if name == "check":
+            return self._new_checker(exercise.student, self._reference_of(exercise), info)
+        if name == "reference":
+            return self._reference_of(exercise)
+        if name == "rng":
+            return self._rng_for(test.exercise, test.name)
+        return test.params[name]
 
     def _run_test(
         self, call: Callable[[], Any], checker_of: Callable[[], Checker | None], info: _TestInfo
