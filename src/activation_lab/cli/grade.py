@@ -176,7 +176,7 @@ def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str, 
         return
     from rich.console import Console
 
-    from activation_lab.cli.tables import detail_table, summary_table
+    from activation_lab.cli.tables import detail_table, plain_summary, summary_table
 
     console = Console()
     if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
@@ -184,7 +184,14 @@ def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str, 
     exercise_ids = [spec.id for spec in ctx.course.exercises]
     if len(reports) == 1:
         console.print(detail_table(detail if detail is not None else reports[0], lang))
-    console.print(summary_table(reports, exercise_ids, lang))
+    plain = None
+    if console.color_system is None and not console.is_terminal and not console.legacy_windows:
+        plain = plain_summary(reports, exercise_ids, lang, console.width)  # rich's characters, sooner
+    if plain is None:
+        console.print(summary_table(reports, exercise_ids, lang))
+    else:
+        console.file.write(plain)
+        console.file.flush()
 
 
 def _stream_json(
@@ -216,7 +223,7 @@ def _stream_json(
 
 def _as_element(path: Path, digest: str) -> str | None:
     """The report at ``path`` as an element of the JSON array, if its text is the one with ``digest``."""
-    from activation_lab.grading.batch import text_digest
+    from activation_lab.reports.report import text_digest
 
     try:
         data = path.read_bytes()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import multiprocessing
 import os
 import queue
 import signal
 import stat
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -31,11 +30,13 @@ from activation_lab.grading.grade import (
     start_sandbox,
 )
 from activation_lab.records import SubmissionReport
+from activation_lab.reports.gradebook import gradebook_fields
 from activation_lab.reports.report import (
     ReportJSON,
     dumps_report,
     read_report,
     report_to_json,
+    text_digest,
     write_report,
 )
 from activation_lab.reports.stored import dumps_records, read_records, records_path, write_records
@@ -201,12 +202,6 @@ class BatchResult:
     grader_faults: int
     names: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
-
-
-def text_digest(text: str | bytes) -> str:
-    """A digest of a result file's text: a reader that finds the same digest has the very text written."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 SUMMARY_KEYS = ("submission", "score", "max_score", "status", "error_kind")
@@ -443,17 +438,24 @@ class _WorkerPool:
                 process.join()
 
 
-def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, roster: Path | None = None) -> Path:
+def rebuild_grades_csv(
+    out_dir: Path,
+    ctx: GradingContext,
+    roster: Path | None = None,
+    known: Mapping[str, tuple[str, ReportJSON]] | None = None,
+) -> Path:
     """Rewrite ``out_dir/grades.csv`` from every complete report there, in a stable order.
 
     Rows follow the roster (``roster``, else the copy a previous run kept in ``out_dir``), else submission
-    names, so regrading one student never moves its row.
+    names, so regrading one student never moves its row. ``known``: what the batch wrote, by file name
+    (``reports.gradebook.read_reports``), so its reports are not parsed again.
     """
     from activation_lab.reports.gradebook import write_gradebook
     from activation_lab.reports.roster import load_roster
 
     students = load_roster(roster) if roster is not None else None
-    written = write_gradebook(out_dir, [spec.id for spec in ctx.course.exercises], students=students)
+    exercise_ids = [spec.id for spec in ctx.course.exercises]
+    written = write_gradebook(out_dir, exercise_ids, students=students, known=known)
     return written.files[0]
 
 
@@ -505,6 +507,7 @@ def grade_batch(
     names = _result_names(tasks)
     reports: list[ReportJSON | None] = [None] * len(tasks)
     written = [""] * len(tasks)
+    known: dict[str, tuple[str, ReportJSON]] = {}  # file name -> (digest, gradebook fields) of each written
     resumed: set[int] = set()
     rewrite: set[int] = set()
     if out_dir is not None:
@@ -533,6 +536,7 @@ def grade_batch(
                 text = dumps_report(rendered) if text is None else text
                 write_report(out_dir / f"{names[index]}.json", rendered, text)
                 written[index] = text_digest(text)
+                known[f"{names[index]}.json"] = (written[index], gradebook_fields(rendered))
             if out_dir is not None and records is not None:
                 write_records(records_path(out_dir, names[index]), records)
             if on_result is not None:
@@ -577,7 +581,7 @@ def grade_batch(
     finally:
         if out_dir is not None:
             with timing.phase("report"):
-                rebuild_grades_csv(out_dir, ctx)
+                rebuild_grades_csv(out_dir, ctx, known=known)
         timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
