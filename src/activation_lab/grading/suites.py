@@ -46,6 +46,7 @@ from activation_lab.grading.collect import (
     SuitePlugin,
     SuiteTest,
     cached_module,
+    collect_files,
     collect_suite,
     collect_suites,
     pytest_args,
@@ -353,24 +354,25 @@ class _GradingPlugin(SuitePlugin):
             if info is None:
                 continue
             exercise = self.exercises[info.exercise]
-            arguments = {name: self._argument(name, test, exercise, info) for name in test.argnames}
+            makers = self.fixture_makers(test, exercise)
+            arguments = {
+                name: makers[name]() if name in makers else test.params[name] for name in test.argnames
+            }
             checker = arguments.get("check")
             self._run_test(
                 functools.partial(_call_test, test, arguments), functools.partial(_same, checker), info
             )
 
-    def _argument(self, name: str, test: SuiteTest, exercise: _Exercise, info: _TestInfo) -> Any:
-        """One argument of a directly run test: this plugin's fixture of that name (the same value pytest
-        would give), else the test's ``parametrize`` value."""
-        if name == "student":
-            return exercise.student
-        if name == "check":
-            return self._new_checker(exercise.student, self._reference_of(exercise), info)
-        if name == "reference":
-            return self._reference_of(exercise)
-        if name == "rng":
-            return self._rng_for(test.exercise, test.name)
-        return test.params[name]
+    def fixture_makers(self, test: SuiteTest, exercise: _Exercise) -> dict[str, Callable[[], Any]]:
+        """How ``run_collected`` makes each fixture of this plugin for one test (the same values)."""
+        return {
+            "student": lambda: exercise.student,
+            "reference": lambda: self._reference_of(exercise),
+            "check": lambda: self._new_checker(
+                exercise.student, self._reference_of(exercise), self.info.get(test.nodeid)
+            ),
+            "rng": lambda: self._rng_for(test.exercise, test.name),
+        }
 
     def _run_test(
         self, call: Callable[[], Any], checker_of: Callable[[], Checker | None], info: _TestInfo
@@ -567,10 +569,10 @@ def _blocked_by_import(exercise: _Exercise) -> None:
 
 def _direct_collections(paths: list[Path], course_root: Path) -> list[Collection] | None:
     """The suites' collections when every test can run without a pytest session, else ``None``."""
-    if not all(path.is_file() for path in paths):
-        return None  # pytest's own session says what is wrong with the path
     with timing.phase("collect"):
-        collections = collect_suites(paths, course_root)
+        collections = collect_files(paths, course_root)
+    if collections is None:
+        return None  # a path that is not a file: pytest's own session says what is wrong with it
     if all(test.direct for collection in collections for test in collection.tests):
         return collections
     return None
