@@ -641,6 +641,10 @@ class Checker:
     def _compare(
         self, name: str, args: tuple[Any, ...], output: Output, expected: Any, tol: Tolerance
     ) -> None:
+        kind = type(expected)
+        if (kind is float or kind is np.float64) and output.values.ndim == 0:
+            if output.values.item() == expected:  # equal: close under any tolerance (compare's first test)
+                return
         expected_values = np.asarray(expected, dtype=float)
         mismatch = compare(output.values, expected_values, tol)
         if mismatch is None:
