@@ -10,7 +10,10 @@ several, before and after the class). The run:
 1. builds the class from the reference solutions and the corpus of right and wrong student files
    (``tests/corpus/{right,wrong}/<exercise>/*.py``) and runs ``python -m activation_lab grade CLASS --jobs N
    --out OUT`` as a child process exactly as an instructor would (sandbox on), polling ``/proc`` for every
-   process of the tree (CLI, pool workers, sandboxes, zygotes, exercise workers) to find the peak memory.
+   process of the tree (CLI, pool workers, sandboxes, zygotes, exercise workers) to find the peak memory
+   (a few times a second: at most ~4 % of one core). Where a CPU-accounting cgroup is writable, the CLI runs
+   in one and its sandboxes in another (``CpuGroups``, ``ACTIVATION_LAB_ACCOUNTING_CGROUP``): the CPU per
+   submission of the trusted side and of the sandbox, user and system, counted by the kernel.
    Each result file is written the moment its submission is graded, so the gaps between their modification
    times are the cost of one submission as the batch sees it with N jobs;
 2. records, through the engine's opt-in timing hook (``ACTIVATION_LAB_PROFILE``, see
