@@ -412,7 +412,7 @@ PHASES = {
     "load": "read and check the submission's files (parent)",
     "sandbox.start": "take over an idle sandbox or launch one, write the files",
     "sandbox.ready": "wait for the sandbox's zygote (NumPy import) and preloads",
-    "sandbox.worker_start": "fork one worker per exercise, import the student's module",
+    "sandbox.worker_start": "fork the submission's worker or hand it on, import the student's module",
     "student_calls": "round trips: encode, send, student code runs, receive, decode",
     "checks": "hidden tests' own code: reference calls, output rules, comparisons",
     "feedback": "render failures, advice and hints (failed tests only)",
@@ -447,6 +447,8 @@ def read_profile(folder: Path, students: int) -> dict:
         "sum_ms_per_submission": round(1000 * total / students, 1),
         "round_trips_per_submission": round(counts.get("round_trips", 0) / students, 1),
         "tests_per_submission": round(counts.get("tests", 0) / students, 1),
+        "workers_per_submission": round(counts.get("workers", 0) / students, 2),
+        "hand_overs_per_submission": round(counts.get("hand_overs", 0) / students, 2),
         "note": "worker time (each worker grades one submission at a time); parent phases divided by n",
     }
 
@@ -805,7 +807,8 @@ def table(result: dict) -> list[tuple[str, str]]:
         (
             "profile per submission (worker)",
             f"{profile['sum_ms_per_submission']} ms, {profile['round_trips_per_submission']} round trips, "
-            f"{profile['tests_per_submission']} tests",
+            f"{profile['tests_per_submission']} tests, {profile['workers_per_submission']} workers, "
+            f"{profile['hand_overs_per_submission']} hand-overs",
         )
     )
     for name, phase in profile["phases_ms_per_submission"].items():

@@ -396,3 +396,14 @@ def test_a_broken_suite_among_others_says_what_it_says_alone(course_copy: Path) 
     broken = [spec.id for spec, c in zip(course.exercises, together, strict=True) if c.errors]
     assert broken == ["step"]
     assert [(c.errors, _records(c)) for c in together] == [(c.errors, _records(c)) for c in alone]
+
+
+def test_the_sandbox_probe_starts_early_and_is_waited_for() -> None:
+    """The CLI starts bubblewrap's probe before importing the engine; whoever asks first waits for it."""
+    from activation_lab.sandbox import isolation
+
+    for mode in ("none", "bwrap"):
+        isolation.probe_in_background(mode)
+        answer = isolation.probe(mode)
+        assert not isolation._PROBING[mode].is_alive()
+        assert answer is isolation._probe(mode) and (mode != "none" or answer is True)

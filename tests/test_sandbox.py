@@ -1168,7 +1168,12 @@ def _hold_in_two_workers(mode: str) -> tuple[SubmissionSandbox, list[object]]:
 
 
 @pytest.mark.slow
-def test_a_submission_memory_is_bounded_as_a_whole_by_its_cgroup(mode: str) -> None:
+def test_a_submission_memory_is_bounded_as_a_whole_by_its_cgroup(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two workers alive at once: what hand-overs avoid (a worker that grew is not handed on), and what
+    # happens when an exercise is used again after the next one took its worker, or with hand-overs off.
+    monkeypatch.setenv(sandbox.SHARE_ENV, "0")
     if sandbox.memory_controller() is None:
         if os.geteuid() == 0 and Path("/sys/fs/cgroup/memory").is_dir():
             pytest.fail("this machine has a cgroup v1 memory controller, but the sandbox does not use it")

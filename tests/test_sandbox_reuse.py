@@ -295,12 +295,15 @@ def test_an_unchanged_zygote_is_handed_on(fresh_pool: None) -> None:
 
 
 @pytest.mark.sandbox
-def test_a_worker_whose_limits_cannot_be_set_runs_no_student_code(fresh_pool: None) -> None:
+def test_a_worker_whose_limits_cannot_be_set_runs_no_student_code(
+    fresh_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The zygote's hard limit below the worker's: the worker refuses to run, honestly, and is not a pass."""
     import resource
 
     from activation_lab.errors import ExerciseAborted
 
+    monkeypatch.setenv(sandbox.SHARE_ENV, "0")  # b's worker is forked after the limit is lowered
     mode = available("bwrap")
     files = {"a.py": "def f(x):\n    return x\n", "b.py": "def f(x):\n    return x\n"}
     with SubmissionSandbox(files, LIMITS, mode) as box:

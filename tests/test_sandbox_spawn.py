@@ -1,6 +1,7 @@
-"""Starting a submission's workers in one request and closing it in one round trip (issue 9).
+"""Starting a submission's workers and closing it in one round trip (issue 9).
 
-The zygote forks every opened exercise's worker at once; each one's hello and ready are read when that
+A spawn request may name several modules (one worker each); a submission asks for one worker, which its
+exercises then take on in turn (``test_sandbox_share.py``). Each worker's hello and ready are read when its
 exercise is first used, with its own deadline and budget. Closing kills, reaps and checks in one reply. The
 parent bounds and checks both replies as it checks everything else the sandbox says.
 """
@@ -12,6 +13,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from isolation_modes import available
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.sandbox import confine, wire, worker
+from activation_lab.sandbox import host as host_module
 from activation_lab.sandbox import session as sandbox
 from activation_lab.sandbox.host import MAX_SPAWN, RunningSandbox
 from activation_lab.sandbox.session import Limits, SubmissionSandbox
@@ -290,56 +293,59 @@ def test_a_close_deletes_only_its_folder_and_kills_only_the_zygotes_own_workers(
 
 
 # ---------------------------------------------------------------------------------------------------
-# A real sandbox: one request starts them all, each is read when first used
+# A real sandbox: the first exercise used starts one worker; the others take it on in turn
 
 
-def test_the_first_exercise_used_starts_every_opened_exercises_worker(mode: str) -> None:
+def test_the_exercises_take_on_one_worker_in_turn(mode: str) -> None:
     files = {"a.py": OK, "b.py": OK, "c.py": OK}
     with SubmissionSandbox(files, LIMITS, mode) as box:
         students = [box.open(name) for name in ("a", "b", "c")]
         assert students[0].call("f", 1).value == 2
-        assert len(box._spawned) == 3
+        assert len(box._spawned) == 1
         assert [s._started for s in students] == [True, False, False]
         assert [s.call("f", 2).value for s in students[1:]] == [3, 3]
-        assert len(box._spawned) == 3  # no second request
+        assert len(box._spawned) == 1 and box.handed_on == 2 and box.refused == 0
+        assert students[0]._channel is None and students[2]._channel is not None
+        assert students[0].call("f", 5).value == 6  # used again after c took its worker: takes it back
+        assert len(box._spawned) == 1 and box.handed_on == 3  # and imports its module afresh
         opened_later = box.open("a")
         assert opened_later is students[0]
 
 
-def test_more_exercises_than_one_request_carries_all_start(mode: str) -> None:
-    files = {f"m{i}.py": OK for i in range(MAX_SPAWN + 2)}
+def test_a_worker_takes_on_a_bounded_number_of_exercises(mode: str) -> None:
+    files = {f"m{i}.py": OK for i in range(sandbox.MAX_EXERCISES_PER_WORKER + 2)}
     with SubmissionSandbox(files, LIMITS, mode) as box:
         students = [box.open(name[:-3]) for name in files]
         assert [s.call("f", i).value for i, s in enumerate(students)] == [i + 1 for i in range(len(files))]
-        assert len(set(box._spawned)) == len(files)
+        assert len(set(box._spawned)) == 2
+        assert box.handed_on == len(files) - 2
+
+
+def test_with_hand_overs_off_every_exercise_has_a_worker_of_its_own(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(sandbox.SHARE_ENV, "0")
+    with SubmissionSandbox({"a.py": OK, "b.py": OK, "c.py": OK}, LIMITS, mode) as box:
+        assert [box.open(name).call("f", 1).value for name in "abc"] == [2, 2, 2]
+        assert len(set(box._spawned)) == 3 and box.handed_on == 0
 
 
 SLEEPS = "import time\ntime.sleep(60)\n"
 
 
-def test_a_worker_that_never_says_ready_holds_up_no_other_exercise(mode: str) -> None:
-    with SubmissionSandbox({"slow.py": SLEEPS, "ok.py": OK}, LIMITS, mode) as box:
-        slow, ok = box.open("slow"), box.open("ok")
-        assert ok.call("f", 1).value == 2  # starts both; the slow one is still importing
-        assert ok.call("f", 2).value == 3
-        assert slow._had_worker and not slow._started and slow.aborted is None
+def test_an_import_that_hangs_in_a_worker_taken_on_ends_only_its_own_exercise(mode: str) -> None:
+    with SubmissionSandbox({"ok.py": OK, "slow.py": SLEEPS, "after.py": OK}, LIMITS, mode) as box:
+        ok, slow, after = box.open("ok"), box.open("slow"), box.open("after")
+        assert ok.call("f", 1).value == 2
         with pytest.raises(ExerciseAborted) as caught:
-            slow.import_error  # noqa: B018 - the property reads its ready, with its own deadline
+            slow.import_error  # noqa: B018 - takes on ok's worker, then waits out its own budget
         assert caught.value.status == "timeout" and "import took too long" in caught.value.detail
-        assert ok.call("f", 3).value == 4
+        assert slow.budget_left <= 0 and ok.budget_left > LIMITS.exercise_seconds / 2
+        assert after.call("f", 2).value == 3  # a fresh worker: the one slow hung in was killed
+        assert after.budget_left > LIMITS.exercise_seconds / 2
+        assert len(box._spawned) == 2
         host = box._host
-    assert host is not None and not host.alive()  # a worker that never said it was confined: not handed on
-
-
-def test_an_import_that_hangs_charges_its_own_budget_only(mode: str) -> None:
-    with SubmissionSandbox({"slow.py": SLEEPS, "ok.py": OK}, LIMITS, mode) as box:
-        slow, ok = box.open("slow"), box.open("ok")
-        with pytest.raises(ExerciseAborted) as caught:
-            slow.import_error  # noqa: B018 - waits out its whole budget
-        assert caught.value.status == "timeout"
-        assert slow.budget_left <= 0
-        assert ok.call("f", 1).value == 2  # imported meanwhile; its budget is its own
-        assert ok.budget_left > LIMITS.exercise_seconds / 2
+    assert host is not None and host.alive() is (mode == "bwrap" and host.confines_every_worker())
 
 
 CRASHES = {
@@ -355,7 +361,7 @@ def test_an_import_time_crash_ends_only_its_own_exercise(mode: str) -> None:
         assert ok.call("f", 1).value == 2
         for student, detail in ((exits, "exited with code 3"), (segfaults, "crashed: SIGSEGV")):
             with pytest.raises(ExerciseAborted) as caught:
-                student.call("f", 1)
+                student.call("f", 1)  # the first takes on ok's worker; the second starts a fresh one
             assert caught.value.status == "error" and detail in caught.value.detail
         assert ok.call("f", 2).value == 3
 
@@ -369,11 +375,13 @@ def test_a_clean_submission_hands_its_sandbox_on_with_every_worker_gone() -> Non
     files = {"a.py": OK, "b.py": OK, "c.py": OK}
     with SubmissionSandbox(files, limits, mode) as box:
         students = [box.open(name[:-3]) for name in files]
-        assert [s.call("f", 0).value for s in students] == [1, 1, 1]
-        host_pids = [s._host_pid for s in students]
-        assert all(pid is not None for pid in host_pids)
+        host_pids = []
+        for student in students:
+            assert student.call("f", 0).value == 1
+            host_pids.append(student._host_pid)
+        assert host_pids[0] is not None and len(set(host_pids)) == 1  # one worker, taken on in turn
     assert box._killed == []  # every pidfd closed
-    assert [Path(f"/proc/{pid}").exists() for pid in host_pids] == [False] * 3
+    assert not Path(f"/proc/{host_pids[0]}").exists()
     with SubmissionSandbox(files, limits, mode) as after:
         assert after.open("b").call("f", 1).value == 2
         assert after.reused and after._host is box._host
@@ -381,7 +389,7 @@ def test_a_clean_submission_hands_its_sandbox_on_with_every_worker_gone() -> Non
 
 
 # ---------------------------------------------------------------------------------------------------
-# prestart: a batch asks for the next submission's workers when the previous one's are gone
+# prestart: a batch asks for the next submission's worker when the previous one's are gone
 
 
 def _ready_box(files: dict[str, str], mode: str) -> SubmissionSandbox:
@@ -390,18 +398,18 @@ def _ready_box(files: dict[str, str], mode: str) -> SubmissionSandbox:
     return box
 
 
-def test_prestart_asks_for_every_worker_before_the_first_is_used(mode: str) -> None:
+def test_prestart_asks_for_the_first_exercises_worker_before_it_is_used(mode: str) -> None:
     box = _ready_box({"a.py": OK, "b.py": OK, "c.py": OK}, mode)
     try:
         assert box.prestart(["a", "b"]) is True
         assert box.prestart(["c"]) is False  # one unread request at a time
         a, b, c = box.open("a"), box.open("b"), box.open("c")
-        assert box._spawned == [] and a._requested and b._requested
-        assert b.call("f", 1).value == 2  # reads the reply, then b's hello and ready
+        assert box._spawned == [] and a._requested and not b._requested
+        assert b.call("f", 1).value == 2  # reads the reply; a is not started, so b starts its own
         assert len(box._spawned) == 2 and a._had_worker and not a._started
-        assert a.call("f", 2).value == 3
-        assert c.call("f", 3).value == 4  # not in the request: started on first use
-        assert len(box._spawned) == 3
+        assert a.call("f", 2).value == 3  # a's own worker, imported meanwhile
+        assert c.call("f", 3).value == 4  # takes on a's worker
+        assert len(box._spawned) == 2 and box.handed_on == 1
     finally:
         box.close()
 
@@ -414,10 +422,33 @@ def test_prestart_waits_for_nothing_a_fresh_sandbox_has_not_done(monkeypatch: py
         assert box.open("a").call("f", 1).value == 2
 
 
-def test_workers_asked_for_and_never_used_are_killed_and_the_sandbox_stopped(mode: str) -> None:
-    box = _ready_box({"a.py": OK, "b.py": SLEEPS}, mode)
+def test_a_worker_asked_for_and_never_used_is_killed_and_the_sandbox_stopped(mode: str) -> None:
+    box = _ready_box({"a.py": SLEEPS, "b.py": OK}, mode)
     host = box._host
     assert host is not None and box.prestart(["a", "b"]) is True
     box.close()
-    assert len(box._spawned) == 2  # the reply was read at close, so both were named and killed
-    assert not host.alive()  # workers that never said they were confined: never handed on
+    assert len(box._spawned) == 1  # the reply was read at close, so the worker was named and killed
+    assert not host.alive()  # a worker that never said it was confined: never handed on
+
+
+@pytest.mark.sandbox
+def test_a_strong_sandboxs_files_live_in_shared_memory_and_go_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mode = available("bwrap")
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setenv(sandbox.REUSE_ENV, "0")
+    expected = host_module.SHARED_MEMORY if host_module._shared_memory_usable() else None
+    assert host_module.scratch_dir(mode) == expected
+    assert (
+        host_module.scratch_dir("none") is None
+    )  # the fallback modes' workers write their temporary files there
+    with SubmissionSandbox({"a.py": OK}, LIMITS, mode) as box:
+        assert box.open("a").call("f", 1).value == 2
+        assert box._host is not None
+        root = box._host.root
+        assert str(root.parent) == (expected or tempfile.gettempdir())
+        assert oct(root.stat().st_mode & 0o777) == oct(0o700)
+    assert not root.exists()
+    monkeypatch.setenv("TMPDIR", str(root.parent))
+    assert host_module.scratch_dir(mode) is None  # an instructor's TMPDIR is respected

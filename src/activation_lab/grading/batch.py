@@ -338,6 +338,8 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int, lan
             if sandbox is not None:
                 with timing.phase("sandbox.close"), contextlib.suppress(Exception):
                     sandbox.close()
+                timing.count("workers", getattr(sandbox, "workers_started", 0))
+                timing.count("hand_overs", getattr(sandbox, "handed_on", 0))
         if upcoming is not None and upcoming[2] is not None:  # its workers start while this report goes
             with timing.phase("sandbox.worker_start"), contextlib.suppress(Exception):
                 prestart_workers(upcoming[2], upcoming[1], ctx)

@@ -189,6 +189,7 @@ class _Exercise:
     notes: list[Message] = field(default_factory=list)
     outcomes: list[CheckOutcome] = field(default_factory=list)
     called: list[_Called] = field(default_factory=list)
+    imported: bool = False  # whether the student's module was imported (``_blocked_by_import`` ran)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +380,7 @@ class _GradingPlugin(SuitePlugin):
     ) -> None:
         exercise = self.exercises[info.exercise]
         timing.count("tests")
+        _import_before_tests(exercise)
         if exercise.blocked is not None:
             self._record(exercise, info, 0.0, "failed", exercise.blocked, exercise.blocked_hints)
             return
@@ -539,6 +541,20 @@ def _exercise_status(status: str) -> ExerciseStatus:
     return "timeout" if status == "timeout" else "memory" if status == "memory" else "error"
 
 
+def _import_before_tests(exercise: _Exercise) -> None:
+    """Import the student's module when the exercise's first test is about to run (or at the end).
+
+    The exercises are imported one after another, each just before its tests, so a sandbox worker can go
+    on from one exercise to the next (``SandboxedStudent._take_over``) and each import meets only what
+    the exercises before it left, which the worker checks.
+    """
+    if exercise.imported:
+        return
+    exercise.imported = True
+    with timing.phase("sandbox.worker_start"):  # the first touch starts the exercise's worker
+        _blocked_by_import(exercise)
+
+
 def _blocked_by_import(exercise: _Exercise) -> None:
     try:
         error = exercise.student.import_error
@@ -623,8 +639,6 @@ def run_suites(
         return {}
     for exercise in exercises.values():
         exercise.reference = load_reference(course, exercise.spec)  # a broken reference fails the whole run
-        with timing.phase("sandbox.worker_start"):  # the first touch forks the exercise's worker
-            _blocked_by_import(exercise)
     plugin = _GradingPlugin(course, exercises, seed)
     paths = list(dict.fromkeys(course.root / exercise.spec.suite for exercise in exercises.values()))
     collections = _direct_collections(paths, course.root)
@@ -637,7 +651,7 @@ def run_suites(
             raise CourseError("; ".join(plugin.course_errors))
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             plugin.run_collected(tests)
-        return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
+        return _results(exercises, seed)
     args = pytest_args(course.root, [str(path) for path in paths])
     with (
         timing.phase("pytest_session"),
@@ -653,6 +667,13 @@ def run_suites(
         raise CourseError(
             f"pytest could not run the suites (exit {int(exit_code)}): {captured.getvalue()[-2000:]}"
         )
+    return _results(exercises, seed)
+
+
+def _results(exercises: dict[str, _Exercise], seed: int) -> dict[str, ExerciseResult]:
+    """Every exercise's result; a module no test touched is still imported, for its import error."""
+    for exercise in exercises.values():
+        _import_before_tests(exercise)
     return {exercise_id: _result(exercise, seed) for exercise_id, exercise in exercises.items()}
 
 

@@ -46,7 +46,7 @@ def prepare() -> None:
         landlock_abi()
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
     """The address space this process has mapped (``VmSize``), from ``/proc/self/statm`` (in pages)."""
     fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
     try:
@@ -59,7 +59,7 @@ def set_limits(config: dict[str, Any]) -> None:
     """Set the worker's rlimits and check each took effect (``LimitsError`` if one did not)."""
     vm_now = 0
     try:
-        vm_now = _mapped_bytes()
+        vm_now = mapped_bytes()
     except (OSError, ValueError, IndexError):  # no /proc (macOS): RLIMIT_AS is not enforced there anyway
         if sys.platform.startswith("linux"):
             raise LimitsError("cannot read /proc/self/statm") from None

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -111,9 +112,26 @@ def copy_sandbox_code(root: Path) -> None:
         shutil.copyfile(here / name, root / name)
 
 
-@cache
+_PROBING: dict[str, threading.Thread] = {}
+
+
+def probe_in_background(isolation: str = "bwrap") -> None:
+    """Start ``probe(isolation)`` in a thread now; ``probe`` waits for it (the CLI's imports overlap it)."""
+    if isolation not in _PROBING:
+        _PROBING[isolation] = thread = threading.Thread(target=_probe, args=(isolation,), daemon=True)
+        thread.start()
+
+
 def probe(isolation: str) -> bool:
     """Whether ``isolation`` actually works here (a tool can be installed yet refused by the kernel)."""
+    started = _PROBING.get(isolation)
+    if started is not None and started is not threading.current_thread():
+        started.join()
+    return _probe(isolation)
+
+
+@cache
+def _probe(isolation: str) -> bool:
     with tempfile.TemporaryDirectory(prefix="activation-lab-probe-") as tmp:
         root = Path(tmp)
         (root / "subs").mkdir()

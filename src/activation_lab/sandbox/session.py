@@ -2,7 +2,8 @@
 
 A :class:`SubmissionSandbox` takes a running sandbox from the pool (``pool.py``), writes the whitelisted
 student files into it, and opens one :class:`SandboxedStudent` per exercise, whose worker (forked by the
-zygote) imports the student's module and answers calls as plain data (``wire.py``). Deadlines, budgets and
+zygote, or handed on by the previous exercise: ``SandboxedStudent._take_over``) imports the student's module
+and answers calls as plain data (``wire.py``). Deadlines, budgets and
 kills are enforced here, in the trusted parent, which never imports student code. ``docs/security.md``
 describes the model and its limits.
 
@@ -29,7 +30,6 @@ from typing import Any, NoReturn
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.records import CallResult, Opaque, Raised
-from activation_lab.sandbox import host as host_module
 from activation_lab.sandbox import pool, wire
 from activation_lab.sandbox.cgroup import memory_controller
 from activation_lab.sandbox.host import RunningSandbox, received_fds, sender_pid
@@ -53,6 +53,8 @@ _probe = probe  # the name the tests use
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9+/=._<>|-]*")  # base64, dtypes, float spellings: one byte each in JSON
 EXIT_WAIT_SECONDS = 2.0
+SHARE_ENV = "ACTIVATION_LAB_SANDBOX_SHARE"  # "0": a fresh worker for every exercise (no hand-overs)
+MAX_EXERCISES_PER_WORKER = 8  # the worker's own bound (worker.MAX_MODULES) is the same
 # Names a student file may never take: the sandbox's own modules, and the start-up hooks of Python and pytest.
 RESERVED_MODULES = frozenset(
     {*sys.stdlib_module_names, "numpy", "matplotlib", "worker", "wire", "confine"}
@@ -120,7 +122,7 @@ class _Batch:
 
 
 class SubmissionSandbox:
-    """The sandbox of one submission: a zygote in namespaces forks one worker per exercise (context manager).
+    """The sandbox of one submission: a zygote in namespaces forks its worker(s) (context manager).
 
     In the strong mode a finished submission hands its running sandbox to the next one when ``pool.py``
     finds that sound, which saves NumPy's import per submission. ``ACTIVATION_LAB_SANDBOX_REUSE=0`` turns
@@ -149,6 +151,9 @@ class SubmissionSandbox:
         self._killed: list[int] = []  # pidfds of the workers killed, kept until their exit is confirmed
         self._pending: tuple[int, list[SandboxedStudent], int] | None = None  # prestart's unread request
         self._students: dict[str, SandboxedStudent] = {}
+        self._holder: SandboxedStudent | None = None  # the exercise whose worker the next one may take on
+        self.handed_on = 0  # exercises that took on the previous exercise's worker
+        self.refused = 0  # hand-overs the worker refused (``changed``): a fresh worker instead
         self._ready = False
         self._closed = False
         self._tainted = False  # something happened that forbids handing the sandbox on
@@ -160,6 +165,11 @@ class SubmissionSandbox:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @property
+    def workers_started(self) -> int:
+        """How many workers this submission has started (one, unless an exercise ended or changed one)."""
+        return len(self._spawned)
 
     @property
     def memory_bound(self) -> str:
@@ -221,12 +231,12 @@ class SubmissionSandbox:
         return host
 
     def prestart(self, module_names: list[str]) -> bool:
-        """Ask for these modules' workers now, without waiting, if the sandbox is ready (else ``False``).
+        """Ask for the worker of the first of these modules now, without waiting, if the sandbox is ready.
 
-        Only a sandbox whose zygote is ready and has everything preloaded (a reused one, in a batch): the
-        workers import while the caller does other work, and the zygote's reply is read when the first of
-        these exercises is used. Nothing else changes: each worker's hello and ready are read with its own
-        deadline and budget.
+        Only a sandbox whose zygote is ready and has everything preloaded (a reused one, in a batch; else
+        ``False``): the worker imports while the caller does other work, and the zygote's reply is read when
+        that exercise is used. Nothing else changes: the worker's hello and ready are read with its own
+        deadline and budget, and the other exercises take it on in turn.
         """
         self._launch()
         host = self._host
@@ -235,7 +245,7 @@ class SubmissionSandbox:
             return False
         if any(name not in host.preloaded for name in preloads(self.files.values())):
             return False
-        batch = [s for s in map(self.open, module_names) if s._wants_worker()][: host_module.MAX_SPAWN]
+        batch = [s for s in map(self.open, module_names) if s._wants_worker()][:1]
         if not batch:
             return False
         self._ready = True
@@ -265,21 +275,15 @@ class SubmissionSandbox:
         self._assign(batch, spawned, oom_kills)
 
     def _spawn_for(self, first: SandboxedStudent, deadline: float) -> None:
-        """Start ``first``'s worker and those of every other opened module not started yet, in one request.
-
-        The others import their modules while the caller works with ``first``; each one's hello and ready
-        are read, with its own deadline and budget, when that exercise is first used (``_start``).
-        """
+        """Start a fresh worker for ``first`` (it may take on the following exercises: ``_take_over``)."""
         self._receive_pending(deadline)
         if first._channel is not None:
             return
         host = self._host
         assert host is not None
-        waiting = [s for s in self._students.values() if s is not first and s._wants_worker()]
-        batch = [first, *waiting][: host_module.MAX_SPAWN]
         oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
-        spawned = host.spawn([s.module_name for s in batch], self._work_inside, self._tmp_inside, deadline)
-        self._assign(batch, spawned, oom_kills)
+        spawned = host.spawn([first.module_name], self._work_inside, self._tmp_inside, deadline)
+        self._assign([first], spawned, oom_kills)
 
     def _assign(
         self, batch: list[SandboxedStudent], spawned: list[tuple[socket.socket, int]], oom_kills: int
@@ -364,6 +368,7 @@ class SandboxedStudent:
         self._started = False
         self._had_worker = False  # a worker was started for this module (it may never have said hello)
         self._requested = False  # its worker is in a spawn request whose reply is not read yet
+        self._exercises = 0  # exercises the current worker has taken on, this one included
         self._import_error: Raised | None = None
         self._aborted: ExerciseAborted | None = None
         self._defines: dict[str, bool] = {}
@@ -452,25 +457,20 @@ class SandboxedStudent:
         if self._started:
             return
         self._started = True
+        taken = self._channel is None and self._take_over()
         began = time.monotonic()
         deadline = began + self.budget_left
         sandbox = self.sandbox
         try:
             sandbox._ensure_started()
-            if self._channel is None:
-                sandbox._spawn_for(self, deadline)
-            assert self._channel is not None
-            ancillary: list[Any] = []
-            hello = wire.recv_frame(self._channel, 1 << 12, ancillary, deadline)
-            for fd in received_fds(ancillary):
-                os.close(fd)
-            if hello != {"hello": self.module_name}:
-                raise wire.ProtocolError("bad hello from worker")
-            self._host_pid = sender_pid(ancillary)
-            if self._host_pid is not None:
-                with contextlib.suppress(OSError, AttributeError):
-                    self._pidfd = os.pidfd_open(self._host_pid)
-            ready = wire.recv_frame(self._channel, sandbox.limits.message_bytes, None, deadline)
+            if taken:
+                ready = self._reader().frame(deadline)
+                if not isinstance(ready, dict) or ready.get("id") != self._request_id:
+                    raise wire.ProtocolError("ready message does not answer the hand-over")
+            else:
+                if self._channel is None:
+                    sandbox._spawn_for(self, deadline)
+                ready = self._hello_and_ready(deadline)
         except TimeoutError:
             self._fail("timeout", "import took too long")
         except (EOFError, OSError, wire.ProtocolError) as exc:
@@ -492,11 +492,84 @@ class SandboxedStudent:
             self._callables = callable_names(ready.get("callables"))
         except Exception as exc:  # anything malformed in untrusted data is a protocol violation
             self._fail("error", f"protocol violation: {exc}")
-        self.seccomp = ready.get("seccomp") is True
-        self.landlock = ready.get("landlock") is True
+        if not taken:  # a worker says in its first ready message how it is confined
+            self.seccomp = ready.get("seccomp") is True
+            self.landlock = ready.get("landlock") is True
+        sandbox._holder = self
         if raised is not None and raised.type == "MemoryError":
             self._fail("memory", f"MemoryError while importing {self.module_name}.py")
         self._import_error = raised
+
+    def _hello_and_ready(self, deadline: float) -> Any:
+        """A fresh worker's hello (its host pid comes with it, from the kernel) and ready messages."""
+        assert self._channel is not None
+        ancillary: list[Any] = []
+        hello = wire.recv_frame(self._channel, 1 << 12, ancillary, deadline)
+        for fd in received_fds(ancillary):
+            os.close(fd)
+        if hello != {"hello": self.module_name}:
+            raise wire.ProtocolError("bad hello from worker")
+        self._host_pid = sender_pid(ancillary)
+        if self._host_pid is not None:
+            with contextlib.suppress(OSError, AttributeError):
+                self._pidfd = os.pidfd_open(self._host_pid)
+        self._exercises = 1
+        return wire.recv_frame(self._channel, self.sandbox.limits.message_bytes, None, deadline)
+
+    def _take_over(self) -> bool:
+        """Take on the worker of the submission's previous exercise, if it may go on (``True``: it did).
+
+        The worker, asked for ``{"next": module}``, forgets the student's modules and answers
+        ``{"taken": true}`` before importing this one (its ready message follows, read by ``_start`` with
+        this exercise's deadline and budget). When the previous exercise left something behind (state,
+        threads, timers, signals, memory, CPU time: ``worker._changed``) it answers ``{"changed": why}``;
+        whatever goes wrong before ``taken`` — that, a death, a forged or a late answer — is the previous
+        exercise's, which is over: its worker is killed, uncharged, and this exercise gets a fresh one.
+        Either way this exercise meets what a fresh worker would show it. ``ACTIVATION_LAB_SANDBOX_SHARE=0``
+        turns hand-overs off.
+        """
+        sandbox = self.sandbox
+        holder, sandbox._holder = sandbox._holder, None
+        if holder is None or holder is self or not holder._may_hand_on():
+            return False
+        self._channel, holder._channel = holder._channel, None
+        self._frames, holder._frames = holder._frames, None
+        self._inside_pid, holder._inside_pid = holder._inside_pid, None
+        self._host_pid, holder._host_pid = holder._host_pid, None
+        self._pidfd, holder._pidfd = holder._pidfd, None
+        self.seccomp, self.landlock = holder.seccomp, holder.landlock
+        self._exercises = holder._exercises + 1
+        self._request_id = holder._request_id + 1
+        holder._started = False  # used again, it would start afresh
+        self._had_worker = True
+        host = sandbox._host
+        assert host is not None and self._channel is not None
+        self._oom_kills = host.cgroup.oom_kills() if host.cgroup is not None else 0
+        try:
+            wire.send_frame(self._channel, {"id": self._request_id, "next": self.module_name})
+            reply = self._reader().frame(time.monotonic() + sandbox.limits.call_seconds)
+            taken = isinstance(reply, dict) and reply == {"id": self._request_id, "taken": True}
+        except (TimeoutError, EOFError, OSError, wire.ProtocolError):
+            taken = False
+        if not taken:
+            sandbox.refused += 1
+            self._shut()
+            return False
+        sandbox.handed_on += 1
+        return True
+
+    def _may_hand_on(self) -> bool:
+        """Whether this exercise's worker may take on the next: alive, unhurt, its replies all read."""
+        if self._channel is None or self._aborted is not None or self._exercises >= MAX_EXERCISES_PER_WORKER:
+            return False
+        if os.environ.get(SHARE_ENV, "1").strip() == "0":
+            return False
+        if self._batch is not None and not self._batch.done:
+            try:
+                self._drain()  # the calls nobody asked for go first, charged to this exercise's allowance
+            except ExerciseAborted:
+                return False
+        return self._channel is not None
 
     def _reader(self) -> wire.FrameReader:
         """The buffered reader of the worker's replies after its ready message (a new one per worker)."""

@@ -1,4 +1,4 @@
-"""The untrusted side of the grader: a stdlib+NumPy zygote that forks one worker per student exercise.
+"""The untrusted side of the grader: a stdlib+NumPy zygote that forks the workers of a submission.
 
 This file is copied into the sandbox with ``wire.py`` and ``confine.py`` beside it and run there as
 ``python -I -S worker.py CONFIG_JSON``. It never imports the ``activation_lab`` package, and the parent
@@ -9,24 +9,28 @@ Processes and channels::
     parent ──control socket (fd 3)──▶ zygote (imports numpy once, runs no student code)
                                         └─ fork ─▶ worker: rlimits, seccomp, Landlock, imports the student's
                                                    module, answers calls over its own socket (sent to the
-                                                   parent with SCM_RIGHTS); its stdout/stderr reach no socket
+                                                   parent with SCM_RIGHTS); its stdout/stderr reach no socket;
+                                                   ``{"next": module}`` hands it on to the next exercise
+                                                   when the last one left nothing behind (``_next``)
 
 The zygote's first message says what confinement this machine gives (seccomp, Landlock) and its own state
 (limits, scheduling, identity, SysV IPC objects); ``{"check"}`` reports that state again, and the parent
 retires the sandbox on any difference before handing it to another submission. One ``{"spawn": [modules]}``
-forks a submission's workers together; one ``{"close"}`` kills and reaps them, deletes their temporary files
-and reports the exits with the state. What every worker would rebuild (the seccomp filter, the C library
-handle) is built once here, before the first fork (``confine.prepare``).
+forks one worker per module (the parent asks for one per submission); one ``{"close"}`` kills and reaps
+them, deletes their temporary files and reports the exits with the state. What every worker would rebuild
+(the seccomp filter, the C library handle) is built once here, before the first fork (``confine.prepare``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import importlib.util
 import io
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -34,6 +38,7 @@ import socket
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -100,7 +105,11 @@ def _isolate_fds(keep: int) -> None:
 
 
 def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any]) -> None:
-    """Confine this process, import the student's module and answer calls until the channel closes."""
+    """Confine this process, import the student's module and answer calls until the channel closes.
+
+    ``{"next": module}`` hands the process on to the submission's next exercise (``_next``): it forgets the
+    student's modules and imports the next one, or says what the last exercise changed and stops.
+    """
     work_dir = config["work_dir"]
     max_bytes = int(config["message_bytes"])
     max_array = int(config["array_bytes"])
@@ -115,29 +124,21 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
         os.environ["HOME"] = os.environ["TMPDIR"] = tmp_dir
         os.environ["MPLCONFIGDIR"] = os.path.join(tmp_dir, "matplotlib")
     try:
-        confine.set_limits(config)
+        # room for the exercises this worker may take on after its first (``_changed`` says when it stops)
+        shared = {"cpu_seconds": config["cpu_seconds"] + SHARED_CPU_SECONDS}
+        confine.set_limits({**config, **shared, "memory_bytes": config["memory_bytes"] + SHARED_VM_BYTES})
     except confine.LimitsError as exc:  # never run student code without its limits
         wire.send_frame(channel, {"limits_failed": str(exc)[:500]})
         os._exit(71)
+    proc = _Proc.open()  # before Landlock, which closes /proc to new opens
     sandboxed = confine.install_seccomp() if config.get("seccomp", True) else False
     out = CappedWriter(int(config["output_bytes"]))
     sys.stdout = sys.stderr = out
     sys.stdin = open(os.devnull)
     confined = confine.install_landlock([*config.get("readable", []), work_dir], config.get("writable", []))
-    sys.argv = [module_name + ".py"]
-
-    module = None
-    import_error = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            module = importlib.import_module(module_name)
-        except BaseException as exc:
-            import_error = wire.describe_exception(exc, work_dir)
-    ready = {"ready": True, "import_error": import_error, "seccomp": sandboxed, "landlock": confined}
-    callables = _callables(module) if import_error is None else []
-    wire.send_frame(channel, {**ready, "callables": callables, "stdout": out.take()})
-
+    confinement = {"seccomp": sandboxed, "landlock": confined}
+    start = _starting_state(proc)
+    module = _import(channel, module_name, work_dir, out, confinement)
     while True:
         try:
             request = wire.recv_frame(channel, max_bytes)
@@ -146,12 +147,239 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
         if type(request) is dict and "calls" in request:
             _answer_batch(channel, module, request, work_dir, max_array, out)
             continue
+        if type(request) is dict and "next" in request:
+            module = _next(channel, request, start, work_dir, out, confinement)
+            continue
         try:
             reply = _answer(module, request, work_dir, max_array, out)
         except BaseException as exc:
             ident = request.get("id") if type(request) is dict else None
             reply = {"id": ident, "raised": wire.describe_exception(exc, work_dir)}
         wire.send_frame(channel, reply)
+
+
+def _import(
+    channel: socket.socket,
+    module_name: str,
+    work_dir: str,
+    out: CappedWriter,
+    confinement: dict[str, bool],
+    ident: Any = None,
+) -> Any:
+    """Import the student's module and send the ready message (what it printed, its callables)."""
+    sys.argv = [module_name + ".py"]
+    module = None
+    import_error = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = importlib.import_module(module_name)
+        except BaseException as exc:
+            import_error = wire.describe_exception(exc, work_dir)
+    ready = {"ready": True, "import_error": import_error, **confinement}
+    callables = _callables(module) if import_error is None else []
+    answer = {**ready, "callables": callables, "stdout": out.take()}
+    wire.send_frame(channel, answer if ident is None else {**answer, "id": ident})
+    return module
+
+
+# ----------------------------------------------------------------------------------------------------
+# One worker, the submission's exercises one after another
+
+
+SHARED_CPU_SECONDS = 1  # CPU time a worker may use before it stops taking on further exercises
+SHARED_VM_BYTES = 16 << 20  # growth of the address space after which it stops taking on further exercises
+
+
+class _Proc:
+    """This process's ``/proc`` files that the hand-over check reads, opened before Landlock closes them."""
+
+    def __init__(self, status: int, statm: int, fds: int) -> None:
+        self.status, self.statm, self.fds = status, statm, fds
+
+    @classmethod
+    def open(cls) -> _Proc | None:
+        """The three descriptors (``None`` without ``/proc``: then no worker takes on another exercise)."""
+        flags = os.O_RDONLY | os.O_CLOEXEC
+        opened: list[int] = []
+        try:
+            for path, extra in (("status", 0), ("statm", 0), ("fd", os.O_DIRECTORY)):
+                opened.append(os.open(f"/proc/self/{path}", flags | extra))
+        except OSError:
+            for fd in opened:
+                os.close(fd)
+            return None
+        return cls(*opened)
+
+    def threads(self) -> int:
+        """Threads of this process, Python's or not."""
+        for line in os.pread(self.status, 1 << 14, 0).decode("ascii", "replace").splitlines():
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+        raise ValueError("no thread count")
+
+    def mapped_bytes(self) -> int:
+        """The address space mapped (``VmSize``)."""
+        return int(os.pread(self.statm, 256, 0).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+    def open_files(self) -> int:
+        """Descriptors open in this process."""
+        return len(os.listdir(self.fds))
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What the worker was before any student code ran: compared before each further exercise."""
+
+    proc: _Proc
+    state: tuple[Any, ...]
+    vm_bytes: int
+    modules: frozenset[str]  # what sys.modules held
+
+
+def _starting_state(proc: _Proc | None) -> _Start | None:
+    """This worker's state before any student code (``None``: unknown here, so it takes on no other)."""
+    if proc is None:
+        return None
+    try:
+        return _Start(proc, _shared_state(proc), proc.mapped_bytes(), frozenset(sys.modules))
+    except Exception:
+        return None
+
+
+def _shared_state(proc: _Proc) -> tuple[Any, ...]:
+    """What one exercise's code can leave behind, in this process, for the next exercise's code to meet.
+
+    NumPy's error handling, printing and global random state; warning filters and hooks; the
+    interpreter's limits, hooks, paths and streams; the environment, the working folder; signal handlers,
+    pending timers, pending and blocked signals; threads and open descriptors; this process's limits,
+    scheduling and identity; matplotlib's figures and settings.
+    Not compared: the contents of library namespaces (``numpy.exp = ...``): only code written to do so
+    changes them, and it could reach the student's other exercises through an import today.
+    Computed by the worker about itself: a student who subverts it affects only their own exercises.
+    """
+    import threading
+
+    numpy = sys.modules["numpy"]
+    legacy = None  # NumPy imports numpy.random on first use only: not here
+    if "numpy.random" in sys.modules:  # ("MT19937", keys, position, has_gauss, cached_gaussian)
+        legacy = sys.modules["numpy.random"].get_state()
+        legacy = (legacy[0], hash(legacy[1].tobytes()), *legacy[2:])
+    state: list[Any] = [
+        sorted(numpy.geterr().items()),
+        id(numpy.geterrcall()),
+        numpy.getbufsize(),
+        repr(sorted(numpy.get_printoptions().items())),
+        legacy,
+        tuple(map(id, warnings.filters)),
+        (id(warnings.showwarning), id(warnings.formatwarning)),
+        (sys.getrecursionlimit(), sys.getswitchinterval(), sys.get_int_max_str_digits()),
+        tuple(
+            map(id, (sys.gettrace(), sys.getprofile(), sys.excepthook, sys.displayhook, sys.unraisablehook))
+        ),
+        tuple(map(id, (sys.stdout, sys.stderr, sys.stdin, sys.__stdout__, sys.__stderr__))),
+        (tuple(sys.path), tuple(map(id, sys.meta_path)), tuple(map(id, sys.path_hooks))),
+        dict(getattr(os.environ, "_data", os.environ)),  # the encoded form: no decoding per variable
+        os.getcwd(),
+        tuple(id(signal.getsignal(number)) for number in _WATCHED_SIGNALS),
+        tuple(
+            signal.getitimer(which)
+            for which in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF)
+        ),
+        sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])),
+        (threading.active_count(), proc.threads(), proc.open_files()),
+        sorted(signal.sigpending()),
+        (gc.isenabled(), gc.get_threshold()),
+        _process_state(),
+    ]
+    if "random" in sys.modules:
+        state.append(hash(sys.modules["random"].getstate()))
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        settings = dict.items(sys.modules["matplotlib"].rcParams)
+        state.append((tuple(pyplot.get_fignums()), tuple((key, id(value)) for key, value in settings)))
+    return tuple(state)
+
+
+# Signals whose handling changes how a later exercise ends or is reported (its limits, crashes, timers);
+# no other process may signal a worker (the seccomp filter), and pending ones are compared too.
+_WATCHED_NAMES = "XCPU XFSZ SEGV BUS FPE ILL ABRT PIPE ALRM VTALRM PROF TERM INT HUP USR1 USR2 TRAP SYS"
+_WATCHED_SIGNALS = tuple(
+    getattr(signal, "SIG" + name) for name in _WATCHED_NAMES.split() if hasattr(signal, "SIG" + name)
+)
+
+
+def _process_state() -> tuple[Any, ...]:
+    """Limits, identity, scheduling and umask of this process (system calls only: no files to read)."""
+    limits = tuple(
+        resource.getrlimit(getattr(resource, n)) for n in sorted(vars(resource)) if n[:7] == "RLIMIT_"
+    )
+    umask = os.umask(0o077)
+    os.umask(umask)
+    scheduling = (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority, os.sched_getaffinity(0))
+    identity = (os.getresuid(), os.getresgid(), tuple(os.getgroups()))
+    return (limits, identity, os.getpriority(os.PRIO_PROCESS, 0), scheduling, umask)
+
+
+def _changed(start: _Start | None) -> str | None:
+    """Why this process may not take on another exercise (what changed since it started), or ``None``."""
+    if start is None:
+        return "state"
+    try:
+        gc.collect()  # the last exercise's garbage goes now: its finalizers must not run in the next one
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        if used.ru_utime + used.ru_stime > SHARED_CPU_SECONDS:
+            return "cpu"
+        if start.proc.mapped_bytes() - start.vm_bytes > SHARED_VM_BYTES:
+            return "memory"
+        if _shared_state(start.proc) != start.state:
+            return "state"
+    except BaseException:  # whatever the student's code broke: a fresh worker, not an error
+        return "state"
+    return None
+
+
+def _forget_student_modules(work_dir: str, before: frozenset[str]) -> None:
+    """Drop from ``sys.modules`` every module loaded from the submission's folder: the next imports afresh.
+
+    Only modules loaded since the worker started are looked at (touching the zygote's would copy pages).
+    """
+    folder = work_dir.rstrip("/") + "/"
+    for name in sys.modules.keys() - before:
+        module = sys.modules.get(name)
+        origin = getattr(module, "__file__", None)
+        if type(origin) is str and origin.startswith(folder):
+            del sys.modules[name]
+
+
+def _next(
+    channel: socket.socket,
+    request: dict[str, Any],
+    start: _Start | None,
+    work_dir: str,
+    out: CappedWriter,
+    confinement: dict[str, bool],
+) -> Any:
+    """``{"next": module}``: import the next exercise's module here, if nothing left behind forbids it.
+
+    Replies ``{"taken": true}`` and then that module's ready message, or ``{"changed": why}`` and exits: the
+    parent then starts a fresh worker for that exercise.
+    """
+    ident = request.get("id")
+    name = request.get("next")
+    why: str | None = "request" if start is not None else "state"
+    if start is not None and type(name) is str and name.isidentifier():
+        try:
+            _forget_student_modules(work_dir, start.modules)
+            why = _changed(start)
+        except BaseException:  # whatever the student's code broke: a fresh worker, not an error
+            why = "state"
+    out.take()  # what the last exercise's garbage printed belongs to nobody
+    if why is not None:
+        wire.send_frame(channel, {"id": ident, "changed": why})
+        os._exit(0)
+    wire.send_frame(channel, {"id": ident, "taken": True})  # from here on, the next exercise's time
+    return _import(channel, str(name), work_dir, out, confinement, ident)
 
 
 def _callables(module: Any) -> list[str] | None:
@@ -367,6 +595,7 @@ def _serve(
         for name in request["preload"]:
             with contextlib.suppress(Exception):
                 importlib.import_module(str(name))
+        gc.freeze()
         wire.send_frame(control, {"preloaded": request.get("id")})
         return
     if "close" in request:  # a finished submission: its workers, its files, then our state (one round trip)
@@ -405,6 +634,7 @@ def run_zygote(config: dict[str, Any]) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     confine.prepare()  # the C library, the seccomp filter, Landlock's ABI: built once, inherited by workers
     confinement = {"seccomp": confine.seccomp_available(), "landlock_abi": confine.landlock_abi()}
+    gc.freeze()  # what the zygote holds is never collected by a worker: fewer pages copied after a fork
     ready = {"zygote": "ready", "numpy": numpy.__version__, "pid": os.getpid(), **confinement}
     wire.send_frame(control, {**ready, "state": confine.own_state()})
     workers: set[int] = set()
