@@ -553,7 +553,9 @@ def relu(x):
         return real(value, **options)
 
     wire.encode_value = encode
-    return x.clip(0)
+    result = x.clip(0)
+    x[0] = -3.0  # changed in place: an argument left alone is never encoded again (worker._left_alone)
+    return result
 """
 
 

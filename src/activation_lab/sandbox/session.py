@@ -100,12 +100,18 @@ def callable_names(data: Any) -> frozenset[str] | None:
 def encoded_size(data: Any) -> int:
     """An upper bound of the bytes ``data`` (encoded arguments) takes in a JSON frame, without encoding it."""
     kind = type(data)
-    if kind is dict:
-        return 2 + sum(4 + encoded_size(k) + encoded_size(v) for k, v in data.items())
+    if kind is str:  # keys such as "dtype" are ASCII letters: no need for the regular expression
+        plain = (data.isascii() and data.isalnum()) or PLAIN_TEXT.fullmatch(data)
+        return 2 + (len(data) if plain else 6 * len(data))
+    total = 2
+    if kind is dict:  # loops, not sum() over generators: this runs for every argument of every call
+        for key, value in data.items():
+            total += 4 + encoded_size(key) + encoded_size(value)
+        return total
     if kind is list:
-        return 2 + sum(1 + encoded_size(v) for v in data)
-    if kind is str:
-        return 2 + (len(data) if PLAIN_TEXT.fullmatch(data) else 6 * len(data))
+        for value in data:
+            total += 1 + (330 if type(value) is int else encoded_size(value))
+        return total
     return 330  # a number: an int of wire.MAX_INT_BITS bits has 309 digits
 
 

@@ -16,7 +16,7 @@ its bounded decoder are reviewed side by side.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import json
 import os
@@ -31,6 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 FRAME_HEADER = struct.Struct(">I")
+# ``json.dumps(message, separators=(",", ":"))`` builds an encoder per call; this one is built once
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 MAX_INT_BITS = 1024
 MAX_DEPTH = 8
 TEXT_CAP = 2000
@@ -60,7 +62,7 @@ class ProtocolError(Exception):
 
 def send_frame(sock: socket.socket, message: Any, fds: list[int] | None = None) -> None:
     """Send one length-prefixed JSON frame, optionally passing file descriptors (SCM_RIGHTS) with it."""
-    body = json.dumps(message, separators=(",", ":")).encode("utf-8")
+    body = _COMPACT_JSON.encode(message).encode("utf-8")
     data = FRAME_HEADER.pack(len(body)) + body
     if fds:
         sent = socket.send_fds(sock, [data], fds)
@@ -133,7 +135,7 @@ class FrameReader:
                     raise ProtocolError(f"frame of {size} bytes exceeds the cap of {self.max_bytes}")
                 needed += size
                 if len(self.buffer) >= needed:
-                    body = bytes(self.buffer[FRAME_HEADER.size : needed])
+                    body = self.buffer[FRAME_HEADER.size : needed]
                     del self.buffer[:needed]
                     try:
                         return json.loads(body.decode("utf-8"))
@@ -177,8 +179,19 @@ def has_opaque(encoded: Any) -> bool:
 
 
 def _raw_b64(array: Any) -> str:
-    """The array's bytes in C order, base64: the receiver rebuilds it from the declared dtype and shape."""
-    return base64.b64encode(_numpy().ascontiguousarray(array).tobytes()).decode("ascii")
+    """The array's bytes in C order (``tobytes`` gives that order for any layout), base64: the receiver
+    rebuilds it from the declared dtype and shape."""
+    return binascii.b2a_base64(array.tobytes(), newline=False).decode("ascii")
+
+
+def _encode_array(value: Any, max_array_bytes: int) -> Any:
+    """An ``ndarray`` (exactly that type) as ``{"dtype", "shape", "raw"}``, or opaque."""
+    dtype = value.dtype
+    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.metadata:
+        return {"opaque": f"ndarray[{dtype.name}]"}
+    if value.nbytes > max_array_bytes:
+        return {"opaque": f"ndarray (too large: {value.nbytes} bytes)"}
+    return {"dtype": dtype.str, "shape": list(value.shape), "raw": _raw_b64(value)}
 
 
 @functools.cache
@@ -205,6 +218,9 @@ def encode_value(
         )
     if kind is complex:
         return {"complex": [repr(value.real), repr(value.imag)]}
+    numpy = sys.modules.get("numpy")  # before lists: most values on the wire are arrays
+    if numpy is not None and kind is numpy.ndarray:
+        return _encode_array(value, max_array_bytes)
     if kind in (list, tuple):
         count = [0] if _count is None else _count  # values sent so far, the decoder's MAX_NODES
         count[0] += len(value)
@@ -214,16 +230,9 @@ def encode_value(
             encode_value(v, max_array_bytes=max_array_bytes, _depth=_depth + 1, _count=count) for v in value
         ]
         return {kind.__name__: items}
-    if "numpy" not in sys.modules:
+    if numpy is None:
         return {"opaque": type_name(value)}
-    np = _numpy()
-    if kind is np.ndarray:
-        dtype = value.dtype
-        if dtype.kind not in "biufc" or dtype.fields is not None or dtype.metadata:
-            return {"opaque": f"ndarray[{dtype.name}]"}
-        if value.nbytes > max_array_bytes:
-            return {"opaque": f"ndarray (too large: {value.nbytes} bytes)"}
-        return {"dtype": dtype.str, "shape": list(value.shape), "raw": _raw_b64(value)}
+    np = numpy
     if kind in _scalar_types(np):
         dtype = value.dtype
         if dtype.kind not in "biufc":
@@ -329,7 +338,14 @@ def _decode_figure(data: Any, opaque: Callable[[str], Any], max_array_bytes: int
 
 def wire_dtype(text: Any) -> Any:
     """The NumPy dtype named by ``text`` if it is one the wire carries (``ProtocolError`` else)."""
-    if type(text) is not str or not DTYPE_STR.fullmatch(text):
+    if type(text) is not str:
+        raise ProtocolError(f"dtype {str(text)[:40]!r} is not one the wire carries")
+    return _known_dtype(text)
+
+
+@functools.lru_cache(maxsize=256)  # only texts that pass are kept: DTYPE_STR names fewer than 256
+def _known_dtype(text: str) -> Any:
+    if not DTYPE_STR.fullmatch(text):
         raise ProtocolError(f"dtype {str(text)[:40]!r} is not one the wire carries")
     try:
         dtype = _numpy().dtype(text)
@@ -357,11 +373,12 @@ def _load_raw(text: Any, dtype_text: Any, shape: Any, max_array_bytes: int) -> A
     if len(text) != (expected + 2) // 3 * 4:
         raise ProtocolError("array payload does not match its declared dtype and shape")
     try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
+        raw = binascii.a2b_base64(text.encode("ascii"), strict_mode=True)  # base64.b64decode(validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
         raise ProtocolError(f"unreadable array payload: {type(exc).__name__}") from None
-    size = checked_shape(shape, dtype.itemsize, len(raw), max_array_bytes)
-    return _numpy().frombuffer(raw, dtype=dtype).reshape(size).copy()
+    if len(raw) != expected:  # checked_shape's test, the shape being checked already
+        raise ProtocolError(f"array shape needs {expected} bytes, {len(raw)} are present")
+    return _numpy().frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
 def _expected_bytes(shape: Any, itemsize: int, max_array_bytes: int) -> int:
@@ -433,15 +450,12 @@ class _Decoder:
         raise ProtocolError(f"unknown value kind {sorted(map(str, data))[:3]}")
 
     def scalar(self, data: dict[str, Any]) -> Any:
-        np = _numpy()
         dtype = wire_dtype(data["scalar"])
         if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
             char = data["char"]
-            if type(char) is not str or len(char) != 1 or char not in np.typecodes["All"]:
+            if type(char) is not str or len(char) != 1:
                 raise ProtocolError("scalar type code does not match its dtype")
-            if np.dtype(char).str != dtype.str:
-                raise ProtocolError("scalar type code does not match its dtype")
-            dtype = np.dtype(char)
+            dtype = _coded_dtype(dtype.str, char)
         if "raw" in data:
             return _load_raw(data["raw"], dtype.str, [], self.max_array_bytes).astype(dtype)[()]
         item = data.get("value")
@@ -454,6 +468,15 @@ class _Decoder:
         if type(item) not in (int, bool):
             raise ProtocolError("integer scalar without an integer value")
         return dtype.type(item)
+
+
+@functools.lru_cache(maxsize=256)  # only pairs that pass are kept: a few dozen type codes per dtype
+def _coded_dtype(dtype_str: str, char: str) -> Any:
+    """The dtype of type code ``char`` (one character), which must have the layout ``dtype_str``."""
+    np = _numpy()
+    if char not in np.typecodes["All"] or np.dtype(char).str != dtype_str:
+        raise ProtocolError("scalar type code does not match its dtype")
+    return np.dtype(char)
 
 
 def _short_text(text: Any, cap: int) -> str:

@@ -438,6 +438,7 @@ def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int,
         return {"id": ident, "defines": callable(target)}
     sent = request.get("args", [])
     args = [decode_student_arg(a, max_array) for a in sent]
+    kept = [_kept(a) for a in args]  # to tell afterwards, without encoding again, what the call left alone
     reply: dict[str, Any] = {"id": ident}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -449,16 +450,53 @@ def _answer(module: Any, request: dict[str, Any], work_dir: str, max_array: int,
         except BaseException as exc:
             reply["raised"] = wire.describe_exception(exc, work_dir)
     try:  # only the arguments whose encoding differs from what was sent (an unchanged argument costs nothing)
-        after = [wire.encode_value(a, max_array_bytes=max_array) for a in args]
-        changed = {
-            str(i): data for i, (data, before) in enumerate(zip(after, sent, strict=True)) if data != before
-        }
+        changed = {}
+        for i, (arg, before, data) in enumerate(zip(args, kept, sent, strict=True)):
+            if before is not None and _left_alone(arg, before):
+                continue  # its encoding would be ``data`` again
+            after = wire.encode_value(arg, max_array_bytes=max_array)
+            if after != data:
+                changed[str(i)] = after
         reply["args_after"] = {wire.ARGS_CHANGED: changed}
     except BaseException as exc:  # never an empty list that could pass for "nothing changed"
         reply["args_after"] = {wire.ARGS_UNKNOWN: wire.type_name(exc)}
     reply["warnings"] = wire.describe_warnings(caught)
     reply["stdout"] = out.take()
     return reply
+
+
+_IMMUTABLE = (type(None), bool, int, float, complex)
+
+
+def _kept(arg: Any) -> Any:
+    """What must hold after a call for ``arg`` (just decoded) to encode as it was sent; ``None``: encode it.
+
+    A number or NumPy scalar cannot change; an ``ndarray`` encodes as its dtype, shape and C-order bytes,
+    so those three are compared (the bytes kept here), not a new base64 text. Lists are encoded again.
+    """
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and type(arg) is numpy.ndarray:
+        return (arg.dtype.str, arg.shape, arg.tobytes())
+    if type(arg) in _IMMUTABLE:
+        return ()
+    if numpy is not None and isinstance(arg, numpy.generic) and arg.dtype.kind in "biufc":
+        return ()  # a NumPy number (a ``void`` scalar would be mutable: the decoder never makes one)
+    return None
+
+
+def _left_alone(arg: Any, kept: Any) -> bool:
+    """Whether ``arg`` still encodes as when ``_kept`` saw it (same dtype, shape and bytes, or immutable)."""
+    if not kept:
+        return True
+    dtype_str, shape, raw = kept
+    dtype = arg.dtype  # the same ndarray object: its dtype and shape may have been set in place
+    return (
+        dtype.str == dtype_str
+        and dtype.fields is None
+        and not dtype.metadata
+        and arg.shape == shape
+        and arg.tobytes() == raw
+    )
 
 
 def decode_student_arg(data: Any, max_array: int) -> Any:
