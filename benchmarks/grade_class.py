@@ -10,7 +10,10 @@ several, before and after the class). The run:
 1. builds the class from the reference solutions and the corpus of right and wrong student files
    (``tests/corpus/{right,wrong}/<exercise>/*.py``) and runs ``python -m activation_lab grade CLASS --jobs N
    --out OUT`` as a child process exactly as an instructor would (sandbox on), polling ``/proc`` for every
-   process of the tree (CLI, pool workers, sandboxes, zygotes, exercise workers) to find the peak memory.
+   process of the tree (CLI, pool workers, sandboxes, zygotes, exercise workers) to find the peak memory
+   (a few times a second: at most ~4 % of one core). Where a CPU-accounting cgroup is writable, the CLI runs
+   in one and its sandboxes in another (``CpuGroups``, ``ACTIVATION_LAB_ACCOUNTING_CGROUP``): the CPU per
+   submission of the trusted side and of the sandbox, user and system, counted by the kernel.
    Each result file is written the moment its submission is graded, so the gaps between their modification
    times are the cost of one submission as the batch sees it with N jobs;
 2. records, through the engine's opt-in timing hook (``ACTIVATION_LAB_PROFILE``, see
@@ -30,6 +33,7 @@ Writes ``benchmarks/results.json`` (``{"runs": [...]}``, one per ``--repeat``) a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -162,34 +166,177 @@ def _machine_busy_s() -> float:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+ACCOUNTING_ENV = "ACTIVATION_LAB_ACCOUNTING_CGROUP"  # activation_lab.sandbox.cgroup.ACCOUNTING_ENV
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+class CpuGroups:
+    """Two CPU-accounting cgroups for one graded run: ``trusted`` (CLI, grading workers) and ``sandbox``.
+
+    The CLI joins ``trusted`` before it execs (every process it forks inherits the group); the engine starts
+    every sandbox in ``sandbox`` when ``ACTIVATION_LAB_ACCOUNTING_CGROUP`` names it (``sandbox/cgroup.py``:
+    the sandbox's first process joins before it becomes bubblewrap, so bubblewrap, the zygote and the
+    exercise workers count there). The kernel counts every process, also those that end inside the sandbox's
+    PID namespace, which nobody waits for. cgroup v1 ``cpuacct`` or v2 ``cpu.stat``, where writable.
+    """
+
+    def __init__(self, version: str, base: Path) -> None:
+        self.version = version
+        self.base = base
+        self.trusted = base / "trusted"
+        self.sandbox = base / "sandbox"
+
+    @classmethod
+    def create(cls) -> CpuGroups | None:
+        """New groups under the first writable CPU-accounting hierarchy, or ``None`` (no cgroups here)."""
+        name = f"activation-lab-bench-{os.getpid()}-{time.monotonic_ns()}"
+        for version, parent in cls._hierarchies():
+            groups = cls(version, parent / name)
+            try:
+                groups.base.mkdir()
+                groups.trusted.mkdir()
+                groups.sandbox.mkdir()
+                if version == "v2":  # so the engine's memory cgroup can be made inside (best effort)
+                    for folder in (groups.base, groups.sandbox):
+                        with contextlib.suppress(OSError):
+                            (folder / "cgroup.subtree_control").write_text("+memory")
+                groups.usage("trusted")
+            except (OSError, ValueError, KeyError):
+                groups.remove(wait=0)
+                continue
+            return groups
+        return None
+
+    @staticmethod
+    def _hierarchies() -> list[tuple[str, Path]]:
+        found = []
+        if (CGROUP_ROOT / "cpuacct" / "cpuacct.usage").is_file():
+            found.append(("v1", CGROUP_ROOT / "cpuacct"))
+        try:
+            own = next(
+                line[3:].strip("/")
+                for line in Path("/proc/self/cgroup").read_text().splitlines()
+                if line.startswith("0::")
+            )
+        except (OSError, StopIteration):
+            return found
+        for mount in (CGROUP_ROOT, CGROUP_ROOT / "unified"):  # pure v2, or the hybrid layout's v2 tree
+            if (mount / "cgroup.controllers").is_file():
+                found.append(("v2", mount / own if own else mount))
+        return found
+
+    def join_trusted(self) -> None:
+        """Move the calling process into ``trusted`` (the CLI's ``preexec_fn``: before it execs)."""
+        (self.trusted / "cgroup.procs").write_text(str(os.getpid()))
+
+    def usage(self, which: str) -> tuple[float, float, float]:
+        """CPU seconds (total, user, system) the group's processes used so far, ended ones included."""
+        folder = self.trusted if which == "trusted" else self.sandbox
+        if self.version == "v2":
+            stat = dict(line.split() for line in (folder / "cpu.stat").read_text().splitlines())
+            return int(stat["usage_usec"]) / 1e6, int(stat["user_usec"]) / 1e6, int(stat["system_usec"]) / 1e6
+        total = int((folder / "cpuacct.usage").read_text()) / 1e9
+        try:  # nanoseconds where the kernel has them, else clock ticks
+            user = int((folder / "cpuacct.usage_user").read_text()) / 1e9
+            system = int((folder / "cpuacct.usage_sys").read_text()) / 1e9
+        except OSError:
+            stat = dict(line.split() for line in (folder / "cpuacct.stat").read_text().splitlines())
+            user, system = int(stat["user"]) / TICKS, int(stat["system"]) / TICKS
+        return total, user, system
+
+    def remove(self, wait: float = 10.0) -> None:
+        """Remove the groups once their processes are gone (a sandbox may take a moment to end)."""
+        deadline = time.monotonic() + wait
+        for folder in (self.sandbox, self.trusted, self.base):
+            while folder.is_dir():
+                for child in [c for c in folder.iterdir() if c.is_dir()]:  # v2: memory cgroups left over
+                    with contextlib.suppress(OSError):
+                        child.rmdir()
+                try:
+                    folder.rmdir()
+                except OSError:
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(0.1)
+
+
+def _used(groups: CpuGroups, before: dict[str, tuple[float, float, float]]) -> dict[str, list[float]]:
+    """CPU seconds (total, user, system) of each group since ``before``."""
+    return {
+        which: [a - b for a, b in zip(groups.usage(which), before[which], strict=True)]
+        for which in ("trusted", "sandbox")
+    }
+
+
+def _cpu_split(version: str, used: dict[str, list[float]], students: int) -> dict:
+    """Milliseconds of CPU per submission of each group, user and system."""
+    split: dict[str, object] = {"method": f"cgroup {version}"}
+    for which, (total, user, system) in used.items():
+        split[which] = {
+            "ms": round(1000 * total / students, 1),
+            "user_ms": round(1000 * user / students, 1),
+            "sys_ms": round(1000 * system / students, 1),
+        }
+    # an engine that ignores ACCOUNTING_ENV (an older checkout) leaves every process in the trusted group
+    split["separated"] = used["sandbox"][0] > 0
+    return split
+
+
 def grade_class(
     klass: Path, work: Path, jobs: int, seed: int, profile: Path | None, src: Path = REPO / "src"
 ) -> dict:
     """Grade the class in a child process with the engine in ``src``; wall, CPU, peak memory, gaps."""
     out = work / "out"
     command = _grade_command([klass], jobs, seed, out)
+    groups = CpuGroups.create()
+    env = _env(profile, src)
+    if groups is not None:
+        env[ACCOUNTING_ENV] = str(groups.sandbox)
     load_before = os.getloadavg()[0]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = _machine_busy_s()
+    group_before = {which: groups.usage(which) for which in ("trusted", "sandbox")} if groups else {}
     started = time.monotonic()
     started_wall = time.time()
+    sampler_cpu = 0.0
+    samples = 0
     # Files, not pipes: a class's JSON array is far larger than a pipe buffer and nobody reads it early.
     stdout_path, stderr_path = work / "stdout.json", work / "stderr.txt"
-    with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
-        process = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, env=_env(profile, src))
-        peak_rss = peak_pss = peak_processes = 0
-        cpu_seen: dict[tuple[int, int], float] = {}
-        while process.poll() is None:
-            count, rss, pss = _tree_sample(process.pid, cpu_seen)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-            peak_processes = max(peak_processes, count)
-            time.sleep(0.05)
-    wall = time.monotonic() - started
-    machine_cpu = _machine_busy_s() - busy_before
-    # The processes we wait for, and those seen in /proc while they ran (the sandbox's are not all seen).
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    cpu = max(waited_cpu, sum(cpu_seen.values()))
+    try:
+        with stdout_path.open("wb") as stdout_file, stderr_path.open("wb") as stderr_file:
+            process = subprocess.Popen(
+                command,
+                stdout=stdout_file,
+                stderr=stderr_file,
+                env=env,
+                preexec_fn=groups.join_trusted if groups is not None else None,
+            )
+            peak_rss = peak_pss = peak_processes = 0
+            cpu_seen: dict[tuple[int, int], float] = {}
+            while process.poll() is None:
+                sample_started = time.process_time()
+                count, rss, pss = _tree_sample(process.pid, cpu_seen)
+                peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+                peak_processes = max(peak_processes, count)
+                cost = time.process_time() - sample_started
+                sampler_cpu += cost
+                samples += 1
+                # Reading smaps_rollup of ~25 processes costs ~10 ms of CPU (and takes each one's memory
+                # map lock): at most ~4 % of one core, however fast the machine, so it barely competes.
+                _wait(process, max(SAMPLE_SECONDS, SAMPLER_SHARE * cost))
+        wall = time.monotonic() - started
+        machine_cpu = _machine_busy_s() - busy_before
+        # The processes we wait for, and those seen in /proc while they ran (the sandbox's are not all seen).
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        waited_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+        cpu = max(waited_cpu, sum(cpu_seen.values()))
+        used = None
+        if groups is not None:
+            _wait_for_sandboxes(groups)
+            used = _used(groups, group_before)
+    finally:
+        if groups is not None:
+            groups.remove()
     load_after = os.getloadavg()[0]
     if process.returncode != 0:
         stderr = stderr_path.read_text(errors="replace")[-3000:]
@@ -199,6 +346,10 @@ def grade_class(
     gaps = [b - a for a, b in zip([started_wall, *finished], finished, strict=False)][1:]
     students = len(reports)
     scores = [r["score"] for r in reports]
+    split = None
+    if groups is not None and used is not None and students:
+        split = _cpu_split(groups.version, used, students)
+        cpu = used["trusted"][0] + used["sandbox"][0]  # exact: the kernel's count of the whole tree
     return {
         "students": students,
         "jobs": jobs,
@@ -220,7 +371,40 @@ def grade_class(
         "peak_tree_pss_mb": round(peak_pss / 2**20, 1),
         "peak_tree_rss_sum_mb": round(peak_rss / 2**20, 1),
         "peak_processes": peak_processes,
+        "cpu_split": split,
+        "sampler": {
+            "samples": samples,
+            "cpu_ms": round(1000 * sampler_cpu, 1),
+            "share_of_one_core": round(sampler_cpu / wall, 4),
+        },
     }
+
+
+SAMPLE_SECONDS = 0.05  # the shortest pause between two samples of the tree's memory
+SAMPLER_SHARE = 25  # pause at least this many times a sample's own CPU time (<= 4 % of one core)
+
+
+def _wait(process: subprocess.Popen[bytes], seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=seconds)
+
+
+def _wait_for_sandboxes(groups: CpuGroups, seconds: float = 5.0) -> None:
+    """Let the sandboxes' last processes end (they outlive the CLI by a moment) before reading their CPU."""
+    deadline = time.monotonic() + seconds
+    procs = groups.sandbox / "cgroup.procs"
+    while time.monotonic() < deadline:
+        try:
+            empty = not procs.read_text().strip() and not any(
+                (child / "cgroup.procs").read_text().strip()
+                for child in groups.sandbox.iterdir()
+                if child.is_dir()
+            )
+        except OSError:
+            return
+        if empty:
+            return
+        time.sleep(0.05)
 
 
 # Phases of grading/timing.py in the order a submission meets them, with what they cover.
@@ -410,6 +594,7 @@ def run(
                     "ms_per_submission_p90",
                     "ms_per_submission_wall",
                     "cpu_ms_per_submission",
+                    "cpu_split",
                     "machine_cpu_ms_per_submission",
                     "peak_tree_pss_mb",
                     "mean_score",
@@ -484,6 +669,35 @@ def machine() -> dict[str, object]:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
+def split_text(split: dict | None) -> str:
+    """``trusted X ms (user/sys), sandbox Y ms (user/sys)`` of a run's ``cpu_split``."""
+    if split is None:
+        return "n/a (no writable CPU-accounting cgroup here)"
+
+    def part(name: str) -> str:
+        used = split[name]
+        return f"{name} {used['ms']} ms ({used['user_ms']}/{used['sys_ms']})"
+
+    if not split["separated"]:
+        return f"{part('trusted')}: everything (this engine ignores {ACCOUNTING_ENV})"
+    return f"{part('trusted')}, {part('sandbox')}"
+
+
+def _split_rows(split: dict | None, sampler: dict | None) -> list[tuple[str, str]]:
+    rows = []
+    if split is not None:
+        rows.append(("CPU per submission (user/sys)", split_text(split) + f" [{split['method']}]"))
+    if sampler is not None:
+        rows.append(
+            (
+                "benchmark's own /proc sampling",
+                f"{sampler['cpu_ms']} ms CPU over {sampler['samples']} samples "
+                f"= {100 * sampler['share_of_one_core']:.1f} % of one core",
+            )
+        )
+    return rows
+
+
 def table(result: dict) -> list[tuple[str, str]]:
     """The printed rows of a result."""
     stick = result["yardstick_median_s"]
@@ -513,10 +727,11 @@ def table(result: dict) -> list[tuple[str, str]]:
             f"{result['ms_per_submission_wall']} ms = {result['ratio_wall_per_submission']} x",
         ),
         (
-            "CPU per submission (tree, waited for)",
+            "CPU per submission" + (" (cgroups)" if result.get("cpu_split") else " (tree, waited for)"),
             f"{result['cpu_ms_per_submission']} ms "
             f"(/ {result['jobs']} cores = {result['cpu_bound_ms_per_submission']})",
         ),
+        *_split_rows(result.get("cpu_split"), result.get("sampler")),
         (
             "CPU per submission (whole machine)",
             f"{result['machine_cpu_ms_per_submission']} ms, cores busy "
@@ -555,7 +770,8 @@ def table(result: dict) -> list[tuple[str, str]]:
                 "same class, engine in --compare-src",
                 f"median {before['ms_per_submission_median']} ms = {before['ratio_median']} x, "
                 f"p90 {before['ratio_p90']} x, wall/n {before['ratio_wall']} x, "
-                f"CPU {before['cpu_ms_per_submission']} ms, {before['peak_tree_pss_mb']} MB, "
+                f"CPU {before['cpu_ms_per_submission']} ms ({split_text(before.get('cpu_split'))}), "
+                f"{before['peak_tree_pss_mb']} MB, "
                 f"{before['identical_result_files']} / {result['students']} result files identical",
             )
         )

@@ -176,7 +176,7 @@ def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str, 
         return
     from rich.console import Console
 
-    from activation_lab.cli.tables import detail_table, summary_table
+    from activation_lab.cli.tables import detail_table, plain_summary, summary_table
 
     console = Console()
     if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
@@ -184,26 +184,55 @@ def _print_reports(reports: list[Any], output_format: str, ctx: Any, lang: str, 
     exercise_ids = [spec.id for spec in ctx.course.exercises]
     if len(reports) == 1:
         console.print(detail_table(detail if detail is not None else reports[0], lang))
-    console.print(summary_table(reports, exercise_ids, lang))
+    plain = None
+    if console.color_system is None and not console.is_terminal and not console.legacy_windows:
+        plain = plain_summary(reports, exercise_ids, lang, console.width)  # rich's characters, sooner
+    if plain is None:
+        console.print(summary_table(reports, exercise_ids, lang))
+    else:
+        console.file.write(plain)
+        console.file.flush()
 
 
-def _stream_json(out_dir: Path, names: Sequence[str], held: Sequence[Any]) -> None:
+def _stream_json(
+    out_dir: Path, names: Sequence[str], held: Sequence[Any], written: Sequence[str] = ()
+) -> None:
     """The JSON array of every report, read back one at a time from the files the batch wrote.
 
     The same text as ``dumps_report(reports)``, without holding a class's reports in memory together; a
-    file that cannot be read back (removed meanwhile) is given as what the batch held of it.
+    file that cannot be read back (removed meanwhile) is given as what the batch held of it. A file whose
+    text is still the one this run wrote (``written``: its digest) is copied as it is, indented one level
+    deeper (``dumps_report`` of what it holds would give those very bytes, at ten times the cost).
     """
     from activation_lab.reports.report import dumps_report, read_report
 
     if not names:
         sys.stdout.write(dumps_report([]))
         return
-    for position, (name, summary) in enumerate(zip(names, held, strict=True)):
-        report = read_report(out_dir / f"{name}.json")
-        element = dumps_report([summary if report is None else report])[2:-3]  # "[\n" ... "\n]\n"
+    digests = list(written) or [""] * len(names)
+    for position, (name, summary, digest) in enumerate(zip(names, held, digests, strict=True)):
+        path = out_dir / f"{name}.json"
+        element = _as_element(path, digest) if digest else None
+        if element is None:
+            report = read_report(path)
+            element = dumps_report([summary if report is None else report])[2:-3]  # "[\n" ... "\n]\n"
         sys.stdout.write(("[\n" if position == 0 else ",\n") + element)
     sys.stdout.write("\n]\n")
     sys.stdout.flush()
+
+
+def _as_element(path: Path, digest: str) -> str | None:
+    """The report at ``path`` as an element of the JSON array, if its text is the one with ``digest``."""
+    from activation_lab.reports.report import text_digest
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if text_digest(data) != digest or not data.endswith(b"\n"):
+        return None
+    # a JSON text has no raw newline inside a string: every newline is indentation, one level deeper here
+    return "  " + data[:-1].decode("utf-8").replace("\n", "\n  ")
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -257,7 +286,7 @@ def run_grade(args: argparse.Namespace) -> int:
     reports = list(result.reports)
     try:
         if streamed:
-            _stream_json(args.out, result.names, reports)
+            _stream_json(args.out, result.names, reports, result.written)
         else:
             _print_reports(reports, args.format, ctx, lang, first[0] if len(reports) == 1 and first else None)
     except BrokenPipeError:  # `activation-lab grade ... | head`: the reader left; the results are complete

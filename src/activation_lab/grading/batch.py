@@ -13,7 +13,7 @@ import os
 import queue
 import signal
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -30,11 +30,13 @@ from activation_lab.grading.grade import (
     start_sandbox,
 )
 from activation_lab.records import SubmissionReport
+from activation_lab.reports.gradebook import gradebook_fields
 from activation_lab.reports.report import (
     ReportJSON,
     dumps_report,
     read_report,
     report_to_json,
+    text_digest,
     write_report,
 )
 from activation_lab.reports.stored import dumps_records, read_records, records_path, write_records
@@ -191,13 +193,15 @@ class BatchResult:
     """What a batch produced: one report per PATH (in order), and how many were skipped by ``--resume``.
 
     ``reports`` holds what the caller's ``keep`` kept of each report (the whole report by default);
-    ``names`` is each report's file name without ``.json`` in the output folder, in the same order.
+    ``names`` is each report's file name without ``.json`` in the output folder, in the same order;
+    ``written`` the :func:`text_digest` of the JSON text this run wrote to that file (``""``: none written).
     """
 
     reports: tuple[ReportJSON, ...]
     resumed: int
     grader_faults: int
     names: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
 
 
 SUMMARY_KEYS = ("submission", "score", "max_score", "status", "error_kind")
@@ -348,14 +352,25 @@ def _worker_loop(tasks: Any, results: Any, ctx: GradingContext, worker: int, lan
 class _WorkerPool:
     """``jobs`` forked worker processes fed through a task queue; reports come back as they finish."""
 
-    def __init__(self, jobs: int, ctx: GradingContext, *, lang: str, files: bool, warm: bool = True) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        ctx: GradingContext,
+        *,
+        lang: str,
+        files: bool,
+        warm: bool = True,
+        exercise_files: Container[str] | None = None,
+    ) -> None:
         methods = multiprocessing.get_all_start_methods()
         # fork: workers inherit the imported engine, NumPy and pytest, so a worker starts in milliseconds.
         mp = multiprocessing.get_context("fork" if "fork" in methods else None)
         if warm and mp.get_start_method() == "fork":  # collected once here, the suites serve every worker
             from activation_lab.grading.suites import warm_up
 
-            warm_up(ctx.course)
+            # only the exercises some submission of the batch holds: a class without plots.py never
+            # imports the plots reference (matplotlib: ~0.2 s of CPU); a worker imports it if one needs it
+            warm_up(ctx.course, exercise_files)
         self.tasks = mp.Queue()
         self.results = mp.Queue()
         self.workers = [
@@ -425,17 +440,24 @@ class _WorkerPool:
                 process.join()
 
 
-def rebuild_grades_csv(out_dir: Path, ctx: GradingContext, roster: Path | None = None) -> Path:
+def rebuild_grades_csv(
+    out_dir: Path,
+    ctx: GradingContext,
+    roster: Path | None = None,
+    known: Mapping[str, tuple[str, ReportJSON]] | None = None,
+) -> Path:
     """Rewrite ``out_dir/grades.csv`` from every complete report there, in a stable order.
 
     Rows follow the roster (``roster``, else the copy a previous run kept in ``out_dir``), else submission
-    names, so regrading one student never moves its row.
+    names, so regrading one student never moves its row. ``known``: what the batch wrote, by file name
+    (``reports.gradebook.read_reports``), so its reports are not parsed again.
     """
     from activation_lab.reports.gradebook import write_gradebook
     from activation_lab.reports.roster import load_roster
 
     students = load_roster(roster) if roster is not None else None
-    written = write_gradebook(out_dir, [spec.id for spec in ctx.course.exercises], students=students)
+    exercise_ids = [spec.id for spec in ctx.course.exercises]
+    written = write_gradebook(out_dir, exercise_ids, students=students, known=known)
     return written.files[0]
 
 
@@ -486,6 +508,8 @@ def grade_batch(
         tasks = [_load(i, path, ctx) for i, path in enumerate(submissions)]
     names = _result_names(tasks)
     reports: list[ReportJSON | None] = [None] * len(tasks)
+    written = [""] * len(tasks)
+    known: dict[str, tuple[str, ReportJSON]] = {}  # file name -> (digest, gradebook fields) of each written
     resumed: set[int] = set()
     rewrite: set[int] = set()
     if out_dir is not None:
@@ -511,7 +535,10 @@ def grade_batch(
                 rendered = report
             reports[index] = rendered if keep is None else keep(rendered)
             if out_dir is not None and (index not in resumed or index in rewrite):
+                text = dumps_report(rendered) if text is None else text
                 write_report(out_dir / f"{names[index]}.json", rendered, text)
+                written[index] = text_digest(text)
+                known[f"{names[index]}.json"] = (written[index], gradebook_fields(rendered))
             if out_dir is not None and records is not None:
                 write_records(records_path(out_dir, names[index]), records)
             if on_result is not None:
@@ -524,7 +551,12 @@ def grade_batch(
     # With a submission or two per worker, each worker collects the suites itself while its first sandbox
     # starts (a cold single run); with more, the parent collects them once for all workers.
     files = out_dir is not None
-    pool = _WorkerPool(workers, ctx, lang=lang, files=files, warm=len(todo) > workers) if todo else None
+    held = {name for _, submission in todo if submission is not None for name in submission.files}
+    pool = (
+        _WorkerPool(workers, ctx, lang=lang, files=files, warm=len(todo) > workers, exercise_files=held)
+        if todo
+        else None
+    )
     if on_start is not None:
         on_start(len(tasks))
     try:
@@ -551,8 +583,10 @@ def grade_batch(
     finally:
         if out_dir is not None:
             with timing.phase("report"):
-                rebuild_grades_csv(out_dir, ctx)
+                rebuild_grades_csv(out_dir, ctx, known=known)
         timing.flush("batch parent", submissions=len(tasks))
     done = tuple(report for report in reports if report is not None)
     faults = sum(1 for report in done if report.get("error_kind") == "grader")
-    return BatchResult(reports=done, resumed=len(resumed), grader_faults=faults, names=tuple(names))
+    return BatchResult(
+        reports=done, resumed=len(resumed), grader_faults=faults, names=tuple(names), written=tuple(written)
+    )

@@ -107,12 +107,36 @@ def describe(value: Any) -> str:
             else f"<int of {value.bit_length()} bits>"
         )
     if type(value) is np.ndarray:
-        body = np.array2string(value, separator=", ", threshold=12, edgeitems=3, precision=10)
-        dtype = "" if value.dtype in (np.dtype(np.int64), np.dtype(np.float64)) else f", dtype={value.dtype}"
-        return _shorten(f"np.array({body}{dtype})", 400)
+        return _describe_array(value)
     if isinstance(value, list | tuple):
         return f"<{type(value).__name__} of length {len(value)}>"
     return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+# Descriptions of arrays, by exact content: a suite's inputs are the same for every submission, and printing
+# an array costs ~0.1 ms (more than a student call). Kept for small arrays, within a budget of key bytes.
+_DESCRIBED: dict[tuple[Any, ...], str] = {}
+_DESCRIBED_BUDGET = 2 * 2**20
+_described_bytes = 0
+
+
+def _describe_array(value: np.ndarray) -> str:
+    global _described_bytes
+    key = None
+    options = np.get_printoptions()
+    if value.dtype.kind in _NUMERIC_ARRAY_KINDS and value.nbytes <= 4096 and options.get("formatter") is None:
+        # what array2string reads: the values, their dtype and shape, and the print options in force
+        key = (value.dtype.str, value.shape, value.tobytes(), *sorted(options.items()))
+        known = _DESCRIBED.get(key)
+        if known is not None:
+            return known
+    body = np.array2string(value, separator=", ", threshold=12, edgeitems=3, precision=10)
+    dtype = "" if value.dtype in (np.dtype(np.int64), np.dtype(np.float64)) else f", dtype={value.dtype}"
+    text = _shorten(f"np.array({body}{dtype})", 400)
+    if key is not None and _described_bytes + value.nbytes + len(text) + 200 <= _DESCRIBED_BUDGET:
+        _DESCRIBED[key] = text
+        _described_bytes += value.nbytes + len(text) + 200
+    return text
 
 
 def describe_call(name: str, args: tuple[Any, ...]) -> str:
@@ -251,6 +275,14 @@ def answers_input(result: CallResult, arg: Any) -> bool:
 
 
 def _all_nan(value: Any) -> bool:
+    # the common answers first, without NumPy's error state and reductions (one per student call)
+    kind = type(value)
+    if kind is float:
+        return math.isnan(value)
+    if kind is bool or kind is int:
+        return False
+    if kind is np.ndarray and value.dtype == np.float64:
+        return bool(value.size) and bool(np.isnan(value).all())
     try:
         with np.errstate(all="ignore"):
             values = np.asarray(value, dtype=float)
@@ -311,7 +343,10 @@ def compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance = DEFAULT_TOLE
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
         raise ValueError(f"compare needs equal shapes, got {got.shape} and {expected.shape}")
-    if (got == expected).all():  # equal values are close under any tolerance (most answers are exact)
+    if got.ndim == 0:  # a scalar: Python floats, not NumPy's reductions (most checks compare scalars)
+        if got.item() == expected.item():
+            return None
+    elif (got == expected).all():  # equal values are close under any tolerance (most answers are exact)
         return None
     with np.errstate(all="ignore"):
         wrong = ~_isclose(got, expected, tol)
@@ -332,6 +367,13 @@ def compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance = DEFAULT_TOLE
         max_abs_error=max_error,
         nan_at_first=bool(np.isnan(got[first]) and not np.isnan(expected[first])),
     )
+
+
+def _any_nan(values: np.ndarray) -> bool:
+    """``np.isnan(values).any()`` of a float64 array; a scalar without NumPy's reduction machinery."""
+    if values.ndim == 0:
+        return math.isnan(values.item())
+    return bool(np.isnan(values).any())
 
 
 def _isclose(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> Any:
@@ -452,7 +494,7 @@ class Checker:
 
     def _checked(self, name: str, args: tuple[Any, ...], result: CallResult) -> CallResult:
         """``result`` of ``name(*args)``, or ``CheckFailure`` when it raised; notes overflow advice."""
-        if any("overflow" in w.lower() for w in result.warnings):
+        if result.warnings and any("overflow" in w.lower() for w in result.warnings):
             self._advise("overflow_advice")
         if result.raised is not None:
             hints = hints_from_raised(result.raised)
@@ -505,7 +547,7 @@ class Checker:
             )
             raise CheckFailure(failure)
         output = as_output(result.value)
-        if np.isnan(output.values).any() and extreme(args, self.misconceptions.extreme):
+        if _any_nan(output.values) and extreme(args, self.misconceptions.extreme):
             self._advise("overflow_advice")
         return output
 
@@ -599,6 +641,10 @@ class Checker:
     def _compare(
         self, name: str, args: tuple[Any, ...], output: Output, expected: Any, tol: Tolerance
     ) -> None:
+        kind = type(expected)
+        if (kind is float or kind is np.float64) and output.values.ndim == 0:
+            if output.values.item() == expected:  # equal: close under any tolerance (compare's first test)
+                return
         expected_values = np.asarray(expected, dtype=float)
         mismatch = compare(output.values, expected_values, tol)
         if mismatch is None:

@@ -46,6 +46,7 @@ from activation_lab.grading.collect import (
     SuitePlugin,
     SuiteTest,
     cached_module,
+    collect_files,
     collect_suite,
     collect_suites,
     pytest_args,
@@ -584,10 +585,10 @@ def _blocked_by_import(exercise: _Exercise) -> None:
 
 def _direct_collections(paths: list[Path], course_root: Path) -> list[Collection] | None:
     """The suites' collections when every test can run without a pytest session, else ``None``."""
-    if not all(path.is_file() for path in paths):
-        return None  # pytest's own session says what is wrong with the path
     with timing.phase("collect"):
-        collections = collect_suites(paths, course_root)
+        collections = collect_files(paths, course_root)
+    if collections is None:
+        return None  # a path that is not a file: pytest's own session says what is wrong with it
     if all(test.direct for collection in collections for test in collection.tests):
         return collections
     return None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from activation_lab.display import csv_cell
 from activation_lab.errors import UsageError
 from activation_lab.fsutil import write_atomic
-from activation_lab.reports.report import ReportJSON, read_report
+from activation_lab.reports.report import ReportJSON, read_report, report_from_text, text_digest
 from activation_lab.reports.roster import RosterMatch, Student, match_roster, roster_problems
 
 GRADES_CSV = "grades.csv"
@@ -227,14 +228,45 @@ def export_file_name(fmt: str) -> str:
     return f"gradebook-{fmt}.csv"
 
 
-def read_reports(out_dir: Path) -> list[ReportJSON]:
-    """Every complete report in a results folder."""
+def read_reports(
+    out_dir: Path, known: Mapping[str, tuple[str, ReportJSON]] | None = None
+) -> list[ReportJSON]:
+    """Every complete report in a results folder.
+
+    ``known`` maps a file name to ``(digest, fields)``: where the file still holds the text of that digest
+    (``reports.report.text_digest``; the batch that wrote it knows it), its :func:`gradebook_fields` are
+    taken as they are instead of reading the whole report again.
+    """
     reports = []
     for path in sorted(Path(out_dir).glob("*.json")):
-        report = read_report(path)
+        found = known.get(path.name) if known else None
+        if found is None:
+            report = read_report(path)
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            report = found[1] if text_digest(data) == found[0] else report_from_text(data)
         if report is not None:
             reports.append(report)
     return reports
+
+
+def gradebook_fields(report: ReportJSON) -> ReportJSON:
+    """What of a report the gradebook reads (grades.csv and every export): a few hundred bytes of it."""
+    whole = cast(dict[str, Any], report)
+    fields: dict[str, Any] = {
+        key: whole[key]
+        for key in ("submission", "status", "score", "max_score", "error_kind", "quiz")
+        if key in whole
+    }
+    if fields.get("quiz") is not None:
+        fields["quiz"] = {"score": whole["quiz"]["score"]}
+    for key in ("exercises", "parts"):
+        if key in whole:
+            fields[key] = [{"id": item["id"], "score": item["score"]} for item in whole[key]]
+    return cast(ReportJSON, fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +285,13 @@ def write_gradebook(
     students: Sequence[Student] | None = None,
     formats: Sequence[str] = (),
     options: ExportOptions | None = None,
+    known: Mapping[str, tuple[str, ReportJSON]] | None = None,
 ) -> GradebookWritten:
     """Rewrite ``grades.csv`` (and the requested exports) from every report in ``out_dir``.
 
     With ``students``, the roster is also copied to ``out_dir/roster.csv``, so a later regrade without
     ``--roster`` keeps the same rows in the same order; the roster's problems go to ``roster-check.txt``.
+    ``known``: see :func:`read_reports`.
     """
     from activation_lab.reports.roster import load_roster
 
@@ -265,7 +299,7 @@ def write_gradebook(
     options = options or ExportOptions()
     if students is None and (out_dir / ROSTER_COPY).is_file():
         students = load_roster(out_dir / ROSTER_COPY)
-    reports = read_reports(out_dir)
+    reports = read_reports(out_dir, known)
     match = match_roster(students, [r["submission"] for r in reports]) if students else None
     rows = gradebook_rows(reports, match)
     written = [out_dir / GRADES_CSV]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from activation_lab.fsutil import write_atomic
 from activation_lab.i18n import render
@@ -271,6 +272,12 @@ def without_volatile(data: Any) -> Any:
     return data
 
 
+def text_digest(text: str | bytes) -> str:
+    """A digest of a result file's text: a reader that finds the same digest has the very text written."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def write_report(path: Path, data: ReportJSON, text: str | None = None) -> None:
     """Write one JSON report atomically; ``text`` is ``dumps_report(data)`` when the caller already has it."""
     write_atomic(path, dumps_report(data) if text is None else text)
@@ -279,12 +286,25 @@ def write_report(path: Path, data: ReportJSON, text: str | None = None) -> None:
 def read_report(path: Path) -> ReportJSON | None:
     """Read a report written by :func:`write_report`; ``None`` when the file is not a complete report."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return report_from_text(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def report_from_text(text: str | bytes) -> ReportJSON | None:
+    """The report a file written by :func:`write_report` holds; ``None`` when it is not a complete report.
+
+    Bytes are read as ``Path.read_text(encoding="utf-8")`` reads them (UTF-8, universal newlines).
+    """
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION or "submission" not in data:
         return None
-    return data  # type: ignore[return-value]
+    return cast(ReportJSON, data)
 
 
 def _cell(value: float) -> str:

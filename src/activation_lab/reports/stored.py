@@ -33,11 +33,13 @@ def records_path(out_dir: Path, name: str) -> Path:
 def _message_data(message: Message | None) -> dict[str, Any] | None:
     if message is None:
         return None
-    return {
-        "domain": message.domain,
-        "key": message.key,
-        "params": {k: _param_data(v) for k, v in message.params.items()},
-    }
+    params = {}
+    for name, param in message.params.items():  # most are plain strings and numbers: no call for those
+        params[name] = param if type(param) in _PLAIN_PARAMS else _param_data(param)
+    return {"domain": message.domain, "key": message.key, "params": params}
+
+
+_PLAIN_PARAMS = frozenset({str, int, float})
 
 
 def _param_data(param: object) -> Any:
@@ -77,9 +79,13 @@ def _data(value: Any) -> Any:
         return _message_data(value)
     names = _field_names(cast(Any, kind))  # a batch stores a report per submission: no fields() per record
     if names is not None:
-        return {name: _data(getattr(value, name)) for name in names}
+        data = {}
+        for name in names:  # a report has some 500 fields, most of them leaves: no call for those
+            item = getattr(value, name)
+            data[name] = item if type(item) in _LEAVES else _data(item)
+        return data
     if isinstance(value, tuple):
-        return [_data(item) for item in value]
+        return [item if type(item) in _LEAVES else _data(item) for item in value]
     return value  # a number, a string, a bool, None, or ``extra``'s JSON-ready dict
 
 

@@ -17,6 +17,9 @@ from functools import cache
 from pathlib import Path
 
 CGROUP_ENV = "ACTIVATION_LAB_SANDBOX_CGROUP"  # "0": never use a cgroup (tests of the fallback)
+# Opt-in, for measuring only (benchmarks/grade_class.py): a cgroup folder every sandbox's first process joins
+# before it becomes the sandbox, so the CPU of the sandbox side is counted apart from the trusted side's.
+ACCOUNTING_ENV = "ACTIVATION_LAB_ACCOUNTING_CGROUP"
 ROOT = Path("/sys/fs/cgroup")
 _COUNTER = itertools.count()
 
@@ -68,6 +71,9 @@ class SandboxCgroup:
         if found is None:
             return None
         version, parent = found
+        accounting = accounting_group()
+        if version == "v2" and accounting is not None:  # one hierarchy: the memory cgroup goes inside it
+            parent = accounting
         folder = parent / f"activation-lab-{os.getpid()}-{next(_COUNTER)}"
         try:
             folder.mkdir()
@@ -121,3 +127,35 @@ class SandboxCgroup:
                 if time.monotonic() > deadline:
                     return
                 time.sleep(0.02)
+
+
+def accounting_group() -> Path | None:
+    """The folder ``ACTIVATION_LAB_ACCOUNTING_CGROUP`` names (a v1 ``cpuacct`` or a v2 group), or ``None``.
+
+    Unset (the default), nothing changes. Set, by a benchmark that runs the grader in a CPU-accounting
+    cgroup of its own, every sandbox is started in this group instead: its bubblewrap, zygote and workers
+    (which inherit it) are counted here, the trusted side in the grader's group. On cgroup v2, where a
+    process is in one group only, the sandbox's memory cgroup is made inside it. Joining is best effort: a
+    group that cannot be joined leaves the sandbox where it was (counted with the grader), never unstarted.
+    """
+    value = os.environ.get(ACCOUNTING_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def launch_command(command: list[str], cgroup: SandboxCgroup | None) -> list[str]:
+    """``command`` started in the sandbox's memory cgroup (if any) and the accounting group (if asked for).
+
+    A small shell joins the groups, then becomes the command; without either, the command itself.
+    """
+    accounting = accounting_group()
+    if accounting is not None and cgroup is not None and accounting in cgroup.folder.parents:
+        accounting = None  # cgroup v2: the memory cgroup is already inside it
+    if accounting is None:
+        return command if cgroup is None else cgroup.wrap(command)
+    join = '{ echo $$ > "$0"; } 2>/dev/null; '  # best effort: a group we cannot join changes nothing
+    target = str(accounting / "cgroup.procs")
+    if cgroup is None:
+        return ["/bin/sh", "-c", join + 'exec "$@"', target, *command]
+    # the memory cgroup first, and it is required, as in SandboxCgroup.wrap
+    script = 'echo $$ > "$1" || exit 1; ' + join + 'shift; exec "$@"'
+    return ["/bin/sh", "-c", script, target, cgroup.procs_file, *command]

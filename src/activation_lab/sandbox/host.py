@@ -27,7 +27,7 @@ from typing import Any
 
 from activation_lab.sandbox import isolation as iso
 from activation_lab.sandbox import wire
-from activation_lab.sandbox.cgroup import SandboxCgroup
+from activation_lab.sandbox.cgroup import SandboxCgroup, launch_command
 from activation_lab.sandbox.limits import Limits, SandboxError
 
 CONTROL_BYTES = 1 << 16
@@ -152,8 +152,7 @@ class RunningSandbox:
             command = [*iso.bwrap_prefix(root, env), *command]
         elif isolation == "unshare":
             command = [*iso.unshare_prefix(), *command]
-        if self.cgroup is not None:
-            command = self.cgroup.wrap(command)
+        command = launch_command(command, self.cgroup)  # its memory cgroup; an accounting one if asked for
         errors = (root / "stderr.txt").open("wb")
         try:
             self.process = subprocess.Popen(
