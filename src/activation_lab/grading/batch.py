@@ -292,7 +292,7 @@ PIN_ENV = "ACTIVATION_LAB_PIN"  # "0": grading workers are not pinned to a core 
 
 
 def cpu_for(worker: int, jobs: int, cpus: Sequence[int]) -> int | None:
-    """The core grading worker ``worker`` of ``jobs`` keeps, or ``None`` (more jobs than cores: none)."""
+    """The core grading worker ``worker`` of ``jobs`` keeps, or ``None`` (more jobs than cores, or none)."""
     ordered = sorted(cpus)
     return ordered[worker] if jobs <= len(ordered) and 0 <= worker < jobs else None
 
@@ -317,7 +317,7 @@ def _pin(worker: int, jobs: int) -> None:
 
 
 def _worker_loop(
-    tasks: Any, results: Any, ctx: GradingContext, worker: int, lang: str, files: bool, jobs: int = 1
+    tasks: Any, results: Any, ctx: GradingContext, worker: int, lang: str, files: bool, pin_jobs: int = 0
 ) -> None:
     """One trusted worker: grade submissions from ``tasks``, post each report to ``results`` when done.
 
@@ -330,7 +330,7 @@ def _worker_loop(
     itself while its first sandbox starts, and keeps them for every submission it grades.
     """
     _worker_init()
-    _pin(worker, jobs)
+    _pin(worker, pin_jobs)
     open_queue = True
 
     def take(block: bool) -> tuple[int, Submission, Sandbox | None] | None:
@@ -406,7 +406,11 @@ class _WorkerPool:
         self.results = mp.Queue()
         self.workers = [
             mp.Process(
-                target=_worker_loop, args=(self.tasks, self.results, ctx, w, lang, files, jobs), daemon=True
+                target=_worker_loop,
+                # pinned only for a batch: one or two submissions gain more from their sandbox starting
+                # (its NumPy import) on another core while the worker collects the suites
+                args=(self.tasks, self.results, ctx, w, lang, files, jobs if warm else 0),
+                daemon=True,
             )
             for w in range(jobs)
         ]
