@@ -407,3 +407,12 @@ def test_the_sandbox_probe_starts_early_and_is_waited_for() -> None:
         answer = isolation.probe(mode)
         assert not isolation._PROBING[mode].is_alive()
         assert answer is isolation._probe(mode) and (mode != "none" or answer is True)
+
+
+def test_grading_asks_for_one_blas_thread_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from activation_lab.cli import grade
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    grade.single_threaded_blas()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "3"

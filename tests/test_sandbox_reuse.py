@@ -8,9 +8,12 @@ submission created (SysV shared memory, semaphores and queues, POSIX queues, key
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -395,3 +398,40 @@ def test_the_filter_refuses_acting_on_others_and_allows_acting_on_oneself(mode: 
     assert {name: found[name] for name in on_self} == dict.fromkeys(on_self, "done")
     refused = {name for name in found if name not in on_self}
     assert {name: found[name] for name in refused} == dict.fromkeys(refused, "refused")
+
+
+def test_each_grading_worker_keeps_a_core_of_its_own_when_there_are_enough() -> None:
+    from activation_lab.grading.batch import cpu_for
+
+    assert [cpu_for(w, 2, [3, 1]) for w in range(2)] == [1, 3]
+    assert cpu_for(0, 3, [0, 1]) is None  # more jobs than cores: the scheduler decides
+    assert cpu_for(2, 2, [0, 1]) is None
+
+
+PINNED = """
+import os, sys
+from activation_lab.sandbox.session import SubmissionSandbox, Limits
+cpu = min(os.sched_getaffinity(0))
+os.sched_setaffinity(0, {cpu})
+seen = []
+for _ in range(2):
+    with SubmissionSandbox({"a.py": "import os\\ndef f():\\n    return sorted(os.sched_getaffinity(0))\\n"},
+                           Limits(exercise_seconds=3.1, call_seconds=1.0)) as box:
+        seen.append((box.open("a").call("f").value, box.reused))
+print(repr((cpu, seen)))
+"""
+
+
+@pytest.mark.sandbox
+def test_a_pinned_grading_workers_sandbox_runs_on_its_core_and_is_still_handed_on() -> None:
+    mode = available("bwrap")
+    from activation_lab.sandbox import confine
+
+    if not sandbox.pool.reuse_allowed(mode) or confine.landlock_abi() < 1:
+        pytest.skip("reuse needs Landlock and the seccomp filter")
+    env = {**os.environ, sandbox.FORCE_ENV: mode}
+    command = [sys.executable, "-c", PINNED]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    cpu, seen = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert seen == [([cpu], False), ([cpu], True)]
