@@ -139,6 +139,7 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
     confinement = {"seccomp": sandboxed, "landlock": confined}
     start = _starting_state(proc)
     module = _import(channel, module_name, work_dir, out, confinement)
+    served = 1
     while True:
         try:
             request = wire.recv_frame(channel, max_bytes)
@@ -148,7 +149,12 @@ def run_worker(channel: socket.socket, module_name: str, config: dict[str, Any])
             _answer_batch(channel, module, request, work_dir, max_array, out)
             continue
         if type(request) is dict and "next" in request:
-            module = _next(channel, request, start, work_dir, out, confinement)
+            _RETIRED.append(module)  # kept, never finalized: as in a worker of its own, which is killed
+            served += 1  # (a worker that has served MAX_MODULES stops: ``_next`` with no start state)
+            name = _next(channel, request, start if served <= MAX_MODULES else None, work_dir, out)
+            # imported from here, as the first module: at the same stack depth (a recursion at import
+            # reached one frame less after a hand-over)
+            module = _import(channel, name, work_dir, out, confinement, request.get("id"))
             continue
         try:
             reply = _answer(module, request, work_dir, max_array, out)
@@ -170,6 +176,9 @@ def _import(
     sys.argv = [module_name + ".py"]
     module = None
     import_error = None
+    # the collector's counts start from zero, in a fresh worker as after a hand-over: the module's own garbage
+    # is collected at the same points, so its finalizers print in the same call either way
+    gc.collect()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -187,6 +196,7 @@ def _import(
 # One worker, the submission's exercises one after another
 
 
+MAX_MODULES = 8  # exercises one worker takes on (the parent's MAX_EXERCISES_PER_WORKER is the same)
 SHARED_CPU_SECONDS = 1  # CPU time a worker may use before it stops taking on further exercises
 SHARED_VM_BYTES = 16 << 20  # growth of the address space after which it stops taking on further exercises
 
@@ -254,8 +264,9 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
     interpreter's limits, hooks, paths and streams; the environment, the working folder; signal handlers,
     pending timers, pending and blocked signals; threads and open descriptors; this process's limits,
     scheduling and identity; matplotlib's figures and settings.
-    Not compared: the contents of library namespaces (``numpy.exp = ...``): only code written to do so
-    changes them, and it could reach the student's other exercises through an import today.
+    Not compared: the contents of library namespaces other than NumPy's top level and the builtins (whose
+    names are, because honest code adds compatibility shims there: ``np.float = float``); changing them
+    takes code written to do so, and it could reach the student's other exercises through an import today.
     Computed by the worker about itself: a student who subverts it affects only their own exercises.
     """
     import threading
@@ -266,6 +277,9 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         legacy = sys.modules["numpy.random"].get_state()
         legacy = (legacy[0], hash(legacy[1].tobytes()), *legacy[2:])
     state: list[Any] = [
+        # NumPy's and the builtins' names (30 µs): honest code adds shims there (``np.float = float``)
+        tuple(map(id, vars(numpy).values())),
+        tuple(map(id, vars(sys.modules["builtins"]).values())),
         sorted(numpy.geterr().items()),
         id(numpy.geterrcall()),
         numpy.getbufsize(),
@@ -289,16 +303,64 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])),
         (threading.active_count(), proc.threads(), proc.open_files()),
         sorted(signal.sigpending()),
-        (gc.isenabled(), gc.get_threshold()),
+        (gc.isenabled(), gc.get_threshold(), gc.get_debug(), tuple(map(id, gc.callbacks))),
+        id(sys.breakpointhook),
+        # set through the libraries' own functions (not by patching them); stack_size() also resets it to 0,
+        # which matters only when it was not 0: then the worker stops anyway
+        threading.stack_size(),
+        tuple(map(id, (threading.gettrace(), threading.getprofile(), threading.excepthook))),
+        (socket.getdefaulttimeout(), time.timezone, time.altzone, time.daylight, time.tzname),
         _process_state(),
     ]
     if "random" in sys.modules:
         state.append(hash(sys.modules["random"].getstate()))
+    state += [_library_state(name, module) for name, module in _stateful_modules()]
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         settings = dict.items(sys.modules["matplotlib"].rcParams)
-        state.append((tuple(pyplot.get_fignums()), tuple((key, id(value)) for key, value in settings)))
+        # a list setting is compared by content too: ``rcParams["figure.figsize"][0] = 3`` keeps its id
+        values = tuple((k, id(v), tuple(v) if type(v) is list else 0) for k, v in settings)
+        state.append((tuple(pyplot.get_fignums()), values))
     return tuple(state)
+
+
+# Standard modules with settings of their own that honest code sets through their API. A module imported
+# since the worker started stops the hand-over anyway (``_changed``); these are compared when the zygote had
+# them already (``matplotlib`` preloaded brings ``decimal``, ``logging`` and ``locale`` along).
+_STATEFUL = ("decimal", "logging", "locale", "csv", "tracemalloc", "calendar")
+
+
+def _stateful_modules() -> list[tuple[str, Any]]:
+    return [(name, sys.modules[name]) for name in _STATEFUL if name in sys.modules]
+
+
+def _library_state(name: str, module: Any) -> Any:
+    """The settings of one of ``_STATEFUL`` (its module is loaded)."""
+    if name == "decimal":  # this thread's context, and the one new threads start from
+        return (repr(module.getcontext()), repr(module.DefaultContext))
+    if name == "logging":  # basicConfig, disable, getLogger(...) and every logger's level and handlers
+        root = module.root
+        loggers = [root, *root.manager.loggerDict.values()]  # (placeholders have no level, no handlers)
+        return (
+            root.manager.disable,
+            id(module.lastResort),
+            tuple(
+                (
+                    getattr(one, "level", None),
+                    getattr(one, "propagate", None),
+                    getattr(one, "disabled", None),
+                    *map(id, getattr(one, "handlers", ())),
+                )
+                for one in loggers
+            ),
+        )
+    if name == "locale":
+        return module.setlocale(module.LC_ALL)  # a query (no locale given): changes nothing
+    if name == "csv":
+        return module.field_size_limit()
+    if name == "tracemalloc":
+        return module.is_tracing()
+    return module.firstweekday()  # calendar
 
 
 # Signals whose handling changes how a later exercise ends or is reported (its limits, crashes, timers);
@@ -327,11 +389,15 @@ def _changed(start: _Start | None) -> str | None:
         return "state"
     try:
         gc.collect()  # the last exercise's garbage goes now: its finalizers must not run in the next one
+        if gc.collect():  # ... nor the garbage those finalizers made (collected later, in the next one)
+            return "garbage"
         used = resource.getrusage(resource.RUSAGE_SELF)
         if used.ru_utime + used.ru_stime > SHARED_CPU_SECONDS:
             return "cpu"
         if start.proc.mapped_bytes() - start.vm_bytes > SHARED_VM_BYTES:
             return "memory"
+        if sys.modules.keys() - start.modules:  # the student's own are forgotten already: a library's
+            return "modules"  # state (decimal's context, logging's handlers...) would reach the next one
         if _shared_state(start.proc) != start.state:
             return "state"
     except BaseException:  # whatever the student's code broke: a fresh worker, not an error
@@ -339,17 +405,24 @@ def _changed(start: _Start | None) -> str | None:
     return None
 
 
+# The modules of the exercises this worker served before, kept alive: their objects are never finalized, as in
+# a worker of their own (idle after its exercise, then killed). Released, their finalizers ran during the next
+# exercise (a module's globals are freed by a collection after the hand-over), in its time and its output.
+_RETIRED: list[Any] = []
+
+
 def _forget_student_modules(work_dir: str, before: frozenset[str]) -> None:
     """Drop from ``sys.modules`` every module loaded from the submission's folder: the next imports afresh.
 
     Only modules loaded since the worker started are looked at (touching the zygote's would copy pages).
+    The modules dropped are kept (``_RETIRED``).
     """
     folder = work_dir.rstrip("/") + "/"
     for name in sys.modules.keys() - before:
         module = sys.modules.get(name)
         origin = getattr(module, "__file__", None)
         if type(origin) is str and origin.startswith(folder):
-            del sys.modules[name]
+            _RETIRED.append(sys.modules.pop(name))
 
 
 def _next(
@@ -358,12 +431,11 @@ def _next(
     start: _Start | None,
     work_dir: str,
     out: CappedWriter,
-    confinement: dict[str, bool],
-) -> Any:
-    """``{"next": module}``: import the next exercise's module here, if nothing left behind forbids it.
+) -> str:
+    """``{"next": module}``: the next exercise's module, to import here, if nothing left behind forbids it.
 
-    Replies ``{"taken": true}`` and then that module's ready message, or ``{"changed": why}`` and exits: the
-    parent then starts a fresh worker for that exercise.
+    Replies ``{"taken": true}`` (the caller then imports the module and sends its ready message), or
+    ``{"changed": why}`` and exits: the parent then starts a fresh worker for that exercise.
     """
     ident = request.get("id")
     name = request.get("next")
@@ -379,7 +451,7 @@ def _next(
         wire.send_frame(channel, {"id": ident, "changed": why})
         os._exit(0)
     wire.send_frame(channel, {"id": ident, "taken": True})  # from here on, the next exercise's time
-    return _import(channel, str(name), work_dir, out, confinement, ident)
+    return str(name)
 
 
 def _callables(module: Any) -> list[str] | None:
