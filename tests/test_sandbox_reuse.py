@@ -413,10 +413,11 @@ import os, sys
 from activation_lab.sandbox.session import SubmissionSandbox, Limits
 cpu = min(os.sched_getaffinity(0))
 os.sched_setaffinity(0, {cpu})
+os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+source = "import os\\ndef f():\\n    return [sorted(os.sched_getaffinity(0)), os.sched_getscheduler(0)]\\n"
 seen = []
 for _ in range(2):
-    with SubmissionSandbox({"a.py": "import os\\ndef f():\\n    return sorted(os.sched_getaffinity(0))\\n"},
-                           Limits(exercise_seconds=3.1, call_seconds=1.0)) as box:
+    with SubmissionSandbox({"a.py": source}, Limits(exercise_seconds=3.1, call_seconds=1.0)) as box:
         seen.append((box.open("a").call("f").value, box.reused))
 print(repr((cpu, seen)))
 """
@@ -424,6 +425,7 @@ print(repr((cpu, seen)))
 
 @pytest.mark.sandbox
 def test_a_pinned_grading_workers_sandbox_runs_on_its_core_and_is_still_handed_on() -> None:
+    """What ``batch._pin`` does to a grading worker: its sandbox inherits the core and SCHED_BATCH."""
     mode = available("bwrap")
     from activation_lab.sandbox import confine
 
@@ -434,4 +436,4 @@ def test_a_pinned_grading_workers_sandbox_runs_on_its_core_and_is_still_handed_o
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     cpu, seen = ast.literal_eval(done.stdout.strip().splitlines()[-1])
-    assert seen == [([cpu], False), ([cpu], True)]
+    assert seen == [([[cpu], os.SCHED_BATCH], False), ([[cpu], os.SCHED_BATCH], True)]
