@@ -437,3 +437,18 @@ def test_a_pinned_grading_workers_sandbox_runs_on_its_core_and_is_still_handed_o
     assert done.returncode == 0, done.stderr[-2000:]
     cpu, seen = ast.literal_eval(done.stdout.strip().splitlines()[-1])
     assert seen == [([[cpu], os.SCHED_BATCH], False), ([[cpu], os.SCHED_BATCH], True)]
+
+
+def test_the_state_compared_before_a_hand_over_reads_the_umask_and_leaves_it() -> None:
+    """``os.umask(os.umask(x))`` returns ``x``, not the umask: the check once compared a constant."""
+    from activation_lab.sandbox import confine
+
+    old = os.umask(0o022)
+    try:
+        before = confine.process_state()
+        os.umask(0o027)
+        after = confine.own_state()
+        assert (before["umask"], after["umask"]) == (0o022, 0o027)
+        assert os.umask(0o027) == 0o027  # reading it put it back
+    finally:
+        os.umask(old)

@@ -46,11 +46,16 @@ def prepare() -> None:
         landlock_abi()
 
 
-def mapped_bytes() -> int:
-    """The address space this process has mapped (``VmSize``), from ``/proc/self/statm`` (in pages)."""
+def mapped_bytes(statm: int | None = None) -> int:
+    """The address space this process has mapped (``VmSize``), from ``/proc/self/statm`` (in pages).
+
+    ``statm``: that file, opened earlier (a worker reads it after Landlock, which forbids opening it).
+    """
+    if statm is not None:
+        return int(os.pread(statm, 256, 0).split()[0]) * os.sysconf("SC_PAGE_SIZE")
     fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
     try:
-        return int(os.read(fd, 256).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return mapped_bytes(fd)
     finally:
         os.close(fd)
 
@@ -314,10 +319,15 @@ def _count_lines(path: str) -> int:
         return -1
 
 
-def own_state() -> dict[str, Any]:
-    """This process's limits, scheduling, identity and the SysV IPC objects and keys it can see."""
+def process_state() -> dict[str, Any]:
+    """This process's limits, identity and scheduling, and its umask: system calls only, no files read.
+
+    A worker compares it before taking on another exercise (it may not open ``/proc`` by then).
+    """
     libc = _libc()
     ioprio_get = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+    umask = os.umask(0o077)  # the only way to read it is to set it: put it back at once
+    os.umask(umask)
     limits = {
         name: list(resource.getrlimit(getattr(resource, name)))
         for name in sorted(vars(resource))
@@ -334,7 +344,14 @@ def own_state() -> dict[str, Any]:
         "priority": os.sched_getparam(0).sched_priority,
         "affinity": sorted(os.sched_getaffinity(0)),
         "ioprio": int(libc.syscall(ioprio_get, 1, 0)) if ioprio_get else None,
+        "umask": umask,
+    }
+
+
+def own_state() -> dict[str, Any]:
+    """This process's limits, scheduling, identity and the SysV IPC objects and keys it can see."""
+    return {
+        **process_state(),
         "sysvipc": {kind: _count_lines(f"/proc/sysvipc/{kind}") for kind in ("shm", "sem", "msg")},
         "keys": _count_lines("/proc/keys") + 1,  # /proc/keys has no header line
-        "umask": os.umask(os.umask(0o077)),
     }

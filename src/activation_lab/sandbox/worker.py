@@ -230,7 +230,7 @@ class _Proc:
 
     def mapped_bytes(self) -> int:
         """The address space mapped (``VmSize``)."""
-        return int(os.pread(self.statm, 256, 0).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return confine.mapped_bytes(self.statm)
 
     def open_files(self) -> int:
         """Descriptors open in this process."""
@@ -310,7 +310,7 @@ def _shared_state(proc: _Proc) -> tuple[Any, ...]:
         threading.stack_size(),
         tuple(map(id, (threading.gettrace(), threading.getprofile(), threading.excepthook))),
         (socket.getdefaulttimeout(), time.timezone, time.altzone, time.daylight, time.tzname),
-        _process_state(),
+        confine.process_state(),
     ]
     if "random" in sys.modules:
         state.append(hash(sys.modules["random"].getstate()))
@@ -369,18 +369,6 @@ _WATCHED_NAMES = "XCPU XFSZ SEGV BUS FPE ILL ABRT PIPE ALRM VTALRM PROF TERM INT
 _WATCHED_SIGNALS = tuple(
     getattr(signal, "SIG" + name) for name in _WATCHED_NAMES.split() if hasattr(signal, "SIG" + name)
 )
-
-
-def _process_state() -> tuple[Any, ...]:
-    """Limits, identity, scheduling and umask of this process (system calls only: no files to read)."""
-    limits = tuple(
-        resource.getrlimit(getattr(resource, n)) for n in sorted(vars(resource)) if n[:7] == "RLIMIT_"
-    )
-    umask = os.umask(0o077)
-    os.umask(umask)
-    scheduling = (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority, os.sched_getaffinity(0))
-    identity = (os.getresuid(), os.getresgid(), tuple(os.getgroups()))
-    return (limits, identity, os.getpriority(os.PRIO_PROCESS, 0), scheduling, umask)
 
 
 def _changed(start: _Start | None) -> str | None:
