@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from isolation_modes import available
+from isolation_modes import available, mode_fixture
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.sandbox import session as sandbox
@@ -29,11 +29,7 @@ LIMITS = Limits(exercise_seconds=3.0, call_seconds=1.0)
 ROOMY = Limits(exercise_seconds=15.0, call_seconds=1.0)
 
 
-@pytest.fixture(
-    scope="module", params=[pytest.param("bwrap", marks=pytest.mark.sandbox), pytest.param("none")]
-)
-def mode(request: pytest.FixtureRequest) -> str:
-    return available(request.param)
+mode = mode_fixture()
 
 
 # what a.py leaves behind at import, and a question b.py answers with a number

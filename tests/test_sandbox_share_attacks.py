@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from isolation_modes import available
+from isolation_modes import mode_fixture
 
 from activation_lab.sandbox import session as sandbox
 from activation_lab.sandbox.session import Limits, SubmissionSandbox
@@ -22,11 +22,7 @@ from activation_lab.sandbox.session import Limits, SubmissionSandbox
 LIMITS = Limits(exercise_seconds=3.0, call_seconds=1.0)
 
 
-@pytest.fixture(
-    scope="module", params=[pytest.param("bwrap", marks=pytest.mark.sandbox), pytest.param("none")]
-)
-def mode(request: pytest.FixtureRequest) -> str:
-    return available(request.param)
+mode = mode_fixture()
 
 
 # what a.py sets through a library's documented API at import, and a question b.py answers with plain data

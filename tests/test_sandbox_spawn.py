@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from isolation_modes import available
+from isolation_modes import available, mode_fixture
 
 from activation_lab.errors import ExerciseAborted
 from activation_lab.sandbox import confine, wire, worker
@@ -32,11 +32,7 @@ OK = "def f(x):\n    return x + 1\n"
 LIMITS = Limits(exercise_seconds=2.0, call_seconds=1.0)
 
 
-@pytest.fixture(
-    scope="module", params=[pytest.param("bwrap", marks=pytest.mark.sandbox), pytest.param("none")]
-)
-def mode(request: pytest.FixtureRequest) -> str:
-    return available(request.param)
+mode = mode_fixture()
 
 
 def _open_fds() -> set[int]:
