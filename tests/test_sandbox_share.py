@@ -62,6 +62,9 @@ LEFTOVERS = {
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nplt.figure()\n",
         "len(__import__('matplotlib.pyplot').pyplot.get_fignums())",
     ),
+    "numpy name": ("import numpy as np\nnp.float = float\n", "int(hasattr(np, 'float'))"),
+    "builtins name": ("import builtins\nbuiltins.shim = 1\n", "int(hasattr(__import__('builtins'), 'shim'))"),
+    "library imported": ("import sched\n", "int('sched' in sys.modules)"),
     "cpu time": (
         "import time\nend = time.process_time() + 1.2\nwhile time.process_time() < end:\n    pass\n",
         "int(resource.getrusage(resource.RUSAGE_SELF).ru_utime > 1)",
@@ -266,3 +269,41 @@ def test_a_drain_that_outlasts_its_allowance_costs_the_next_exercise_nothing(mod
         assert b.call("f", 1).value == 2
         assert b.budget_left > LIMITS.exercise_seconds - 0.5 and b.aborted is None
         assert (box.handed_on, len(box._spawned)) == (0, 2)
+
+
+def test_a_namespace_is_compared_by_its_version_tag_where_cpython_keeps_one(monkeypatch) -> None:
+    from activation_lab.sandbox import worker
+
+    if sys.implementation.name == "cpython" and (3, 11) <= sys.version_info[:2] <= (3, 13):
+        assert worker._DICT_VERSION is not None  # the probe found the tag where it is documented to be
+    module = type(sys)("library")
+    module.kept = 1
+    for marks in (worker._namespace, lambda m: tuple(map(id, vars(m).values()))):
+        before = marks(module)
+        assert module.kept == 1 and marks(module) == before  # reading changes nothing
+        module.shim = float  # added
+        added = marks(module)
+        module.shim = int  # replaced
+        replaced = marks(module)
+        del module.shim
+        assert len({before, added, replaced}) == 3, marks
+    monkeypatch.setattr(worker, "_DICT_VERSION", None)  # the fallback: the values' ids, one by one
+    assert worker._namespace(module) == tuple(map(id, vars(module).values()))
+    assert worker._namespace(module)[-1] == id(1)
+
+
+def test_the_modules_imported_since_the_start_are_found_without_reading_the_others() -> None:
+    from activation_lab.sandbox import worker
+
+    proc = worker._Proc.open()
+    start = worker._starting_state(proc)
+    assert start is not None and start.modules == len(sys.modules)
+    assert worker._new_modules(start) == []
+    sys.modules["_probe_one"] = type(sys)("_probe_one")
+    sys.modules["_probe_two"] = type(sys)("_probe_two")
+    try:
+        assert worker._new_modules(start) == ["_probe_two", "_probe_one"]
+    finally:
+        del sys.modules["_probe_one"], sys.modules["_probe_two"]
+        for fd in (proc.status, proc.statm, proc.fds):
+            os.close(fd)

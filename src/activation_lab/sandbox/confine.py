@@ -319,20 +319,22 @@ def _count_lines(path: str) -> int:
         return -1
 
 
+# Found once (in the zygote, before any fork): a worker that looked them up again would read the
+# ``resource`` module's names and ``platform``'s caches, copying their pages.
+_RLIMITS = tuple((name, getattr(resource, name)) for name in sorted(vars(resource)) if name[:7] == "RLIMIT_")
+_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+
+
 def process_state() -> dict[str, Any]:
     """This process's limits, identity and scheduling, and its umask: system calls only, no files read.
 
     A worker compares it before taking on another exercise (it may not open ``/proc`` by then).
     """
     libc = _libc()
-    ioprio_get = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+    ioprio_get = _IOPRIO_GET
     umask = os.umask(0o077)  # the only way to read it is to set it: put it back at once
     os.umask(umask)
-    limits = {
-        name: list(resource.getrlimit(getattr(resource, name)))
-        for name in sorted(vars(resource))
-        if name.startswith("RLIMIT_")
-    }
+    limits = {name: list(resource.getrlimit(number)) for name, number in _RLIMITS}
     return {
         "rlimits": limits,
         "uid": list(os.getresuid()),
