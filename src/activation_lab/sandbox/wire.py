@@ -199,6 +199,21 @@ def _scalar_types(np: Any) -> frozenset[type]:
     return frozenset(t for t in np.sctypeDict.values() if isinstance(t, type) and issubclass(t, np.generic))
 
 
+@functools.cache
+def _scalar_forms(np: Any) -> dict[type, tuple[str, str, str] | None]:
+    """Every NumPy scalar type, with ``(kind, dtype.str, dtype.char)`` where :func:`encode_value` has a short
+    way (booleans, integers, floats of at most 8 bytes), else ``None`` (``_encode_scalar`` decides).
+
+    A number of one of these exact types always has its type's native dtype, so those three are the type's.
+    """
+    forms: dict[type, tuple[str, str, str] | None] = {}
+    for kind in _scalar_types(np):
+        dtype = np.dtype(kind)
+        short = dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize <= 8)
+        forms[kind] = (dtype.kind, dtype.str, dtype.char) if short else None
+    return forms
+
+
 def encode_value(
     value: Any, *, max_array_bytes: int = 1 << 20, _depth: int = 0, _count: list[int] | None = None
 ) -> Any:
@@ -232,22 +247,34 @@ def encode_value(
         return {kind.__name__: items}
     if numpy is None:
         return {"opaque": type_name(value)}
-    np = numpy
-    if kind in _scalar_types(np):
-        dtype = value.dtype
-        if dtype.kind not in "biufc":
-            return {"opaque": type_name(value)}
-        if (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
-            return {"scalar": dtype.str, "char": dtype.char, "raw": _raw_b64(np.array(value))}
-        if dtype.kind == "c":
-            pair = complex(value)
-            return {"scalar": dtype.str, "char": dtype.char, "value": [repr(pair.real), repr(pair.imag)]}
-        item = repr(float(value)) if dtype.kind == "f" else value.item()
-        return {"scalar": dtype.str, "char": dtype.char, "value": item}
+    form = _scalar_forms(numpy).get(kind, _NOT_SCALAR)
+    if form is None:
+        return _encode_scalar(value, numpy)
+    if form is not _NOT_SCALAR:  # what ``_encode_scalar`` says, from the type's dtype found once
+        dtype_kind, dtype_str, dtype_char = form
+        item = repr(float(value)) if dtype_kind == "f" else value.item()
+        return {"scalar": dtype_str, "char": dtype_char, "value": item}
     figure_module = sys.modules.get("matplotlib.figure")
     if figure_module is not None and kind is getattr(figure_module, "Figure", None):
         return _encode_figure(value, max_array_bytes)
     return {"opaque": type_name(value)}
+
+
+_NOT_SCALAR = ("", "", "")  # ``_scalar_forms``'s answer for a type that is no NumPy scalar type
+
+
+def _encode_scalar(value: Any, np: Any) -> Any:
+    """A NumPy scalar (exactly one of ``_scalar_types``) read from its dtype: every kind, the general way."""
+    dtype = value.dtype
+    if dtype.kind not in "biufc":
+        return {"opaque": type_name(value)}
+    if (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
+        return {"scalar": dtype.str, "char": dtype.char, "raw": _raw_b64(np.array(value))}
+    if dtype.kind == "c":
+        pair = complex(value)
+        return {"scalar": dtype.str, "char": dtype.char, "value": [repr(pair.real), repr(pair.imag)]}
+    item = repr(float(value)) if dtype.kind == "f" else value.item()
+    return {"scalar": dtype.str, "char": dtype.char, "value": item}
 
 
 def _encode_figure(figure: Any, max_array_bytes: int) -> Any:
@@ -378,7 +405,9 @@ def _load_raw(text: Any, dtype_text: Any, shape: Any, max_array_bytes: int) -> A
         raise ProtocolError(f"unreadable array payload: {type(exc).__name__}") from None
     if len(raw) != expected:  # checked_shape's test, the shape being checked already
         raise ProtocolError(f"array shape needs {expected} bytes, {len(raw)} are present")
-    return _numpy().frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    # a C-order view of exactly those bytes, copied: writeable and its own (one call less than
+    # ``frombuffer(...).reshape(shape)``, the same array)
+    return _numpy().ndarray(shape, dtype, raw).copy()
 
 
 def _expected_bytes(shape: Any, itemsize: int, max_array_bytes: int) -> int:
@@ -425,6 +454,11 @@ class _Decoder:
             return data
         if type(data) is not dict or len(data) == 0 or depth > MAX_DEPTH:
             raise ProtocolError(f"malformed value {type(data).__name__}")
+        if len(data) == 3:  # the encoder's scalars and arrays, whose keys hold none of the kinds tried first
+            if "scalar" in data and "char" in data and "value" in data:
+                return self.scalar(data)
+            if "raw" in data and "dtype" in data and "shape" in data:
+                return _load_raw(data["raw"], data["dtype"], data["shape"], self.max_array_bytes)
         if "opaque" in data:
             return self.opaque(_short_text(data["opaque"], 200))
         if "figure" in data:
@@ -450,12 +484,26 @@ class _Decoder:
         raise ProtocolError(f"unknown value kind {sorted(map(str, data))[:3]}")
 
     def scalar(self, data: dict[str, Any]) -> Any:
+        text, char = data["scalar"], data.get("char")
+        coded = _CODED_SCALARS.get((text, char)) if type(text) is str and type(char) is str else None
+        if coded is not None and "raw" not in data:  # a pair checked before: what ``_scalar`` would do
+            dtype_kind, make = coded
+            item = data.get("value")
+            if dtype_kind == "f":
+                return make(float(_short_text(item, 64) if type(item) is str else _number(item)))
+            if dtype_kind != "c" and type(item) in (int, bool):
+                return make(item)
+        return self._scalar(data)
+
+    def _scalar(self, data: dict[str, Any]) -> Any:
         dtype = wire_dtype(data["scalar"])
         if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
             char = data["char"]
             if type(char) is not str or len(char) != 1:
                 raise ProtocolError("scalar type code does not match its dtype")
             dtype = _coded_dtype(dtype.str, char)
+            if type(data["scalar"]) is str and len(_CODED_SCALARS) < 256:  # both texts passed every check
+                _CODED_SCALARS[data["scalar"], char] = (dtype.kind, dtype.type)
         if "raw" in data:
             return _load_raw(data["raw"], dtype.str, [], self.max_array_bytes).astype(dtype)[()]
         item = data.get("value")
@@ -468,6 +516,10 @@ class _Decoder:
         if type(item) not in (int, bool):
             raise ProtocolError("integer scalar without an integer value")
         return dtype.type(item)
+
+
+# (dtype text, type code) -> (kind, scalar type) of the pairs that ``_Decoder._scalar`` checked and accepted
+_CODED_SCALARS: dict[tuple[Any, Any], tuple[str, Any]] = {}
 
 
 @functools.lru_cache(maxsize=256)  # only pairs that pass are kept: a few dozen type codes per dtype
