@@ -1,16 +1,17 @@
 """Microbenchmark of the sandbox side of one student call: an old and this checkout's worker, interleaved.
 
-    python benchmarks/worker_calls.py [--base main] [--reps 200] [--batch 5]
+    python benchmarks/worker_calls.py [--base main] [--new REV] [--reps 200] [--batch 5]
 
-The old worker (``worker.py``, ``wire.py`` and ``confine.py`` of git revision ``--base``) is loaded from a
-temporary folder the way the sandbox loads it (a script beside its ``wire``); the new one is this checkout's
-``activation_lab.sandbox.worker``. Both answer the same batches in one process, alternately (A B, B A, ...),
-of calls of the reference solutions (``solutions/*.py``, the plots left out) with the kinds of arguments the
-hidden suites send: Python ints and floats, NumPy float64/int64/float32 scalars, 0-d, 1-d, 2-d, empty and
-integer arrays. Measured: CPU time (``time.process_time_ns``) of ``_answer_batch``, which includes each
-reply frame's JSON and its ``send`` on a socket pair, and of ``_answer`` alone; the peer's reads are not
-timed. Every reply frame of the two is compared byte for byte first. Prints the median per call of each and
-the ratio new / old.
+The old worker (``worker.py``, ``wire.py`` and ``confine.py`` of git revision ``--base``) and the new
+one (this checkout's files, or those of ``--new``) are loaded from temporary folders the way the sandbox
+loads them (a script beside its own ``wire``). Both answer the same batches in one process, alternately
+(A B, B A, ...), of calls of the reference solutions (``solutions/*.py``, the plots left out) with the kinds
+of arguments the hidden suites send: Python ints and floats, NumPy float64/int64/float32 scalars, 0-d,
+1-d, 2-d, empty and integer arrays. Measured: CPU time (``time.process_time_ns``) of ``_answer_batch``,
+which includes each reply frame's JSON and its ``send`` on a socket pair, and of ``_answer`` alone; the
+peer's reads are not timed. Every reply frame of the two is compared byte for byte first. Prints the
+median per call of each and the ratio new / old (``--new main`` against ``--base main``: how far apart
+two copies of the same code come out, about ±3 % on a loaded machine).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from activation_lab.sandbox import wire
-from activation_lab.sandbox import worker as new_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 CAP = 1 << 20
@@ -66,22 +66,27 @@ FUNCTIONS = {
 }
 
 
-def load_old(base: str, folder: Path) -> ModuleType:
-    """The worker of revision ``base``, loaded as the sandbox loads it (its own ``wire`` and ``confine``)."""
+def load_worker(label: str, base: str | None, folder: Path) -> ModuleType:
+    """A worker loaded as the sandbox loads it (a script with its own ``wire`` and ``confine`` beside it):
+    the files of git revision ``base``, or this checkout's (``None``)."""
+    folder.mkdir()
     for name in ("worker", "wire", "confine"):
-        text = subprocess.run(
-            ["git", "show", f"{base}:src/activation_lab/sandbox/{name}.py"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        if base is None:
+            text = (ROOT / "src" / "activation_lab" / "sandbox" / f"{name}.py").read_text()
+        else:
+            text = subprocess.run(
+                ["git", "show", f"{base}:src/activation_lab/sandbox/{name}.py"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         (folder / f"{name}.py").write_text(text)
-    spec = importlib.util.spec_from_file_location("old_worker", folder / "worker.py")
+    spec = importlib.util.spec_from_file_location(f"{label}_worker", folder / "worker.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["old_worker"] = module  # (its dataclasses look their module up there)
-    spec.loader.exec_module(module)
+    sys.modules[f"{label}_worker"] = module  # (its dataclasses look their module up there)
+    spec.loader.exec_module(module)  # binds its own ``wire`` (``sys.modules["wire"]`` is the last loaded)
     return module
 
 
@@ -147,14 +152,17 @@ def run_answers(impl: ModuleType, plan: list[tuple[ModuleType, dict[str, Any]]])
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="main", help="git revision of the old worker")
+    parser.add_argument("--new", default=None, help="git revision of the new one (default: the files here)")
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--batch", type=int, default=5)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        old_worker = load_old(options.base, Path(folder))
+        impls = {
+            "old": load_worker("old", options.base, Path(folder) / "old"),
+            "new": load_worker("new", options.new, Path(folder) / "new"),
+        }
     plan = requests(options.batch)
     calls = sum(len(request["calls"]) for _, request in plan)
-    impls = {"old": old_worker, "new": new_worker}
     ours, theirs = socket.socketpair()
     with ours, theirs:
         frames = {}

@@ -409,7 +409,7 @@ def decoded_twice(data: dict[str, Any]) -> list[Any]:
 )
 def test_a_scalar_decodes_the_same_from_the_remembered_type_code(data: dict[str, Any]) -> None:
     first, second = decoded_twice(data)
-    general = wire._Decoder(Opaque, CAP)._scalar(data) if type(first) is not str else first
+    general = wire._checked_scalar(data, CAP) if type(first) is not str else first
     assert type(first) is type(second) is type(general)
     assert repr(first) == repr(second) == repr(general)
 

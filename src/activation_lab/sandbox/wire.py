@@ -433,6 +433,12 @@ def decode_value(
     (``MAX_NODES``), dtypes (``DTYPE_STR``), array shapes and bytes (``max_array_bytes``); beyond a bound
     or malformed → ``ProtocolError``.
     """
+    if type(data) is dict and len(data) == 3 and _depth <= MAX_DEPTH:
+        # the encoder's scalars and arrays, as ``_Decoder.value`` decodes them (one value, one node)
+        if "scalar" in data and "char" in data and "value" in data:
+            return _decode_scalar(data, max_array_bytes)
+        if "raw" in data and "dtype" in data and "shape" in data:
+            return _load_raw(data["raw"], data["dtype"], data["shape"], max_array_bytes)
     return _Decoder(opaque, max_array_bytes).value(data, _depth)
 
 
@@ -484,38 +490,46 @@ class _Decoder:
         raise ProtocolError(f"unknown value kind {sorted(map(str, data))[:3]}")
 
     def scalar(self, data: dict[str, Any]) -> Any:
-        text, char = data["scalar"], data.get("char")
-        coded = _CODED_SCALARS.get((text, char)) if type(text) is str and type(char) is str else None
-        if coded is not None and "raw" not in data:  # a pair checked before: what ``_scalar`` would do
-            dtype_kind, make = coded
-            item = data.get("value")
-            if dtype_kind == "f":
-                return make(float(_short_text(item, 64) if type(item) is str else _number(item)))
-            if dtype_kind != "c" and type(item) in (int, bool):
-                return make(item)
-        return self._scalar(data)
+        return _decode_scalar(data, self.max_array_bytes)
 
-    def _scalar(self, data: dict[str, Any]) -> Any:
-        dtype = wire_dtype(data["scalar"])
-        if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
-            char = data["char"]
-            if type(char) is not str or len(char) != 1:
-                raise ProtocolError("scalar type code does not match its dtype")
-            dtype = _coded_dtype(dtype.str, char)
-            if type(data["scalar"]) is str and len(_CODED_SCALARS) < 256:  # both texts passed every check
-                _CODED_SCALARS[data["scalar"], char] = (dtype.kind, dtype.type)
-        if "raw" in data:
-            return _load_raw(data["raw"], dtype.str, [], self.max_array_bytes).astype(dtype)[()]
+
+def _decode_scalar(data: dict[str, Any], max_array_bytes: int) -> Any:
+    """A NumPy scalar from ``{"scalar", "char", "value"}`` (or ``"raw"``): a type code checked before is
+    looked up (``_CODED_SCALARS``), then what ``_checked_scalar`` would do with it is done."""
+    text, char = data["scalar"], data.get("char")
+    coded = _CODED_SCALARS.get((text, char)) if type(text) is str and type(char) is str else None
+    if coded is not None and "raw" not in data:
+        dtype_kind, make = coded
         item = data.get("value")
-        if dtype.kind == "c":
-            if type(item) is not list or len(item) != 2:
-                raise ProtocolError("complex scalar is not a pair")
-            return dtype.type(complex(float(_short_text(item[0], 64)), float(_short_text(item[1], 64))))
-        if dtype.kind == "f":
-            return dtype.type(float(_short_text(item, 64) if type(item) is str else _number(item)))
-        if type(item) not in (int, bool):
-            raise ProtocolError("integer scalar without an integer value")
-        return dtype.type(item)
+        if dtype_kind == "f":
+            return make(float(_short_text(item, 64) if type(item) is str else _number(item)))
+        if dtype_kind != "c" and type(item) in (int, bool):
+            return make(item)
+    return _checked_scalar(data, max_array_bytes)
+
+
+def _checked_scalar(data: dict[str, Any], max_array_bytes: int) -> Any:
+    """A NumPy scalar, every field checked (the pairs of dtype and type code that pass are remembered)."""
+    dtype = wire_dtype(data["scalar"])
+    if "char" in data:  # tells apart types of one layout, e.g. int64 and longlong
+        char = data["char"]
+        if type(char) is not str or len(char) != 1:
+            raise ProtocolError("scalar type code does not match its dtype")
+        dtype = _coded_dtype(dtype.str, char)
+        if type(data["scalar"]) is str and len(_CODED_SCALARS) < 256:  # both texts passed every check
+            _CODED_SCALARS[data["scalar"], char] = (dtype.kind, dtype.type)
+    if "raw" in data:
+        return _load_raw(data["raw"], dtype.str, [], max_array_bytes).astype(dtype)[()]
+    item = data.get("value")
+    if dtype.kind == "c":
+        if type(item) is not list or len(item) != 2:
+            raise ProtocolError("complex scalar is not a pair")
+        return dtype.type(complex(float(_short_text(item[0], 64)), float(_short_text(item[1], 64))))
+    if dtype.kind == "f":
+        return dtype.type(float(_short_text(item, 64) if type(item) is str else _number(item)))
+    if type(item) not in (int, bool):
+        raise ProtocolError("integer scalar without an integer value")
+    return dtype.type(item)
 
 
 # (dtype text, type code) -> (kind, scalar type) of the pairs that ``_Decoder._scalar`` checked and accepted

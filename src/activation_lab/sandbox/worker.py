@@ -618,7 +618,7 @@ def _call(
     try:  # only the arguments whose encoding differs from what was sent (an unchanged argument costs nothing)
         changed = {}
         for i, (arg, before, data) in enumerate(zip(args, kept, sent, strict=True)):
-            if before is not None and _left_alone(arg, before):
+            if before is not None and (not before or _left_alone(arg, before)):
                 continue  # its encoding would be ``data`` again
             after = wire.encode_value(arg, max_array_bytes=max_array)
             if after != data:
@@ -670,7 +670,7 @@ def _kept(arg: Any) -> Any:
     """
     numpy = sys.modules.get("numpy")
     if numpy is not None and type(arg) is numpy.ndarray:
-        return (arg.dtype.str, arg.shape, arg.tobytes())
+        return (arg.dtype, arg.shape, arg.tobytes())  # the dtype object: immutable, its text read if needed
     if type(arg) in _IMMUTABLE:
         return ()
     if numpy is not None and isinstance(arg, numpy.generic) and arg.dtype.kind in "biufc":
@@ -682,10 +682,10 @@ def _left_alone(arg: Any, kept: Any) -> bool:
     """Whether ``arg`` still encodes as when ``_kept`` saw it (same dtype, shape and bytes, or immutable)."""
     if not kept:
         return True
-    dtype_str, shape, raw = kept
+    dtype_before, shape, raw = kept
     dtype = arg.dtype  # the same ndarray object: its dtype and shape may have been set in place
     return (
-        dtype.str == dtype_str
+        (dtype is dtype_before or dtype.str == dtype_before.str)
         and dtype.fields is None
         and not dtype.metadata
         and arg.shape == shape
