@@ -800,6 +800,11 @@ class SandboxedStudent:
             except Exception as exc:  # the general path's message for the same value
                 self._fail("error", f"protocol violation: {type(exc).__name__}: {str(exc)[:200]}")
             return CallResult(value=value, args_after=sent)
+        return self._any_call_result(reply, sent)
+
+    def _any_call_result(self, reply: dict[str, Any], sent: tuple[Any, ...]) -> CallResult:
+        """The result a reply of any shape describes; a protocol violation for anything malformed."""
+        limits = self.sandbox.limits
         try:
             value = decode(reply["ok"], limits) if "ok" in reply else None
             raised = Raised(**wire.exception_fields(reply["raised"])) if "raised" in reply else None
