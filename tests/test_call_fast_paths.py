@@ -521,3 +521,58 @@ def test_a_function_stays_answered_once_it_answered(tmp_path: Path) -> None:
     student._record("f", raised)
     student._record("f", no_answer)
     assert student.answered == {"f": True} and student.call_count == 4
+
+
+# --------------------------------------------------------------------------------------------------
+# A request's calls: sizes bounded cheaply, the same calls as with exact sizes
+# --------------------------------------------------------------------------------------------------
+
+
+def _general_batch(name: str, arg_lists: list[tuple[Any, ...]], limits: Limits) -> list[dict[str, Any]]:
+    """The calls of a request as chosen before the cheap bound: every call's exact size added up."""
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    for args in arg_lists:
+        encoded = [wire.encode_value(a, max_array_bytes=limits.array_bytes) for a in args]
+        if wire.has_opaque(encoded):
+            break
+        size += _general_size(encoded) + 64
+        if chunk and size > limits.message_bytes // 2:
+            break
+        chunk.append({"name": name, "args": encoded})
+    return chunk
+
+
+def _random_arguments(rng: random.Random) -> tuple[Any, ...]:
+    choices: list[Any] = [
+        lambda: rng.uniform(-5, 5),
+        lambda: rng.randrange(-(2**70), 2**70),
+        lambda: np.float32(rng.random()),
+        lambda: np.arange(rng.randrange(0, 40), dtype=rng.choice([np.float64, np.int8, np.complex128])),
+        lambda: np.zeros((rng.randrange(0, 4), rng.randrange(0, 4), 2)),
+        lambda: [rng.random(), ("x", None)],
+        lambda: float("nan"),
+        lambda: object(),  # opaque: the request ends before it
+    ]
+    weights = [20, 3, 3, 20, 5, 3, 2, 1]
+    return tuple(rng.choices(choices, weights)[0]() for _ in range(rng.randrange(0, 3)))
+
+
+def test_the_size_bound_is_never_below_the_exact_size() -> None:
+    rng = random.Random(11)
+    for _ in range(2000):
+        encoded = [wire.encode_value(a) for a in _random_arguments(rng)]
+        assert session._size_bound(encoded) >= session.encoded_size(encoded) == _general_size(encoded)
+    text = {"dtype": "é" * 3, "shape": [2, "x", [1]], "raw": "\n" * 10}  # every character escaped
+    assert session._size_bound([text]) >= session.encoded_size([text])
+
+
+@pytest.mark.parametrize("message_bytes", [64, 700, 1500, 4000, 12_000, 4 << 20])
+def test_a_request_holds_the_calls_exact_sizes_would_give(message_bytes: int) -> None:
+    rng = random.Random(message_bytes)
+    limits = Limits(message_bytes=message_bytes)
+    for _ in range(300):
+        arg_lists = [_random_arguments(rng) for _ in range(rng.randrange(1, 70))]
+        chosen = session.batch_calls("f", arg_lists, limits)
+        expected = _general_batch("f", arg_lists, limits)
+        assert json.dumps(chosen, default=repr) == json.dumps(expected, default=repr)

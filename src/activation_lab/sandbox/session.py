@@ -170,6 +170,58 @@ _NOTHING_CHANGED: dict[str, dict[str, Any]] = {wire.ARGS_CHANGED: {}}
 _NO_WARNINGS: list[str] = []
 
 
+def batch_calls(name: str, arg_lists: Sequence[tuple[Any, ...]], limits: Limits) -> list[dict[str, Any]]:
+    """The calls of one request: ``arg_lists`` encoded, up to the first with an opaque argument (excluded) or
+    the first that takes the request past half a frame's cap (excluded, unless it is the first).
+
+    The sizes are ``encoded_size``'s; while a cheap upper bound of the request (``_size_bound``) is within
+    the cap, no call can pass it, so the exact sizes are added up only once the bound comes near the cap,
+    and from then on: the same calls as with exact sizes throughout, each exact size taken at most once.
+    """
+    cap = limits.message_bytes // 2
+    chunk: list[dict[str, Any]] = []
+    size = 0  # the request's size so far: an upper bound, exact once ``exact``
+    exact = False
+    for args in arg_lists:
+        encoded = [wire.encode_value(a, max_array_bytes=limits.array_bytes) for a in args]
+        if _may_hold_opaque(encoded) and wire.has_opaque(encoded):
+            break  # raised when the caller reaches this call, as call() would
+        if exact:
+            grown = encoded_size(encoded) + 64
+        else:
+            grown = _size_bound(encoded) + 64
+            if chunk and size + grown > cap:  # it might pass the cap: the exact sizes decide
+                size = sum(encoded_size(call["args"]) + 64 for call in chunk)
+                grown = encoded_size(encoded) + 64
+                exact = True
+        size += grown
+        if chunk and size > cap:
+            break
+        chunk.append({"name": name, "args": encoded})
+    return chunk
+
+
+def _size_bound(encoded: list[Any]) -> int:
+    """At least ``encoded_size(encoded)``: an array's texts counted as if every character were escaped.
+
+    ``encoded_size`` looks at every character of an array's base64 text; this only at its length.
+    """
+    total = 2
+    for item in encoded:
+        kind = type(item)
+        if kind is dict and len(item) == 3:
+            dtype, shape, raw = item.get("dtype"), item.get("shape"), item.get("raw")
+            if type(dtype) is str and type(raw) is str and type(shape) is list:
+                # 1 + {2 + "dtype": text (11 + 2 + 6n) + "shape": list (11 + size) + "raw": text (9 + 2 + 6n)}
+                total += 38 + 6 * (len(dtype) + len(raw)) + encoded_size(shape)
+                continue
+        if kind is dict or kind is list or kind is str:
+            total += 1 + encoded_size(item)
+        else:
+            total += 331
+    return total
+
+
 def _may_hold_opaque(encoded: list[Any]) -> bool:
     """``False`` when ``wire.has_opaque(encoded)`` is surely ``False``: no argument is a list or a container.
 
@@ -502,16 +554,8 @@ class SandboxedStudent:
         limits = self.sandbox.limits
         position = 0
         while position < len(arg_lists):
-            chunk: list[Any] = []
-            size = 0
-            for args in arg_lists[position : position + (wire.MAX_BATCH_CALLS if self._speculate else 1)]:
-                encoded = [wire.encode_value(a, max_array_bytes=limits.array_bytes) for a in args]
-                if _may_hold_opaque(encoded) and wire.has_opaque(encoded):
-                    break  # raised when the caller reaches this call, as call() would
-                size += encoded_size(encoded) + 64
-                if chunk and size > limits.message_bytes // 2:
-                    break
-                chunk.append({"name": name, "args": encoded})
+            count = wire.MAX_BATCH_CALLS if self._speculate else 1
+            chunk = batch_calls(name, arg_lists[position : position + count], limits)
             if not chunk:
                 raise TypeError(f"arguments of {name}() must be numbers, NumPy scalars or arrays")
             batch = self._send_batch(name, chunk)
