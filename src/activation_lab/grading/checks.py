@@ -827,6 +827,7 @@ _REFERENCE_OUTPUTS: dict[tuple[Any, ...], Any] = {}
 _REFERENCE_BUDGET = 16 * 2**20  # bytes of keys and outputs kept, at most
 _reference_bytes = 0
 _NUMERIC_ARRAY_KINDS = "biuf"
+_NOT_KEPT = object()
 
 
 def _argument_key(arg: Any) -> tuple[Any, ...] | None:
@@ -874,8 +875,8 @@ def reference_output(function: Any, args: tuple[Any, ...]) -> Any:
             return function(*copy.deepcopy(args))
         keys.append(key)
     cache_key = (function, *keys)
-    if cache_key in _REFERENCE_OUTPUTS:
-        kept = _REFERENCE_OUTPUTS[cache_key]
+    kept = _REFERENCE_OUTPUTS.get(cache_key, _NOT_KEPT)  # one look-up: the key's tuple is hashed once
+    if kept is not _NOT_KEPT:
         return kept.copy() if type(kept) is np.ndarray else kept
     value = function(*copy.deepcopy(args))
     kept = _remembered(value)
