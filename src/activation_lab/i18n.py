@@ -27,7 +27,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeAlias, Union
 
@@ -68,11 +68,16 @@ def load_catalog(domain: str) -> dict[str, dict[str, str]]:
 
 def message(domain: str, key: str, lang: str, /, **params: Any) -> str:
     """Render ``key`` of catalogue ``domain`` in ``lang`` (falling back to English) with ``params``."""
+    return fill(_template(domain, key, lang), params, lang)
+
+
+@cache
+def _template(domain: str, key: str, lang: str) -> str:
+    """The text of ``key`` in ``lang`` (else English); ``KeyError`` when the catalogue has no such key."""
     entry = load_catalog(domain).get(key)
     if entry is None:
         raise KeyError(f"no message {key!r} in catalogue {domain!r}")
-    template = entry.get(lang) or entry["en"]
-    return fill(template, params, lang)
+    return entry.get(lang) or entry["en"]
 
 
 # A placeholder followed by a particle written in both forms: {file}을(를), {n}이(가), {z}(으)로, ...
@@ -88,9 +93,14 @@ def attach_particle(word: str, particle: str) -> str:
     return str(tossi.postfix(word, particle))
 
 
+@lru_cache(maxsize=4096)  # the catalogues' templates: a report renders the same few dozen again and again
+def _has_particle(template: str) -> bool:
+    return PARTICLE_AFTER_PLACEHOLDER.search(template) is not None
+
+
 def fill(template: str, params: Mapping[str, Any], lang: str) -> str:
     """Fill ``template``; in Korean, choose each particle after a placeholder by the value's last sound."""
-    if lang != "ko" or not PARTICLE_AFTER_PLACEHOLDER.search(template):
+    if lang != "ko" or not _has_particle(template):
         return template.format(**params)
 
     def with_particle(match: re.Match[str]) -> str:
@@ -144,29 +154,40 @@ def render(value: Message | None, lang: str) -> str:
     """``value`` as text in ``lang``; ``None`` renders as the empty string."""
     if value is None:
         return ""
-    if value.domain == "" and value.key == TEXT:
+    domain, key, given = value.domain, value.key, value.params
+    if domain == "" and key == TEXT:
+        text = given.get(lang)
+        if type(text) is str:  # the usual case: the text in the language asked for
+            return text
         for candidate in (lang, "en", "ko", ""):
-            text = value.params.get(candidate)
+            text = given.get(candidate)
             if isinstance(text, str):
                 return text
-        return next((str(text) for text in value.params.values()), "")
-    if value.domain == "" and value.key == JOIN:
-        parts = value.params.get("parts", ())
+        return next((str(text) for text in given.values()), "")
+    if domain == "" and key == JOIN:
+        parts = given.get("parts", ())
         texts = (
             [render(part, lang) for part in parts if isinstance(part, Message)]
             if isinstance(parts, tuple)
             else []
         )
-        if value.params.get("trim"):
+        if given.get("trim"):
             texts = [text.strip() for text in texts if text.strip()]
-        return str(value.params.get("separator", "\n")).join(texts)
-    params = {name: _render_param(param, lang) for name, param in value.params.items()}
+        return str(given.get("separator", "\n")).join(texts)
+    # most parameters are plain strings and numbers: no call for those (a report renders ~60 messages)
+    params = {
+        name: param if type(param) in _PLAIN_TYPES else _render_param(param, lang)
+        for name, param in given.items()
+    }
     try:
-        return message(value.domain, value.key, lang, **params)
+        return fill(_template(domain, key, lang), params, lang)
     except (KeyError, IndexError, ValueError) as exc:
         # A broken catalogue entry must not lose a report at the very end: show the key and its values.
         shown = ", ".join(f"{name}={param}" for name, param in params.items())
         return f"[{value.domain}:{value.key}: {type(exc).__name__}] {shown}"
+
+
+_PLAIN_TYPES = frozenset({str, int, float})
 
 
 def _plain(value: object) -> Param:

@@ -103,6 +103,35 @@ def points(value: float) -> float:
 
 
 def _test_json(test: CheckOutcome, lang: str) -> CheckJSON:
+    score, max_score, hidden = test.score, test.max_score, test.hidden
+    if (
+        test.feedback is None
+        and test.hints == ()
+        and type(score) is float
+        and type(max_score) is float
+        and type(hidden) is bool
+        and type(test.status) is str
+    ):
+        # a passed test: the same in every report of a class; made once, copied (its list a new one) per use
+        key = (id(test.name), score, max_score, test.status, hidden, lang)
+        found = _PASSED_JSON.get(key)
+        if found is not None and found[0] is test.name:
+            return {**found[1], "hints": []}
+        made = _made_test_json(test, lang)
+        if len(_PASSED_JSON) >= _PASSED_BOUND:
+            _PASSED_JSON.clear()
+        _PASSED_JSON[key] = (test.name, made)
+        return {**made, "hints": []}
+    return _made_test_json(test, lang)
+
+
+# Passed tests' JSON by the identity of their title (the suite's own ``Message``, kept alive by the entry so
+# that its identity is not reused) and their typed values; bounded: cleared when full.
+_PASSED_JSON: dict[tuple[Any, ...], tuple[object, CheckJSON]] = {}
+_PASSED_BOUND = 4096
+
+
+def _made_test_json(test: CheckOutcome, lang: str) -> CheckJSON:
     return {
         "name": render(test.name, lang),
         "score": points(test.score),
@@ -208,7 +237,60 @@ _INDENT = "  "
 
 
 def _indented(value: Any, pieces: list[str], newline: str) -> None:
-    """Append ``value`` as ``json.dumps(indent=2, ensure_ascii=False)`` writes it at this depth."""
+    """Append ``value`` as ``json.dumps(indent=2, ensure_ascii=False)`` writes it at this depth.
+
+    A report is mostly dicts of strings and numbers: those are written in the loops (no call per value),
+    and each key's piece (comma, newline, indent, quoted key, colon) is made once per depth for the process
+    (a report repeats the same few dozen keys at the same few depths); a test's dict is one format
+    (:func:`_check_text`), a passed test's text made once per class.
+    """
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            pieces.append("{}")
+            return
+        inner = newline + _INDENT
+        if len(value) == 7 and type(value.get("hints")) is list:
+            text = _check_text(value, inner)
+            if text is not None:
+                pieces.append(text)
+                pieces.append(newline + "}")
+                return
+        keys = _KEY_PIECES.get(inner)
+        if keys is None:
+            keys = {}
+            if len(_KEY_PIECES) < _KEY_PIECES_BOUND:
+                _KEY_PIECES[inner] = keys
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            piece = keys.get(key)
+            if piece is None:
+                piece = "," + inner + _encode_string(key) + ": "
+                if len(keys) < _KEY_PIECES_BOUND:
+                    keys[key] = piece
+            pieces.append("{" + piece[1:] if first else piece)
+            first = False
+            _append(item, pieces, inner)
+        pieces.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            pieces.append("[]")
+            return
+        inner = newline + _INDENT
+        separator = "[" + inner
+        for item in value:
+            pieces.append(separator)
+            _append(item, pieces, inner)
+            separator = "," + inner
+        pieces.append(newline + "]")
+    else:
+        _append(value, pieces, newline)
+
+
+def _append(value: Any, pieces: list[str], newline: str) -> None:
+    """Append one value at this depth: a leaf here, a container through :func:`_indented`."""
     kind = type(value)
     if kind is str:
         pieces.append(_encode_string(value))
@@ -222,34 +304,61 @@ def _indented(value: Any, pieces: list[str], newline: str) -> None:
         pieces.append("true")
     elif value is False:
         pieces.append("false")
-    elif kind is dict:
-        if not value:
-            pieces.append("{}")
-            return
-        inner = newline + _INDENT
-        separator = "{" + inner
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
-            pieces.append(separator)
-            pieces.append(_encode_string(key))
-            pieces.append(": ")
-            _indented(item, pieces, inner)
-            separator = "," + inner
-        pieces.append(newline + "}")
-    elif kind is list or kind is tuple:
-        if not value:
-            pieces.append("[]")
-            return
-        inner = newline + _INDENT
-        separator = "[" + inner
-        for item in value:
-            pieces.append(separator)
-            _indented(item, pieces, inner)
-            separator = "," + inner
-        pieces.append(newline + "]")
+    elif kind is dict or kind is list or kind is tuple:
+        _indented(value, pieces, newline)
     else:
         raise _NotPlain
+
+
+_CHECK_KEYS = tuple(CheckJSON.__annotations__)
+
+
+def _check_text(check: dict[str, Any], inner: str) -> str | None:
+    """A test of a report (:class:`CheckJSON`, the bulk of one) without its closing brace, in one format;
+    ``None`` for any dict of another shape (its keys, their order, or a value's type), written by the loop."""
+    if tuple(check) != _CHECK_KEYS:
+        return None
+    name, score, max_score, status, hidden, feedback, hints = check.values()
+    if not (
+        type(name) is str
+        and type(score) is float
+        and type(max_score) is float
+        and type(status) is str
+        and type(hidden) is bool
+        and type(feedback) is str
+        and all(type(hint) is str for hint in hints)
+    ):
+        return None
+    key = None
+    if not hints and score and max_score:  # a passed test: the same text in every report of a class
+        key = (inner, name, score, max_score, status, hidden, feedback)
+        text = _CHECK_TEXTS.get(key)
+        if text is not None:
+            return text
+    deeper = inner + _INDENT
+    listed = "[" + deeper + ("," + deeper).join(map(_encode_string, hints)) + inner + "]" if hints else "[]"
+    text = (
+        f'{{{inner}"name": {_encode_string(name)},{inner}"score": {_float_text(score)},'
+        f'{inner}"max_score": {_float_text(max_score)},{inner}"status": {_encode_string(status)},'
+        f'{inner}"hidden": {"true" if hidden else "false"},{inner}"feedback": {_encode_string(feedback)},'
+        f'{inner}"hints": {listed}'
+    )
+    if key is not None:
+        if len(_CHECK_TEXTS) >= _CHECK_TEXTS_BOUND:
+            _CHECK_TEXTS.clear()
+        _CHECK_TEXTS[key] = text
+    return text
+
+
+# A passed test's text by its values (typed: only floats, strings and a bool come here; no zero, whose sign
+# an equal key would not keep): a class repeats a few hundred of them. Bounded: cleared when full.
+_CHECK_TEXTS: dict[tuple[Any, ...], str] = {}
+_CHECK_TEXTS_BOUND = 4096
+
+# newline+indent of a depth -> {key: ',<newline+indent>"key": '}: a report's keys are few (its schema) and
+# its depths too; other data may bring more: bounded, past the bound a piece is made per use
+_KEY_PIECES: dict[str, dict[str, str]] = {}
+_KEY_PIECES_BOUND = 256
 
 
 def _float_text(value: float) -> str:

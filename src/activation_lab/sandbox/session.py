@@ -14,6 +14,7 @@ in one place a security reviewer reads whole.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import select
@@ -81,8 +82,43 @@ def wire_text(text: Any, cap: int) -> str:
 
 
 def decode(data: Any, limits: Limits) -> Any:
-    """A value from the wire, as the suites see it (anything that is not plain data becomes ``Opaque``)."""
+    """A value from the wire, as the suites see it (anything that is not plain data becomes ``Opaque``).
+
+    The shapes nearly every reply carries (a float, a float NumPy scalar, an array) are decoded here without
+    the general decoder's dispatch, by the same checks: ``wire.decode_value`` gives the same value or error.
+    """
+    kind = type(data)
+    if kind is float or kind is bool or data is None:
+        return data
+    if kind is dict and len(data) == 3:
+        if "raw" in data and "dtype" in data and "shape" in data:  # no other kind's key: an array
+            return wire._load_raw(data["raw"], data["dtype"], data["shape"], limits.array_bytes)
+        item = data.get("value")
+        if type(item) is str and len(item) <= 64 and "scalar" in data and "char" in data:
+            code = data["scalar"], data["char"]  # a float NumPy scalar: its value is its repr
+            if type(code[0]) is str and type(code[1]) is str:
+                scalar_type = _float_scalar_types().get(code)
+                if scalar_type is not None:
+                    return scalar_type(float(item))
     return wire.decode_value(data, max_array_bytes=limits.array_bytes, opaque=Opaque)
+
+
+@functools.cache
+def _float_scalar_types() -> dict[tuple[str, str], Any]:
+    """``(dtype.str, type code)`` of the float NumPy scalars whose value is sent as text, with their types.
+
+    Exactly the pairs whose ``{"scalar", "char", "value": text}`` the decoder turns into
+    ``dtype.type(float(text))`` (a float of at most 8 bytes: ``wire._Decoder.scalar``), found as it checks
+    them.
+    """
+    import numpy
+
+    found: dict[tuple[str, str], Any] = {}
+    for char in numpy.typecodes["Float"]:
+        dtype = numpy.dtype(char)
+        if dtype.kind == "f" and dtype.itemsize <= 8 and wire.DTYPE_STR.fullmatch(dtype.str):
+            found[(dtype.str, char)] = dtype.type
+    return found
 
 
 def callable_names(data: Any) -> frozenset[str] | None:
@@ -100,19 +136,108 @@ def callable_names(data: Any) -> frozenset[str] | None:
 def encoded_size(data: Any) -> int:
     """An upper bound of the bytes ``data`` (encoded arguments) takes in a JSON frame, without encoding it."""
     kind = type(data)
-    if kind is str:  # keys such as "dtype" are ASCII letters: no need for the regular expression
-        plain = (data.isascii() and data.isalnum()) or PLAIN_TEXT.fullmatch(data)
-        return 2 + (len(data) if plain else 6 * len(data))
+    if kind is str:
+        return _text_size(data)
     total = 2
     if kind is dict:  # loops, not sum() over generators: this runs for every argument of every call
-        for key, value in data.items():
-            total += 4 + encoded_size(key) + encoded_size(value)
+        for key, value in data.items():  # keys such as "dtype" and texts cost no recursion
+            if type(key) is str and key.isascii() and key.isalnum():
+                total += 6 + len(key)  # 4 + _text_size(key)
+            else:
+                total += 4 + encoded_size(key)
+            item = type(value)
+            if item is str:
+                total += _text_size(value)
+            elif item is dict or item is list:
+                total += encoded_size(value)
+            else:
+                total += 330
         return total
-    if kind is list:
+    if kind is list:  # a number or an array's shape costs no call (what the general case would give)
         for value in data:
-            total += 1 + (330 if type(value) is int else encoded_size(value))
+            item = type(value)
+            if item is dict or item is list or item is str:
+                total += 1 + encoded_size(value)
+            else:
+                total += 331
         return total
     return 330  # a number: an int of wire.MAX_INT_BITS bits has 309 digits
+
+
+# The parts of the common reply to a call (``_call_result``'s fast path); JSON gives only dicts, lists and str
+# that compare equal to these
+_NOTHING_CHANGED: dict[str, dict[str, Any]] = {wire.ARGS_CHANGED: {}}
+_NO_WARNINGS: list[str] = []
+
+
+def batch_calls(name: str, arg_lists: Sequence[tuple[Any, ...]], limits: Limits) -> list[dict[str, Any]]:
+    """The calls of one request: ``arg_lists`` encoded, up to the first with an opaque argument (excluded) or
+    the first that takes the request past half a frame's cap (excluded, unless it is the first).
+
+    The sizes are ``encoded_size``'s; while a cheap upper bound of the request (``_size_bound``) is within
+    the cap, no call can pass it, so the exact sizes are added up only once the bound comes near the cap,
+    and from then on: the same calls as with exact sizes throughout, each exact size taken at most once.
+    """
+    cap = limits.message_bytes // 2
+    chunk: list[dict[str, Any]] = []
+    size = 0  # the request's size so far: an upper bound, exact once ``exact``
+    exact = False
+    for args in arg_lists:
+        encoded = [wire.encode_value(a, max_array_bytes=limits.array_bytes) for a in args]
+        if _may_hold_opaque(encoded) and wire.has_opaque(encoded):
+            break  # raised when the caller reaches this call, as call() would
+        if exact:
+            grown = encoded_size(encoded) + 64
+        else:
+            grown = _size_bound(encoded) + 64
+            if chunk and size + grown > cap:  # it might pass the cap: the exact sizes decide
+                size = sum(encoded_size(call["args"]) + 64 for call in chunk)
+                grown = encoded_size(encoded) + 64
+                exact = True
+        size += grown
+        if chunk and size > cap:
+            break
+        chunk.append({"name": name, "args": encoded})
+    return chunk
+
+
+def _size_bound(encoded: list[Any]) -> int:
+    """At least ``encoded_size(encoded)``: an array's texts counted as if every character were escaped.
+
+    ``encoded_size`` looks at every character of an array's base64 text; this only at its length.
+    """
+    total = 2
+    for item in encoded:
+        kind = type(item)
+        if kind is dict and len(item) == 3:
+            dtype, shape, raw = item.get("dtype"), item.get("shape"), item.get("raw")
+            if type(dtype) is str and type(raw) is str and type(shape) is list:
+                # 1 + {2 + "dtype": text (11 + 2 + 6n) + "shape": list (11 + size) + "raw": text (9 + 2 + 6n)}
+                total += 38 + 6 * (len(dtype) + len(raw)) + encoded_size(shape)
+                continue
+        if kind is dict or kind is list or kind is str:
+            total += 1 + encoded_size(item)
+        else:
+            total += 331
+    return total
+
+
+def _may_hold_opaque(encoded: list[Any]) -> bool:
+    """``False`` when ``wire.has_opaque(encoded)`` is surely ``False``: no argument is a list or a container.
+
+    Numbers and arrays (``{"dtype", "shape", "raw"}``) are all a batch of calls usually sends.
+    """
+    for item in encoded:
+        kind = type(item)
+        if kind is list or (kind is dict and ("opaque" in item or "list" in item or "tuple" in item)):
+            return True
+    return False
+
+
+def _text_size(text: str) -> int:
+    """``encoded_size`` of a text: one byte a character when no character needs escaping, else six."""
+    plain = (text.isascii() and text.isalnum()) or PLAIN_TEXT.fullmatch(text)  # "dtype": no regex
+    return 2 + (len(text) if plain else 6 * len(text))
 
 
 @dataclass(slots=True)
@@ -429,16 +554,8 @@ class SandboxedStudent:
         limits = self.sandbox.limits
         position = 0
         while position < len(arg_lists):
-            chunk: list[Any] = []
-            size = 0
-            for args in arg_lists[position : position + (wire.MAX_BATCH_CALLS if self._speculate else 1)]:
-                encoded = [wire.encode_value(a, max_array_bytes=limits.array_bytes) for a in args]
-                if wire.has_opaque(encoded):
-                    break  # raised when the caller reaches this call, as call() would
-                size += encoded_size(encoded) + 64
-                if chunk and size > limits.message_bytes // 2:
-                    break
-                chunk.append({"name": name, "args": encoded})
+            count = wire.MAX_BATCH_CALLS if self._speculate else 1
+            chunk = batch_calls(name, arg_lists[position : position + count], limits)
             if not chunk:
                 raise TypeError(f"arguments of {name}() must be numbers, NumPy scalars or arrays")
             batch = self._send_batch(name, chunk)
@@ -600,9 +717,11 @@ class SandboxedStudent:
         """The next reply of ``batch``, with the per-call time limit from the previous one, charged."""
         began = batch.last
         deadline = began + min(self.sandbox.limits.call_seconds, self.budget_left)
-        assert self._channel is not None
+        frames = self._frames
+        if frames is None or frames.sock is not self._channel:
+            frames = self._reader()  # asserts there is a channel
         try:
-            reply = self._reader().frame(deadline)
+            reply = frames.frame(deadline)
         except TimeoutError:
             self._timed_out(began)
         except (EOFError, OSError, wire.ProtocolError) as exc:
@@ -611,18 +730,25 @@ class SandboxedStudent:
         self.budget_left -= batch.last - began
         self._check_batch_reply(batch, reply)
         answer: dict[str, Any] = reply
-        raised = answer.get("raised")
-        if isinstance(raised, dict) and raised.get("type") == "MemoryError":
-            self._fail("memory", f"MemoryError in {batch.name}()")
+        if "raised" in answer:
+            raised = answer["raised"]
+            if isinstance(raised, dict) and raised.get("type") == "MemoryError":
+                self._fail("memory", f"MemoryError in {batch.name}()")
         return answer
 
     def _check_batch_reply(self, batch: _Batch, reply: Any) -> None:
         """Fail unless ``reply`` answers the next call of ``batch``: its request id and the next index."""
-        index = reply.get("index") if isinstance(reply, dict) else None
-        if type(index) is not int or index != batch.read or reply.get("id") != batch.ident:
+        read = batch.read
+        # ``type(index) is int`` first: a float or a bool equal to the index is no index
+        if (
+            type(reply) is not dict  # json.loads makes no subclass of dict
+            or type(index := reply.get("index")) is not int
+            or index != read
+            or reply.get("id") != batch.ident
+        ):
             self._fail("error", "protocol violation: reply does not answer a call of the request")
-        batch.read += 1
-        batch.done = batch.read == batch.count or "raised" in reply
+        batch.read = read = read + 1
+        batch.done = read == batch.count or "raised" in reply
 
     def _drain(self) -> None:
         """Read the replies of the last batch that nobody asked for, before the next request.
@@ -703,6 +829,25 @@ class SandboxedStudent:
         return tuple(after)
 
     def _call_result(self, reply: dict[str, Any], sent: tuple[Any, ...]) -> CallResult:
+        limits = self.sandbox.limits
+        # the common reply: a value, no argument changed, no warning, nothing printed. Only ``ok`` is left to
+        # check (the rest is equal to what the general path accepts and gives); anything else takes that path.
+        if (
+            "raised" not in reply
+            and "ok" in reply
+            and reply.get("args_after") == _NOTHING_CHANGED
+            and reply.get("stdout", "") == ""
+            and reply.get("warnings", _NO_WARNINGS) == _NO_WARNINGS
+        ):
+            try:
+                value = decode(reply["ok"], limits)
+            except Exception as exc:  # the general path's message for the same value
+                self._fail("error", f"protocol violation: {type(exc).__name__}: {str(exc)[:200]}")
+            return CallResult(value=value, args_after=sent)
+        return self._any_call_result(reply, sent)
+
+    def _any_call_result(self, reply: dict[str, Any], sent: tuple[Any, ...]) -> CallResult:
+        """The result a reply of any shape describes; a protocol violation for anything malformed."""
         limits = self.sandbox.limits
         try:
             value = decode(reply["ok"], limits) if "ok" in reply else None

@@ -114,8 +114,9 @@ class FrameReader:
     """Frames from one socket read in chunks, so replies that are already there cost one ``recv`` together.
 
     Bounded like :func:`recv_frame`: a frame's declared size is checked against ``max_bytes`` as soon as its
-    header is in, so the buffer never holds more than one frame and one chunk. A frame already received is
-    returned even past ``deadline`` (it arrived in time); waiting for more raises ``TimeoutError`` there.
+    header is in, and the frames read are dropped before the next ``recv``, so the buffer never holds more
+    than one frame and one chunk. A frame already received is returned even past ``deadline`` (it arrived in
+    time); waiting for more raises ``TimeoutError`` there.
     """
 
     CHUNK = 1 << 16
@@ -124,30 +125,51 @@ class FrameReader:
         self.sock = sock
         self.max_bytes = max_bytes
         self.buffer = bytearray()
+        self.start = 0  # where the next frame begins in ``buffer`` (the bytes before it were returned)
 
     def frame(self, deadline: float) -> Any:
         """The next frame (``EOFError`` if closed, ``ProtocolError`` if bad, ``TimeoutError``)."""
+        buffer = self.buffer
         while True:
-            needed = FRAME_HEADER.size
-            if len(self.buffer) >= needed:
-                (size,) = FRAME_HEADER.unpack_from(self.buffer)
+            start = self.start
+            needed = start + FRAME_HEADER.size
+            if len(buffer) >= needed:
+                (size,) = FRAME_HEADER.unpack_from(buffer, start)
                 if size > self.max_bytes:
                     raise ProtocolError(f"frame of {size} bytes exceeds the cap of {self.max_bytes}")
                 needed += size
-                if len(self.buffer) >= needed:
-                    body = self.buffer[FRAME_HEADER.size : needed]
-                    del self.buffer[:needed]
+                if len(buffer) >= needed:
+                    self.start = needed
                     try:
-                        return json.loads(body.decode("utf-8"))
+                        return _json_value(buffer[needed - size : needed].decode("utf-8"))
                     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
                         raise ProtocolError(f"malformed frame: {type(exc).__name__}") from None
+            if start:  # only the unread part stays: one frame at most, before one chunk more
+                del buffer[:start]
+                self.start = 0
+                needed -= start
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self.sock], [], [], remaining)[0]:
                 raise TimeoutError
-            chunk = self.sock.recv(min(max(self.CHUNK, needed - len(self.buffer)), 1 << 20))
+            chunk = self.sock.recv(min(max(self.CHUNK, needed - len(buffer)), 1 << 20))
             if not chunk:
                 raise EOFError("channel closed")
-            self.buffer += chunk
+            buffer += chunk
+
+
+# json.loads's own C scanner, called without the wrapper around it (a reply frame is parsed per student call)
+_SCAN_JSON: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _json_value(text: str) -> Any:
+    """``json.loads(text)``: the same value, or the same error (a text the scanner alone cannot take)."""
+    try:
+        value, end = _SCAN_JSON(text, 0)
+    except StopIteration:  # not a value at the very start (whitespace, a BOM, nothing): json.loads says why
+        return json.loads(text)
+    if end != len(text):  # trailing whitespace or extra data
+        return json.loads(text)
+    return value
 
 
 # ----------------------------------------------------------------------------------------------------
